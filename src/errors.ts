@@ -1,0 +1,72 @@
+/**
+ * Errors with stable codes. A user error is one line and exit 2; an internal error is one
+ * line plus the path of a full report (written by the CLI). Tests assert codes, not prose.
+ */
+
+export const ERROR_CODES = {
+  E_USAGE: 'a command-line option is missing, repeated or malformed',
+  E_MODEL: 'a model is malformed (unknown field, value outside its domain, duplicate label, jump to a missing label)',
+  E_MODEL_RUNTIME: 'a step computed a value outside its field\'s domain, or dereferenced none',
+  E_UNKNOWN_MODEL: 'no built-in model has that name',
+  E_UNKNOWN_PARAM: 'the model has no parameter of that name',
+  E_BAD_VALUE: 'a parameter or option value is out of range',
+  E_UNKNOWN_KERNEL: 'no kernel baseline has that name',
+  E_UNKNOWN_SCENARIO: 'no scenario has that name',
+  E_UNKNOWN_PATCH: 'no built-in patch has that id and no file has that path',
+  E_UNKNOWN_INVARIANT: 'the model has no property of that name',
+  E_PATCH: 'a patch threw, or edits a step, field or flag that the model does not have',
+  E_TRACE_FILE: 'a trace file is unreadable, corrupt, or does not match the model',
+  E_OUT_EXISTS: 'the results folder already holds a run (use --force)',
+  E_EXPORT: 'the exporter cannot express a construct of the model',
+  E_INTERNAL: 'a bug in probecheck',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class ProbeError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.code = code;
+    this.name = 'ProbeError';
+  }
+}
+
+export function fail(code: ErrorCode, message: string): never {
+  throw new ProbeError(code, message);
+}
+
+/** Levenshtein distance, for "did you mean" suggestions. */
+export function editDistance(a: string, b: string): number {
+  const m = a.length, n = b.length;
+  let prev = new Array<number>(n + 1);
+  let cur = new Array<number>(n + 1);
+  for (let j = 0; j <= n; j++) prev[j] = j;
+  for (let i = 1; i <= m; i++) {
+    cur[0] = i;
+    for (let j = 1; j <= n; j++) {
+      const cost = a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1;
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+    }
+    [prev, cur] = [cur, prev];
+  }
+  return prev[n];
+}
+
+/** The valid names closest to `name` (at most three), or all of them when there are few. */
+export function closest(name: string, valid: readonly string[], max = 3): string[] {
+  if (valid.length <= max) return [...valid];
+  const scored = valid.map((v) => {
+    let d = editDistance(name, v);
+    if (v.toLowerCase().includes(name.toLowerCase()) || name.toLowerCase().includes(v.toLowerCase())) d -= 2;
+    return { v, d };
+  });
+  scored.sort((x, y) => x.d - y.d || x.v.localeCompare(y.v));
+  return scored.slice(0, max).map((s) => s.v);
+}
+
+/** "unknown kernel 'v6.7'; closest: v6.6, v6.1, v6.15" */
+export function unknownName(code: ErrorCode, what: string, name: string, valid: readonly string[]): never {
+  const near = closest(name, valid);
+  fail(code, `unknown ${what} '${name}'; ${valid.length <= 3 ? 'valid' : 'closest'}: ${near.join(', ')}`);
+}

@@ -1,0 +1,120 @@
+/**
+ * The lowered model: what the compiler, the reference interpreter and the exporters consume.
+ * Lowering (lower.ts) resolves symbols, unrolls quantifiers and actor instances, turns program
+ * counters and the crash record into ordinary variables, and flattens every field copy into a
+ * variable. Every expression here is closed: no parameters, no quantifiers, no symbols.
+ */
+import type { BinOp, Domain, PropertyKind } from './types';
+
+/** One copy of a field: a scalar field has one, a field over an entity one per slot. */
+export interface CoreVar {
+  readonly index: number;
+  /** Display name: `field` or `field[SLOT]`. */
+  readonly name: string;
+  readonly field: number;
+  readonly slot: number;
+  readonly min: number;
+  readonly max: number;
+  readonly init: number;
+}
+
+export interface CoreField {
+  readonly index: number;
+  readonly name: string;
+  readonly domain: Domain;
+  readonly over?: string;
+  /** Variable index per slot (one entry for a scalar field). */
+  readonly vars: readonly number[];
+  readonly ghost: boolean;
+  /** Program counters and the crash record are made by lowering, not declared. */
+  readonly synthetic: boolean;
+}
+
+export type CExpr =
+  | { readonly k: 'lit'; readonly v: number }
+  | { readonly k: 'var'; readonly v: number; readonly primed: boolean }
+  /** A field copy chosen at run time by `index` (a slot read from the state). */
+  | { readonly k: 'ivar'; readonly field: number; readonly index: CExpr; readonly primed: boolean }
+  | { readonly k: 'not'; readonly a: CExpr }
+  | { readonly k: 'bin'; readonly op: BinOp; readonly l: CExpr; readonly r: CExpr }
+  | { readonly k: 'ite'; readonly c: CExpr; readonly t: CExpr; readonly e: CExpr };
+
+export type CTarget =
+  | { readonly k: 'var'; readonly v: number }
+  | { readonly k: 'ivar'; readonly field: number; readonly index: CExpr };
+
+export interface CAssign {
+  readonly target: CTarget;
+  readonly value: CExpr;
+}
+
+export interface CAssert {
+  /** Value written to the crash record when `cond` fails (1-based). */
+  readonly crash: number;
+  readonly name: string;
+  readonly cond: CExpr;
+}
+
+export interface ActorInstance {
+  readonly index: number;
+  readonly actor: string;
+  /** Entity slot this instance runs for, or -1 for a single-instance actor. */
+  readonly slot: number;
+  /** `actor` or `actor[SLOT]`. */
+  readonly name: string;
+  readonly pcVar: number;
+  /** Step labels in order; the pc value of a label is its position, END is last. */
+  readonly labels: readonly string[];
+}
+
+export interface CoreAction {
+  readonly id: number;
+  readonly instance: number;
+  readonly step: string;
+  readonly branch?: string;
+  /** `instance:step` or `instance:step.branch`, as traces print it. */
+  readonly name: string;
+  readonly fn?: string;
+  readonly file?: string;
+  readonly pcVar: number;
+  readonly pcFrom: number;
+  readonly pcTo: number;
+  /** Step guard and branch guard (the pc and crash tests are implied). */
+  readonly guard: CExpr;
+  readonly assign: readonly CAssign[];
+  readonly asserts: readonly CAssert[];
+}
+
+export interface CoreProperty {
+  readonly index: number;
+  readonly name: string;
+  readonly kind: PropertyKind;
+  readonly expr: CExpr;
+  readonly doc?: string;
+  /** Made by lowering (deadlock, assertions) rather than declared by the model. */
+  readonly synthetic: boolean;
+}
+
+export interface CoreEntity {
+  readonly name: string;
+  readonly count: number;
+  readonly slotNames: readonly string[];
+}
+
+export interface CoreModel {
+  readonly name: string;
+  readonly params: Readonly<Record<string, string | number | boolean>>;
+  readonly meta: Readonly<Record<string, unknown>>;
+  readonly entities: readonly CoreEntity[];
+  readonly fields: readonly CoreField[];
+  readonly vars: readonly CoreVar[];
+  readonly instances: readonly ActorInstance[];
+  readonly actions: readonly CoreAction[];
+  readonly properties: readonly CoreProperty[];
+  /** Variable holding the crash record (0 = no crash), or -1 when no step asserts. */
+  readonly crashVar: number;
+  /** Assertion names by crash value - 1. */
+  readonly crashNames: readonly string[];
+}
+
+export const lit = (v: number): CExpr => ({ k: 'lit', v });
