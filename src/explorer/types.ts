@@ -1,0 +1,83 @@
+/**
+ * What the explorer takes and returns. Results are plain data: action-id paths, not states;
+ * traces are rebuilt by replay (src/trace).
+ */
+import type { PropertyKind } from '../ir/types';
+
+export interface ExploreOptions {
+  /** Worker threads (default 1: the search runs in the calling thread). */
+  readonly workers?: number;
+  /** Stop (verdict incomplete) before a level once this many distinct states are stored. */
+  readonly maxStates?: number;
+  /** Do not expand states at this depth (verdict incomplete if any had successors). */
+  readonly maxDepth?: number;
+  readonly maxSeconds?: number;
+  /** Memory budget for the fingerprint table and parent links, in MiB. */
+  readonly maxMemoryMB?: number;
+  /** Explore the whole space, collecting the first violation of every property
+   *  (otherwise stop at the end of the first level that violates something). */
+  readonly continueAfterViolation?: boolean;
+  /** Names of the properties to check (default all; deadlock and assertions included). */
+  readonly properties?: readonly string[];
+  readonly onProgress?: (p: Progress) => void;
+  /** Progress callback interval in ms (default 1000). */
+  readonly progressIntervalMs?: number;
+  /** Set to stop the search (Ctrl-C): the verdict is incomplete, with what was reached. */
+  readonly signal?: AbortSignal;
+}
+
+export interface Progress {
+  readonly distinct: number;
+  readonly generated: number;
+  readonly depth: number;
+  readonly frontier: number;
+  readonly seconds: number;
+  readonly statesPerSecond: number;
+}
+
+export interface Violation {
+  readonly property: string;
+  readonly kind: PropertyKind;
+  /** Number of steps in the counterexample. */
+  readonly length: number;
+  /** Action ids from the initial state; for a transition property or an assertion the
+   *  last action is the offending step. */
+  readonly actions: readonly number[];
+}
+
+export interface WitnessResult {
+  readonly name: string;
+  readonly reached: boolean;
+  /** Shortest path to a state satisfying the witness, when reached. */
+  readonly actions?: readonly number[];
+}
+
+export type Verdict = 'pass' | 'violation' | 'incomplete' | 'witness-failure' | 'model-error';
+
+export type StopReason = 'complete' | 'violation' | 'max-states' | 'max-depth' | 'max-seconds' | 'max-memory' | 'interrupted' | 'model-error';
+
+export interface ExploreResult {
+  readonly verdict: Verdict;
+  readonly stopReason: StopReason;
+  readonly workers: number;
+  readonly seconds: number;
+  /** Largest depth of a stored state (the initial state is depth 0). */
+  readonly depth: number;
+  readonly distinct: number;
+  /** Successors computed (transitions), not counting the initial state. */
+  readonly generated: number;
+  readonly violations: readonly Violation[];
+  readonly witnesses: readonly WitnessResult[];
+  /** Properties checked, and those not selected. */
+  readonly checked: readonly string[];
+  readonly notSelected: readonly string[];
+  /** Times each action fired; zero marks a step that was never enabled. */
+  readonly actionCounts: readonly number[];
+  /** Bytes of the fingerprint table and parent links, and per distinct state. */
+  readonly retainedBytes: number;
+  readonly bytesPerState: number;
+  readonly fingerprintLoad: number;
+  /** Estimated probability that a fingerprint collision hid a state (about n^2 / 2^65). */
+  readonly collisionProbability: number;
+  readonly modelError?: { readonly message: string; readonly actions: readonly number[] };
+}
