@@ -77,7 +77,8 @@ export interface ExploreResult {
   readonly retainedBytes: number;
   readonly bytesPerState: number;
   readonly fingerprintLoad: number;
-  /** Estimated probability that a fingerprint collision hid a state (about n^2 / 2^65). */
+  /** Estimated probability that a fingerprint collision hid a state (about n^2 / 2^63: 62 bits
+   *  of hash; 0 for one-word states, whose fingerprint is exact). */
   readonly collisionProbability: number;
   readonly modelError?: { readonly message: string; readonly actions: readonly number[] };
 }

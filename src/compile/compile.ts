@@ -1,0 +1,467 @@
+/**
+ * compileModel: a CoreModel becomes JavaScript source over packed Int32 words, built once
+ * per run and evaluated with `new Function` in every thread that explores. The hot functions
+ * allocate nothing: words are loaded into locals, fields are shifts and masks with constants
+ * folded, and successors are written into caller-owned scratch arrays.
+ *
+ * The emitted module returns:
+ *   succ(s, o, out, acts)   successors of the state at s[o..o+W) -> count; successor k is
+ *                            out[k*W..], its action id acts[k]
+ *   fp(a, p, res)           fingerprint of a[p..p+W) -> res[0], res[1] (never zero)
+ *   inv(s, o, skip)         first violated invariant not skipped -> property index, or -1
+ *   term(s, o, skip)        same for terminal properties (a state with no successor)
+ *   trans(s, o, t, p, skip) same for transition properties (step s[o..] -> t[p..])
+ *   wit(s, o, reached)      first witness not yet reached that holds -> index, or -1
+ * A value outside its field's domain, or a read through `none`, throws ModelRuntimeError
+ * carrying the action id: the explorer reports it with the trace that reaches it.
+ */
+import type { CExpr, CoreAction, CoreModel } from '../ir/core';
+import type { PropertyKind } from '../ir/types';
+import { computeLayout, type Layout } from '../state/layout';
+import { fingerprintSource } from '../state/fingerprint';
+
+export interface CompiledSource {
+  readonly source: string;
+  readonly layout: Layout;
+  readonly words: number;
+  readonly maxSucc: number;
+  /** Property indexes per kind, among those selected. */
+  readonly selected: Readonly<Record<PropertyKind, readonly number[]>>;
+}
+
+export interface CompiledModel {
+  readonly W: number;
+  readonly maxSucc: number;
+  succ(s: Int32Array, o: number, out: Int32Array, acts: Int32Array): number;
+  fp(a: Int32Array, p: number, res: Int32Array): void;
+  inv(s: Int32Array, o: number, skip: Uint8Array): number;
+  term(s: Int32Array, o: number, skip: Uint8Array): number;
+  trans(s: Int32Array, o: number, t: Int32Array, p: number, skip: Uint8Array): number;
+  wit(s: Int32Array, o: number, reached: Uint8Array): number;
+  /** Expand frontier states S.cur .. S.frontierCount-1 (see LevelState in
+   *  src/explorer/sequential.ts); returns early when S.tick() asks to stop. */
+  expand(S: unknown): void;
+  /** A worker's share of a level in the parallel search (see workers/explore-worker.ts). */
+  expandShared(S: unknown): void;
+  readonly hasInv: boolean;
+  readonly hasTerm: boolean;
+  readonly hasTrans: boolean;
+  readonly hasWit: boolean;
+}
+
+/** Thrown by compiled code; `action` is the step that went wrong. */
+export interface ModelRuntimeErrorLike { readonly modelRuntimeError: true; readonly action: number; readonly message: string }
+
+export function isModelRuntimeError(e: unknown): e is ModelRuntimeErrorLike {
+  return typeof e === 'object' && e !== null && (e as { modelRuntimeError?: unknown }).modelRuntimeError === true;
+}
+
+interface Range { lo: number; hi: number }
+
+class Emitter {
+  /** Bounds the current action's guard puts on variables (var < lit and the like). */
+  refined = new Map<number, Range>();
+
+  constructor(private readonly m: CoreModel, private readonly L: Layout) {}
+
+  /** Learn variable bounds from the conjuncts of a guard, to drop range checks it implies. */
+  refineFrom(guard: CExpr): void {
+    this.refined = new Map();
+    const visit = (e: CExpr): void => {
+      if (e.k !== 'bin') return;
+      if (e.op === 'and') { visit(e.l); visit(e.r); return; }
+      let v: number, c: number, op = e.op;
+      if (e.l.k === 'var' && !e.l.primed && e.r.k === 'lit') { v = e.l.v; c = e.r.v; }
+      else if (e.r.k === 'var' && !e.r.primed && e.l.k === 'lit') {
+        v = e.r.v; c = e.l.v;
+        const flip: Record<string, typeof op> = { lt: 'gt', le: 'ge', gt: 'lt', ge: 'le', eq: 'eq', ne: 'ne' };
+        op = flip[op] ?? op;
+      } else return;
+      const r = this.refined.get(v) ?? { lo: this.m.vars[v].min, hi: this.m.vars[v].max };
+      if (op === 'lt') r.hi = Math.min(r.hi, c - 1);
+      else if (op === 'le') r.hi = Math.min(r.hi, c);
+      else if (op === 'gt') r.lo = Math.max(r.lo, c + 1);
+      else if (op === 'ge') r.lo = Math.max(r.lo, c);
+      else if (op === 'eq') { r.lo = Math.max(r.lo, c); r.hi = Math.min(r.hi, c); }
+      this.refined.set(v, r);
+    };
+    visit(guard);
+  }
+
+  /** Read variable v from the state held in locals s0..s{W-1} (or from array `arr` at `off`). */
+  readVar(v: number, src: Src): string {
+    const sl = this.L.slots[v];
+    if (sl.bits === 0) return String(sl.min);
+    const word = src.locals ? `${src.locals}${sl.word}` : `${src.arr}[${src.off} + ${sl.word}]`;
+    const raw = sl.shift === 0 && sl.bits === 32 ? `(${word} >>> 0)` : sl.shift === 0 ? `(${word} & ${sl.mask})` : `((${word} >>> ${sl.shift}) & ${sl.mask})`;
+    return sl.min === 0 ? raw : `(${raw} + ${sl.min})`;
+  }
+
+  int(e: CExpr, src: Src, dst?: Src): string {
+    switch (e.k) {
+      case 'lit': return e.v < 0 ? `(${e.v})` : String(e.v);
+      case 'var': return this.readVar(e.v, e.primed ? (dst as Src) : src);
+      case 'ivar': {
+        const s = e.primed ? (dst as Src) : src;
+        return `rd${e.field}(${s.arr}, ${s.off}, ${this.int(e.index, src, dst)}, ACT)`;
+      }
+      case 'not': return `(${this.bool(e.a, src, dst)} ? 0 : 1)`;
+      case 'ite': return `(${this.bool(e.c, src, dst)} ? ${this.int(e.t, src, dst)} : ${this.int(e.e, src, dst)})`;
+      case 'bin': {
+        const a = () => this.int(e.l, src, dst), b = () => this.int(e.r, src, dst);
+        switch (e.op) {
+          case 'add': return `(${a()} + ${b()})`;
+          case 'sub': return `(${a()} - ${b()})`;
+          case 'mul': return `(${a()} * ${b()})`;
+          case 'mod': return `modz(${a()}, ${b()}, ACT)`;
+          case 'min': return `Math.min(${a()}, ${b()})`;
+          case 'max': return `Math.max(${a()}, ${b()})`;
+          default: return `(${this.bool(e, src, dst)} ? 1 : 0)`;
+        }
+      }
+    }
+  }
+
+  bool(e: CExpr, src: Src, dst?: Src): string {
+    switch (e.k) {
+      case 'lit': return e.v !== 0 ? 'true' : 'false';
+      case 'not': return `!${this.bool(e.a, src, dst)}`;
+      case 'ite': return `(${this.bool(e.c, src, dst)} ? ${this.bool(e.t, src, dst)} : ${this.bool(e.e, src, dst)})`;
+      case 'bin': {
+        const cmp: Record<string, string> = { eq: '===', ne: '!==', lt: '<', le: '<=', gt: '>', ge: '>=' };
+        if (cmp[e.op]) return `(${this.int(e.l, src, dst)} ${cmp[e.op]} ${this.int(e.r, src, dst)})`;
+        if (e.op === 'and') return `(${this.bool(e.l, src, dst)} && ${this.bool(e.r, src, dst)})`;
+        if (e.op === 'or') return `(${this.bool(e.l, src, dst)} || ${this.bool(e.r, src, dst)})`;
+        if (e.op === 'implies') return `(!${this.bool(e.l, src, dst)} || ${this.bool(e.r, src, dst)})`;
+        return `(${this.int(e, src, dst)} !== 0)`;
+      }
+      default: return `(${this.int(e, src, dst)} !== 0)`;
+    }
+  }
+
+  /** Static bounds of an integer expression, to drop range checks that cannot fail. */
+  range(e: CExpr): Range {
+    switch (e.k) {
+      case 'lit': return { lo: e.v, hi: e.v };
+      case 'var': return this.refined.get(e.v) ?? { lo: this.m.vars[e.v].min, hi: this.m.vars[e.v].max };
+      case 'ivar': {
+        const vs = this.m.fields[e.field].vars.map((v) => this.m.vars[v]);
+        return { lo: Math.min(...vs.map((x) => x.min)), hi: Math.max(...vs.map((x) => x.max)) };
+      }
+      case 'not': return { lo: 0, hi: 1 };
+      case 'ite': { const a = this.range(e.t), b = this.range(e.e); return { lo: Math.min(a.lo, b.lo), hi: Math.max(a.hi, b.hi) }; }
+      case 'bin': {
+        const a = this.range(e.l), b = this.range(e.r);
+        switch (e.op) {
+          case 'add': return { lo: a.lo + b.lo, hi: a.hi + b.hi };
+          case 'sub': return { lo: a.lo - b.hi, hi: a.hi - b.lo };
+          case 'mul': { const c = [a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi]; return { lo: Math.min(...c), hi: Math.max(...c) }; }
+          case 'mod': return { lo: 0, hi: Math.max(0, Math.max(Math.abs(b.lo), Math.abs(b.hi)) - 1) };
+          case 'min': return { lo: Math.min(a.lo, b.lo), hi: Math.min(a.hi, b.hi) };
+          case 'max': return { lo: Math.max(a.lo, b.lo), hi: Math.max(a.hi, b.hi) };
+          default: return { lo: 0, hi: 1 };
+        }
+      }
+    }
+  }
+}
+
+interface Src { locals?: string; arr: string; off: string }
+
+const jsString = (s: string) => JSON.stringify(s);
+
+export function compileModel(m: CoreModel, selectedNames?: readonly string[]): CompiledSource {
+  const L = computeLayout(m);
+  const W = L.words;
+  const E = new Emitter(m, L);
+  const S: Src = { locals: 's', arr: 's', off: 'o' };
+  const lines: string[] = [];
+  const emit = (x: string) => lines.push(x);
+
+  emit('"use strict";');
+  emit('function ModelRuntimeError(action, message) { this.modelRuntimeError = true; this.action = action; this.message = message; }');
+  emit('function modz(a, b, ACT) { if (b === 0) throw new ModelRuntimeError(ACT, "modulo by zero"); return ((a % b) + b) % b; }');
+
+  // Readers and writers of fields indexed at run time.
+  const dynFields = new Set<number>();
+  const scan = (e: CExpr): void => {
+    if (e.k === 'ivar') { dynFields.add(e.field); scan(e.index); }
+    else if (e.k === 'not') scan(e.a);
+    else if (e.k === 'bin') { scan(e.l); scan(e.r); }
+    else if (e.k === 'ite') { scan(e.c); scan(e.t); scan(e.e); }
+  };
+  for (const a of m.actions) {
+    scan(a.guard);
+    for (const as of a.asserts) scan(as.cond);
+    for (const as of a.assign) { scan(as.value); if (as.target.k === 'ivar') { dynFields.add(as.target.field); scan(as.target.index); } }
+  }
+  for (const p of m.properties) scan(p.expr);
+  for (const fi of dynFields) {
+    const f = m.fields[fi];
+    emit(`function rd${fi}(a, p, i, ACT) {`);
+    emit('  switch (i) {');
+    f.vars.forEach((v, slot) => emit(`    case ${slot}: return ${E.readVar(v, { arr: 'a', off: 'p' })};`));
+    emit(`    default: throw new ModelRuntimeError(ACT, "reads " + ${jsString(f.name)} + " at " + (i < 0 ? "none" : "slot " + i));`);
+    emit('  }');
+    emit('}');
+    emit(`function wr${fi}(a, p, i, x, ACT) {`);
+    emit('  switch (i) {');
+    f.vars.forEach((v, slot) => {
+      const sl = L.slots[v];
+      const check = `if (x < ${sl.min} || x > ${sl.max}) throw new ModelRuntimeError(ACT, "writes " + x + " to " + ${jsString(m.vars[v].name)} + ", outside ${sl.min}..${sl.max}");`;
+      const write = sl.bits === 0 ? '' : `a[p + ${sl.word}] = (a[p + ${sl.word}] & ${~((sl.mask << sl.shift) | 0)}) | ((x - ${sl.min}) << ${sl.shift});`;
+      emit(`    case ${slot}: ${check} ${write} return;`);
+    });
+    emit(`    default: throw new ModelRuntimeError(ACT, "writes " + ${jsString(f.name)} + " at " + (i < 0 ? "none" : "slot " + i));`);
+    emit('  }');
+    emit('}');
+  }
+
+  // succ: actions grouped by actor instance, dispatched on the instance's program counter.
+  emit('function succ(s, o, out, acts) {');
+  for (let w = 0; w < W; w++) emit(`  const s${w} = s[o + ${w}];`);
+  emit('  let n = 0, p = 0, ACT = 0;');
+  if (m.crashVar >= 0) emit(`  if (${E.readVar(m.crashVar, S)} !== 0) return 0;`);
+  const copy = Array.from({ length: W }, (_, w) => `out[p + ${w}] = s${w};`).join(' ');
+  const writeVar = (v: number, val: string): string => {
+    const sl = L.slots[v];
+    if (sl.bits === 0) return '';
+    return `out[p + ${sl.word}] = (out[p + ${sl.word}] & ${~((sl.mask << sl.shift) | 0)}) | ((${val} - ${sl.min}) << ${sl.shift});`;
+  };
+  const byInstance = new Map<number, CoreAction[]>();
+  for (const a of m.actions) {
+    const list = byInstance.get(a.instance) ?? [];
+    list.push(a);
+    byInstance.set(a.instance, list);
+  }
+  for (const inst of m.instances) {
+    const acts = byInstance.get(inst.index) ?? [];
+    if (acts.length === 0) continue;
+    emit(`  switch (${E.readVar(inst.pcVar, S)}) {`);
+    const byPc = new Map<number, CoreAction[]>();
+    for (const a of acts) byPc.set(a.pcFrom, [...(byPc.get(a.pcFrom) ?? []), a]);
+    for (const [pc, list] of byPc) {
+      emit(`    case ${pc}:`);
+      for (const a of list) {
+        emit(`      ACT = ${a.id};`);
+        emit(`      if (${E.bool(a.guard, S)}) {`);
+        emit(`        p = n * ${W};`);
+        let indent = '        ';
+        if (a.asserts.length > 0) {
+          const fails = a.asserts.map((x) => `!${E.bool(x.cond, S)}`);
+          a.asserts.forEach((x, i) => {
+            emit(`${indent}${i === 0 ? '' : 'else '}if (${fails[i]}) { ${copy} ${writeVar(m.crashVar, String(x.crash))} }`);
+          });
+          emit(`${indent}else {`);
+          indent += '  ';
+        }
+        // Every value and index is computed from the pre-state before anything is written.
+        E.refineFrom(a.guard);
+        a.assign.forEach((as, i) => {
+          emit(`${indent}const x${i} = ${E.int(as.value, S)};`);
+          if (as.target.k === 'ivar') emit(`${indent}const i${i} = ${E.int(as.target.index, S)};`);
+          else {
+            const v = as.target.v, r = E.range(as.value), vv = m.vars[v];
+            if (r.lo < vv.min || r.hi > vv.max) {
+              emit(`${indent}if (x${i} < ${vv.min} || x${i} > ${vv.max}) throw new ModelRuntimeError(ACT, "writes " + x${i} + " to " + ${jsString(vv.name)} + ", outside ${vv.min}..${vv.max}");`);
+            }
+          }
+        });
+        // Each word of the successor is composed at once from the pre-state word and the
+        // static writes into it; writes through a run-time index follow, in order.
+        const perWord = new Map<number, { clear: number; parts: string[] }>();
+        const addPart = (v: number, val: string) => {
+          const sl = L.slots[v];
+          if (sl.bits === 0) return;
+          const e = perWord.get(sl.word) ?? { clear: 0, parts: [] };
+          e.clear |= sl.mask << sl.shift;
+          e.parts.push(sl.min === 0 ? (sl.shift === 0 ? val : `(${val} << ${sl.shift})`) : `((${val} - ${sl.min}) << ${sl.shift})`);
+          perWord.set(sl.word, e);
+        };
+        const lastStatic = new Map<number, number>();
+        a.assign.forEach((as, i) => { if (as.target.k === 'var') lastStatic.set(as.target.v, i); });
+        const dynIdx = a.assign.findIndex((as) => as.target.k === 'ivar');
+        a.assign.forEach((as, i) => {
+          // A static write before a dynamic one keeps its order only if composed first,
+          // which is what composing all static writes, then applying dynamic ones, does;
+          // a static write after a dynamic write to the same field must still win.
+          if (as.target.k === 'var' && lastStatic.get(as.target.v) === i && (dynIdx < 0 || i < dynIdx)) addPart(as.target.v, `x${i}`);
+        });
+        if (a.pcTo !== a.pcFrom) addPart(a.pcVar, String(a.pcTo));
+        for (let w = 0; w < W; w++) {
+          const e = perWord.get(w);
+          emit(`${indent}out[p + ${w}] = ${e ? `(s${w} & ${~e.clear | 0}) | ${e.parts.join(' | ')}` : `s${w}`};`);
+        }
+        a.assign.forEach((as, i) => {
+          if (as.target.k === 'ivar') emit(`${indent}wr${as.target.field}(out, p, i${i}, x${i}, ACT);`);
+          else if (dynIdx >= 0 && i > dynIdx) emit(`${indent}${writeVar(as.target.v, `x${i}`)}`);
+        });
+        if (a.asserts.length > 0) emit('        }');
+        emit(`        acts[n++] = ${a.id};`);
+        emit('      }');
+      }
+      emit('      break;');
+    }
+    emit('  }');
+  }
+  emit('  return n;');
+  emit('}');
+
+  // Fingerprint.
+  emit('function fp(a, p, res) {');
+  emit(fingerprintSource(W, 'a', 'p'));
+  emit('res[0] = h1; res[1] = h2;');
+  emit('}');
+
+  // Properties.
+  const wanted = (name: string) => !selectedNames || selectedNames.includes(name);
+  const selected: Record<PropertyKind, number[]> = { invariant: [], transition: [], terminal: [], witness: [] };
+  for (const p of m.properties) if (p.kind === 'witness' || wanted(p.name)) selected[p.kind].push(p.index);
+  const propFn = (name: string, args: string, kind: PropertyKind, flag: string, holds: (e: CExpr) => string, locals: boolean) => {
+    emit(`function ${name}(${args}) {`);
+    if (locals && selected[kind].length > 0) for (let w = 0; w < W; w++) emit(`  const s${w} = s[o + ${w}];`);
+    emit('  const ACT = -1;');
+    for (const pi of selected[kind]) {
+      const test = holds(m.properties[pi].expr);
+      emit(kind === 'witness'
+        ? `  if (${flag}[${pi}] === 0 && ${test}) return ${pi};`
+        : `  if (${flag}[${pi}] === 0 && !${test}) return ${pi};`);
+    }
+    emit('  return -1;');
+    emit('}');
+  };
+  propFn('inv', 's, o, skip', 'invariant', 'skip', (e) => E.bool(e, S), true);
+  propFn('term', 's, o, skip', 'terminal', 'skip', (e) => E.bool(e, S), true);
+  propFn('trans', 's, o, t, p, skip', 'transition', 'skip', (e) => E.bool(e, S, { arr: 't', off: 'p' }), true);
+  propFn('wit', 's, o, reached', 'witness', 'reached', (e) => E.bool(e, S), true);
+
+  emitLevelLoop(emit, W, selected);
+  emitSharedLevelLoop(emit, W, selected);
+
+  emit(`return { W: ${W}, maxSucc: ${Math.max(1, m.actions.length)}, succ, fp, inv, term, trans, wit, expand, expandShared,`);
+  emit(`  hasInv: ${selected.invariant.length > 0}, hasTerm: ${selected.terminal.length > 0}, hasTrans: ${selected.transition.length > 0}, hasWit: ${selected.witness.length > 0} };`);
+  return { source: lines.join('\n'), layout: L, words: W, maxSucc: Math.max(1, m.actions.length), selected };
+}
+
+/**
+ * The single-threaded level loop, specialised for W words: successor generation, the
+ * fingerprint, the table probe and the copy into the next frontier are inline; rare events
+ * (a violation, a witness, growing the table or the frontier, the periodic limits check) call
+ * back into the explorer through S.
+ */
+function emitLevelLoop(emit: (x: string) => void, W: number, selected: Record<PropertyKind, number[]>): void {
+  const has = (k: PropertyKind) => selected[k].length > 0;
+  emit('function expand(S) {');
+  emit('  const frontier = S.frontier, fc = S.frontierCount, out = S.out, acts = S.acts, counts = S.actionCounts;');
+  emit('  const skip = S.skip, reached = S.reached, links = S.links, levelBase = S.levelBase, nextBase = levelBase + fc;');
+  emit('  let table = S.table, shift = S.shift, mask = S.mask, limit = S.limit, count = S.count;');
+  emit('  let next = S.next, nc = S.nextCount, generated = S.generated, cur = S.cur;');
+  emit('  try {');
+  emit('  for (; cur < fc; cur++) {');
+  emit(`    const o = cur * ${W};`);
+  emit('    const n = succ(frontier, o, out, acts);');
+  emit('    generated += n;');
+  if (has('terminal')) emit('    if (n === 0) for (let pi = term(frontier, o, skip); pi >= 0; pi = term(frontier, o, skip)) S.violate(pi, levelBase + cur, -1, 0);');
+  emit('    for (let q = 0; q < n; q++) {');
+  emit(`      const p = q * ${W};`);
+  emit('      const act = acts[q];');
+  emit('      counts[act]++;');
+  if (has('transition')) emit('      for (let pi = trans(frontier, o, out, p, skip); pi >= 0; pi = trans(frontier, o, out, p, skip)) S.violate(pi, levelBase + cur, act, 0);');
+  emit(fingerprintSource(W, 'out', 'p'));
+  emit('      let i = h1 >>> shift;');
+  emit('      for (;;) { const j = i << 1; const a = table[j]; if (a === 0) break; if (a === h1 && table[j + 1] === h2) { i = -1; break; } i = (i + 1) & mask; }');
+  emit('      if (i < 0) continue;');
+  emit('      table[i << 1] = h1; table[(i << 1) + 1] = h2; count++;');
+  emit(`      const np = nc * ${W};`);
+  emit(`      if (np + ${W} > next.length) { S.nextCount = nc; next = S.growNext(); }`);
+  for (let w = 0; w < W; w++) emit(`      next[np + ${w}] = out[p + ${w}];`);
+  emit('      links.push(levelBase + cur, act);');
+  emit('      nc++;');
+  if (has('invariant')) emit('      for (let pi = inv(next, np, skip); pi >= 0; pi = inv(next, np, skip)) S.violate(pi, nextBase + nc - 1, -1, 1);');
+  if (has('witness')) emit('      if (S.witnessesLeft > 0) for (let pi = wit(next, np, reached); pi >= 0; pi = wit(next, np, reached)) S.witness(pi, nextBase + nc - 1);');
+  emit('      if (count > limit) { S.count = count; S.grow(); table = S.table; shift = S.shift; mask = S.mask; limit = S.limit; }');
+  emit('    }');
+  emit('    if ((cur & 4095) === 4095) { S.count = count; S.nextCount = nc; S.generated = generated; S.next = next; if (S.tick(cur)) { cur++; break; } }');
+  emit('  }');
+  emit('  } catch (e) { S.errorAt = cur; throw e; } finally {');
+  emit('    S.count = count; S.nextCount = nc; S.generated = generated; S.next = next; S.cur = cur;');
+  emit('  }');
+  emit('}');
+}
+
+/**
+ * A worker's share of a level in the parallel search. The fingerprint table is shared: an
+ * empty slot (h1 word 0) is claimed by compare-and-swap to BUSY (2), the claimer writes its
+ * tag (worker + 1) and h2, then publishes h1 with bit 1 cleared, which marks the state as new
+ * in this level (the filter phase sets it again). An older state is recognised without
+ * reading its tag. A state first stored in
+ * this level carries the tag of the lowest worker that reached it; since every worker expands
+ * a contiguous, ordered part of the frontier, that worker's first discovery is the state's
+ * first discovery in BFS order, whatever the number of workers. Each discovery that may win
+ * becomes a candidate (slot, parent, action, words); the filter phase keeps the winners.
+ */
+function emitSharedLevelLoop(emit: (x: string) => void, W: number, selected: Record<PropertyKind, number[]>): void {
+  const has = (k: PropertyKind) => selected[k].length > 0;
+  const R = 3 + W;
+  emit('function expandShared(S) {');
+  emit('  const out = S.out, acts = S.acts, counts = S.actionCounts, skip = S.skip, table = S.table, tags = S.tags, ctl = S.ctl;');
+  emit('  const shift = S.shift, mask = S.mask, hardLimit = S.hardLimit, me = S.me;');
+  emit('  let cand = S.cand, nc = 0, generated = 0, cur = S.lo, claims = 0;');
+  emit('  const hi = S.hi;');
+  emit('  try {');
+  emit('  while (cur < hi) {');
+  emit('    const seg = S.segmentAt(cur);');
+  emit('    const frontier = S.segWords, segStart = S.segStart, segEnd = Math.min(hi, S.segEnd);');
+  emit('    for (; cur < segEnd; cur++) {');
+  emit(`      const o = (cur - segStart) * ${W};`);
+  emit('      const n = succ(frontier, o, out, acts);');
+  emit('      generated += n;');
+  if (has('terminal')) emit('      if (n === 0) for (let pi = term(frontier, o, skip); pi >= 0; pi = term(frontier, o, skip)) S.violate(pi, cur, -1);');
+  emit('      for (let q = 0; q < n; q++) {');
+  emit(`        const p = q * ${W};`);
+  emit('        const act = acts[q];');
+  emit('        counts[act]++;');
+  if (has('transition')) emit('        for (let pi = trans(frontier, o, out, p, skip); pi >= 0; pi = trans(frontier, o, out, p, skip)) S.violate(pi, cur, act);');
+  emit(fingerprintSource(W, 'out', 'p'));
+  emit('        let i = h1 >>> shift, win = false;');
+  emit('        const fresh = h1 ^ 2;');
+  emit('        for (;;) {');
+  emit('          const j = i << 1;');
+  emit('          let a = Atomics.load(table, j);');
+  emit('          if (a === 0) {');
+  emit('            a = Atomics.compareExchange(table, j, 0, 2);');
+  emit('            if (a === 0) {');
+  emit('              Atomics.store(tags, i, me); table[j + 1] = h2; Atomics.store(table, j, fresh);');
+  emit('              if ((++claims & 1023) === 0 && Atomics.add(ctl, 1, 1024) + 1024 >= hardLimit) Atomics.store(ctl, 0, 2);');
+  emit('              win = true; break;');
+  emit('            }');
+  emit('          }');
+  emit('          while (a === 2) a = Atomics.load(table, j);');
+  emit('          if (a === h1) { if (table[j + 1] === h2) break; }');
+  emit('          else if (a === fresh && table[j + 1] === h2) {');
+  emit('            let t = Atomics.load(tags, i);');
+  emit('            while (t > me) { const u = Atomics.compareExchange(tags, i, t, me); if (u === t) { win = true; break; } t = u; }');
+  emit('            break;');
+  emit('          }');
+  emit('          i = (i + 1) & mask;');
+  emit('        }');
+  emit('        if (!win) continue;');
+  emit(`        const r = nc * ${R};`);
+  emit(`        if (r + ${R} > cand.length) { cand = S.growCand(nc); }`);
+  emit('        cand[r] = i; cand[r + 1] = cur - S.lo; cand[r + 2] = act;');
+  for (let w = 0; w < W; w++) emit(`        cand[r + ${3 + w}] = out[p + ${w}];`);
+  emit('        nc++;');
+  emit('      }');
+  emit('      if ((cur & 1023) === 1023 && Atomics.load(ctl, 0) !== 0) { cur++; return; }');
+  emit('    }');
+  emit('  }');
+  emit('  } catch (e) { S.errorAt = cur; throw e; } finally {');
+  emit('    S.cand = cand; S.candCount = nc; S.generated = generated; S.cur = cur;');
+  emit('  }');
+  emit('}');
+}
+
+/** Evaluate compiled source (in any thread). */
+export function instantiate(source: string): CompiledModel {
+  return new Function(source)() as CompiledModel;
+}

@@ -1,0 +1,51 @@
+/**
+ * Parent links: for every stored state, the index of the state it was first reached from and
+ * the action taken, in fixed-size chunks so that growing never copies. A trace is rebuilt by
+ * walking back to the initial state and replaying forward (states are not kept).
+ */
+const CHUNK_BITS = 20;
+const CHUNK = 1 << CHUNK_BITS;
+const MASK = CHUNK - 1;
+
+export class ParentLinks {
+  private parents: Uint32Array[] = [];
+  private actions: (Uint8Array | Uint16Array | Uint32Array)[] = [];
+  private n = 0;
+  private readonly ActionArray: typeof Uint8Array | typeof Uint16Array | typeof Uint32Array;
+
+  constructor(actionCount: number) {
+    this.ActionArray = actionCount < 256 ? Uint8Array : actionCount < 65536 ? Uint16Array : Uint32Array;
+  }
+
+  get length(): number { return this.n; }
+
+  /** Parent -1 (the initial state) is stored as 0xffffffff. */
+  push(parent: number, action: number): void {
+    const i = this.n++;
+    const c = i >>> CHUNK_BITS;
+    if (c === this.parents.length) {
+      this.parents.push(new Uint32Array(CHUNK));
+      this.actions.push(new this.ActionArray(CHUNK));
+    }
+    this.parents[c][i & MASK] = parent;
+    this.actions[c][i & MASK] = action;
+  }
+
+  parentOf(i: number): number {
+    const p = this.parents[i >>> CHUNK_BITS][i & MASK];
+    return p === 0xffffffff ? -1 : p;
+  }
+
+  actionOf(i: number): number { return this.actions[i >>> CHUNK_BITS][i & MASK]; }
+
+  /** Action ids from the initial state to state i. */
+  pathTo(i: number): number[] {
+    const out: number[] = [];
+    for (let k = i; this.parentOf(k) >= 0; k = this.parentOf(k)) out.push(this.actionOf(k));
+    return out.reverse();
+  }
+
+  get bytes(): number {
+    return this.parents.length * CHUNK * (4 + this.ActionArray.BYTES_PER_ELEMENT);
+  }
+}

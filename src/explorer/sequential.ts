@@ -1,0 +1,151 @@
+/**
+ * The single-threaded search: level-synchronous BFS in the calling thread. The inner loop is
+ * generated per model (src/compile); this file holds the policy around it: levels, limits,
+ * growing the fingerprint table and the frontier, recording violations and witnesses. The
+ * parallel search (parallel.ts) must give exactly the same counts, verdicts and traces.
+ */
+import { instantiate, isModelRuntimeError, type CompiledSource } from '../compile/compile';
+import type { CoreModel } from '../ir/core';
+import { initialState } from '../ir/interpret';
+import { PropertyRecorder } from '../invariants/recorder';
+import { encodeState } from '../state/codec';
+import { exactFingerprint } from '../state/fingerprint';
+import { ParentLinks } from './parent-links';
+import { MAX_LOAD, rehashInto } from './fingerprint-table';
+import { finishResult, LimitWatch } from './common';
+import type { ExploreOptions, ExploreResult, StopReason } from './types';
+
+/** What the generated level loop reads and writes (see emitLevelLoop). */
+class LevelState {
+  frontier: Int32Array;
+  frontierCount = 1;
+  next: Int32Array;
+  nextCount = 0;
+  table: Int32Array;
+  log2cap: number;
+  shift: number;
+  mask: number;
+  limit: number;
+  count = 0;
+  generated = 0;
+  cur = 0;
+  levelBase = 0;
+  depth = 0;
+  errorAt = -1;
+  stop: StopReason | null = null;
+  readonly out: Int32Array;
+  readonly acts: Int32Array;
+  readonly actionCounts: Float64Array;
+  readonly links: ParentLinks;
+  readonly skip: Uint8Array;
+  readonly reached: Uint8Array;
+
+  constructor(
+    readonly W: number, maxSucc: number, actions: number, readonly rec: PropertyRecorder,
+    private readonly watch: LimitWatch, init: Int32Array,
+  ) {
+    this.frontier = init;
+    this.next = new Int32Array(W * 1024);
+    this.log2cap = 18;
+    this.table = new Int32Array(2 << this.log2cap);
+    this.shift = 32 - this.log2cap;
+    this.mask = (1 << this.log2cap) - 1;
+    this.limit = Math.floor((1 << this.log2cap) * MAX_LOAD);
+    this.out = new Int32Array(maxSucc * W);
+    this.acts = new Int32Array(maxSucc);
+    this.actionCounts = new Float64Array(actions);
+    this.links = new ParentLinks(actions);
+    this.skip = rec.skip;
+    this.reached = rec.reached;
+  }
+
+  get witnessesLeft(): number { return this.rec.allWitnessesReached ? 0 : 1; }
+
+  /** `nextLevel` is 1 when `state` is in the next frontier. */
+  violate(prop: number, state: number, extra: number, nextLevel: number): void {
+    this.rec.violate(prop, { state, extra, depth: this.depth + nextLevel });
+  }
+
+  witness(prop: number, state: number): void {
+    this.rec.witness(prop, { state, extra: -1, depth: this.depth + 1 });
+  }
+
+  grow(): void {
+    const old = this.table;
+    this.log2cap++;
+    this.table = new Int32Array(2 << this.log2cap);
+    this.shift = 32 - this.log2cap;
+    this.mask = (1 << this.log2cap) - 1;
+    this.limit = Math.floor((1 << this.log2cap) * MAX_LOAD);
+    rehashInto(old, this.table, this.shift, this.mask);
+  }
+
+  growNext(): Int32Array {
+    const bigger = new Int32Array(this.next.length * 2);
+    bigger.set(this.next);
+    this.next = bigger;
+    return bigger;
+  }
+
+  get retainedBytes(): number { return this.table.byteLength + this.links.bytes; }
+
+  /** Called every 4096 frontier states: true stops the level (a time or memory limit). */
+  tick(cur: number): boolean {
+    this.stop = this.watch.duringLevel(this.count, this.generated, this.depth, this.frontierCount - cur, this.retainedBytes);
+    return this.stop !== null;
+  }
+}
+
+export function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions): ExploreResult {
+  const cm = instantiate(src.source);
+  const W = cm.W;
+  const rec = new PropertyRecorder(m, src);
+  const watch = new LimitWatch(opts);
+  const S = new LevelState(W, cm.maxSucc, m.actions.length, rec, watch, encodeState(src.layout, initialState(m)));
+
+  // The initial state: stored, checked, and the first frontier.
+  const res = new Int32Array(2);
+  cm.fp(S.frontier, 0, res);
+  S.table[(res[0] >>> S.shift) << 1] = res[0];
+  S.table[((res[0] >>> S.shift) << 1) + 1] = res[1];
+  S.count = 1;
+  S.links.push(0xffffffff, 0);
+  if (cm.hasInv) for (let pi = cm.inv(S.frontier, 0, S.skip); pi >= 0; pi = cm.inv(S.frontier, 0, S.skip)) rec.violate(pi, { state: 0, extra: -1, depth: 0 });
+  if (cm.hasWit) for (let pi = cm.wit(S.frontier, 0, S.reached); pi >= 0; pi = cm.wit(S.frontier, 0, S.reached)) rec.witness(pi, { state: 0, extra: -1, depth: 0 });
+
+  let stop: StopReason = 'complete';
+  let modelError: { message: string; actions: number[] } | undefined;
+  const cont = !!opts.continueAfterViolation;
+  for (;;) {
+    if (S.frontierCount === 0) break;
+    if (rec.anyViolation && !cont) { stop = 'violation'; break; }
+    const limit = watch.beforeLevel(S.count, S.depth);
+    if (limit) { stop = limit; break; }
+    S.cur = 0;
+    S.nextCount = 0;
+    try {
+      cm.expand(S);
+    } catch (e) {
+      if (!isModelRuntimeError(e)) throw e;
+      const actions = S.links.pathTo(S.levelBase + S.errorAt);
+      actions.push(e.action);
+      modelError = { message: `${m.actions[e.action]?.name ?? 'a property'}: ${e.message}`, actions };
+      stop = 'model-error';
+      break;
+    }
+    if (S.stop) { stop = S.stop; break; }
+    const done = S.frontier;
+    S.levelBase += S.frontierCount;
+    S.frontier = S.next;
+    S.frontierCount = S.nextCount;
+    S.next = done.length >= W * 1024 ? done : new Int32Array(W * 1024);
+    if (S.frontierCount > 0) S.depth++;
+  }
+  if (stop === 'complete' && rec.anyViolation) stop = 'violation';
+
+  return finishResult({
+    m, rec, stop, workers: 1, seconds: watch.seconds(), depth: S.depth, distinct: S.count, generated: S.generated,
+    actionCounts: S.actionCounts, retainedBytes: S.retainedBytes, load: S.count / (1 << S.log2cap),
+    pathTo: (i) => S.links.pathTo(i), exactFingerprints: exactFingerprint(W), modelError,
+  });
+}
