@@ -443,7 +443,10 @@ export function exportTla(core: CoreModel, opts: TlaExportOptions = {}): TlaExpo
   out.push('Spec == Init /\\ [][Next]_vars', '');
 
   // Properties.
+  // Invariants before terminal properties: probecheck checks a state's invariants when it
+  // generates the state and its terminal properties when it expands it, later.
   const cfgInv: string[] = ['TypeOK'];
+  const cfgTerm: string[] = [];
   const cfgProp: string[] = [];
   const cfgWit: string[] = [];
   // A condition at the top of a definition: a conjunction or disjunction as a bullet list.
@@ -468,7 +471,7 @@ export function exportTla(core: CoreModel, opts: TlaExportOptions = {}): TlaExpo
       case 'terminal':
         out.push(`${doc}${comment(p.name === DEADLOCK && p.synthetic ? 'Terminal property (deadlock): checked in states where no step is enabled.' : 'Terminal property: checked in states where no step is enabled.')}`);
         out.push(`${n} ==\n    Stuck =>${body.startsWith('\n') ? cond(p.expr, 8) : body}`, '');
-        cfgInv.push(n);
+        cfgTerm.push(n);
         break;
       case 'transition':
         out.push(`${doc}${extraName[i]} ==${body}`, `${n} == [][${extraName[i]}]_vars`, '');
@@ -504,7 +507,7 @@ export function exportTla(core: CoreModel, opts: TlaExportOptions = {}): TlaExpo
     ].join('\n')),
     'CHECK_DEADLOCK FALSE',
     'INVARIANT',
-    ...cfgInv.map((n) => `    ${n}`),
+    ...[...cfgInv, ...cfgTerm].map((n) => `    ${n}`),
   ];
   if (cfgProp.length) cfg.push(comment('Transition properties, checked on every step.'), 'PROPERTY', ...cfgProp.map((n) => `    ${n}`));
   if (cfgWit.length) {

@@ -17,7 +17,7 @@ export interface Ast {
   readonly f: Readonly<Record<string, Ast[]>>;
 }
 
-function toAst(n: TsNode): Ast {
+export function toAst(n: TsNode): Ast {
   const kids: Ast[] = [];
   const f: Record<string, Ast[]> = {};
   const cs = n.children;
@@ -264,7 +264,8 @@ export class MiniTlc {
 
   /** Breadth-first exploration of the whole space; each violated invariant or property with
    *  the depth (steps) of its first violation. */
-  explore(cfg: TlcConfig, limit = 1_000_000): MiniResult {
+  explore(cfg: TlcConfig, opts: { limit?: number; stopOnViolation?: boolean } = {}): MiniResult {
+    const limit = opts.limit ?? 1_000_000;
     const spec = this.def(cfg.specification).body;
     // Spec == Init /\ [][Next]_vars
     const initName = spec.f.lhs[0].text;
@@ -277,7 +278,10 @@ export class MiniTlc {
     const violations = new Map<string, number>();
     const checkState = (s: State, d: number) => {
       for (const inv of cfg.invariants) {
-        if (!violations.has(inv) && !this.truth(this.ev(this.def(inv).body, { s, t: null, bound: new Map() }))) violations.set(inv, d);
+        if (!violations.has(inv) && !this.truth(this.ev(this.def(inv).body, { s, t: null, bound: new Map() }))) {
+          violations.set(inv, d);
+          if (opts.stopOnViolation) return; // TLC reports the first invariant (cfg order) a state violates
+        }
       }
     };
     const actionProps = cfg.properties.map((p) => {
@@ -290,7 +294,8 @@ export class MiniTlc {
       if (!seen.has(k)) { seen.set(k, 0); queue.push({ s, d: 0 }); checkState(s, 0); }
     }
     let generated = 0;
-    for (let head = 0; head < queue.length; head++) {
+    // Without -continue TLC stops at the first violation.
+    for (let head = 0; head < queue.length && !(opts.stopOnViolation && violations.size); head++) {
       const { s, d } = queue[head];
       const succ = this.act(this.def(nextName).body, s, new Map(), new Map(), false);
       for (const t of succ) {
@@ -308,6 +313,7 @@ export class MiniTlc {
         queue.push({ s: t, d: d + 1 });
         checkState(t, d + 1);
         if (queue.length > limit) bad('state limit');
+        if (opts.stopOnViolation && violations.size) break;
       }
     }
     return { distinct: queue.length, generated, violations, states: queue.map((q) => q.s), depth: queue.length ? queue[queue.length - 1].d : 0 };
