@@ -141,9 +141,9 @@ Next ==
 Spec == Init /\ [][Next]_vars
 
 ForkHeldByNeighbour ==
-    /\ ((holder["f0"] = "none") \/ (holder["f0"] = "p0")) \/ (holder["f0"] = "p2")
-    /\ ((holder["f1"] = "none") \/ (holder["f1"] = "p1")) \/ (holder["f1"] = "p0")
-    /\ ((holder["f2"] = "none") \/ (holder["f2"] = "p2")) \/ (holder["f2"] = "p1")
+    /\ (holder["f0"] = "none") \/ (holder["f0"] = "p0") \/ (holder["f0"] = "p2")
+    /\ (holder["f1"] = "none") \/ (holder["f1"] = "p1") \/ (holder["f1"] = "p0")
+    /\ (holder["f2"] = "none") \/ (holder["f2"] = "p2") \/ (holder["f2"] = "p1")
 
 \* Witness: some reachable state satisfies it; TLC shows one as a violation of the next.
 SomeoneEats == pc_phil["p0"] = "put_down"

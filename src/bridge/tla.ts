@@ -183,14 +183,21 @@ class ExprPrinter {
 
   private bin(e: Extract<CExpr, { k: 'bin' }>): { code: string; sort: Sort } {
     const { l, r } = e;
-    const isTrue = (x: CExpr) => x.k === 'lit' && x.v !== 0, isFalse = (x: CExpr) => x.k === 'lit' && x.v === 0;
-    // Drop neutral operands (unrolled quantifiers leave them); never an absorbing one, which
-    // would skip evaluating (and failing on) the other side.
-    if (e.op === 'and' && (isTrue(l) || isTrue(r))) return { code: this.truth(isTrue(l) ? r : l), sort: BOOL };
-    if (e.op === 'or' && (isFalse(l) || isFalse(r))) return { code: this.truth(isFalse(l) ? r : l), sort: BOOL };
+    // A chain of /\ or \/ prints flat (both are associative, and TLC evaluates them left to
+    // right like probecheck). Neutral operands (unrolled quantifiers leave them) are dropped;
+    // never an absorbing one, which would skip evaluating (and failing on) the other side.
+    if (e.op === 'and' || e.op === 'or') {
+      const neutral = (x: CExpr) => x.k === 'lit' && (e.op === 'and' ? x.v !== 0 : x.v === 0);
+      const parts: CExpr[] = [];
+      const walk = (x: CExpr) => {
+        if (x.k === 'bin' && x.op === e.op) { walk(x.l); walk(x.r); } else if (!neutral(x)) parts.push(x);
+      };
+      walk(e);
+      if (parts.length === 0) return { code: e.op === 'and' ? 'TRUE' : 'FALSE', sort: BOOL };
+      if (parts.length === 1) return { code: this.truth(parts[0]), sort: BOOL };
+      return { code: `(${parts.map((x) => this.truth(x)).join(e.op === 'and' ? ' /\\ ' : ' \\/ ')})`, sort: BOOL };
+    }
     switch (e.op) {
-      case 'and': return { code: `(${this.truth(l)} /\\ ${this.truth(r)})`, sort: BOOL };
-      case 'or': return { code: `(${this.truth(l)} \\/ ${this.truth(r)})`, sort: BOOL };
       case 'implies': return { code: `(${this.truth(l)} => ${this.truth(r)})`, sort: BOOL };
       case 'eq': case 'ne': {
         const op = e.op === 'eq' ? '=' : '#';
