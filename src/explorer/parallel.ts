@@ -209,7 +209,6 @@ export async function exploreParallel(m: CoreModel, src: CompiledSource, opts: E
     } finally {
       clearInterval(timer);
     }
-    if (stop === 'complete' && rec.anyViolation) stop = 'violation';
     if (stop !== 'complete' && stop !== 'violation' && stop !== 'model-error') distinct = Math.max(distinct, Atomics.load(table.ctl, 1));
 
     const finished = await pool.all<Extract<FromWorker, { type: 'finished' }>>(() => ({ cmd: 'finish' }));

@@ -141,7 +141,6 @@ export function exploreSequential(m: CoreModel, src: CompiledSource, opts: Explo
     S.next = done.length >= W * 1024 ? done : new Int32Array(W * 1024);
     if (S.frontierCount > 0) S.depth++;
   }
-  if (stop === 'complete' && rec.anyViolation) stop = 'violation';
 
   return finishResult({
     m, rec, stop, workers: 1, seconds: watch.seconds(), depth: S.depth, distinct: S.count, generated: S.generated,

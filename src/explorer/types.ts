@@ -80,5 +80,8 @@ export interface ExploreResult {
   /** Estimated probability that a fingerprint collision hid a state (about n^2 / 2^63: 62 bits
    *  of hash; 0 for one-word states, whose fingerprint is exact). */
   readonly collisionProbability: number;
+  /** A value outside its domain, or a read through none: the first such step in BFS order,
+   *  with the trace that reaches it. The counts then say what was reached before stopping,
+   *  which may depend on the number of workers; the error and its trace do not. */
   readonly modelError?: { readonly message: string; readonly actions: readonly number[] };
 }
