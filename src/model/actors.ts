@@ -41,8 +41,13 @@ export function buildR(ctx: BuildCtx): ActorB {
   const selfLook = (stage: string): Assign[] => (sl === stage ? [set('iommu.self_lookup_ok', U, true)] : []);
 
   // r_publish
-  const publishAssign: Assign[] = [set('iommu.listed', U, true), set('iommu.ops_set', U, true), ...selfLook('publish')];
-  const afterPublish = !ctx.pd ? 'r_bus_set_ops' : walkIn ? 'r_bus_loop' : 'r_bus_set_ops';
+  // v6.6+: the brief (2.3) and the addendum (4.1 step 0) fold `bus->iommu_ops = ops` into
+  // r_publish [inferred: the 6.6 iommu_device_register body was not re-read]; v6.1 keeps the
+  // separate r_bus_loop step of brief 2.2.
+  const opsInPublish = walkIn && ctx.pl;
+  if (opsInPublish) ctx.assume('v6.6+: r_publish lists the instance and sets bus->iommu_ops in one step (brief 2.3, addendum 4.1 step 0) [inferred: the 6.6 iommu_device_register body was not re-read]');
+  const publishAssign: Assign[] = [set('iommu.listed', U, true), set('iommu.ops_set', U, true), ...selfLook('publish'), ...(opsInPublish ? [set('bus.iommu_ops', undefined, 'ops')] : [])];
+  const afterPublish = !ctx.pd ? 'r_bus_set_ops' : walkIn ? (opsInPublish ? 'r_walk_next' : 'r_bus_loop') : 'r_bus_set_ops';
   if (boot && !walkIn) {
     b.add('r_publish', 'iommu_device_register()', FILES.iommu, [
       br('next_unit', lt(add(U, 1), ctx.nIommu), [...publishAssign, b.ls(unitF, add(U, 1))], 'r_publish', undefined, 'the boot thread registers every DMAR unit before bus_set_iommu'),
@@ -61,7 +66,7 @@ export function buildR(ctx: BuildCtx): ActorB {
     ], { doc: 'bus_set_iommu(bus, ops): bus->iommu_ops = ops; iommu_bus_init()' });
     b.add('r_notifier_reg', 'iommu_bus_init()', FILES.iommu, [br(undefined, undefined, [set('bus.notifier_registered', undefined, true)], 'r_walk_next')],
       { doc: 'iommu_bus_init: bus_register_notifier(iommu_bus_notifier)' });
-  } else {
+  } else if (!opsInPublish) {
     b.add('r_bus_loop', 'iommu_device_register()', FILES.iommu, [br(undefined, undefined, [set('bus.iommu_ops', undefined, 'ops'), b.ls(curF, 0), b.ls(gcurF, 0)], 'r_walk_next')],
       { doc: 'for each bus in iommu_buses[]: bus->iommu_ops = ops; bus_iommu_probe(bus) (57365a04c921)' });
   }

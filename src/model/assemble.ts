@@ -23,6 +23,11 @@ export function buildActors(kernel: KernelDef, flags: KernelDef['flags'], sc: Sc
   if (ub.length) actors.push({ name: 'U', over: 'dev', slots: ub, steps: buildU(ctx).steps });
   if (sc.vfio && flags.dma_ownership_api) actors.push({ name: 'V', over: 'group', slots: [ctx.groupIdx(sc.vfio.group)], steps: buildV(ctx).steps });
   if (sc.initcallsActor) actors.push({ name: 'E', steps: buildE(ctx).steps });
+  // Declaration order fixes action ids, which break ties among equally short counterexamples:
+  // clients first, so a trace shows a client running as far as it can before the registration
+  // catches up (the order in which the seed threads tell their races).
+  const order = ['C', 'N', 'U', 'V', 'R', 'E'];
+  actors.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   return { actors, assumptions: [...ctx.assumptions], ctx };
 }
 
