@@ -130,7 +130,7 @@ export function buildR(ctx: BuildCtx): ActorB {
       { doc: 'platform_set_drvdata(pdev, mmu) after registration (ipmmu: iommu_priv lookups succeed from here)' });
     if (ctx.driver === 'ipmmu') ctx.assume('ipmmu_probe ignores the return value of bus_set_iommu and sets drvdata after registration [inferred: verify v4.20-rc1 drivers/iommu/ipmmu-vmsa.c]');
   }
-  if (!(intel && (walkIn || boot))) {
+  if (!ctx.pd || !(intel && (walkIn || boot))) {
     b.add('r_bound', 'driver_bound()', FILES.dd, [br(undefined, undefined, [set('iommu.driver_state', U, 'bound'), ...selfLook('bound'), ...ctx.triggerAll()], END)],
       { doc: 'driver_bound(IOMMU device) -> driver_deferred_probe_trigger(): every deferred device becomes runnable' });
   }

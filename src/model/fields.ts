@@ -56,7 +56,7 @@ export function buildFields(ctx: BuildCtx): Field[] {
     { name: 'ghost.fw_dma_live', domain: bool, over: 'dev', init: per((d) => !!d.fwDmaLive), ghost: true, doc: 'bootloader DMA still running' },
     // groups
     { name: 'group.exists', domain: bool, over: 'group', init: false, doc: 'the iommu_group object is alive (v4.19)' },
-    { name: 'group.ref', domain: { kind: 'int', min: 0, max: 3 }, over: 'group', init: 0, doc: 'kref of group->devices_kobj (v4.19)' },
+    { name: 'group.ref', domain: { kind: 'int', min: 0, max: 4 * ctx.nDev + 1 }, over: 'group', init: 0, doc: 'kref of group->devices_kobj (v4.19)' },
     { name: 'group.dd_type', domain: en('none', 'dma', 'identity'), over: 'group', init: groupIdentity, doc: 'the default-domain type the members select (constant)' },
     { name: 'group.default_domain', domain: en('none', 'dma', 'identity'), over: 'group', init: 'none', doc: 'struct iommu_group::default_domain (Dd) and its type' },
     { name: 'group.domain', domain: en('none', 'dd', 'db', 'du'), over: 'group', init: 'none', doc: 'struct iommu_group::domain: Dd, the blocking domain Db, or an unmanaged Du' },
