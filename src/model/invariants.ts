@@ -42,9 +42,9 @@ export const INVARIANT_DEFS: readonly InvariantDef[] = [
   },
   {
     name: 'DmaOpsMatchDomain', kind: 'invariant',
-    doc: '(a) a DMA-API driver\'s device in iommu DMA mode => the group\'s current domain is a DMA domain with an IOVA cookie; (b) dma-direct with live mappings => no translating domain (none, identity, or a private domain) (brief 4.2, addendum 5.5).',
+    doc: '(a) a device whose DMA-API driver runs (probe body or bound) in iommu DMA mode => the group\'s current domain is a DMA domain with an IOVA cookie; (b) dma-direct with live mappings => no translating domain (none, identity, or a private domain) (brief 4.2, addendum 5.5).',
     build: (ctx) => forall('dev', (d) => and(
-      implies(and(dmaUser(d), modeIommu(ctx, d)), and(hasGrp(d), eq(v('group.domain', G(d)), 'dd'), eq(v('group.default_domain', G(d)), 'dma'))),
+      implies(and(dmaUser(d), or(eq(v('dev.bind_phase', d), 'drv_probe'), bound(d)), modeIommu(ctx, d)), and(hasGrp(d), eq(v('group.domain', G(d)), 'dd'), eq(v('group.default_domain', G(d)), 'dma'))),
       implies(and(modeDirect(ctx, d), or(eq(v('dev.live_maps', d), 'direct'), eq(v('dev.live_maps', d), 'both'))),
         or(not(hasGrp(d)), eq(v('group.domain', G(d)), 'none'), and(eq(v('group.domain', G(d)), 'dd'), eq(v('group.default_domain', G(d)), 'identity')), ne(v('group.domain', G(d)), 'dd'))),
     )),
