@@ -44,8 +44,10 @@ export function buildR(ctx: BuildCtx): ActorB {
   // v6.6+: the brief (2.3) and the addendum (4.1 step 0) fold `bus->iommu_ops = ops` into
   // r_publish [inferred: the 6.6 iommu_device_register body was not re-read]; v6.1 keeps the
   // separate r_bus_loop step of brief 2.2.
-  const opsInPublish = walkIn && ctx.pl;
-  if (opsInPublish) ctx.assume('v6.6+: r_publish lists the instance and sets bus->iommu_ops in one step (brief 2.3, addendum 4.1 step 0) [inferred: the 6.6 iommu_device_register body was not re-read]');
+  // Verified in 6.6-era iommu.c (index id 39867950549, 75421827): list_add under
+  // iommu_device_lock, then `iommu_buses[i]->iommu_ops = ops; bus_iommu_probe()`: the bus ops
+  // are set in a later step (r_bus_loop), as in v6.1. v6.15 no longer reads bus ops.
+  const opsInPublish = false;
   const publishAssign: Assign[] = [set('iommu.listed', U, true), set('iommu.ops_set', U, true), ...selfLook('publish'), ...(opsInPublish ? [set('bus.iommu_ops', undefined, 'ops')] : [])];
   const afterPublish = !ctx.pd ? 'r_bus_set_ops' : walkIn ? (opsInPublish ? 'r_walk_next' : 'r_bus_loop') : 'r_bus_set_ops';
   if (boot && !walkIn) {
