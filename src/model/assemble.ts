@@ -13,6 +13,10 @@ interface Built extends DraftState { ctx: BuildCtx }
 
 export function buildActors(kernel: KernelDef, flags: KernelDef['flags'], sc: ScenarioDef): Built {
   const ctx = new BuildCtx(kernel.name, flags, sc);
+  ctx.assume('every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]');
+  if (sc.iommus.some((i) => i.selfLookup === 'publish' && i.driver !== 'intel')) ctx.assume(`${sc.name}: the IOMMU driver finds its own instance from r_publish on (iommu.self_lookup_ok), as seed 001 requires (brief 3.2 caveat) [inferred: arm_smmu_get_by_fwnode() in 6.6.y is a bound-driver lookup]`);
+  if (flags.probe_op === 'probe_device') ctx.assume('the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]');
+  if (flags.dt_acpi_parsing_in_probe_path) ctx.assume('v6.15: the walk\'s own dma_configure does not call iommu_device_use_default_domain (the 95deee37a123 snapshot residual, addendum 5.4, is not modelled); r_late_warn is folded into r_group');
   const actors: DraftState['actors'] = [];
   const r = buildR(ctx);
   actors.push({ name: 'R', over: 'iommu', slots: rSlots(ctx), steps: r.steps });
