@@ -1,0 +1,160 @@
+/** Assemble the IR Model: build actors for the flags, apply patches, add properties, prune. */
+import { and, at, eq, not, or, v } from '../ir/dsl';
+import type { Actor, Assign, Expr, Field, Model, Property, Step } from '../ir/types';
+import { buildC, buildE, buildN, buildR, buildU, buildV, cSlots, rSlots } from './actors';
+import type { ExprHelpers, ScenarioDef } from './config';
+import { BuildCtx } from './ctx';
+import { applyPatch, Draft, type DraftState, type Patch } from './draft';
+import { buildFields } from './fields';
+import { buildProperties } from './invariants';
+import type { KernelDef } from './kernels';
+
+interface Built extends DraftState { ctx: BuildCtx }
+
+export function buildActors(kernel: KernelDef, flags: KernelDef['flags'], sc: ScenarioDef): Built {
+  const ctx = new BuildCtx(kernel.name, flags, sc);
+  ctx.assume('every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]');
+  if (sc.iommus.some((i) => i.selfLookup === 'publish' && i.driver !== 'intel')) ctx.assume(`${sc.name}: the IOMMU driver finds its own instance from r_publish on (iommu.self_lookup_ok), as seed 001 requires (brief 3.2 caveat) [inferred: arm_smmu_get_by_fwnode() in 6.6.y is a bound-driver lookup]`);
+  if (flags.probe_op === 'probe_device') ctx.assume('the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]');
+  if (flags.dt_acpi_parsing_in_probe_path) ctx.assume('v6.15: the walk\'s own dma_configure does not call iommu_device_use_default_domain (the 95deee37a123 snapshot residual, addendum 5.4, is not modelled); r_late_warn is folded into r_group');
+  const actors: DraftState['actors'] = [];
+  const r = buildR(ctx);
+  actors.push({ name: 'R', over: 'iommu', slots: rSlots(ctx), steps: r.steps });
+  const hot = sc.devices.map((d, i) => (d.start === 'hotplug' ? i : -1)).filter((i) => i >= 0);
+  if (hot.length) actors.push({ name: 'N', over: 'dev', slots: hot, steps: buildN(ctx).steps });
+  if (cSlots(ctx).length) actors.push({ name: 'C', over: 'dev', slots: cSlots(ctx), steps: buildC(ctx).steps });
+  const ub = sc.devices.map((d, i) => (d.unbind ? i : -1)).filter((i) => i >= 0);
+  if (ub.length) actors.push({ name: 'U', over: 'dev', slots: ub, steps: buildU(ctx).steps });
+  if (sc.vfio && flags.dma_ownership_api) actors.push({ name: 'V', over: 'group', slots: [ctx.groupIdx(sc.vfio.group)], steps: buildV(ctx).steps });
+  if (sc.initcallsActor) actors.push({ name: 'E', steps: buildE(ctx).steps });
+  // Declaration order fixes action ids, which break ties among equally short counterexamples:
+  // clients first, so a trace shows a client running as far as it can before the registration
+  // catches up (the order in which the seed threads tell their races).
+  const order = ['C', 'N', 'U', 'V', 'R', 'E'];
+  actors.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+  return { actors, assumptions: [...ctx.assumptions], ctx };
+}
+
+/** Replace the parameter `self` by a slot literal. */
+function substSelf(e: Expr, slot: number): Expr {
+  switch (e.kind) {
+    case 'param': return e.name === 'self' ? { kind: 'lit', value: slot } : e;
+    case 'var': return e.index ? { ...e, index: substSelf(e.index, slot) } : e;
+    case 'not': return { ...e, arg: substSelf(e.arg, slot) };
+    case 'bin': return { ...e, left: substSelf(e.left, slot), right: substSelf(e.right, slot) };
+    case 'ite': return { ...e, cond: substSelf(e.cond, slot), then: substSelf(e.then, slot), else: substSelf(e.else, slot) };
+    case 'quant': return { ...e, body: substSelf(e.body, slot) };
+    case 'at': return e.instance ? { ...e, instance: substSelf(e.instance, slot) } : e;
+    default: return e;
+  }
+}
+
+/** States where an oops happened: an actor sits at an asserting step whose condition fails. */
+function crashedExpr(actors: DraftState['actors']): Expr {
+  const parts: Expr[] = [];
+  for (const a of actors) {
+    const slots = a.over ? (a.slots ?? []) : [undefined];
+    for (const st of a.steps) {
+      for (const b of st.branches) {
+        for (const as of b.asserts ?? []) {
+          for (const s of slots) {
+            const cond = s === undefined ? as.cond : substSelf(as.cond, s);
+            const g = b.guard ? (s === undefined ? b.guard : substSelf(b.guard, s)) : undefined;
+            parts.push(and(at(a.name, s, st.label), ...(g ? [g] : []), not(cond)));
+          }
+        }
+      }
+    }
+  }
+  return or(...parts);
+}
+
+function helpers(ctx: BuildCtx): ExprHelpers {
+  const idx = (kind: string, i: number, name: string) => { if (i < 0) throw new Error(`scenario ${ctx.sc.name}: no ${kind} '${name}'`); return i; };
+  return {
+    kernel: ctx.kernel,
+    dev: (n) => idx('device', ctx.devIdx(n), n),
+    iommu: (n) => idx('iommu', ctx.iommuIdx(n), n),
+    group: (n) => idx('group', ctx.groupIdx(n), n),
+    modeIs: (d, mode) => eq(v('ghost.bound_dma_mode', d), mode),
+    bound: (d) => eq(v('dev.bind_phase', d), 'bound'),
+    registered: (i) => eq(v('iommu.driver_state', i), 'bound'),
+    ended: (a, s) => at(a, s, '$end'),
+    v: (f, i) => v(f, i),
+    at: (a, s, l) => at(a, s, l),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dead-field elimination: a field that no guard, assertion, property or live assignment reads
+// is dropped with its assignments (brief 1.2 "keeping the state small").
+
+function readsOf(e: Expr | undefined, out: Set<string>): void {
+  if (!e) return;
+  switch (e.kind) {
+    case 'var': out.add(e.field); readsOf(e.index, out); return;
+    case 'not': readsOf(e.arg, out); return;
+    case 'bin': readsOf(e.left, out); readsOf(e.right, out); return;
+    case 'ite': readsOf(e.cond, out); readsOf(e.then, out); readsOf(e.else, out); return;
+    case 'quant': readsOf(e.body, out); return;
+    case 'at': readsOf(e.instance, out); return;
+    default: return;
+  }
+}
+
+function prune(fields: Field[], actors: Actor[], props: Property[]): { fields: Field[]; actors: Actor[] } {
+  let live = new Set<string>();
+  for (;;) {
+    const next = new Set<string>();
+    for (const p of props) readsOf(p.expr, next);
+    for (const a of actors) for (const s of a.steps) {
+      readsOf(s.guard, next);
+      for (const b of s.branches) {
+        readsOf(b.guard, next);
+        for (const as of b.asserts ?? []) readsOf(as.cond, next);
+        for (const as of b.assign) if (live.has(as.field) || next.has(as.field)) { readsOf(as.value, next); readsOf(as.index, next); }
+      }
+    }
+    if (next.size === live.size && [...next].every((x) => live.has(x))) break;
+    live = new Set([...live, ...next]);
+  }
+  const keep = (as: Assign) => live.has(as.field);
+  return {
+    fields: fields.filter((f) => live.has(f.name)),
+    actors: actors.map((a) => ({ ...a, steps: a.steps.map((s): Step => ({ ...s, branches: s.branches.map((b) => ({ ...b, assign: b.assign.filter(keep) })) })) })),
+  };
+}
+
+export function assemble(kernel: KernelDef, sc: ScenarioDef, patches: readonly Patch[], invariants: readonly string[]): Model {
+  let lastCtx: BuildCtx | undefined;
+  const draft = new Draft(kernel.name, sc.name, { ...kernel.flags }, (flags) => {
+    const b = buildActors(kernel, flags, sc);
+    lastCtx = b.ctx;
+    return { actors: b.actors, assumptions: b.assumptions };
+  });
+  for (const p of patches) applyPatch(draft, p);
+  const ctx = lastCtx as BuildCtx;
+  const st = draft.state;
+  const actors: Actor[] = st.actors.map((a) => ({ name: a.name, over: a.over, slots: a.slots, steps: a.steps }));
+  const crashed = crashedExpr(st.actors);
+  const props: Property[] = buildProperties(ctx, crashed, invariants);
+  const h = helpers(ctx);
+  for (const w of sc.witnesses) props.push({ name: w.name, kind: 'witness', expr: w.expr(h), doc: w.doc });
+  const entities = [
+    { name: 'iommu', count: ctx.nIommu, slotNames: sc.iommus.map((i) => i.name) },
+    { name: 'dev', count: ctx.nDev, slotNames: sc.devices.map((d) => d.name) },
+    { name: 'group', count: ctx.nGroup, slotNames: [...sc.groups] },
+  ];
+  const pr = prune(buildFields(ctx), actors, props);
+  const names = patches.map((p) => p.id);
+  return {
+    name: sc.name,
+    params: { kernel: kernel.name, scenario: sc.name, patches: names.join(',') },
+    entities,
+    fields: pr.fields,
+    actors: pr.actors,
+    properties: props,
+    checkDeadlock: invariants.includes('NoDeadlock'),
+    meta: { kernel: kernel.name, patches: names, scenario: sc.name, flags: draft.finalFlags, assumptions: [...st.assumptions] },
+  };
+}

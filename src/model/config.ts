@@ -1,0 +1,75 @@
+/** Scenario configuration types (the entities and actors of one model run). */
+import type { Expr } from '../ir/types';
+
+export type IommuDriver = 'ipmmu' | 'arm-smmu' | 'smmu-v3' | 'intel';
+/** When the IOMMU driver's per-client lookup can find its own instance (iommu.self_lookup_ok):
+ *  at r_publish (a driver whose lookup works during registration), at r_set_drvdata (ipmmu
+ *  v4.19: platform_set_drvdata after registration), or at r_bound (bound-driver lookup). */
+export type SelfLookup = 'publish' | 'drvdata' | 'bound';
+
+export interface IommuCfg {
+  readonly name: string;
+  readonly driver: IommuDriver;
+  readonly selfLookup: SelfLookup;
+}
+
+export interface DevCfg {
+  readonly name: string;
+  /** The IOMMU instance of the firmware link (DT iommus, IORT, DMAR scope). */
+  readonly iommu: string;
+  readonly group: string;
+  /** K: plain DMA-API user; M: msm-style private domain; V: vfio (driver_managed_dma). */
+  readonly driver: 'K' | 'M' | 'V';
+  /** probe: the client bind runs from boot (driver registration, async probe); deferred: the
+   *  device sat on the deferred list and is retried by the deferred-probe worker; hotplug:
+   *  device_add (actor N) runs during the scenario, then the bind. none: no bind. */
+  readonly start: 'probe' | 'deferred' | 'hotplug' | 'none';
+  readonly compatListed?: boolean;
+  readonly unbind?: boolean;
+  readonly fwDmaLive?: boolean;
+  readonly linksBlock?: boolean;
+}
+
+export interface WitnessDef {
+  readonly name: string;
+  readonly doc: string;
+  readonly expr: (h: ExprHelpers) => Expr;
+}
+
+export interface ScenarioDef {
+  readonly name: string;
+  readonly seed?: string;
+  readonly doc: string;
+  readonly defaultScenario: boolean;
+  readonly bus: 'platform' | 'pci';
+  readonly iommus: readonly IommuCfg[];
+  /** Intel: one boot thread registers every unit in order (seed 004); otherwise each IOMMU
+   *  instance registers from its own driver probe, concurrently. */
+  readonly bootThread?: boolean;
+  readonly groups: readonly string[];
+  readonly devices: readonly DevCfg[];
+  /** A vfio-like user-space owner claims this group once `afterBound` is bound to vfio. */
+  readonly vfio?: { readonly group: string; readonly afterBound: string };
+  /** Fault flags (brief 6) switched on: nondeterministic failure branches. */
+  readonly faults: readonly string[];
+  /** Add the environment step k_initcalls_done (deferred_probe_initcall). */
+  readonly initcallsActor?: boolean;
+  readonly invariants: readonly string[];
+  readonly witnesses: readonly WitnessDef[];
+}
+
+/** Helpers handed to witness builders: read the model's fields by entity names. */
+export interface ExprHelpers {
+  dev(name: string): number;
+  iommu(name: string): number;
+  group(name: string): number;
+  /** The DMA mode recorded when the client's driver bound (ghost.bound_dma_mode). */
+  modeIs(dev: number, mode: 'direct' | 'iommu'): Expr;
+  /** Read a field (with a slot index for a field over an entity). */
+  v(field: string, index?: number): Expr;
+  at(actor: string, slot: number | undefined, label: string): Expr;
+  bound(dev: number): Expr;
+  registered(iommu: number): Expr;
+  ended(actor: string, slot?: number): Expr;
+  readonly kernel: string;
+}

@@ -1,0 +1,138 @@
+/** Shared building context, field names and small expression helpers of the kernel model. */
+import { and, eq, ite, ne, not, or, set, v, val, type Val } from '../ir/dsl';
+import type { Assign, Branch, Expr, Field, Step, Assertion } from '../ir/types';
+import { END } from '../ir/types';
+import type { KernelFlags } from './kernels';
+import type { IommuDriver, ScenarioDef, SelfLookup } from './config';
+
+export const FILES = {
+  iommu: 'drivers/iommu/iommu.c',
+  of_iommu: 'drivers/iommu/of_iommu.c',
+  dd: 'drivers/base/dd.c',
+  core: 'drivers/base/core.c',
+  platform: 'drivers/base/platform.c',
+  pci: 'drivers/pci/pci-driver.c',
+  dma_iommu: 'drivers/iommu/dma-iommu.c',
+  arm64_dma: 'arch/arm64/mm/dma-mapping.c',
+  ipmmu: 'drivers/iommu/ipmmu-vmsa.c',
+  arm_smmu_419: 'drivers/iommu/arm-smmu.c',
+  arm_smmu: 'drivers/iommu/arm/arm-smmu/arm-smmu.c',
+  smmu_v3: 'drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c',
+  intel: 'drivers/iommu/intel/iommu.c',
+  iort: 'drivers/acpi/arm64/iort.c',
+  acpi_scan: 'drivers/acpi/scan.c',
+  vfio: 'drivers/vfio/vfio.c',
+  mapping: 'kernel/dma/mapping.c',
+  msm_kms: 'drivers/gpu/drm/msm/disp/dpu1/dpu_kms.c',
+  msm_gem: 'drivers/gpu/drm/msm/msm_gem.c',
+  e1000e: 'drivers/net/ethernet/intel/e1000e/netdev.c',
+} as const;
+
+export interface Exit { readonly goto: string; readonly assign?: readonly Assign[] }
+
+export class BuildCtx {
+  readonly nDev: number;
+  readonly nIommu: number;
+  readonly nGroup: number;
+  readonly assumptions = new Set<string>();
+  readonly locals = new Map<string, Field>();
+  constructor(readonly kernel: string, readonly f: KernelFlags, readonly sc: ScenarioDef) {
+    this.nDev = sc.devices.length;
+    this.nIommu = sc.iommus.length;
+    this.nGroup = sc.groups.length;
+  }
+  get driver(): IommuDriver { return this.sc.iommus[0].driver; }
+  get pd(): boolean { return this.f.probe_op === 'probe_device'; }
+  get pl(): boolean { return this.pd && this.f.probe_lock_global_held_by_callers; }
+  get v615(): boolean { return this.pd && this.f.dt_acpi_parsing_in_probe_path; }
+  get coreDma(): boolean { return this.f.dma_mode_decided_in === 'iommu_core'; }
+  get ownership(): boolean { return this.f.dma_ownership_api; }
+  /** The OF firmware path (platform bus) vs ACPI/IORT or DMAR scope (pci bus). */
+  get of(): boolean { return this.sc.bus === 'platform'; }
+  get busGlue(): string { return this.of ? FILES.platform : FILES.pci; }
+  get busConfigure(): string { return this.of ? 'platform_dma_configure()' : 'pci_dma_configure()'; }
+  get smmuFile(): string {
+    switch (this.driver) {
+      case 'ipmmu': return FILES.ipmmu;
+      case 'arm-smmu': return this.pd ? FILES.arm_smmu : FILES.arm_smmu_419;
+      case 'smmu-v3': return FILES.smmu_v3;
+      case 'intel': return FILES.intel;
+    }
+  }
+  selfLookup(i: number): SelfLookup {
+    const c = this.sc.iommus[i];
+    if (c.driver === 'arm-smmu' && this.f.iommu_self_lookup_during_register) return 'publish';
+    return c.selfLookup;
+  }
+  devIdx(name: string): number { return this.sc.devices.findIndex((d) => d.name === name); }
+  iommuIdx(name: string): number { return this.sc.iommus.findIndex((d) => d.name === name); }
+  groupIdx(name: string): number { return this.sc.groups.findIndex((d) => d === name); }
+  assume(text: string): void { this.assumptions.add(text); }
+  /** An actor-local field (loop variable, return status), one copy per instance. */
+  local(actor: string, over: string | undefined, name: string, domain: Field['domain'], init: Field['init']): string {
+    const fname = `${actor}.${name}`;
+    if (!this.locals.has(fname)) this.locals.set(fname, { name: fname, domain, over, init, doc: `local variable of actor ${actor}` });
+    return fname;
+  }
+  /** Set dev.trigger for every device: driver_deferred_probe_trigger(). */
+  triggerAll(): Assign[] {
+    return Array.from({ length: this.nDev }, (_, i) => set('dev.trigger', i, true));
+  }
+}
+
+/** Builds one actor's steps; labels are unique within the actor. */
+export class ActorB {
+  readonly steps: Step[] = [];
+  constructor(readonly ctx: BuildCtx, readonly name: string, readonly over: string | undefined) {}
+  has(label: string): boolean { return this.steps.some((s) => s.label === label); }
+  add(label: string, fn: string, file: string, branches: Branch[], opts: { guard?: Val; doc?: string } = {}): string {
+    if (this.has(label)) throw new Error(`internal: actor ${this.name} has label '${label}' twice`);
+    this.steps.push({ label, fn, file, doc: opts.doc, guard: opts.guard === undefined ? undefined : val(opts.guard), branches });
+    return label;
+  }
+  local(name: string, domain: Field['domain'], init: Field['init']): string {
+    return this.ctx.local(this.name, this.over, name, domain, init);
+  }
+  /** Read an actor-local field of the running instance. */
+  lv(field: string): Expr { return this.over ? v(field, SELF) : v(field); }
+  ls(field: string, value: Val): Assign { return this.over ? set(field, SELF, value) : set(field, undefined, value); }
+}
+
+export const SELF: Expr = { kind: 'param', name: 'self' };
+
+/** A branch; `name` is required when a step has several. */
+export function br(name: string | undefined, guard: Val | undefined, assign: readonly Assign[], goto: string, asserts?: Assertion[], doc?: string): Branch {
+  return { name, guard: guard === undefined ? undefined : val(guard), assign: [...assign], goto, asserts, doc };
+}
+export function exitBr(name: string | undefined, guard: Val | undefined, assign: readonly Assign[], exit: Exit, asserts?: Assertion[], doc?: string): Branch {
+  return br(name, guard, [...assign, ...(exit.assign ?? [])], exit.goto, asserts, doc);
+}
+export const end: Exit = { goto: END };
+
+// Field helpers over a device expression d.
+export const grp = (d: Expr) => v('dev.iommu_group', d);
+export const gOf = (d: Expr) => v('dev.group_of', d);
+export const iOf = (d: Expr) => v('dev.fw_iommu', d);
+export const hasGrp = (d: Expr) => ne(grp(d), 'none');
+export const gv = (field: string, d: Expr) => v(field, gOf(d));
+export const iv = (field: string, d: Expr) => v(field, iOf(d));
+export const isDmaDd = (g: Val) => eq(v('group.default_domain', g), 'dma');
+export const bound = (d: Val) => eq(v('dev.bind_phase', d), 'bound');
+/** A driver that is not driver_managed_dma: the DMA-API users K and M. */
+export const dmaUser = (d: Val) => or(eq(v('dev.driver', d), 'K'), eq(v('dev.driver', d), 'M'));
+export const inc = (field: string, idx: Val | undefined, by = 1): Assign => set(field, idx, { kind: 'bin', op: 'add', left: idx === undefined ? v(field) : v(field, idx), right: val(by) });
+export const decSat = (field: string, idx: Val): Assign =>
+  set(field, idx, ite({ kind: 'bin', op: 'gt', left: v(field, idx), right: val(0) }, { kind: 'bin', op: 'sub', left: v(field, idx), right: val(1) }, 0));
+
+/** Whether the client's current DMA mode is iommu (dev.dma_ops == iommu, or dev.dma_iommu). */
+export function modeIommu(ctx: BuildCtx, d: Val): Expr {
+  return ctx.coreDma ? eq(v('dev.dma_iommu', d), true) : eq(v('dev.dma_ops', d), 'iommu');
+}
+export function modeDirect(ctx: BuildCtx, d: Val): Expr {
+  return ctx.coreDma ? not(v('dev.dma_iommu', d)) : eq(v('dev.dma_ops', d), 'direct');
+}
+/** The DMA mode as a value of the {none, direct, iommu} enums. */
+export function modeValue(ctx: BuildCtx, d: Val): Expr {
+  return ctx.coreDma ? ite(v('dev.dma_iommu', d), 'iommu', 'direct') : v('dev.dma_ops', d);
+}
+export { and, eq, ne, not, or, ite, set, v };

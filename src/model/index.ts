@@ -1,0 +1,48 @@
+/**
+ * The kernel model: pure builders of the IR (src/ir) for the Linux IOMMU device-probe path.
+ * The CLI resolves names through this module; nothing here explores, reads files or writes.
+ *
+ *   buildKernelModel({ kernel: 'v6.6', scenario: 'probe-vs-register' })
+ *   buildKernelModel({ kernel: 'v4.20-rc1', scenario: 'ipmmu-early-free', patches: ['ipmmu-free-guard'] })
+ */
+import { unknownName } from '../errors';
+import type { Model } from '../ir/types';
+import { assemble } from './assemble';
+import { definePatch, NEXT, type KernelDraft, type Patch } from './draft';
+import { INVARIANT_DEFS } from './invariants';
+import { KERNEL_DEFS, kernelCommits, type FlagName, type KernelFlags } from './kernels';
+import { BUILTIN_PATCHES } from './patches';
+import { SCENARIO_DEFS } from './scenarios';
+
+export { definePatch, NEXT };
+export type { KernelDraft, Patch, KernelFlags, FlagName };
+
+export interface KernelInfo { name: string; doc: string; commits: { id: string; title: string }[]; newest?: boolean }
+export const KERNELS: readonly KernelInfo[] = KERNEL_DEFS.map((k) => ({ name: k.name, doc: k.doc, commits: kernelCommits(k.name), ...(k.newest ? { newest: true } : {}) }));
+
+export interface PatchInfo { id: string; title: string; commits: string[]; doc: string }
+export const PATCHES: readonly PatchInfo[] = BUILTIN_PATCHES.map((p) => ({ id: p.id, title: p.title, commits: [...(p.commits ?? [p.id])], doc: p.doc ?? '' }));
+
+export interface ScenarioInfo { name: string; seed?: string; doc: string; invariants: string[]; witnesses: string[]; defaultScenario: boolean }
+export const SCENARIOS: readonly ScenarioInfo[] = SCENARIO_DEFS.map((s) => ({
+  name: s.name, ...(s.seed ? { seed: s.seed } : {}), doc: s.doc, invariants: [...s.invariants], witnesses: s.witnesses.map((w) => w.name), defaultScenario: s.defaultScenario,
+}));
+
+export interface InvariantInfo { name: string; kind: 'invariant' | 'transition' | 'terminal' | 'assertion'; doc: string }
+export const INVARIANTS: readonly InvariantInfo[] = INVARIANT_DEFS.map((d) => ({ name: d.name, kind: d.kind, doc: d.doc }));
+
+/** The newest kernel (the default). */
+export const DEFAULT_KERNEL = KERNEL_DEFS.find((k) => k.newest)!.name;
+
+export function buildKernelModel(opts: { kernel: string; scenario: string; patches?: readonly (string | Patch)[]; invariants?: readonly string[] }): Model {
+  const kernel = KERNEL_DEFS.find((k) => k.name === opts.kernel) ?? unknownName('E_UNKNOWN_KERNEL', 'kernel', opts.kernel, KERNEL_DEFS.map((k) => k.name));
+  const sc = SCENARIO_DEFS.find((s) => s.name === opts.scenario) ?? unknownName('E_UNKNOWN_SCENARIO', 'scenario', opts.scenario, SCENARIO_DEFS.map((s) => s.name));
+  const patches: Patch[] = (opts.patches ?? []).map((p) => {
+    if (typeof p !== 'string') return definePatch(p);
+    return BUILTIN_PATCHES.find((b) => b.id === p) ?? unknownName('E_UNKNOWN_PATCH', 'patch', p, BUILTIN_PATCHES.map((b) => b.id));
+  });
+  const names = INVARIANT_DEFS.map((d) => d.name);
+  for (const i of opts.invariants ?? []) if (!names.includes(i)) unknownName('E_UNKNOWN_INVARIANT', 'invariant', i, names);
+  const wanted = opts.invariants ? [...opts.invariants] : sc.invariants;
+  return assemble(kernel, sc, patches, wanted);
+}

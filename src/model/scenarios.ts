@@ -1,0 +1,129 @@
+/** Named scenarios: the five seeds and larger combinations (brief 1.1, 3). */
+import { and, eq, ne } from '../ir/dsl';
+import type { ScenarioDef } from './config';
+
+const ALL = [
+  'BoundImpliesCorrectDmaOps', 'DmaOpsMatchDomain', 'OwnerCountBalanced', 'OwnerCountMatchesDmaApiBinders',
+  'UnuseMatchesUse', 'KernelUserExclusive', 'NoNullOpsDeref', 'DomainFreeSafe', 'DmaApiDomainHasCookie',
+  'NoTranslationChangeUnderLiveDma', 'GroupMembershipConsistent', 'GroupImpliesIommuDev', 'NoDeadlock', 'EventuallyResolved',
+];
+
+export const SCENARIO_DEFS: readonly ScenarioDef[] = [
+  {
+    name: 'ipmmu-early-free', seed: '000',
+    doc: 'Seed 000 (Robin Murphy, "Re: IOMMU breakage on arm64", Nov 2018): Salvator-X, IPMMU leaf + SATA (sata_rcar). The SATA probe was deferred once; after the IPMMU binds, the deferred worker replays add_device; the lazy context init fails (page-table bounce, f_pgtable_dma_reject), and the group release frees a domain whose context was never initialised.',
+    defaultScenario: false, bus: 'platform',
+    iommus: [{ name: 'I', driver: 'ipmmu', selfLookup: 'drvdata' }],
+    groups: ['G'],
+    devices: [{ name: 'SATA', iommu: 'I', group: 'G', driver: 'K', start: 'deferred' }],
+    faults: ['f_pgtable_dma_reject'],
+    invariants: ALL,
+    witnesses: [
+      { name: 'RegistrationFinished', doc: 'the IPMMU driver bound', expr: (h) => h.registered(h.iommu('I')) },
+      { name: 'ClientBoundWithoutIommu', doc: 'SATA runs without the IOMMU after the failed add (the fixed kernel\'s fallback)', expr: (h) => and(h.bound(h.dev('SATA')), h.modeIs(h.dev('SATA'), 'direct')) },
+      { name: 'ClientBoundWithIommu', doc: 'SATA bound with iommu DMA ops (the context init succeeded)', expr: (h) => and(h.bound(h.dev('SATA')), h.modeIs(h.dev('SATA'), 'iommu')) },
+    ],
+  },
+  {
+    name: 'probe-vs-register', seed: '001',
+    doc: 'Seed 001 (Will Deacon / Charan Teja Kalla, Jan 2025): an SMMU whose probe_device finds its instance during registration, and a client bound concurrently (insmod). The bus walk groups the client after of_iommu_configure made its fwspec, the replay returns early, arch_setup_dma_ops keeps the platform ops, the driver binds, then the default domain is attached.',
+    defaultScenario: true, bus: 'platform',
+    iommus: [{ name: 'I', driver: 'arm-smmu', selfLookup: 'publish' }],
+    groups: ['G'],
+    devices: [{ name: 'D', iommu: 'I', group: 'G', driver: 'K', start: 'probe' }],
+    faults: [],
+    invariants: ALL,
+    witnesses: [
+      { name: 'RegistrationFinished', doc: 'the SMMU driver bound', expr: (h) => h.registered(h.iommu('I')) },
+      { name: 'ClientBoundWithIommu', doc: 'D bound with IOMMU DMA ops', expr: (h) => and(h.bound(h.dev('D')), h.modeIs(h.dev('D'), 'iommu')) },
+    ],
+  },
+  {
+    name: 'dma-owner-before-group', seed: '002',
+    doc: 'Seed 002 (Lu Baolu, v7 DMA-ownership series, Mar 2022): SMMUv3 on ACPI/IORT, e1000e (D1) and a vfio-pci device (D3) in one group; e1000e binds, D3\'s vfio user claims the group, e1000e is unbound. With the v7 order the use runs before the IORT configure creates the group, so it is not counted.',
+    defaultScenario: true, bus: 'pci',
+    iommus: [{ name: 'I1', driver: 'smmu-v3', selfLookup: 'bound' }],
+    groups: ['G1'],
+    devices: [
+      { name: 'D1', iommu: 'I1', group: 'G1', driver: 'K', start: 'probe', unbind: true },
+      { name: 'D3', iommu: 'I1', group: 'G1', driver: 'V', start: 'probe' },
+    ],
+    vfio: { group: 'G1', afterBound: 'D3' },
+    faults: [],
+    invariants: ALL,
+    witnesses: [
+      { name: 'KernelUserCounted', doc: 'e1000e bound and counted: owner_cnt = 1 with no owner', expr: (h) => and(h.bound(h.dev('D1')), eq(h.v('group.owner_cnt', h.group('G1')), 1), eq(h.v('group.owner', h.group('G1')), 'null')) },
+      { name: 'UserOwned', doc: 'the vfio user owns the group', expr: (h) => eq(h.v('group.owner', h.group('G1')), 'U') },
+      { name: 'ClientUnbound', doc: 'e1000e was unbound', expr: (h) => h.at('U', h.dev('D1'), 'u_unlock') },
+    ],
+  },
+  {
+    name: 'msm-private-domain', seed: '003',
+    doc: 'Seed 003 (Tomasz Figa, "of/device: add blacklist for iommu dma_ops", Jun 2019): sdm845 mdss (drm/msm) behind the qcom arm-smmu; the client gets iommu DMA ops on its DMA default domain, attaches its own unmanaged domain, then calls dma_map_sg for cache maintenance.',
+    defaultScenario: false, bus: 'platform',
+    iommus: [{ name: 'I', driver: 'arm-smmu', selfLookup: 'bound' }],
+    groups: ['G'],
+    devices: [{ name: 'MDSS', iommu: 'I', group: 'G', driver: 'M', start: 'deferred', compatListed: true }],
+    faults: [],
+    invariants: ALL,
+    witnesses: [
+      { name: 'PrivateDomainAttached', doc: 'msm attached its unmanaged domain', expr: (h) => eq(h.v('group.domain', h.group('G')), 'du') },
+      { name: 'ClientBound', doc: 'mdss bound', expr: (h) => h.bound(h.dev('MDSS')) },
+    ],
+  },
+  {
+    name: 'multi-dmar-register', seed: '004',
+    doc: 'Seed 004 (Robin Murphy, "Re: [PATCH v2 03/14] iommu: Move bus setup to IOMMU device registration", Jul 2022): two Intel DMAR units registered by the boot thread; the first unit\'s walk probes every PCI device, including one in the scope of the unit not yet registered.',
+    defaultScenario: true, bus: 'pci', bootThread: true,
+    iommus: [{ name: 'I1', driver: 'intel', selfLookup: 'publish' }, { name: 'I2', driver: 'intel', selfLookup: 'publish' }],
+    groups: ['G1', 'G2'],
+    devices: [
+      { name: 'D1', iommu: 'I1', group: 'G1', driver: 'K', start: 'none' },
+      { name: 'D2', iommu: 'I2', group: 'G2', driver: 'K', start: 'none' },
+    ],
+    faults: [],
+    invariants: ALL,
+    witnesses: [
+      { name: 'RegistrationFinished', doc: 'intel_iommu_init registered both units', expr: (h) => and(h.ended('R', 0), eq(h.v('iommu.driver_state', h.iommu('I2')), 'bound')) },
+      { name: 'AllDevicesGrouped', doc: 'both devices are in their groups', expr: (h) => and(ne(h.v('dev.iommu_group', h.dev('D1')), 'none'), ne(h.v('dev.iommu_group', h.dev('D2')), 'none')) },
+    ],
+  },
+  {
+    name: 'register-probe-unbind',
+    doc: 'One SMMU instance and three clients: D1 and D2 share a group and probe while the SMMU registers, D1 is then unbound; D3 is hot-added (device_add and the bus notifier) during the registration.',
+    defaultScenario: false, bus: 'platform',
+    iommus: [{ name: 'I', driver: 'arm-smmu', selfLookup: 'bound' }],
+    groups: ['G1', 'G2'],
+    devices: [
+      { name: 'D1', iommu: 'I', group: 'G1', driver: 'K', start: 'probe', unbind: true },
+      { name: 'D2', iommu: 'I', group: 'G1', driver: 'K', start: 'probe' },
+      { name: 'D3', iommu: 'I', group: 'G2', driver: 'K', start: 'hotplug' },
+    ],
+    faults: [],
+    invariants: ALL,
+    witnesses: [
+      { name: 'RegistrationFinished', doc: 'the SMMU driver bound', expr: (h) => h.registered(h.iommu('I')) },
+      { name: 'AllClientsBoundWithIommu', doc: 'D1, D2 and D3 bound with IOMMU DMA ops at once', expr: (h) => and(...['D1', 'D2', 'D3'].map((n) => and(h.bound(h.dev(n)), h.modeIs(h.dev(n), 'iommu')))) },
+      { name: 'ClientUnbound', doc: 'D1 was unbound', expr: (h) => h.at('U', h.dev('D1'), 'u_unlock') },
+    ],
+  },
+  {
+    name: 'two-smmu-async',
+    doc: 'Two SMMU instances registering concurrently (driver_async_probe), each serving two clients in their own groups, every client probing asynchronously.',
+    defaultScenario: false, bus: 'platform',
+    iommus: [{ name: 'I1', driver: 'arm-smmu', selfLookup: 'bound' }, { name: 'I2', driver: 'arm-smmu', selfLookup: 'bound' }],
+    groups: ['G1', 'G2', 'G3', 'G4'],
+    devices: [
+      { name: 'D1', iommu: 'I1', group: 'G1', driver: 'K', start: 'probe' },
+      { name: 'D2', iommu: 'I1', group: 'G2', driver: 'K', start: 'probe' },
+      { name: 'D3', iommu: 'I2', group: 'G3', driver: 'K', start: 'probe' },
+      { name: 'D4', iommu: 'I2', group: 'G4', driver: 'K', start: 'probe' },
+    ],
+    faults: [],
+    invariants: ALL,
+    witnesses: [
+      { name: 'RegistrationFinished', doc: 'both SMMU drivers bound', expr: (h) => and(h.registered(h.iommu('I1')), h.registered(h.iommu('I2'))) },
+      { name: 'AllClientsBoundWithIommu', doc: 'every client bound with IOMMU DMA ops', expr: (h) => and(...['D1', 'D2', 'D3', 'D4'].map((n) => and(h.bound(h.dev(n)), h.modeIs(h.dev(n), 'iommu')))) },
+    ],
+  },
+];
