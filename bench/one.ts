@@ -1,0 +1,27 @@
+/**
+ * One benchmark run in its own process: build, compile and explore one model, print one
+ * JSON line. bench/run.ts starts these so every figure is a whole, fresh process.
+ */
+import { explore } from '../src/explorer/explore';
+import { lowerModel } from '../src/ir/lower';
+import { buildKernelModel } from '../src/model';
+import { buildClassicModel } from '../src/models';
+
+async function main(): Promise<void> {
+  const [kind, name, workersArg, ...rest] = process.argv.slice(2);
+  const t0 = process.hrtime.bigint();
+  const model = kind === 'kernel'
+    ? buildKernelModel({ kernel: name, scenario: rest[0] })
+    : buildClassicModel(name, rest);
+  const core = lowerModel(model);
+  const r = await explore(core, { workers: Number(workersArg), continueAfterViolation: true });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  console.log(JSON.stringify({
+    model: kind === 'kernel' ? `${name}/${rest[0]}` : `${name}(${rest.map((s) => s.split('=')[1]).join(',')})`,
+    workers: Number(workersArg), verdict: r.verdict, distinct: r.distinct, transitions: r.generated, depth: r.depth,
+    seconds: +r.seconds.toFixed(3), wallSeconds: +wall.toFixed(3), statesPerSec: Math.round(r.distinct / r.seconds),
+    bytesPerState: +r.bytesPerState.toFixed(1), rssMB: Math.round(process.memoryUsage().rss / 1048576),
+  }));
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

@@ -1,0 +1,73 @@
+/**
+ * npm run bench: the explorer's figures per model and worker count, each run a fresh process,
+ * beside the hand-written reference loop in ../shared/bench (same machine, same run), with
+ * the ratio of distinct states per second. These machines are noisy: compare ratios.
+ *
+ *   npm run bench                 the standard set
+ *   npm run bench -- --quick      counters(6,11) only
+ *   npm run bench -- --json       one JSON line per run
+ *   npm run bench -- --heavy      adds the 35M-state kernel scenario register-probe-unbind
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+interface Run { model: string; workers: number; distinct: number; transitions: number; seconds: number; statesPerSec: number; bytesPerState?: number; tool?: string }
+
+const args = new Set(process.argv.slice(2));
+const json = args.has('--json');
+const one = path.join(__dirname, 'one.js');
+const reference = path.resolve(__dirname, '..', '..', '..', 'shared', 'bench', 'bfs1.js');
+
+function ours(kind: string, name: string, workers: number, rest: string[]): Run {
+  const out = execFileSync(process.execPath, [one, kind, name, String(workers), ...rest], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out.trim().split('\n').pop() as string) as Run;
+}
+
+function bfs1(n: number, m: number): Run | null {
+  if (!fs.existsSync(reference)) return null;
+  const out = JSON.parse(execFileSync(process.execPath, [reference, 'counters', String(n), String(m)], { encoding: 'utf8' }).trim());
+  return { tool: 'reference bfs1.js', model: `counters(${n},${m})`, workers: 1, distinct: out.distinct, transitions: out.transitions, seconds: out.seconds, statesPerSec: out.statesPerSec };
+}
+
+function show(r: Run, ratio?: number): void {
+  if (json) { console.log(JSON.stringify({ ...r, ...(ratio !== undefined ? { ratioToReference: +ratio.toFixed(3) } : {}) })); return; }
+  const cells = [
+    (r.tool ?? 'probecheck').padEnd(18), r.model.padEnd(36), `w${r.workers}`.padEnd(4),
+    r.distinct.toLocaleString('en-US').padStart(12), r.transitions.toLocaleString('en-US').padStart(13),
+    r.seconds.toFixed(2).padStart(8), r.statesPerSec.toLocaleString('en-US').padStart(11),
+    r.bytesPerState !== undefined ? r.bytesPerState.toFixed(1).padStart(6) : '     -',
+    ratio !== undefined ? `  x${ratio.toFixed(2)} of reference` : '',
+  ];
+  console.log(cells.join(' '));
+}
+
+function main(): void {
+  if (!json) console.log(['tool'.padEnd(18), 'model'.padEnd(36), 'wk'.padEnd(4), 'distinct'.padStart(12), 'transitions'.padStart(13), 'seconds'.padStart(8), 'states/s'.padStart(11), 'B/st'.padStart(6)].join(' '));
+  // The headline pair, interleaved twice so drift hits both alike.
+  for (let i = 0; i < 2; i++) {
+    const ref = bfs1(6, 11);
+    if (ref) show(ref);
+    const r = ours('classic', 'counters', 1, ['n=6', 'm=11']);
+    show(r, ref ? r.statesPerSec / ref.statesPerSec : undefined);
+  }
+  if (args.has('--quick')) return;
+  show(ours('classic', 'counters', 2, ['n=6', 'm=11']));
+  const ref7 = bfs1(7, 11);
+  if (ref7) show(ref7);
+  const w1 = ours('classic', 'counters', 1, ['n=7', 'm=11']);
+  show(w1, ref7 ? w1.statesPerSec / ref7.statesPerSec : undefined);
+  const w2 = ours('classic', 'counters', 2, ['n=7', 'm=11']);
+  show(w2);
+  if (!json) console.log(`two workers on counters(7,11): x${(w2.statesPerSec / w1.statesPerSec).toFixed(2)} of one worker`);
+  show(ours('classic', 'dining', 1, ['n=10']));
+  show(ours('classic', 'peterson', 1, ['n=4']));
+  show(ours('kernel', 'v6.15.y', 1, ['dma-owner-before-group']));
+  show(ours('kernel', 'v6.15.y', 2, ['dma-owner-before-group']));
+  if (args.has('--heavy')) {
+    show(ours('kernel', 'v6.15.y', 1, ['register-probe-unbind']));
+    show(ours('kernel', 'v6.15.y', 2, ['register-probe-unbind']));
+  }
+}
+
+main();
