@@ -38,7 +38,7 @@ export type FromWorker =
     }
   | { readonly type: 'finished'; readonly actionCounts: Float64Array };
 
-class WorkerState {
+export class WorkerState {
   readonly cm: CompiledModel;
   readonly W: number;
   readonly me: number;
@@ -106,7 +106,7 @@ class WorkerState {
   }
 }
 
-function expand(S: WorkerState, msg: Extract<ToWorker, { cmd: 'expand' }>): FromWorker {
+export function expand(S: WorkerState, msg: Extract<ToWorker, { cmd: 'expand' }>): FromWorker {
   let start = 0;
   S.segments = msg.segments.map((s) => {
     const seg = { words: new Int32Array(s.sab), start, count: s.count };
@@ -121,6 +121,7 @@ function expand(S: WorkerState, msg: Extract<ToWorker, { cmd: 'expand' }>): From
   S.candCount = 0;
   S.generated = 0;
   S.actionCounts.fill(0);
+  Atomics.add(S.ctl, 2, 0); // order this phase after the last one in every worker
   let modelError: { state: number; action: number; message: string } | undefined;
   try {
     if (S.lo < S.hi) S.cm.expandShared(S);
@@ -128,13 +129,18 @@ function expand(S: WorkerState, msg: Extract<ToWorker, { cmd: 'expand' }>): From
     if (!isModelRuntimeError(e)) throw e;
     modelError = { state: S.errorAt, action: e.action, message: e.message };
   }
+  Atomics.add(S.ctl, 2, 0);
   return { type: 'expanded', generated: S.generated, candidates: S.candCount, hits: S.hits, modelError };
 }
 
-function filter(S: WorkerState, msg: Extract<ToWorker, { cmd: 'filter' }>): FromWorker {
+export function filter(S: WorkerState, msg: Extract<ToWorker, { cmd: 'filter' }>): FromWorker {
   const W = S.W, R = 3 + W, cand = S.cand, tags = S.tags, me = S.me, cm = S.cm;
+  // Tags are final once every worker has expanded (the coordinator's barrier); in this phase
+  // only each slot's owner writes it, so plain reads and writes suffice.
+  Atomics.add(S.ctl, 2, 0);
+  const table = S.table;
   let kept = 0;
-  for (let c = 0; c < S.candCount; c++) if (Atomics.load(tags, cand[c * R]) === me) kept++;
+  for (let c = 0; c < S.candCount; c++) if (tags[cand[c * R]] === me) kept++;
   let buf = S.outBufs[msg.parity];
   if (buf.byteLength < kept * W * 4) {
     buf = new SharedArrayBuffer(Math.max(kept * W * 4 * 2, 4 * W * 4096));
@@ -149,9 +155,9 @@ function filter(S: WorkerState, msg: Extract<ToWorker, { cmd: 'filter' }>): From
   for (let c = 0; c < S.candCount; c++) {
     const r = c * R;
     const slot = cand[r];
-    if (Atomics.load(tags, slot) !== me) continue;
-    Atomics.store(tags, slot, 0);
-    Atomics.or(S.table, slot << 1, 2); // no longer new in this level
+    if (tags[slot] !== me) continue;
+    tags[slot] = 0;
+    table[slot << 1] |= 2; // no longer new in this level
     const np = k * W;
     for (let w = 0; w < W; w++) out[np + w] = cand[r + 3 + w];
     links[2 * k] = S.lo + cand[r + 1];
@@ -161,6 +167,7 @@ function filter(S: WorkerState, msg: Extract<ToWorker, { cmd: 'filter' }>): From
     k++;
   }
   for (let a = 0; a < S.actionCounts.length; a++) S.totalCounts[a] += S.actionCounts[a];
+  Atomics.add(S.ctl, 2, 0);
   return { type: 'filtered', kept, links, out: buf, invHits, witHits };
 }
 

@@ -431,7 +431,8 @@ function emitSharedLevelLoop(emit: (x: string) => void, W: number, selected: Rec
   emit('          if (a === 0) {');
   emit('            a = Atomics.compareExchange(table, j, 0, 2);');
   emit('            if (a === 0) {');
-  emit('              Atomics.store(tags, i, me); table[j + 1] = h2; Atomics.store(table, j, fresh);');
+  // Plain writes before the seq-cst publish are visible to whoever reads the publish.
+  emit('              tags[i] = me; table[j + 1] = h2; Atomics.store(table, j, fresh);');
   emit('              if ((++claims & 1023) === 0 && Atomics.add(ctl, 1, 1024) + 1024 >= hardLimit) Atomics.store(ctl, 0, 2);');
   emit('              win = true; break;');
   emit('            }');
