@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { CoreModel } from '../ir/core';
 import { lowerModel } from '../ir/lower';
 import { buildClassicModel } from '../models/index';
+import { buildKernelModel } from '../model/index';
 import { exportTla } from './tla';
 
 export interface SpecRow {
@@ -23,10 +24,23 @@ export const SPEC_ROWS: readonly SpecRow[] = [
   { stem: 'counters_3_3', what: 'counters n=3 m=3 (64 states)', build: () => lowerModel(buildClassicModel('counters', ['n=3', 'm=3'])) },
   { stem: 'dining_3', what: 'dining n=3 (14 states, deadlock)', build: () => lowerModel(buildClassicModel('dining', ['n=3'])) },
   { stem: 'peterson_2_broken', what: 'peterson n=2 broken=true (76 states, MutualExclusion violated)', build: () => lowerModel(buildClassicModel('peterson', ['n=2', 'broken=true'])) },
-  // Seed scenarios go here once the kernel model exists, e.g.
-  // { stem: 'v6_6_probe_vs_register', what: 'v6.6, scenario probe-vs-register (buggy)', build: () => lowerModel(...) },
-  // { stem: 'v6_6_probe_vs_register_fixed', what: 'the same with the fix', build: () => lowerModel(...) },
+  // The five seed scenarios, on the kernel that has the bug and on the fixed one.
+  ...seedRow('seed000_buggy', 'v4.20-rc1', 'ipmmu-early-free', []),
+  ...seedRow('seed000_fixed', 'v4.20-rc1', 'ipmmu-early-free', ['ipmmu-free-guard']),
+  ...seedRow('seed001_buggy', 'v6.6', 'probe-vs-register', []),
+  ...seedRow('seed001_fixed', 'v6.15', 'probe-vs-register', []),
+  ...seedRow('seed002_buggy', 'v5.17', 'dma-owner-before-group', ['dma-owner-v7']),
+  ...seedRow('seed002_fixed', 'v5.19', 'dma-owner-before-group', []),
+  ...seedRow('seed003_buggy', 'v4.19', 'msm-private-domain', []),
+  ...seedRow('seed003_fixed', 'v4.19', 'msm-private-domain', ['0e764a01015d']),
+  ...seedRow('seed004_buggy', 'v5.19', 'multi-dmar-register', ['57365a04c921']),
+  ...seedRow('seed004_fixed', 'v6.1', 'multi-dmar-register', []),
 ];
+
+function seedRow(stem: string, kernel: string, scenario: string, patches: string[]): SpecRow[] {
+  const what = `--kernel ${kernel} --scenario ${scenario}${patches.map((p) => ` --patch ${p}`).join('')}`;
+  return [{ stem, what, build: () => lowerModel(buildKernelModel({ kernel, scenario, patches })) }];
+}
 
 /** File name -> text of every export in the table. */
 export function renderSpecs(rows: readonly SpecRow[] = SPEC_ROWS): Map<string, string> {
