@@ -33,7 +33,7 @@ export function replayNames(m: CoreModel, names: readonly string[]): NamedReplay
     if (!a || !t) {
       const enabled = successors(m, s).map((x) => m.actions[x.action].name);
       const reason = a
-        ? `step ${i + 1} ${names[i]} is not enabled; enabled: ${enabled.length ? enabled.join(', ') : 'none'}`
+        ? `step ${i + 1} ${names[i]} is not enabled`
         : `step ${i + 1} ${names[i]} does not exist in model ${m.name}`;
       return { states, actions, divergence: { step: i, name: names[i], missing: !a, enabled, reason } };
     }

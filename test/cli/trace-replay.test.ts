@@ -66,16 +66,25 @@ test('a tampered trace diverges: exit 1, the step, and the enabled steps there',
   fs.writeFileSync(bad, JSON.stringify(doc));
   const r = cli('replay', bad, '--kernel', 'v6.6', '--scenario', 'probe-vs-register');
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stdout, /DIVERGES at step 3 of 22/);
-  assert.match(r.stdout, /enabled/);
+  // step 3 is now r_publish (enabled), step 4 c_dma_cfg is not: c_set_driver has not run
+  assert.match(r.stdout, /DIVERGES at step 4 of 22 \(C\[D\]:c_dma_cfg\): step 4 C\[D\]:c_dma_cfg is not enabled/);
+  assert.match(r.stdout, /enabled there: C\[D\]:c_set_driver, R\[I\]:r_bus_loop/);
+  assert.match(r.stdout, /the first 3 steps replayed/);
 });
 
-test('a trace replayed on a patched model that removes its step diverges', () => {
-  const r = cli('replay', trace, '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--patch', 'b46064a18810', '--json');
+test('an ITF trace with a state no step reaches diverges there: exit 1', () => {
+  const doc = JSON.parse(fs.readFileSync(itf, 'utf8'));
+  const st = doc.states[10];
+  const key = Object.keys(st).find((k) => typeof st[k] === 'boolean');
+  assert.ok(key);
+  st[key] = !st[key];
+  const bad = path.join(path.dirname(dir), 'tampered.itf.json');
+  fs.writeFileSync(bad, JSON.stringify(doc));
+  const r = cli('replay', bad, '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--json');
   assert.equal(r.code, 1, r.stderr);
-  const doc = JSON.parse(r.stdout);
-  assert.equal(doc.replays, false);
-  assert.ok(doc.divergence.step >= 0);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.replays, false);
+  assert.ok(out.divergence.step <= 9, `diverges by state 10, got ${out.divergence.step}`);
 });
 
 test('an ITF trace of another model fails naming the variable and the state', () => {

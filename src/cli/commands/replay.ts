@@ -90,7 +90,8 @@ export function runReplay(o: ReplayOptions): Outcome {
     lines.push(divergence.step < 0
       ? `  DIVERGES at the initial state: ${divergence.reason}`
       : `  DIVERGES at step ${divergence.step + 1} of ${total} (${divergence.name}): ${divergence.reason}`);
-    if (divergence.enabled.length) lines.push(`  enabled there: ${divergence.enabled.join(', ')}`);
+    if (divergence.step >= 0 && divergence.enabled.length) lines.push(`  enabled there: ${divergence.enabled.join(', ')}`);
+    else if (divergence.step >= 0) lines.push('  enabled there: none');
     if (divergence.step >= 0) lines.push(`  the first ${divergence.step} step${divergence.step === 1 ? '' : 's'} replayed`);
     const doc = { file: o.file, model: target.label, replays: false, steps: total, divergence };
     return { exitCode: 1, stdout: o.json ? JSON.stringify(doc, null, 2) + '\n' : lines.join('\n') + '\n' };

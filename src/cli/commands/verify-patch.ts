@@ -58,7 +58,10 @@ export function compare(base: Target, rb: ExploreResult, patched: Target, rp: Ex
       const rep = replayNames(patched.core, stepNames);
       const prop = patched.core.properties.find((x) => x.name === inv);
       if (rep.divergence) {
-        row.replay = { outcome: 'blocked', step: rep.divergence.step + 1, stepName: rep.divergence.name, reason: rep.divergence.reason };
+        row.replay = {
+          outcome: 'blocked', step: rep.divergence.step + 1, stepName: rep.divergence.name,
+          reason: `${rep.divergence.reason}; enabled there: ${rep.divergence.enabled.join(', ') || 'none'}`,
+        };
       } else if (prop && !holdsAtEnd(patched.core, prop, rep.states)) {
         row.replay = { outcome: 'still violates' };
       } else {
