@@ -12,7 +12,13 @@ function lines(w: What): string[] {
   switch (w) {
     case 'kernels': {
       const width = Math.max(...KERNELS.map((k) => k.name.length));
-      return KERNELS.map((k) => `${k.name.padEnd(width)}${k.name === DEFAULT_KERNEL ? ' (default)' : ''}  commits: ${k.commits.map((c) => c.id).join(' ') || 'none'}`);
+      // Each kernel includes the commits of the one before it: show what it adds.
+      return KERNELS.map((k, i) => {
+        const prev = i > 0 ? new Set(KERNELS[i - 1].commits.map((c) => c.id)) : new Set<string>();
+        const added = k.commits.filter((c) => !prev.has(c.id)).map((c) => c.id);
+        const base = i > 0 ? `${KERNELS[i - 1].name} + ` : '';
+        return `${(k.name + (k.name === DEFAULT_KERNEL ? ' (default)' : '')).padEnd(width + 10)}  commits: ${base}${added.join(' ') || 'none'}`;
+      });
     }
     case 'patches': {
       const width = Math.max(...PATCHES.map((p) => p.id.length));
