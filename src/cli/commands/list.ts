@@ -1,0 +1,69 @@
+/** probecheck list [kernels|patches|scenarios|invariants]: what there is to check. */
+import { Command, Argument } from 'commander';
+import { INVARIANTS, KERNELS, PATCHES, SCENARIOS, DEFAULT_KERNEL } from '../../model';
+import { MODELS } from '../../models';
+import type { CommandFactory } from '../context';
+import type { Outcome } from '../outcome';
+
+const WHAT = ['kernels', 'patches', 'scenarios', 'invariants', 'models'] as const;
+type What = (typeof WHAT)[number];
+
+function lines(w: What): string[] {
+  switch (w) {
+    case 'kernels': {
+      const width = Math.max(...KERNELS.map((k) => k.name.length));
+      // Each kernel includes the commits of the one before it: show what it adds.
+      return KERNELS.map((k, i) => {
+        const prev = i > 0 ? new Set(KERNELS[i - 1].commits.map((c) => c.id)) : new Set<string>();
+        const added = k.commits.filter((c) => !prev.has(c.id)).map((c) => c.id);
+        const base = i > 0 ? `${KERNELS[i - 1].name} + ` : '';
+        return `${(k.name + (k.name === DEFAULT_KERNEL ? ' (default)' : '')).padEnd(width + 10)}  commits: ${base}${added.join(' ') || 'none'}`;
+      });
+    }
+    case 'patches': {
+      const width = Math.max(...PATCHES.map((p) => p.id.length));
+      return PATCHES.map((p) => `${p.id.padEnd(width)}  ${p.title}`);
+    }
+    case 'scenarios': {
+      const width = Math.max(...SCENARIOS.map((s) => s.name.length));
+      return SCENARIOS.map((s) => `${s.name.padEnd(width)}  seed ${s.seed ?? '-  '}  ${s.defaultScenario ? 'default' : '       '}  ${s.doc.split(/(?<=\.)\s/)[0].slice(0, 120)}`);
+    }
+    case 'invariants': {
+      const width = Math.max(...INVARIANTS.map((i) => i.name.length));
+      return INVARIANTS.map((i) => `${i.name.padEnd(width)}  ${i.kind.padEnd(10)}  ${i.doc}`);
+    }
+    case 'models': {
+      return MODELS.map((m) => `${m.name.padEnd(9)} ${Object.entries(m.params).map(([k, p]) => `${k}=${p.default}`).join(' ').padEnd(18)} ${m.doc}`);
+    }
+  }
+}
+
+function data(w: What): unknown[] {
+  switch (w) {
+    case 'kernels': return KERNELS.map((k) => ({ ...k, default: k.name === DEFAULT_KERNEL }));
+    case 'patches': return [...PATCHES];
+    case 'scenarios': return [...SCENARIOS];
+    case 'invariants': return [...INVARIANTS];
+    case 'models': return MODELS.map((m) => ({ name: m.name, doc: m.doc, params: m.params }));
+  }
+}
+
+export function runList(what: What | undefined, json: boolean): Outcome {
+  const all: What[] = what ? [what] : ['kernels', 'patches', 'scenarios', 'invariants'];
+  if (json) {
+    const doc = what ? data(what) : Object.fromEntries(all.map((w) => [w, data(w)]));
+    return { exitCode: 0, stdout: JSON.stringify(doc, null, 2) + '\n' };
+  }
+  const out = all.map((w) => (what ? '' : `${w}:\n`) + lines(w).map((l) => (what ? l : '  ' + l)).join('\n'));
+  return { exitCode: 0, stdout: out.join('\n\n') + '\n' };
+}
+
+export const listCommand: CommandFactory = (_ctx, done) =>
+  new Command('list').description('list kernels (with their commits), patches, scenarios, invariants (and classic models)')
+    .addArgument(new Argument('[what]', 'what to list (default: the first four)').choices(WHAT))
+    .option('--json', 'print JSON arrays')
+    .addHelpText('after', `
+Examples:
+  probecheck list scenarios
+  probecheck list --json`)
+    .action((what: What | undefined, raw: { json?: boolean }) => { done(runList(what, Boolean(raw.json))); });

@@ -1,0 +1,131 @@
+/** probecheck replay TRACE: does a trace (ours or ITF) replay on a model, and where does it
+ *  first diverge? Uses the same replay-by-name as verify-patch. */
+import { Command } from 'commander';
+import { fromItf } from '../../bridge/itf';
+import { fail, ProbeError } from '../../errors';
+import { successors, type PlainState } from '../../ir/interpret';
+import type { CoreModel } from '../../ir/core';
+import { replayStates } from '../../trace/replay';
+import { holdsAtEnd, replayNames } from '../../trace/replay-names';
+import { readableState } from '../../state/codec';
+import type { ModelSource } from '../../trace/tracefile';
+import type { CommandFactory } from '../context';
+import { addTargetOptions, type RawTarget, targetOptions } from '../options';
+import type { Outcome } from '../outcome';
+import { buildTarget, type TargetOptions, validateTargetOptions } from '../target';
+import { loadTrace } from '../tracefiles';
+
+export interface ReplayOptions { readonly file: string; readonly target: TargetOptions; readonly json: boolean }
+
+function sourceOf(o: TargetOptions, fallback?: ModelSource): ModelSource {
+  const given = o.model !== undefined || o.kernel !== undefined || o.scenarios.length > 0 || o.patches.length > 0;
+  if (!given) {
+    if (fallback) return fallback;
+    fail('E_USAGE', 'an ITF trace needs the model: give --kernel K --scenario S [--patch P] or --model NAME [--set K=V]');
+  }
+  if (o.model !== undefined) return { model: o.model, set: o.set };
+  return { ...(o.kernel ? { kernel: o.kernel } : fallback?.kernel ? { kernel: fallback.kernel } : {}), scenario: o.scenarios[0] ?? fallback?.scenario ?? fail('E_USAGE', 'give --scenario'), patches: o.patches };
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+export function runReplay(o: ReplayOptions): Outcome {
+  const loaded = loadTrace(o.file);
+  const source = sourceOf(o.target, loaded.kind === 'probecheck' ? loaded.trace.source : undefined);
+  const target = buildTarget(source);
+  const m = target.core;
+  let states: PlainState[];
+  let divergence: { step: number; name: string; reason: string; enabled: readonly string[] } | undefined;
+  let total: number;
+  let invariant: string | undefined;
+  if (loaded.kind === 'probecheck') {
+    const tr = loaded.trace;
+    invariant = tr.invariant;
+    total = tr.steps.length;
+    const rep = replayNames(m, tr.steps.map((s) => s.action));
+    states = rep.states;
+    if (rep.divergence) divergence = rep.divergence;
+    // every replayed state must be the recorded one
+    const check = (i: number, recorded: unknown) => {
+      const mine = readableState(m, states[i]) as Record<string, unknown>;
+      const rec = recorded as Record<string, unknown>;
+      const missing = Object.keys(mine).find((k) => !(k in rec));
+      if (missing) fail('E_TRACE_FILE', `${o.file}: state ${i}: variable ${missing} is missing (the trace is of another model?)`);
+      const extra = Object.keys(rec).find((k) => !(k in mine));
+      if (extra) fail('E_TRACE_FILE', `${o.file}: state ${i}: variable ${extra} is not a variable of model ${m.name}`);
+      return Object.keys(mine).find((k) => !same(mine[k], rec[k]));
+    };
+    const first = check(0, tr.initial);
+    if (first) divergence = { step: -1, name: '(initial state)', reason: `the initial state differs in ${first}`, enabled: [] };
+    else {
+      for (let i = 1; i < states.length && !divergence; i++) {
+        const diff = check(i, tr.steps[i - 1].state);
+        if (diff) {
+          states = states.slice(0, i);
+          divergence = { step: i - 1, name: tr.steps[i - 1].action, reason: `step ${i} ${tr.steps[i - 1].action} leads to a state that differs from the recorded one in ${diff}`, enabled: [] };
+        }
+      }
+    }
+  } else {
+    let recorded: PlainState[];
+    try {
+      recorded = fromItf(m, loaded.json);
+    } catch (e) {
+      if (e instanceof ProbeError) throw new ProbeError(e.code, `${o.file}: ${e.message}`);
+      throw e;
+    }
+    total = recorded.length - 1;
+    const rep = replayStates(m, recorded);
+    states = rep.states;
+    if (rep.divergence) {
+      const i = rep.divergence.step;
+      const metas = (loaded.json as { states: { '#meta'?: { action?: string } }[] }).states;
+      const name = i < 0 ? '(initial state)' : metas[i + 1]?.['#meta']?.action ?? `state ${i} -> ${i + 1}`;
+      const enabled = i < 0 ? [] : successorNames(m, states[states.length - 1]);
+      divergence = { step: i, name, reason: rep.divergence.reason, enabled };
+    }
+  }
+  const lines: string[] = [`replay ${o.file} on ${target.label}:`];
+  if (divergence) {
+    lines.push(divergence.step < 0
+      ? `  DIVERGES at the initial state: ${divergence.reason}`
+      : `  DIVERGES at step ${divergence.step + 1} of ${total} (${divergence.name}): ${divergence.reason}`);
+    if (divergence.step >= 0 && divergence.enabled.length) lines.push(`  enabled there: ${divergence.enabled.join(', ')}`);
+    else if (divergence.step >= 0) lines.push('  enabled there: none');
+    if (divergence.step >= 0) lines.push(`  the first ${divergence.step} step${divergence.step === 1 ? '' : 's'} replayed`);
+    const doc = { file: o.file, model: target.label, replays: false, steps: total, divergence };
+    return { exitCode: 1, stdout: o.json ? JSON.stringify(doc, null, 2) + '\n' : lines.join('\n') + '\n' };
+  }
+  lines.push(`  replays: all ${total} steps enabled, each leads to the recorded state`);
+  let holds: boolean | undefined;
+  if (invariant) {
+    const p = m.properties.find((x) => x.name === invariant);
+    if (p) {
+      holds = holdsAtEnd(m, p, states);
+      lines.push(`  at the end, ${invariant} ${holds ? 'holds' : 'is VIOLATED'}`);
+    }
+  }
+  const doc = { file: o.file, model: target.label, replays: true, steps: total, ...(invariant ? { invariant, holdsAtEnd: holds } : {}) };
+  return { exitCode: 0, stdout: o.json ? JSON.stringify(doc, null, 2) + '\n' : lines.join('\n') + '\n' };
+}
+
+function successorNames(m: CoreModel, s: PlainState): string[] {
+  return successors(m, s).map((x) => m.actions[x.action].name);
+}
+
+export const replayCommand: CommandFactory = (_ctx, done) => {
+  const c = new Command('replay').description('replay a trace (probecheck JSON or ITF) on a model and say where it first diverges')
+    .argument('<trace>', 'violation-<invariant>.json or .itf.json');
+  addTargetOptions(c, { scenarioText: 'scenario (default: the one in a probecheck trace)' })
+    .option('--json', 'print the result as one JSON document')
+    .addHelpText('after', `
+Example:
+  probecheck replay results/run/violation-OwnerCountMatchesDmaApiBinders.json --kernel v6.6 --scenario probe-vs-register
+Exit status: 0 replays fully, 1 diverges, 2 the file does not fit the model.`)
+    .action((file: string, raw: RawTarget & { json?: boolean }) => {
+      const target = targetOptions(raw);
+      validateTargetOptions(target, { oneScenario: true });
+      done(runReplay(Object.freeze({ file, target, json: Boolean(raw.json) })));
+    });
+  return c;
+};

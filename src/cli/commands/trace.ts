@@ -1,0 +1,42 @@
+/** probecheck trace FILE: show a counterexample as a mail race table, text, JSON or ITF. */
+import { Command, Option } from 'commander';
+import { toItf } from '../../bridge/itf';
+import { fail } from '../../errors';
+import { formatMail, formatText } from '../../trace/mail';
+import { replayNames } from '../../trace/replay-names';
+import type { CommandFactory } from '../context';
+import type { Outcome } from '../outcome';
+import { buildTarget } from '../target';
+import { loadTrace } from '../tracefiles';
+
+export type TraceFormat = 'lkml' | 'text' | 'json' | 'itf';
+
+export function runTrace(file: string, format: TraceFormat): Outcome {
+  const t = loadTrace(file);
+  if (t.kind === 'itf') {
+    if (format === 'itf') return { exitCode: 0, stdout: JSON.stringify(t.json, null, 2) + '\n' };
+    fail('E_TRACE_FILE', `${file}: an ITF trace; --format ${format} reads probecheck traces (violation-<invariant>.json)`);
+  }
+  const tr = t.trace;
+  switch (format) {
+    case 'lkml': return { exitCode: 0, stdout: formatMail(tr) };
+    case 'text': return { exitCode: 0, stdout: formatText(tr) };
+    case 'json': return { exitCode: 0, stdout: JSON.stringify(tr, null, 2) + '\n' };
+    case 'itf': {
+      const target = buildTarget(tr.source);
+      const rep = replayNames(target.core, tr.steps.map((s) => s.action));
+      if (rep.divergence) fail('E_TRACE_FILE', `${file}: does not replay on its model (${rep.divergence.reason}); see probecheck replay`);
+      const itf = toItf(target.core, rep.states, rep.actions, { description: `probecheck counterexample: ${tr.invariant}`, source: file, invariant: tr.invariant });
+      return { exitCode: 0, stdout: JSON.stringify(itf, null, 2) + '\n' };
+    }
+  }
+}
+
+export const traceCommand: CommandFactory = (_ctx, done) =>
+  new Command('trace').description('show a counterexample: a mail race table (lkml), text, JSON or ITF')
+    .argument('<file>', 'a violation-<invariant>.json written by probecheck check')
+    .addOption(new Option('--format <format>', 'output format').choices(['lkml', 'text', 'json', 'itf']).default('lkml'))
+    .addHelpText('after', `
+Example:
+  probecheck trace results/20250107-063142-v6.6-probe-vs-register/violation-OwnerCountMatchesDmaApiBinders.json`)
+    .action((file: string, raw: { format: TraceFormat }) => { done(runTrace(file, raw.format)); });

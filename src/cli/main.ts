@@ -1,0 +1,81 @@
+/**
+ * probecheck's command line: one Command per file in ./commands. The one exit point: every
+ * command returns an Outcome, and only `main` prints it and calls process.exit.
+ */
+import { Command, CommanderError } from 'commander';
+import { checkCommand } from './commands/check';
+import { exportCommand } from './commands/export';
+import { listCommand } from './commands/list';
+import { replayCommand } from './commands/replay';
+import { traceCommand } from './commands/trace';
+import { verifyPatchCommand } from './commands/verify-patch';
+import type { CliContext, CommandFactory } from './context';
+import { errorOutcome, type Outcome } from './outcome';
+
+const COMMANDS: readonly CommandFactory[] = [checkCommand, verifyPatchCommand, traceCommand, replayCommand, listCommand, exportCommand];
+
+export async function run(argv: readonly string[], ctx: CliContext): Promise<Outcome> {
+  let outcome: Outcome | undefined;
+  let out = '', err = '';
+  const output = { writeOut: (s: string) => { out += s; }, writeErr: (s: string) => { err += s; } };
+  const program = new Command('probecheck')
+    .description('A model checker for the Linux IOMMU device-probe path')
+    .version(require('../../../package.json').version as string)
+    .exitOverride().configureOutput(output)
+    .addHelpText('after', '\nExample:\n  probecheck check --kernel v6.6 --scenario probe-vs-register\n');
+  for (const make of COMMANDS) {
+    const c = make(ctx, (o) => { outcome = o; });
+    c.exitOverride().configureOutput(output);
+    program.addCommand(c);
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return { exitCode: 0, stdout: out };
+      if (e.code === 'commander.help' || e.code === 'commander.helpDisplayed') return { exitCode: 2, stderr: err || out };
+      return { exitCode: 2, stderr: `probecheck: E_USAGE: ${e.message.replace(/^error: /, '').split('\n')[0]}\n` };
+    }
+    return errorOutcome(e, argv);
+  }
+  return outcome ?? { exitCode: 2, stderr: err || program.helpInformation() };
+}
+
+function terminalContext(): CliContext {
+  let live = false;
+  return {
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    progress(line, isLive) {
+      if (isLive && process.stderr.isTTY) {
+        process.stderr.write(`\r\x1b[K${line}`);
+        live = true;
+      } else {
+        if (live) process.stderr.write('\n');
+        live = false;
+        process.stderr.write(line + '\n');
+      }
+    },
+    endProgress() {
+      if (live) process.stderr.write('\r\x1b[K');
+      live = false;
+    },
+  };
+}
+
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<never> {
+  const ctx = terminalContext();
+  let o: Outcome;
+  try {
+    o = await run(argv, ctx);
+  } catch (e) {
+    o = errorOutcome(e, argv);
+  }
+  ctx.endProgress();
+  // Let both streams drain before exiting (a pipe may be slower than us).
+  const write = (s: NodeJS.WriteStream, text?: string) => new Promise<void>((res) => (text ? s.write(text, () => res()) : res()));
+  await write(process.stdout, o.stdout);
+  await write(process.stderr, o.stderr);
+  process.exit(o.exitCode);
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,50 @@
+/** Option parsers shared by the commands: values are checked once, at the edge. */
+import * as os from 'node:os';
+import { Command } from 'commander';
+import { fail } from '../errors';
+import type { TargetOptions } from './target';
+
+export function collect(value: string, prev: string[] = []): string[] {
+  return [...prev, value];
+}
+
+export function positiveInt(flag: string) {
+  return (raw: string): number => {
+    if (!/^\d+$/.test(raw) || Number(raw) < 1) fail('E_BAD_VALUE', `${flag} takes a positive integer, got '${raw}'`);
+    return Number(raw);
+  };
+}
+
+export function positiveNumber(flag: string) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n) || n <= 0) fail('E_BAD_VALUE', `${flag} takes a positive number, got '${raw}'`);
+    return n;
+  };
+}
+
+export const defaultWorkers = (): number => Math.max(1, os.availableParallelism());
+
+/** --model/--set or --kernel/--scenario/--patch/--invariant. */
+export function addTargetOptions(c: Command, opts: { invariants?: boolean; scenarioText?: string } = {}): Command {
+  c.option('--model <name>', 'a classic model (counters, dining, peterson) instead of the kernel model')
+    .option('--set <key=value>', 'a parameter of the classic model (repeatable)', collect, [])
+    .option('--kernel <name>', 'kernel baseline (probecheck list kernels; default: the newest)')
+    .option('--scenario <name>', opts.scenarioText ?? 'scenario (repeatable; probecheck list scenarios)', collect, [])
+    .option('--patch <id|file>', 'a built-in patch id or a patch module .ts/.js (repeatable, applied in order)', collect, []);
+  if (opts.invariants) c.option('--invariant <name>', 'check only this invariant (repeatable; default: the scenario\'s)', collect, []);
+  return c;
+}
+
+export interface RawTarget { model?: string; set?: string[]; kernel?: string; scenario?: string[]; patch?: string[]; invariant?: string[] }
+
+export function targetOptions(raw: RawTarget): TargetOptions {
+  return Object.freeze({
+    ...(raw.model !== undefined ? { model: raw.model } : {}),
+    set: Object.freeze([...(raw.set ?? [])]),
+    ...(raw.kernel !== undefined ? { kernel: raw.kernel } : {}),
+    scenarios: Object.freeze([...(raw.scenario ?? [])]),
+    patches: Object.freeze([...(raw.patch ?? [])]),
+    invariants: Object.freeze([...(raw.invariant ?? [])]),
+  });
+}

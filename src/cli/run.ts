@@ -1,0 +1,176 @@
+/**
+ * One exploration as the CLI runs it: progress on stderr, Ctrl-C through an AbortSignal,
+ * and the summary (JSON and the end-of-run report in the field's vocabulary).
+ */
+import { explore } from '../explorer/explore';
+import type { ExploreResult, Progress, Verdict } from '../explorer/types';
+import { replayActions } from '../trace/replay';
+import { buildTraceFile, stepDocs, type TraceFile } from '../trace/tracefile';
+import type { CliContext } from './context';
+import { commandLine, sourceArgs, type Target } from './target';
+
+export interface ExploreLimits {
+  readonly workers: number;
+  readonly maxStates?: number;
+  readonly maxDepth?: number;
+  readonly maxSeconds?: number;
+  readonly continueAfterViolation: boolean;
+  readonly invariants?: readonly string[];
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+function progressLine(label: string, p: Progress): string {
+  return `${label}: ${fmt(p.distinct)} distinct, ${fmt(p.generated)} generated, depth ${p.depth}, frontier ${fmt(p.frontier)}, ` +
+    `${fmt(Math.round(p.statesPerSecond))} states/s, ${p.seconds.toFixed(0)} s`;
+}
+
+/** Explore with progress (live line on a terminal, a line every 5 s otherwise, none when quiet)
+ *  and Ctrl-C: the first SIGINT stops the search (verdict incomplete), a second one kills. */
+export async function exploreTarget(t: Target, lim: ExploreLimits, ctx: CliContext, quiet: boolean): Promise<{ result: ExploreResult; interrupted: boolean }> {
+  const ac = new AbortController();
+  let interrupted = false;
+  const onInt = () => { interrupted = true; ac.abort(); };
+  process.once('SIGINT', onInt);
+  try {
+    const result = await explore(t.core, {
+      workers: lim.workers,
+      ...(lim.maxStates !== undefined ? { maxStates: lim.maxStates } : {}),
+      ...(lim.maxDepth !== undefined ? { maxDepth: lim.maxDepth } : {}),
+      ...(lim.maxSeconds !== undefined ? { maxSeconds: lim.maxSeconds } : {}),
+      ...(lim.invariants && lim.invariants.length ? { properties: lim.invariants } : {}),
+      continueAfterViolation: lim.continueAfterViolation,
+      signal: ac.signal,
+      progressIntervalMs: ctx.stderrIsTTY ? 500 : 5000,
+      ...(quiet ? {} : { onProgress: (p: Progress) => ctx.progress(progressLine(t.label, p), true) }),
+    });
+    return { result, interrupted };
+  } finally {
+    process.removeListener('SIGINT', onInt);
+    ctx.endProgress();
+  }
+}
+
+export interface ViolationSummary { invariant: string; kind: string; length: number; trace: string }
+
+export interface RunSummary {
+  verdict: Verdict;
+  model: string;
+  kernel?: string;
+  patches?: string[];
+  scenario?: string;
+  params: Record<string, string | number | boolean>;
+  workers: number;
+  seconds: number;
+  depth: number;
+  states: { distinct: number; generated: number };
+  violations: ViolationSummary[];
+  witnesses: { name: string; reached: boolean }[];
+  checked: string[];
+  notSelected: string[];
+  unreachedSteps: string[];
+  collisionProbability: number;
+  bytesPerState: number;
+  fingerprintLoad: number;
+  stopReason: string;
+  out: string | null;
+  modelError?: { message: string; trace: string[] };
+}
+
+export const traceFileName = (inv: string) => `violation-${inv.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+
+export function summarize(t: Target, r: ExploreResult, out: string | null): RunSummary {
+  const s = t.source;
+  return {
+    verdict: r.verdict,
+    model: s.model ?? 'kernel',
+    ...(s.kernel ? { kernel: s.kernel } : {}),
+    ...(s.model === undefined ? { patches: [...(s.patches ?? [])] } : {}),
+    ...(s.scenario ? { scenario: s.scenario } : {}),
+    params: s.model !== undefined ? { ...t.core.params } : {},
+    workers: r.workers, seconds: r.seconds, depth: r.depth,
+    states: { distinct: r.distinct, generated: r.generated },
+    violations: r.violations.map((v) => ({ invariant: v.property, kind: v.kind, length: v.length, trace: `${traceFileName(v.property)}.json` })),
+    witnesses: r.witnesses.map((w) => ({ name: w.name, reached: w.reached })),
+    checked: [...r.checked], notSelected: [...r.notSelected],
+    unreachedSteps: t.core.actions.filter((a) => (r.actionCounts[a.id] ?? 0) === 0).map((a) => a.name),
+    collisionProbability: r.collisionProbability, bytesPerState: r.bytesPerState, fingerprintLoad: r.fingerprintLoad,
+    stopReason: r.stopReason, out,
+    ...(r.modelError ? { modelError: { message: r.modelError.message, trace: r.modelError.actions.map((id) => t.core.actions[id]?.name ?? String(id)) } } : {}),
+  };
+}
+
+/** The one command line that reproduces a trace file. */
+export function replayCommand(t: Target, traceFile: string): string {
+  return commandLine(['probecheck', 'replay', traceFile, ...sourceArgs(t.source)]);
+}
+
+export function violationTraces(t: Target, r: ExploreResult, dir: string | null): TraceFile[] {
+  return r.violations.map((v) => {
+    const rep = replayActions(t.core, v.actions);
+    const file = `${dir ? dir.replace(/\/$/, '') + '/' : ''}${traceFileName(v.property)}.json`;
+    return buildTraceFile(t.core, t.source, v.property, rep.states, rep.actions, replayCommand(t, file), stepDocs(t.model));
+  });
+}
+
+const STOP_TEXT: Record<string, string> = {
+  complete: 'search complete',
+  violation: 'search stopped at the end of the first level with a violation (--continue explores the rest)',
+  'max-states': 'search INCOMPLETE: stopped by --max-states',
+  'max-depth': 'search INCOMPLETE: stopped by --max-depth',
+  'max-seconds': 'search INCOMPLETE: stopped by --max-seconds',
+  'max-memory': 'search INCOMPLETE: stopped by the memory budget',
+  interrupted: 'search INCOMPLETE: interrupted (Ctrl-C)',
+  'model-error': 'search stopped by a model error',
+};
+
+export const sci = (p: number) => (p === 0 ? '0 (states fit one word: fingerprints are exact)' : p.toExponential(1));
+
+/** The end-of-run report (TLC/SPIN style). */
+export function formatRun(t: Target, r: ExploreResult, s: RunSummary, traces: readonly TraceFile[], mails: readonly string[]): string {
+  const L: string[] = [];
+  const what = t.source.model !== undefined
+    ? `model ${t.source.model}${Object.keys(t.core.params).length ? ' (' + Object.entries(t.core.params).map(([k, v]) => `${k}=${v}`).join(', ') + ')' : ''}`
+    : `kernel ${t.source.kernel}, scenario ${t.source.scenario}, patches: ${(t.source.patches ?? []).join(', ') || 'none'}`;
+  L.push(`== probecheck check: ${what}`);
+  L.push(`verdict: ${s.verdict.toUpperCase()}; ${STOP_TEXT[r.stopReason] ?? r.stopReason}`);
+  const rate = r.seconds > 0 ? Math.round(r.distinct / r.seconds) : r.distinct;
+  L.push(`states: ${fmt(r.distinct)} distinct, ${fmt(r.generated)} generated, depth ${r.depth}; ${r.seconds.toFixed(2)} s, ${fmt(rate)} states/s, ${r.workers} worker${r.workers === 1 ? '' : 's'}`);
+  L.push('guarantee: breadth-first, level by level: each counterexample is a shortest one, the same for any --workers');
+  const complete = r.stopReason === 'complete';
+  const partial = complete ? '' : ' (up to the depth reached)';
+  const w = Math.max(20, ...r.checked.map((x) => x.length), ...r.notSelected.map((x) => x.length), ...r.witnesses.map((x) => x.name.length)) + 2;
+  L.push('invariants:');
+  for (const name of r.checked) {
+    const v = r.violations.find((x) => x.property === name);
+    L.push(`  ${name.padEnd(w)}${v ? `VIOLATED (${v.length} step${v.length === 1 ? '' : 's'}, ${v.kind})` : `checked${partial}`}`);
+  }
+  for (const name of r.notSelected) L.push(`  ${name.padEnd(w)}- (not selected)`);
+  if (r.witnesses.length) {
+    L.push('witnesses (states that must be reachable):');
+    for (const x of r.witnesses) L.push(`  ${x.name.padEnd(w)}${x.reached ? 'reached' : complete ? 'NOT reached' : 'not reached yet (search stopped early)'}`);
+  }
+  if (complete) {
+    if (s.unreachedSteps.length) {
+      L.push(`steps never enabled (${s.unreachedSteps.length} of ${t.core.actions.length}; a modelling bug or a scenario that cannot get there):`);
+      const shown = s.unreachedSteps.slice(0, 30);
+      for (const n of shown) L.push(`  ${n}`);
+      if (s.unreachedSteps.length > shown.length) L.push(`  ... and ${s.unreachedSteps.length - shown.length} more (summary.json: unreachedSteps)`);
+    } else {
+      L.push('steps never enabled: none');
+    }
+  } else {
+    L.push(`steps never enabled: not reported (the search stopped early; ${s.unreachedSteps.length} not yet enabled)`);
+  }
+  L.push(`fingerprint collision probability: ${sci(r.collisionProbability)}; ${r.bytesPerState.toFixed(1)} bytes/state retained, table ${(r.fingerprintLoad * 100).toFixed(1)}% full`);
+  if (r.modelError) {
+    L.push(`MODEL ERROR: ${r.modelError.message}`);
+    L.push(`  reached by: ${s.modelError?.trace.join(' ') ?? ''}`);
+  }
+  if (s.out) L.push(`results: ${s.out}`);
+  traces.forEach((tr, i) => {
+    L.push('');
+    L.push(mails[i].trimEnd());
+  });
+  return L.join('\n') + '\n';
+}

@@ -1,0 +1,90 @@
+/**
+ * What to check: a classic model (`--model NAME --set KEY=VALUE`) or a kernel model
+ * (`--kernel K --scenario S --patch P`), resolved once into lowered models. Impossible
+ * combinations are rejected here, before any work.
+ */
+import { fail, unknownName } from '../errors';
+import type { CoreModel } from '../ir/core';
+import type { Model } from '../ir/types';
+import { lowerModel } from '../ir/lower';
+import { buildKernelModel, DEFAULT_KERNEL, SCENARIOS } from '../model';
+import { buildClassicModel } from '../models';
+import type { ModelSource } from '../trace/tracefile';
+import { loadPatch } from './patch-loader';
+
+export interface TargetOptions {
+  readonly model?: string;
+  readonly set: readonly string[];
+  readonly kernel?: string;
+  readonly scenarios: readonly string[];
+  readonly patches: readonly string[];
+  readonly invariants: readonly string[];
+}
+
+export interface Target {
+  /** `v6.6/probe-vs-register` or `counters`. */
+  readonly label: string;
+  readonly source: ModelSource;
+  readonly core: CoreModel;
+  /** The model before lowering (step docs). */
+  readonly model: Model;
+}
+
+export function validateTargetOptions(o: TargetOptions, opts: { scenarioRequired?: boolean; oneScenario?: boolean } = {}): void {
+  if (o.model !== undefined) {
+    const clash = [o.kernel !== undefined && '--kernel', o.scenarios.length > 0 && '--scenario', o.patches.length > 0 && '--patch'].filter(Boolean);
+    if (clash.length) fail('E_USAGE', `--model takes a classic model; ${clash.join(', ')} ${clash.length > 1 ? 'apply' : 'applies'} only to the kernel model`);
+  } else if (o.set.length) {
+    fail('E_USAGE', '--set sets a parameter of a classic model; give --model NAME');
+  }
+  if (o.model === undefined && opts.scenarioRequired && o.scenarios.length === 0) fail('E_USAGE', 'give --scenario (probecheck list scenarios)');
+  if (opts.oneScenario && o.scenarios.length > 1) fail('E_USAGE', `give one --scenario, got ${o.scenarios.length}`);
+}
+
+/** The scenarios a kernel run covers: those given, or every default scenario. */
+export function scenariosOf(o: TargetOptions): string[] {
+  return o.scenarios.length ? [...o.scenarios] : SCENARIOS.filter((s) => s.defaultScenario).map((s) => s.name);
+}
+
+export function buildTarget(source: ModelSource, invariants: readonly string[] = []): Target {
+  if (source.model !== undefined) {
+    const model = buildClassicModel(source.model, source.set ?? []);
+    const core = lowerModel(model);
+    if (invariants.length) checkInvariantNames(core, invariants);
+    return { label: source.model, source, core, model };
+  }
+  const kernel = source.kernel ?? DEFAULT_KERNEL;
+  const scenario = source.scenario ?? fail('E_USAGE', 'give --scenario');
+  const patches = (source.patches ?? []).map(loadPatch);
+  const model = buildKernelModel({ kernel, scenario, patches, ...(invariants.length ? { invariants } : {}) });
+  return { label: `${kernel}/${scenario}`, source: { ...source, kernel }, core: lowerModel(model), model };
+}
+
+function checkInvariantNames(core: CoreModel, names: readonly string[]): void {
+  const valid = core.properties.filter((p) => p.kind !== 'witness').map((p) => p.name);
+  for (const n of names) if (!valid.includes(n)) unknownName('E_UNKNOWN_INVARIANT', 'invariant', n, valid);
+}
+
+/** Every target of the options: one classic model, or one kernel model per scenario. */
+export function resolveTargets(o: TargetOptions): Target[] {
+  if (o.model !== undefined) return [buildTarget({ model: o.model, set: o.set }, o.invariants)];
+  const kernel = o.kernel ?? DEFAULT_KERNEL;
+  return scenariosOf(o).map((scenario) => buildTarget({ kernel, scenario, patches: o.patches }, o.invariants));
+}
+
+/** The options that rebuild a target, as command-line words. */
+export function sourceArgs(s: ModelSource): string[] {
+  if (s.model !== undefined) return ['--model', s.model, ...(s.set ?? []).flatMap((x) => ['--set', x])];
+  return [
+    ...(s.kernel ? ['--kernel', s.kernel] : []), ...(s.scenario ? ['--scenario', s.scenario] : []),
+    ...(s.patches ?? []).flatMap((p) => ['--patch', p]),
+  ];
+}
+
+export function shellWord(w: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
+}
+
+export function commandLine(words: readonly string[]): string {
+  return words.map(shellWord).join(' ');
+}

@@ -1,0 +1,94 @@
+/** probecheck trace and replay: the formats of a counterexample, and replays that succeed,
+ *  diverge, or do not fit the model. */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cli, oneErrorLine, tmpDir } from './helpers';
+
+let dir = '';
+let trace = '';
+let itf = '';
+
+before(() => {
+  dir = path.join(tmpDir('trace'), 'run');
+  const r = cli('check', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--out', dir, '--workers', '1', '--quiet');
+  assert.equal(r.code, 1, r.stderr);
+  const s = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
+  trace = path.join(dir, s.violations[0].trace);
+  itf = trace.replace(/\.json$/, '.itf.json');
+});
+
+test('trace defaults to the mail format: a column per actor, the invariant, its predicate and values', () => {
+  const r = cli('trace', trace);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^C\[D\] +\| R\[I\]$/m);
+  assert.match(r.stdout, /Predicate:/);
+  assert.match(r.stdout, /Values in the last state:/);
+  assert.equal(r.stdout, fs.readFileSync(trace.replace(/\.json$/, '.txt'), 'utf8'));
+  for (const line of r.stdout.split('\n')) assert.ok(line.length <= 100);
+});
+
+test('trace --format text has one line per step with the changed fields', () => {
+  const r = cli('trace', trace, '--format', 'text');
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^ {2}1 C\[D\] c_lock\.attach really_probe\(\)/m);
+  assert.match(r.stdout, /dev\.iommu_group\[D\]=G/);
+});
+
+test('trace --format json is the trace file; --format itf is an ITF trace of the same steps', () => {
+  const j = cli('trace', trace, '--format', 'json');
+  const doc = JSON.parse(j.stdout);
+  assert.equal(doc.format, 'probecheck-trace');
+  assert.equal(doc.steps.length, doc.length);
+  const step = doc.steps[0];
+  for (const k of ['index', 'actor', 'label', 'action', 'actionId', 'function', 'file', 'reads', 'writes', 'changes', 'state']) assert.ok(k in step, k);
+  const i = cli('trace', trace, '--format', 'itf');
+  assert.equal(i.code, 0, i.stderr);
+  const it = JSON.parse(i.stdout);
+  assert.equal(it.states.length, doc.length + 1);
+  assert.equal(it.states[1]['#meta'].action, doc.steps[0].action);
+});
+
+test('a trace replays on its model: exit 0, and the invariant is violated at its end', () => {
+  const r = cli('replay', trace, '--kernel', 'v6.6', '--scenario', 'probe-vs-register');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /replays: all 22 steps enabled/);
+  assert.match(r.stdout, /is VIOLATED/);
+  const i = cli('replay', itf, '--kernel', 'v6.6', '--scenario', 'probe-vs-register');
+  assert.equal(i.code, 0, i.stderr);
+});
+
+test('a tampered trace diverges: exit 1, the step, and the enabled steps there', () => {
+  const doc = JSON.parse(fs.readFileSync(trace, 'utf8'));
+  [doc.steps[2], doc.steps[5]] = [doc.steps[5], doc.steps[2]];
+  const bad = path.join(path.dirname(dir), 'tampered.json');
+  fs.writeFileSync(bad, JSON.stringify(doc));
+  const r = cli('replay', bad, '--kernel', 'v6.6', '--scenario', 'probe-vs-register');
+  assert.equal(r.code, 1, r.stderr);
+  // step 3 is now r_publish (enabled), step 4 c_dma_cfg is not: c_set_driver has not run
+  assert.match(r.stdout, /DIVERGES at step 4 of 22 \(C\[D\]:c_dma_cfg\): step 4 C\[D\]:c_dma_cfg is not enabled/);
+  assert.match(r.stdout, /enabled there: C\[D\]:c_set_driver, R\[I\]:r_bus_loop/);
+  assert.match(r.stdout, /the first 3 steps replayed/);
+});
+
+test('an ITF trace with a state no step reaches diverges there: exit 1', () => {
+  const doc = JSON.parse(fs.readFileSync(itf, 'utf8'));
+  const st = doc.states[10];
+  const key = Object.keys(st).find((k) => typeof st[k] === 'boolean');
+  assert.ok(key);
+  st[key] = !st[key];
+  const bad = path.join(path.dirname(dir), 'tampered.itf.json');
+  fs.writeFileSync(bad, JSON.stringify(doc));
+  const r = cli('replay', bad, '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--json');
+  assert.equal(r.code, 1, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.replays, false);
+  assert.ok(out.divergence.step <= 9, `diverges by state 10, got ${out.divergence.step}`);
+});
+
+test('an ITF trace of another model fails naming the variable and the state', () => {
+  const r = cli('replay', itf, '--model', 'counters', '--set', 'n=2', '--set', 'm=2');
+  assert.equal(r.code, 2);
+  assert.match(oneErrorLine(r, 'E_TRACE_FILE'), /state 0: variable \S+/);
+});
