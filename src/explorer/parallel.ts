@@ -114,7 +114,7 @@ export async function exploreParallel(m: CoreModel, src: CompiledSource, opts: E
   const rec = new PropertyRecorder(m, src);
   const watch = new LimitWatch(opts);
   const links = new ParentLinks(m.actions.length);
-  const table = new SharedTable(18);
+  const table = new SharedTable(12);
   const pool = new Pool(Array.from({ length: N }, (_, i) => new Worker(WORKER_FILE, {
     workerData: { source: src.source, me: i + 1, actions: m.actions.length, properties: m.properties.length } satisfies WorkerSetup,
   })));

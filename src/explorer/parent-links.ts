@@ -1,7 +1,8 @@
 /**
  * Parent links: for every stored state, the index of the state it was first reached from and
- * the action taken, in fixed-size chunks so that growing never copies. A trace is rebuilt by
- * walking back to the initial state and replaying forward (states are not kept).
+ * the action taken, in fixed-size chunks so that growing never copies more than one chunk (the
+ * first chunk starts small and doubles, so a small model keeps a few KiB). A trace is rebuilt
+ * by walking back to the initial state and replaying forward (states are not kept).
  */
 const CHUNK_BITS = 20;
 const CHUNK = 1 << CHUNK_BITS;
@@ -24,8 +25,14 @@ export class ParentLinks {
     const i = this.n++;
     const c = i >>> CHUNK_BITS;
     if (c === this.parents.length) {
-      this.parents.push(new Uint32Array(CHUNK));
-      this.actions.push(new this.ActionArray(CHUNK));
+      const size = c === 0 ? 1024 : CHUNK;
+      this.parents.push(new Uint32Array(size));
+      this.actions.push(new this.ActionArray(size));
+    } else if ((i & MASK) === this.parents[c].length) {
+      // Only the first chunk is ever short: double it.
+      const size = Math.min(CHUNK, this.parents[c].length * 2);
+      const p = new Uint32Array(size); p.set(this.parents[c]); this.parents[c] = p;
+      const a = new this.ActionArray(size); a.set(this.actions[c]); this.actions[c] = a;
     }
     this.parents[c][i & MASK] = parent;
     this.actions[c][i & MASK] = action;
@@ -46,6 +53,8 @@ export class ParentLinks {
   }
 
   get bytes(): number {
-    return this.parents.length * CHUNK * (4 + this.ActionArray.BYTES_PER_ELEMENT);
+    let n = 0;
+    for (const p of this.parents) n += p.length;
+    return n * (4 + this.ActionArray.BYTES_PER_ELEMENT);
   }
 }

@@ -46,7 +46,7 @@ class LevelState {
   ) {
     this.frontier = init;
     this.next = new Int32Array(W * 1024);
-    this.log2cap = 18;
+    this.log2cap = 12;
     this.table = new Int32Array(2 << this.log2cap);
     this.shift = 32 - this.log2cap;
     this.mask = (1 << this.log2cap) - 1;
