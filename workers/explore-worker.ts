@@ -1,103 +1,150 @@
 /**
- * A worker of the parallel search (src/explorer/parallel.ts). Per level it runs two phases
- * on the coordinator's word:
- *   expand: generate the successors of its contiguous part of the frontier and claim them in
- *           the shared fingerprint table (compiled expandShared), keeping candidates;
- *   filter: keep the candidates whose slot still carries its tag (it reached them first),
- *           write them to its part of the next frontier, return their parent links, and check
- *           invariants and witnesses on them.
+ * A worker of the parallel search (src/explorer/parallel.ts). Each worker owns the fingerprints
+ * that hash to it, in a private table, and runs three phases per level on the coordinator's word:
+ *   route:  expand its contiguous part of the frontier; send every successor to its owner's
+ *           outbox (compiled `route`);
+ *   absorb: as owner, insert the records of all outboxes, in worker order, into its table,
+ *           keeping new states with their (parent position, action) key (compiled `absorb`);
+ *   place:  give each of its new states its rank in the merged key order of all owners, write
+ *           it there in the next frontier with its parent link, and check it.
+ * No phase writes memory another thread reads in the same phase, so there are no atomics in
+ * the loops; the coordinator's messages order the phases.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { instantiate, isModelRuntimeError, type CompiledModel } from '../src/compile/compile';
+import { MAX_LOAD, rehashInto } from '../src/explorer/fingerprint-table';
 
 export interface WorkerSetup {
   readonly source: string;
-  /** 1-based worker tag. */
+  /** This worker's index (0-based) and the number of workers. */
   readonly me: number;
+  readonly N: number;
   readonly actions: number;
   readonly properties: number;
+  /** The initial state's fingerprint: its owner stores it. */
+  readonly init: readonly [number, number];
+  readonly ctl: SharedArrayBuffer;
 }
 
+export interface SharedSlice { readonly sab: SharedArrayBuffer; readonly count: number }
+
 export type ToWorker =
-  | { readonly cmd: 'table'; readonly table: SharedArrayBuffer; readonly tags: SharedArrayBuffer; readonly ctl: SharedArrayBuffer; readonly log2cap: number; readonly hardLimit: number }
-  | { readonly cmd: 'expand'; readonly segments: readonly { sab: SharedArrayBuffer; count: number }[]; readonly lo: number; readonly hi: number; readonly skip: Uint8Array }
-  | { readonly cmd: 'filter'; readonly parity: number; readonly skip: Uint8Array; readonly reached: Uint8Array }
+  | { readonly cmd: 'route'; readonly frontier: SharedArrayBuffer; readonly lo: number; readonly hi: number; readonly skip: Uint8Array }
+  /** Per source worker, in worker order, its outbox for this owner. */
+  | { readonly cmd: 'absorb'; readonly inboxes: readonly SharedSlice[] }
+  /** Every owner's keys, in owner order; the next frontier and its parent links to fill. */
+  | { readonly cmd: 'place'; readonly keys: readonly SharedSlice[]; readonly next: SharedArrayBuffer; readonly links: SharedArrayBuffer; readonly skip: Uint8Array; readonly reached: Uint8Array }
   | { readonly cmd: 'finish' };
 
 export type FromWorker =
   | {
-      readonly type: 'expanded'; readonly generated: number; readonly candidates: number;
-      /** [property, level-relative state, extra action] */
+      readonly type: 'routed'; readonly generated: number;
+      /** Outboxes by owner, and how many records each holds. */
+      readonly boxes: readonly SharedArrayBuffer[]; readonly fill: readonly number[];
+      /** [property, level position of the state, extra action] */
       readonly hits: number[][];
       readonly modelError?: { state: number; action: number; message: string };
     }
-  | {
-      readonly type: 'filtered'; readonly kept: number; readonly links: Float64Array; readonly out: SharedArrayBuffer;
-      /** [property, index among this worker's kept states] */
-      readonly invHits: number[][]; readonly witHits: number[][];
-    }
+  | { readonly type: 'absorbed'; readonly newCount: number; readonly keys: SharedArrayBuffer; readonly tableBytes: number }
+  /** [property, rank among the new states] */
+  | { readonly type: 'placed'; readonly invHits: number[][]; readonly witHits: number[][] }
   | { readonly type: 'finished'; readonly actionCounts: Float64Array };
 
 export class WorkerState {
   readonly cm: CompiledModel;
   readonly W: number;
   readonly me: number;
+  readonly N: number;
+  readonly nActions: number;
   readonly out: Int32Array;
   readonly acts: Int32Array;
-  actionCounts: Float64Array;
+  readonly actionCounts: Float64Array;
   readonly totalCounts: Float64Array;
+  readonly ctl: Int32Array;
   skip: Uint8Array;
-  table: Int32Array<ArrayBufferLike> = new Int32Array(0);
-  tags: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
-  ctl: Int32Array<ArrayBufferLike> = new Int32Array(0);
-  shift = 0;
-  mask = 0;
-  hardLimit = 0;
-  cand: Int32Array;
-  candCount = 0;
-  generated = 0;
-  cur = 0;
+  // route
+  frontier: Int32Array<ArrayBufferLike> = new Int32Array(0);
   lo = 0;
   hi = 0;
+  cur = 0;
+  generated = 0;
   errorAt = -1;
   hits: number[][] = [];
-  segments: { words: Int32Array<ArrayBufferLike>; start: number; count: number }[] = [];
-  segWords: Int32Array<ArrayBufferLike> = new Int32Array(0);
-  segStart = 0;
-  segEnd = 0;
-  outBufs: SharedArrayBuffer[] = [];
+  boxes: Int32Array<ArrayBufferLike>[];
+  readonly fill: Int32Array;
+  // absorb
+  table: Int32Array;
+  log2cap = 12;
+  shift = 0;
+  mask = 0;
+  limit = 0;
+  count = 0;
+  inboxes: Int32Array<ArrayBufferLike>[] = [];
+  inCounts: number[] = [];
+  newWords: Int32Array;
+  newKeys: Float64Array<ArrayBufferLike>;
+  newCount = 0;
 
   constructor(setup: WorkerSetup) {
     this.cm = instantiate(setup.source);
     this.W = this.cm.W;
     this.me = setup.me;
+    this.N = setup.N;
+    this.nActions = setup.actions;
     this.out = new Int32Array(this.cm.maxSucc * this.W);
     this.acts = new Int32Array(this.cm.maxSucc);
     this.actionCounts = new Float64Array(setup.actions);
     this.totalCounts = new Float64Array(setup.actions);
+    this.ctl = new Int32Array(setup.ctl);
     this.skip = new Uint8Array(setup.properties);
-    this.cand = new Int32Array((3 + this.W) * 4096);
-    this.outBufs = [new SharedArrayBuffer(4 * this.W * 4096), new SharedArrayBuffer(4 * this.W * 4096)];
+    this.boxes = Array.from({ length: this.N }, () => new Int32Array(new SharedArrayBuffer(4 * (4 + this.W) * 1024)));
+    this.fill = new Int32Array(this.N);
+    this.table = new Int32Array(2 << this.log2cap);
+    this.sizeTable();
+    this.newWords = new Int32Array(this.W * 1024);
+    this.newKeys = new Float64Array(new SharedArrayBuffer(8 * 1024));
+    const [h1, h2] = setup.init;
+    if (((h1 >>> 2) & 0xffff) % this.N === this.me) this.insert(h1, h2);
   }
 
-  /** Point segWords/segStart/segEnd at the frontier segment holding level position `pos`. */
-  segmentAt(pos: number): void {
-    for (const s of this.segments) {
-      if (pos < s.start + s.count) {
-        this.segWords = s.words;
-        this.segStart = s.start;
-        this.segEnd = s.start + s.count;
-        return;
-      }
-    }
-    throw new Error(`frontier position ${pos} is past the last segment`);
+  private sizeTable(): void {
+    this.shift = 32 - this.log2cap;
+    this.mask = (1 << this.log2cap) - 1;
+    this.limit = Math.floor((1 << this.log2cap) * MAX_LOAD);
   }
 
-  growCand(n: number): Int32Array {
-    const bigger = new Int32Array(this.cand.length * 2);
-    bigger.set(this.cand.subarray(0, n * (3 + this.W)));
-    this.cand = bigger;
+  private insert(h1: number, h2: number): void {
+    let i = h1 >>> this.shift;
+    while (this.table[i << 1] !== 0) i = (i + 1) & this.mask;
+    this.table[i << 1] = h1;
+    this.table[(i << 1) + 1] = h2;
+    this.count++;
+  }
+
+  grow(): void {
+    const old = this.table;
+    this.log2cap++;
+    this.table = new Int32Array(2 << this.log2cap);
+    this.sizeTable();
+    rehashInto(old, this.table, this.shift, this.mask);
+  }
+
+  growBox(owner: number): Int32Array<ArrayBufferLike> {
+    const old = this.boxes[owner];
+    const bigger = new Int32Array(new SharedArrayBuffer(old.byteLength * 2));
+    bigger.set(old);
+    this.boxes[owner] = bigger;
     return bigger;
+  }
+
+  growNew(): Int32Array {
+    const words = new Int32Array(this.newWords.length * 2);
+    words.set(this.newWords);
+    this.newWords = words;
+    const keys = new Float64Array(new SharedArrayBuffer(this.newKeys.byteLength * 2));
+    keys.set(this.newKeys);
+    this.newKeys = keys;
+    return words;
   }
 
   violate(pi: number, state: number, extra: number): void {
@@ -106,69 +153,64 @@ export class WorkerState {
   }
 }
 
-export function expand(S: WorkerState, msg: Extract<ToWorker, { cmd: 'expand' }>): FromWorker {
-  let start = 0;
-  S.segments = msg.segments.map((s) => {
-    const seg = { words: new Int32Array(s.sab), start, count: s.count };
-    start += s.count;
-    return seg;
-  });
+export function route(S: WorkerState, msg: Extract<ToWorker, { cmd: 'route' }>): FromWorker {
+  S.frontier = new Int32Array(msg.frontier);
   S.lo = msg.lo;
   S.hi = msg.hi;
-  S.cur = msg.lo;
   S.skip = msg.skip;
   S.hits = [];
-  S.candCount = 0;
   S.generated = 0;
+  S.fill.fill(0);
   S.actionCounts.fill(0);
-  Atomics.add(S.ctl, 2, 0); // order this phase after the last one in every worker
   let modelError: { state: number; action: number; message: string } | undefined;
   try {
-    if (S.lo < S.hi) S.cm.expandShared(S);
+    if (S.lo < S.hi) S.cm.route(S);
   } catch (e) {
     if (!isModelRuntimeError(e)) throw e;
     modelError = { state: S.errorAt, action: e.action, message: e.message };
   }
-  Atomics.add(S.ctl, 2, 0);
-  return { type: 'expanded', generated: S.generated, candidates: S.candCount, hits: S.hits, modelError };
+  for (let a = 0; a < S.actionCounts.length; a++) S.totalCounts[a] += S.actionCounts[a];
+  return {
+    type: 'routed', generated: S.generated, boxes: S.boxes.map((b) => b.buffer as SharedArrayBuffer),
+    fill: Array.from(S.fill), hits: S.hits, modelError,
+  };
 }
 
-export function filter(S: WorkerState, msg: Extract<ToWorker, { cmd: 'filter' }>): FromWorker {
-  const W = S.W, R = 3 + W, cand = S.cand, tags = S.tags, me = S.me, cm = S.cm;
-  // Tags are final once every worker has expanded (the coordinator's barrier); in this phase
-  // only each slot's owner writes it, so plain reads and writes suffice.
-  Atomics.add(S.ctl, 2, 0);
-  const table = S.table;
-  let kept = 0;
-  for (let c = 0; c < S.candCount; c++) if (tags[cand[c * R]] === me) kept++;
-  let buf = S.outBufs[msg.parity];
-  if (buf.byteLength < kept * W * 4) {
-    buf = new SharedArrayBuffer(Math.max(kept * W * 4 * 2, 4 * W * 4096));
-    S.outBufs[msg.parity] = buf;
-  }
-  const out = new Int32Array(buf);
-  const links = new Float64Array(kept * 2);
+export function absorb(S: WorkerState, msg: Extract<ToWorker, { cmd: 'absorb' }>): FromWorker {
+  S.inboxes = msg.inboxes.map((b) => new Int32Array(b.sab));
+  S.inCounts = msg.inboxes.map((b) => b.count);
+  S.newCount = 0;
+  S.cm.absorb(S);
+  return { type: 'absorbed', newCount: S.newCount, keys: S.newKeys.buffer as SharedArrayBuffer, tableBytes: S.table.byteLength };
+}
+
+/** Rank of each own new state = its index + how many keys of the other owners are smaller. */
+export function place(S: WorkerState, msg: Extract<ToWorker, { cmd: 'place' }>): FromWorker {
+  const W = S.W, cm = S.cm, n = S.newCount;
+  const mine = S.newKeys;
+  const others = msg.keys.map((k, o) => (o === S.me ? null : { keys: new Float64Array(k.sab), count: k.count, at: 0 }));
+  const next = new Int32Array(msg.next);
+  const links = new Int32Array(msg.links);
+  const words = S.newWords;
   const skip = msg.skip, reached = msg.reached;
   const invHits: number[][] = [];
   const witHits: number[][] = [];
-  let k = 0;
-  for (let c = 0; c < S.candCount; c++) {
-    const r = c * R;
-    const slot = cand[r];
-    if (tags[slot] !== me) continue;
-    tags[slot] = 0;
-    table[slot << 1] |= 2; // no longer new in this level
-    const np = k * W;
-    for (let w = 0; w < W; w++) out[np + w] = cand[r + 3 + w];
-    links[2 * k] = S.lo + cand[r + 1];
-    links[2 * k + 1] = cand[r + 2];
-    if (cm.hasInv) for (let pi = cm.inv(out, np, skip); pi >= 0; pi = cm.inv(out, np, skip)) { invHits.push([pi, k]); skip[pi] = 1; }
-    if (cm.hasWit) for (let pi = cm.wit(out, np, reached); pi >= 0; pi = cm.wit(out, np, reached)) { witHits.push([pi, k]); reached[pi] = 1; }
-    k++;
+  for (let k = 0; k < n; k++) {
+    const key = mine[k];
+    let rank = k;
+    for (const o of others) {
+      if (!o) continue;
+      while (o.at < o.count && o.keys[o.at] < key) o.at++;
+      rank += o.at;
+    }
+    const np = rank * W;
+    for (let w = 0; w < W; w++) next[np + w] = words[k * W + w];
+    links[2 * rank] = Math.floor(key / S.nActions);
+    links[2 * rank + 1] = key % S.nActions;
+    if (cm.hasInv) for (let pi = cm.inv(next, np, skip); pi >= 0; pi = cm.inv(next, np, skip)) { invHits.push([pi, rank]); skip[pi] = 1; }
+    if (cm.hasWit) for (let pi = cm.wit(next, np, reached); pi >= 0; pi = cm.wit(next, np, reached)) { witHits.push([pi, rank]); reached[pi] = 1; }
   }
-  for (let a = 0; a < S.actionCounts.length; a++) S.totalCounts[a] += S.actionCounts[a];
-  Atomics.add(S.ctl, 2, 0);
-  return { type: 'filtered', kept, links, out: buf, invHits, witHits };
+  return { type: 'placed', invHits, witHits };
 }
 
 if (parentPort) {
@@ -176,25 +218,10 @@ if (parentPort) {
   const S = new WorkerState(workerData as WorkerSetup);
   port.on('message', (msg: ToWorker) => {
     switch (msg.cmd) {
-      case 'table':
-        S.table = new Int32Array(msg.table);
-        S.tags = new Uint8Array(msg.tags);
-        S.ctl = new Int32Array(msg.ctl);
-        S.shift = 32 - msg.log2cap;
-        S.mask = (1 << msg.log2cap) - 1;
-        S.hardLimit = msg.hardLimit;
-        break;
-      case 'expand':
-        port.postMessage(expand(S, msg));
-        break;
-      case 'filter': {
-        const reply = filter(S, msg) as Extract<FromWorker, { type: 'filtered' }>;
-        port.postMessage(reply, [reply.links.buffer as ArrayBuffer]);
-        break;
-      }
-      case 'finish':
-        port.postMessage({ type: 'finished', actionCounts: S.totalCounts });
-        break;
+      case 'route': port.postMessage(route(S, msg)); break;
+      case 'absorb': port.postMessage(absorb(S, msg)); break;
+      case 'place': port.postMessage(place(S, msg)); break;
+      case 'finish': port.postMessage({ type: 'finished', actionCounts: S.totalCounts }); break;
     }
   });
 }

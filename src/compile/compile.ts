@@ -41,8 +41,9 @@ export interface CompiledModel {
   /** Expand frontier states S.cur .. S.frontierCount-1 (see LevelState in
    *  src/explorer/sequential.ts); returns early when S.tick() asks to stop. */
   expand(S: unknown): void;
-  /** A worker's share of a level in the parallel search (see workers/explore-worker.ts). */
-  expandShared(S: unknown): void;
+  /** The parallel search's phases (see workers/explore-worker.ts). */
+  route(S: unknown): void;
+  absorb(S: unknown): void;
   readonly hasInv: boolean;
   readonly hasTerm: boolean;
   readonly hasTrans: boolean;
@@ -336,9 +337,9 @@ export function compileModel(m: CoreModel, selectedNames?: readonly string[]): C
   propFn('wit', 's, o, reached', 'witness', 'reached', (e) => E.bool(e, S), true);
 
   emitLevelLoop(emit, W, selected);
-  emitSharedLevelLoop(emit, W, selected);
+  emitParallelLoops(emit, W, selected);
 
-  emit(`return { W: ${W}, maxSucc: ${Math.max(1, m.actions.length)}, succ, fp, inv, term, trans, wit, expand, expandShared,`);
+  emit(`return { W: ${W}, maxSucc: ${Math.max(1, m.actions.length)}, succ, fp, inv, term, trans, wit, expand, route, absorb,`);
   emit(`  hasInv: ${selected.invariant.length > 0}, hasTerm: ${selected.terminal.length > 0}, hasTrans: ${selected.transition.length > 0}, hasWit: ${selected.witness.length > 0} };`);
   return { source: lines.join('\n'), layout: L, words: W, maxSucc: Math.max(1, m.actions.length), selected };
 }
@@ -390,75 +391,70 @@ function emitLevelLoop(emit: (x: string) => void, W: number, selected: Record<Pr
 }
 
 /**
- * A worker's share of a level in the parallel search. The fingerprint table is shared: an
- * empty slot (h1 word 0) is claimed by compare-and-swap to BUSY (2), the claimer writes its
- * tag (worker + 1) and h2, then publishes h1 with bit 1 cleared, which marks the state as new
- * in this level (the filter phase sets it again). An older state is recognised without
- * reading its tag. A state first stored in
- * this level carries the tag of the lowest worker that reached it; since every worker expands
- * a contiguous, ordered part of the frontier, that worker's first discovery is the state's
- * first discovery in BFS order, whatever the number of workers. Each discovery that may win
- * becomes a candidate (slot, parent, action, words); the filter phase keeps the winners.
+ * The parallel search's two hot loops (see src/explorer/parallel.ts). Neither touches shared
+ * state another thread writes in the same phase, so neither needs atomics:
+ *   route(S)  expand frontier states S.lo .. S.hi-1 and append every successor, with its
+ *             fingerprint, parent position and action, to the outbox of the worker that owns
+ *             the fingerprint;
+ *   absorb(S) (the owner) insert the records of every worker's outbox, in worker order, into
+ *             its private fingerprint table, keeping each new state with its (parent, action)
+ *             key; worker order is frontier order, so the first insertion is the first
+ *             discovery in BFS order.
  */
-function emitSharedLevelLoop(emit: (x: string) => void, W: number, selected: Record<PropertyKind, number[]>): void {
+function emitParallelLoops(emit: (x: string) => void, W: number, selected: Record<PropertyKind, number[]>): void {
   const has = (k: PropertyKind) => selected[k].length > 0;
-  const R = 3 + W;
-  emit('function expandShared(S) {');
-  emit('  const out = S.out, acts = S.acts, counts = S.actionCounts, skip = S.skip, table = S.table, tags = S.tags, ctl = S.ctl;');
-  emit('  const shift = S.shift, mask = S.mask, hardLimit = S.hardLimit, me = S.me;');
-  emit('  let cand = S.cand, nc = 0, generated = 0, cur = S.lo, claims = 0;');
+  const R = 4 + W;
+  emit('function route(S) {');
+  emit('  const frontier = S.frontier, out = S.out, acts = S.acts, counts = S.actionCounts, skip = S.skip, N = S.N;');
+  emit('  const boxes = S.boxes, fill = S.fill, ctl = S.ctl;');
+  emit('  let generated = 0, cur = S.lo;');
   emit('  const hi = S.hi;');
   emit('  try {');
-  emit('  while (cur < hi) {');
-  emit('    const seg = S.segmentAt(cur);');
-  emit('    const frontier = S.segWords, segStart = S.segStart, segEnd = Math.min(hi, S.segEnd);');
-  emit('    for (; cur < segEnd; cur++) {');
-  emit(`      const o = (cur - segStart) * ${W};`);
-  emit('      const n = succ(frontier, o, out, acts);');
-  emit('      generated += n;');
-  if (has('terminal')) emit('      if (n === 0) for (let pi = term(frontier, o, skip); pi >= 0; pi = term(frontier, o, skip)) S.violate(pi, cur, -1);');
-  emit('      for (let q = 0; q < n; q++) {');
-  emit(`        const p = q * ${W};`);
-  emit('        const act = acts[q];');
-  emit('        counts[act]++;');
-  if (has('transition')) emit('        for (let pi = trans(frontier, o, out, p, skip); pi >= 0; pi = trans(frontier, o, out, p, skip)) S.violate(pi, cur, act);');
+  emit('  for (; cur < hi; cur++) {');
+  emit(`    const o = cur * ${W};`);
+  emit('    const n = succ(frontier, o, out, acts);');
+  emit('    generated += n;');
+  if (has('terminal')) emit('    if (n === 0) for (let pi = term(frontier, o, skip); pi >= 0; pi = term(frontier, o, skip)) S.violate(pi, cur, -1);');
+  emit('    for (let q = 0; q < n; q++) {');
+  emit(`      const p = q * ${W};`);
+  emit('      const act = acts[q];');
+  emit('      counts[act]++;');
+  if (has('transition')) emit('      for (let pi = trans(frontier, o, out, p, skip); pi >= 0; pi = trans(frontier, o, out, p, skip)) S.violate(pi, cur, act);');
   emit(fingerprintSource(W, 'out', 'p'));
-  emit('        let i = h1 >>> shift, win = false;');
-  emit('        const fresh = h1 ^ 2;');
-  emit('        for (;;) {');
-  emit('          const j = i << 1;');
-  emit('          let a = Atomics.load(table, j);');
-  emit('          if (a === 0) {');
-  emit('            a = Atomics.compareExchange(table, j, 0, 2);');
-  emit('            if (a === 0) {');
-  // Plain writes before the seq-cst publish are visible to whoever reads the publish.
-  emit('              tags[i] = me; table[j + 1] = h2; Atomics.store(table, j, fresh);');
-  emit('              if ((++claims & 1023) === 0 && Atomics.add(ctl, 1, 1024) + 1024 >= hardLimit) Atomics.store(ctl, 0, 2);');
-  emit('              win = true; break;');
-  emit('            }');
-  emit('          }');
-  emit('          while (a === 2) a = Atomics.load(table, j);');
-  emit('          if (a === h1) { if (table[j + 1] === h2) break; }');
-  emit('          else if (a === fresh && table[j + 1] === h2) {');
-  emit('            let t = Atomics.load(tags, i);');
-  emit('            while (t > me) { const u = Atomics.compareExchange(tags, i, t, me); if (u === t) { win = true; break; } t = u; }');
-  emit('            break;');
-  emit('          }');
-  emit('          i = (i + 1) & mask;');
-  emit('        }');
-  emit('        if (!win) continue;');
-  emit(`        const r = nc * ${R};`);
-  emit(`        if (r + ${R} > cand.length) { cand = S.growCand(nc); }`);
-  emit('        cand[r] = i; cand[r + 1] = cur - S.lo; cand[r + 2] = act;');
-  for (let w = 0; w < W; w++) emit(`        cand[r + ${3 + w}] = out[p + ${w}];`);
-  emit('        nc++;');
-  emit('      }');
-  emit('      if ((cur & 1023) === 1023 && Atomics.load(ctl, 0) !== 0) { cur++; return; }');
+  emit('      const ow = ((h1 >>> 2) & 0xffff) % N;');
+  emit('      let box = boxes[ow];');
+  emit(`      const r = fill[ow] * ${R};`);
+  emit(`      if (r + ${R} > box.length) box = S.growBox(ow);`);
+  emit('      box[r] = h1; box[r + 1] = h2; box[r + 2] = cur; box[r + 3] = act;');
+  for (let w = 0; w < W; w++) emit(`      box[r + ${4 + w}] = out[p + ${w}];`);
+  emit('      fill[ow]++;');
+  emit('    }');
+  emit('    if ((cur & 1023) === 1023 && Atomics.load(ctl, 0) !== 0) { cur++; break; }');
+  emit('  }');
+  emit('  } catch (e) { S.errorAt = cur; throw e; } finally { S.generated = generated; S.cur = cur; }');
+  emit('}');
+
+  emit('function absorb(S) {');
+  emit('  const inboxes = S.inboxes, counts = S.inCounts, nActions = S.nActions;');
+  emit('  let table = S.table, shift = S.shift, mask = S.mask, limit = S.limit, count = S.count;');
+  emit('  let words = S.newWords, keys = S.newKeys, nn = 0;');
+  emit('  for (let w = 0; w < inboxes.length; w++) {');
+  emit('    const box = inboxes[w], m = counts[w];');
+  emit('    for (let k = 0; k < m; k++) {');
+  emit(`      const r = k * ${R};`);
+  emit('      const h1 = box[r], h2 = box[r + 1];');
+  emit('      let i = h1 >>> shift;');
+  emit('      for (;;) { const j = i << 1; const a = table[j]; if (a === 0) break; if (a === h1 && table[j + 1] === h2) { i = -1; break; } i = (i + 1) & mask; }');
+  emit('      if (i < 0) continue;');
+  emit('      table[i << 1] = h1; table[(i << 1) + 1] = h2;');
+  emit(`      if ((nn + 1) * ${W} > words.length) { S.newCount = nn; words = S.growNew(); keys = S.newKeys; }`);
+  for (let w = 0; w < W; w++) emit(`      words[nn * ${W} + ${w}] = box[r + ${4 + w}];`);
+  emit('      keys[nn] = box[r + 2] * nActions + box[r + 3];');
+  emit('      nn++;');
+  emit('      if (++count > limit) { S.count = count; S.grow(); table = S.table; shift = S.shift; mask = S.mask; limit = S.limit; }');
   emit('    }');
   emit('  }');
-  emit('  } catch (e) { S.errorAt = cur; throw e; } finally {');
-  emit('    S.cand = cand; S.candCount = nc; S.generated = generated; S.cur = cur;');
-  emit('  }');
+  emit('  S.count = count; S.newCount = nn;');
   emit('}');
 }
 
