@@ -12,7 +12,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { instantiate, isModelRuntimeError, type CompiledModel } from '../src/compile/compile';
-import { MAX_LOAD, rehashInto } from '../src/explorer/fingerprint-table';
+import { FingerprintTable } from '../src/explorer/fingerprint-table';
 
 export interface WorkerSetup {
   readonly source: string;
@@ -50,7 +50,7 @@ export type FromWorker =
   | { readonly type: 'placed'; readonly invHits: number[][]; readonly witHits: number[][] }
   | { readonly type: 'finished'; readonly actionCounts: Float64Array };
 
-export class WorkerState {
+export class WorkerState extends FingerprintTable {
   readonly cm: CompiledModel;
   readonly W: number;
   readonly me: number;
@@ -73,12 +73,6 @@ export class WorkerState {
   boxes: Int32Array<ArrayBufferLike>[];
   readonly fill: Int32Array;
   // absorb
-  table: Int32Array;
-  log2cap = 12;
-  shift = 0;
-  mask = 0;
-  limit = 0;
-  count = 0;
   inboxes: Int32Array<ArrayBufferLike>[] = [];
   inCounts: number[] = [];
   newWords: Int32Array;
@@ -86,6 +80,7 @@ export class WorkerState {
   newCount = 0;
 
   constructor(setup: WorkerSetup) {
+    super();
     this.cm = instantiate(setup.source);
     this.W = this.cm.W;
     this.me = setup.me;
@@ -99,34 +94,10 @@ export class WorkerState {
     this.skip = new Uint8Array(setup.properties);
     this.boxes = Array.from({ length: this.N }, () => new Int32Array(new SharedArrayBuffer(4 * (4 + this.W) * 1024)));
     this.fill = new Int32Array(this.N);
-    this.table = new Int32Array(2 << this.log2cap);
-    this.sizeTable();
     this.newWords = new Int32Array(this.W * 1024);
     this.newKeys = new Float64Array(new SharedArrayBuffer(8 * 1024));
     const [h1, h2] = setup.init;
     if (((h1 >>> 2) & 0xffff) % this.N === this.me) this.insert(h1, h2);
-  }
-
-  private sizeTable(): void {
-    this.shift = 32 - this.log2cap;
-    this.mask = (1 << this.log2cap) - 1;
-    this.limit = Math.floor((1 << this.log2cap) * MAX_LOAD);
-  }
-
-  private insert(h1: number, h2: number): void {
-    let i = h1 >>> this.shift;
-    while (this.table[i << 1] !== 0) i = (i + 1) & this.mask;
-    this.table[i << 1] = h1;
-    this.table[(i << 1) + 1] = h2;
-    this.count++;
-  }
-
-  grow(): void {
-    const old = this.table;
-    this.log2cap++;
-    this.table = new Int32Array(2 << this.log2cap);
-    this.sizeTable();
-    rehashInto(old, this.table, this.shift, this.mask);
   }
 
   growBox(owner: number): Int32Array<ArrayBufferLike> {

@@ -11,22 +11,16 @@ import { PropertyRecorder } from '../invariants/recorder';
 import { encodeState } from '../state/codec';
 import { exactFingerprint } from '../state/fingerprint';
 import { ParentLinks } from './parent-links';
-import { MAX_LOAD, rehashInto } from './fingerprint-table';
+import { FingerprintTable } from './fingerprint-table';
 import { finishResult, LimitWatch } from './common';
 import type { ExploreOptions, ExploreResult, StopReason } from './types';
 
 /** What the generated level loop reads and writes (see emitLevelLoop). */
-class LevelState {
+class LevelState extends FingerprintTable {
   frontier: Int32Array;
   frontierCount = 1;
   next: Int32Array;
   nextCount = 0;
-  table: Int32Array;
-  log2cap: number;
-  shift: number;
-  mask: number;
-  limit: number;
-  count = 0;
   generated = 0;
   cur = 0;
   levelBase = 0;
@@ -44,13 +38,9 @@ class LevelState {
     readonly W: number, maxSucc: number, actions: number, readonly rec: PropertyRecorder,
     private readonly watch: LimitWatch, init: Int32Array,
   ) {
+    super();
     this.frontier = init;
     this.next = new Int32Array(W * 1024);
-    this.log2cap = 12;
-    this.table = new Int32Array(2 << this.log2cap);
-    this.shift = 32 - this.log2cap;
-    this.mask = (1 << this.log2cap) - 1;
-    this.limit = Math.floor((1 << this.log2cap) * MAX_LOAD);
     this.out = new Int32Array(maxSucc * W);
     this.acts = new Int32Array(maxSucc);
     this.actionCounts = new Float64Array(actions);
@@ -70,16 +60,6 @@ class LevelState {
     this.rec.witness(prop, { state, extra: -1, depth: this.depth + 1 });
   }
 
-  grow(): void {
-    const old = this.table;
-    this.log2cap++;
-    this.table = new Int32Array(2 << this.log2cap);
-    this.shift = 32 - this.log2cap;
-    this.mask = (1 << this.log2cap) - 1;
-    this.limit = Math.floor((1 << this.log2cap) * MAX_LOAD);
-    rehashInto(old, this.table, this.shift, this.mask);
-  }
-
   growNext(): Int32Array {
     const bigger = new Int32Array(this.next.length * 2);
     bigger.set(this.next);
@@ -87,7 +67,7 @@ class LevelState {
     return bigger;
   }
 
-  get retainedBytes(): number { return this.table.byteLength + this.links.bytes; }
+  get retainedBytes(): number { return this.tableBytes + this.links.bytes; }
 
   /** Called every 4096 frontier states: true stops the level (a time or memory limit). */
   tick(cur: number): boolean {
@@ -106,9 +86,7 @@ export function exploreSequential(m: CoreModel, src: CompiledSource, opts: Explo
   // The initial state: stored, checked, and the first frontier.
   const res = new Int32Array(2);
   cm.fp(S.frontier, 0, res);
-  S.table[(res[0] >>> S.shift) << 1] = res[0];
-  S.table[((res[0] >>> S.shift) << 1) + 1] = res[1];
-  S.count = 1;
+  S.insert(res[0], res[1]);
   S.links.push(0xffffffff, 0);
   if (cm.hasInv) for (let pi = cm.inv(S.frontier, 0, S.skip); pi >= 0; pi = cm.inv(S.frontier, 0, S.skip)) rec.violate(pi, { state: 0, extra: -1, depth: 0 });
   if (cm.hasWit) for (let pi = cm.wit(S.frontier, 0, S.reached); pi >= 0; pi = cm.wit(S.frontier, 0, S.reached)) rec.witness(pi, { state: 0, extra: -1, depth: 0 });
@@ -144,7 +122,7 @@ export function exploreSequential(m: CoreModel, src: CompiledSource, opts: Explo
 
   return finishResult({
     m, rec, stop, workers: 1, seconds: watch.seconds(), depth: S.depth, distinct: S.count, generated: S.generated,
-    actionCounts: S.actionCounts, retainedBytes: S.retainedBytes, load: S.count / (1 << S.log2cap),
+    actionCounts: S.actionCounts, retainedBytes: S.retainedBytes, load: S.load,
     pathTo: (i) => S.links.pathTo(i), exactFingerprints: exactFingerprint(W), modelError,
   });
 }
