@@ -34,6 +34,8 @@ export interface CompiledModel {
   readonly maxSucc: number;
   succ(s: Int32Array, o: number, out: Int32Array, acts: Int32Array): number;
   fp(a: Int32Array, p: number, res: Int32Array): void;
+  /** The canonical-form hook (identity unless CompileOptions.canonical is given). */
+  canon(a: Int32Array, p: number): void;
   inv(s: Int32Array, o: number, skip: Uint8Array): number;
   term(s: Int32Array, o: number, skip: Uint8Array): number;
   trans(s: Int32Array, o: number, t: Int32Array, p: number, skip: Uint8Array): number;
@@ -171,7 +173,18 @@ interface Src { locals?: string; arr: string; off: string }
 
 const jsString = (s: string) => JSON.stringify(s);
 
-export function compileModel(m: CoreModel, selectedNames?: readonly string[]): CompiledSource {
+/**
+ * The canonical-form hook (symmetry reduction builds on it): JavaScript source of a function
+ * `canon(a, p)` that rewrites the W words at a[p..] into the representative of their class.
+ * The search stores and fingerprints representatives only. Counterexamples are then paths
+ * between representatives: replaying them needs the same hook, so export, replay and the
+ * reference explorer assume it is absent (the default).
+ */
+export interface CompileOptions {
+  readonly canonical?: string;
+}
+
+export function compileModel(m: CoreModel, selectedNames?: readonly string[], opts: CompileOptions = {}): CompiledSource {
   const L = computeLayout(m);
   const W = L.words;
   const E = new Emitter(m, L);
@@ -336,10 +349,11 @@ export function compileModel(m: CoreModel, selectedNames?: readonly string[]): C
   propFn('trans', 's, o, t, p, skip', 'transition', 'skip', (e) => E.bool(e, S, { arr: 't', off: 'p' }), true);
   propFn('wit', 's, o, reached', 'witness', 'reached', (e) => E.bool(e, S), true);
 
-  emitLevelLoop(emit, W, selected);
-  emitParallelLoops(emit, W, selected);
+  emit(opts.canonical ? opts.canonical : 'function canon(a, p) {}');
+  emitLevelLoop(emit, W, selected, !!opts.canonical);
+  emitParallelLoops(emit, W, selected, !!opts.canonical);
 
-  emit(`return { W: ${W}, maxSucc: ${Math.max(1, m.actions.length)}, succ, fp, inv, term, trans, wit, expand, route, absorb,`);
+  emit(`return { W: ${W}, maxSucc: ${Math.max(1, m.actions.length)}, succ, fp, canon, inv, term, trans, wit, expand, route, absorb,`);
   emit(`  hasInv: ${selected.invariant.length > 0}, hasTerm: ${selected.terminal.length > 0}, hasTrans: ${selected.transition.length > 0}, hasWit: ${selected.witness.length > 0} };`);
   return { source: lines.join('\n'), layout: L, words: W, maxSucc: Math.max(1, m.actions.length), selected };
 }
@@ -350,7 +364,7 @@ export function compileModel(m: CoreModel, selectedNames?: readonly string[]): C
  * (a violation, a witness, growing the table or the frontier, the periodic limits check) call
  * back into the explorer through S.
  */
-function emitLevelLoop(emit: (x: string) => void, W: number, selected: Record<PropertyKind, number[]>): void {
+function emitLevelLoop(emit: (x: string) => void, W: number, selected: Record<PropertyKind, number[]>, canonical: boolean): void {
   const has = (k: PropertyKind) => selected[k].length > 0;
   emit('function expand(S) {');
   emit('  const frontier = S.frontier, fc = S.frontierCount, out = S.out, acts = S.acts, counts = S.actionCounts;');
@@ -368,6 +382,7 @@ function emitLevelLoop(emit: (x: string) => void, W: number, selected: Record<Pr
   emit('      const act = acts[q];');
   emit('      counts[act]++;');
   if (has('transition')) emit('      for (let pi = trans(frontier, o, out, p, skip); pi >= 0; pi = trans(frontier, o, out, p, skip)) S.violate(pi, levelBase + cur, act, 0);');
+  if (canonical) emit('canon(out, p);');
   emit(fingerprintSource(W, 'out', 'p'));
   emit('      let i = h1 >>> shift;');
   emit('      for (;;) { const j = i << 1; const a = table[j]; if (a === 0) break; if (a === h1 && table[j + 1] === h2) { i = -1; break; } i = (i + 1) & mask; }');
@@ -401,7 +416,7 @@ function emitLevelLoop(emit: (x: string) => void, W: number, selected: Record<Pr
  *             key; worker order is frontier order, so the first insertion is the first
  *             discovery in BFS order.
  */
-function emitParallelLoops(emit: (x: string) => void, W: number, selected: Record<PropertyKind, number[]>): void {
+function emitParallelLoops(emit: (x: string) => void, W: number, selected: Record<PropertyKind, number[]>, canonical: boolean): void {
   const has = (k: PropertyKind) => selected[k].length > 0;
   const R = 4 + W;
   emit('function route(S) {');
@@ -420,6 +435,7 @@ function emitParallelLoops(emit: (x: string) => void, W: number, selected: Recor
   emit('      const act = acts[q];');
   emit('      counts[act]++;');
   if (has('transition')) emit('      for (let pi = trans(frontier, o, out, p, skip); pi >= 0; pi = trans(frontier, o, out, p, skip)) S.violate(pi, cur, act);');
+  if (canonical) emit('canon(out, p);');
   emit(fingerprintSource(W, 'out', 'p'));
   emit('      const ow = ((h1 >>> 2) & 0xffff) % N;');
   emit('      let box = boxes[ow];');

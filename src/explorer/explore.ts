@@ -13,7 +13,7 @@ export async function explore(m: CoreModel, opts: ExploreOptions = {}): Promise<
     const names = m.properties.filter((p) => p.kind !== 'witness').map((p) => p.name);
     for (const n of opts.properties) if (!names.includes(n)) unknownName('E_UNKNOWN_INVARIANT', `invariant of model ${m.name}`, n, names);
   }
-  const src = compileModel(m, opts.properties);
+  const src = compileModel(m, opts.properties, { canonical: opts.canonical });
   const workers = opts.workers ?? 1;
   if (workers <= 1) return exploreSequential(m, src, opts);
   const { exploreParallel } = await import('./parallel');

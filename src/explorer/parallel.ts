@@ -70,6 +70,7 @@ export async function exploreParallel(m: CoreModel, src: CompiledSource, opts: E
   const links = new ParentLinks(m.actions.length);
   const ctl = new Int32Array(new SharedArrayBuffer(8));
   const init = encodeState(src.layout, initialState(m), new Int32Array(new SharedArrayBuffer(4 * W)));
+  cm.canon(init, 0);
   const fp = fingerprint(init, 0, W);
   const pool = new Pool(Array.from({ length: N }, (_, i) => new Worker(WORKER_FILE, {
     workerData: {

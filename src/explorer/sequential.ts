@@ -85,6 +85,7 @@ export function exploreSequential(m: CoreModel, src: CompiledSource, opts: Explo
 
   // The initial state: stored, checked, and the first frontier.
   const res = new Int32Array(2);
+  cm.canon(S.frontier, 0);
   cm.fp(S.frontier, 0, res);
   S.insert(res[0], res[1]);
   S.links.push(0xffffffff, 0);

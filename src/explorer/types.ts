@@ -22,6 +22,9 @@ export interface ExploreOptions {
   readonly onProgress?: (p: Progress) => void;
   /** Progress callback interval in ms (default 1000). */
   readonly progressIntervalMs?: number;
+  /** The canonical-form hook: JS source of `function canon(a, p)` (see CompileOptions in
+   *  src/compile/compile.ts). Absent by default: no state-space reduction. */
+  readonly canonical?: string;
   /** Set to stop the search (Ctrl-C): the verdict is incomplete, with what was reached. */
   readonly signal?: AbortSignal;
 }
