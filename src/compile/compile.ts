@@ -359,6 +359,26 @@ export function compileModel(m: CoreModel, selectedNames?: readonly string[], op
 }
 
 /**
+ * What both searches do with a frontier state `cur`: generate its successors, check terminal
+ * properties when there are none, and for each successor count its action, check transition
+ * properties, apply the canonical-form hook and compute the fingerprint (h1, h2). Leaves the
+ * successor loop open; `state` is how the caller numbers the parent in violations.
+ */
+function emitSuccessorHead(emit: (x: string) => void, W: number, selected: Record<PropertyKind, number[]>, canonical: boolean, state: string): void {
+  emit(`    const o = cur * ${W};`);
+  emit('    const n = succ(frontier, o, out, acts);');
+  emit('    generated += n;');
+  if (selected.terminal.length > 0) emit(`    if (n === 0) for (let pi = term(frontier, o, skip); pi >= 0; pi = term(frontier, o, skip)) S.violate(pi, ${state}, -1, 0);`);
+  emit('    for (let q = 0; q < n; q++) {');
+  emit(`      const p = q * ${W};`);
+  emit('      const act = acts[q];');
+  emit('      counts[act]++;');
+  if (selected.transition.length > 0) emit(`      for (let pi = trans(frontier, o, out, p, skip); pi >= 0; pi = trans(frontier, o, out, p, skip)) S.violate(pi, ${state}, act, 0);`);
+  if (canonical) emit('      canon(out, p);');
+  emit(fingerprintSource(W, 'out', 'p'));
+}
+
+/**
  * The single-threaded level loop, specialised for W words: successor generation, the
  * fingerprint, the table probe and the copy into the next frontier are inline; rare events
  * (a violation, a witness, growing the table or the frontier, the periodic limits check) call
@@ -373,17 +393,7 @@ function emitLevelLoop(emit: (x: string) => void, W: number, selected: Record<Pr
   emit('  let next = S.next, nc = S.nextCount, generated = S.generated, cur = S.cur;');
   emit('  try {');
   emit('  for (; cur < fc; cur++) {');
-  emit(`    const o = cur * ${W};`);
-  emit('    const n = succ(frontier, o, out, acts);');
-  emit('    generated += n;');
-  if (has('terminal')) emit('    if (n === 0) for (let pi = term(frontier, o, skip); pi >= 0; pi = term(frontier, o, skip)) S.violate(pi, levelBase + cur, -1, 0);');
-  emit('    for (let q = 0; q < n; q++) {');
-  emit(`      const p = q * ${W};`);
-  emit('      const act = acts[q];');
-  emit('      counts[act]++;');
-  if (has('transition')) emit('      for (let pi = trans(frontier, o, out, p, skip); pi >= 0; pi = trans(frontier, o, out, p, skip)) S.violate(pi, levelBase + cur, act, 0);');
-  if (canonical) emit('canon(out, p);');
-  emit(fingerprintSource(W, 'out', 'p'));
+  emitSuccessorHead(emit, W, selected, canonical, 'levelBase + cur');
   emit('      let i = h1 >>> shift;');
   emit('      for (;;) { const j = i << 1; const a = table[j]; if (a === 0) break; if (a === h1 && table[j + 1] === h2) { i = -1; break; } i = (i + 1) & mask; }');
   emit('      if (i < 0) continue;');
@@ -426,17 +436,7 @@ function emitParallelLoops(emit: (x: string) => void, W: number, selected: Recor
   emit('  const hi = S.hi;');
   emit('  try {');
   emit('  for (; cur < hi; cur++) {');
-  emit(`    const o = cur * ${W};`);
-  emit('    const n = succ(frontier, o, out, acts);');
-  emit('    generated += n;');
-  if (has('terminal')) emit('    if (n === 0) for (let pi = term(frontier, o, skip); pi >= 0; pi = term(frontier, o, skip)) S.violate(pi, cur, -1);');
-  emit('    for (let q = 0; q < n; q++) {');
-  emit(`      const p = q * ${W};`);
-  emit('      const act = acts[q];');
-  emit('      counts[act]++;');
-  if (has('transition')) emit('      for (let pi = trans(frontier, o, out, p, skip); pi >= 0; pi = trans(frontier, o, out, p, skip)) S.violate(pi, cur, act);');
-  if (canonical) emit('canon(out, p);');
-  emit(fingerprintSource(W, 'out', 'p'));
+  emitSuccessorHead(emit, W, selected, canonical, 'cur');
   emit('      const ow = ((h1 >>> 2) & 0xffff) % N;');
   emit('      let box = boxes[ow];');
   emit(`      const r = fill[ow] * ${R};`);
