@@ -427,7 +427,6 @@ function emitLevelLoop(emit: (x: string) => void, W: number, selected: Record<Pr
  *             discovery in BFS order.
  */
 function emitParallelLoops(emit: (x: string) => void, W: number, selected: Record<PropertyKind, number[]>, canonical: boolean): void {
-  const has = (k: PropertyKind) => selected[k].length > 0;
   const R = 4 + W;
   emit('function route(S) {');
   emit('  const frontier = S.frontier, out = S.out, acts = S.acts, counts = S.actionCounts, skip = S.skip, N = S.N;');
