@@ -27,7 +27,7 @@ export const EXIT_CODES: readonly { code: ExitCode; meaning: string }[] = [
   { code: 0, meaning: 'pass: the whole space explored, no violation, every witness reached' },
   { code: 1, meaning: 'violation or witness failure (verify-patch: the patched model is not clean; replay: diverges)' },
   { code: 2, meaning: 'bad input: unknown name, bad option, unreadable trace, existing results folder, model error' },
-  { code: 3, meaning: 'incomplete: a limit (--max-states, --max-depth, --max-seconds) stopped the search, or Ctrl-C' },
+  { code: 3, meaning: 'incomplete: a limit (--max-states, --max-depth, --max-seconds, --max-memory) stopped the search, or Ctrl-C' },
   { code: 4, meaning: 'internal error: a bug in probecheck (one line, and the path of the full report)' },
 ];
 

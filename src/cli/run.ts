@@ -14,6 +14,7 @@ export interface ExploreLimits {
   readonly maxStates?: number;
   readonly maxDepth?: number;
   readonly maxSeconds?: number;
+  readonly maxMemoryMB?: number;
   readonly continueAfterViolation: boolean;
   readonly invariants?: readonly string[];
 }
@@ -38,6 +39,7 @@ export async function exploreTarget(t: Target, lim: ExploreLimits, ctx: CliConte
       ...(lim.maxStates !== undefined ? { maxStates: lim.maxStates } : {}),
       ...(lim.maxDepth !== undefined ? { maxDepth: lim.maxDepth } : {}),
       ...(lim.maxSeconds !== undefined ? { maxSeconds: lim.maxSeconds } : {}),
+      ...(lim.maxMemoryMB !== undefined ? { maxMemoryMB: lim.maxMemoryMB } : {}),
       ...(lim.invariants && lim.invariants.length ? { properties: lim.invariants } : {}),
       continueAfterViolation: lim.continueAfterViolation,
       signal: ac.signal,
@@ -119,7 +121,7 @@ const STOP_TEXT: Record<string, string> = {
   'max-states': 'search INCOMPLETE: stopped by --max-states',
   'max-depth': 'search INCOMPLETE: stopped by --max-depth',
   'max-seconds': 'search INCOMPLETE: stopped by --max-seconds',
-  'max-memory': 'search INCOMPLETE: stopped by the memory budget',
+  'max-memory': 'search INCOMPLETE: stopped by --max-memory (the fingerprint tables and parent links)',
   interrupted: 'search INCOMPLETE: interrupted (Ctrl-C)',
   'model-error': 'search stopped by a model error',
 };

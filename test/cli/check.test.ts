@@ -78,6 +78,15 @@ test('--max-states stops the search: verdict incomplete, exit 3', () => {
   assert.equal(doc.stopReason, 'max-states');
 });
 
+test('--max-memory stops the search once the tables and parent links pass the budget: incomplete, exit 3', () => {
+  const r = cli('check', '--model', 'counters', '--set', 'n=6', '--set', 'm=11', '--max-memory', '1', '--workers', '1', '--json', '--out', path.join(tmpDir('memory'), 'run'));
+  assert.equal(r.code, 3, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.verdict, 'incomplete');
+  assert.equal(doc.stopReason, 'max-memory');
+  assert.ok(doc.states.distinct < 2985984);
+});
+
 test('a results folder that holds a run is refused without --force and replaced with it', () => {
   const out = path.join(tmpDir('force'), 'run');
   const args = ['check', '--model', 'counters', '--set', 'n=2', '--set', 'm=2', '--workers', '1', '--out', out];

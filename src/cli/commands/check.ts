@@ -17,6 +17,7 @@ export interface CheckOptions {
   readonly maxStates?: number;
   readonly maxDepth?: number;
   readonly maxSeconds?: number;
+  readonly maxMemory?: number;
   readonly continueAfterViolation: boolean;
   readonly out?: string;
   readonly force: boolean;
@@ -24,7 +25,7 @@ export interface CheckOptions {
   readonly quiet: boolean;
 }
 
-interface RawCheck extends RawTarget { workers?: number; maxStates?: number; maxDepth?: number; maxSeconds?: number; continue?: boolean; out?: string; force?: boolean; json?: boolean; quiet?: boolean }
+interface RawCheck extends RawTarget { workers?: number; maxStates?: number; maxDepth?: number; maxSeconds?: number; maxMemory?: number; continue?: boolean; out?: string; force?: boolean; json?: boolean; quiet?: boolean }
 
 export function checkOptions(raw: RawCheck): CheckOptions {
   const target = targetOptions(raw);
@@ -34,6 +35,7 @@ export function checkOptions(raw: RawCheck): CheckOptions {
     ...(raw.maxStates !== undefined ? { maxStates: raw.maxStates } : {}),
     ...(raw.maxDepth !== undefined ? { maxDepth: raw.maxDepth } : {}),
     ...(raw.maxSeconds !== undefined ? { maxSeconds: raw.maxSeconds } : {}),
+    ...(raw.maxMemory !== undefined ? { maxMemory: raw.maxMemory } : {}),
     continueAfterViolation: Boolean(raw.continue),
     ...(raw.out !== undefined ? { out: raw.out } : {}),
     force: Boolean(raw.force), json: Boolean(raw.json), quiet: Boolean(raw.quiet),
@@ -71,6 +73,7 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
       ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
       ...(o.maxDepth !== undefined ? { maxDepth: o.maxDepth } : {}),
       ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}),
+      ...(o.maxMemory !== undefined ? { maxMemoryMB: o.maxMemory } : {}),
     }, ctx, o.quiet);
     interrupted = stop;
     const summary = summarize(t, r, dir);
@@ -108,6 +111,7 @@ export const checkCommand: CommandFactory = (ctx, done) => {
     .option('--max-states <n>', 'stop (incomplete) once this many distinct states are stored', positiveInt('--max-states'))
     .option('--max-depth <n>', 'do not expand states at this depth', positiveInt('--max-depth'))
     .option('--max-seconds <s>', 'stop (incomplete) after this many seconds', positiveNumber('--max-seconds'))
+    .option('--max-memory <mib>', 'stop (incomplete) once the fingerprint tables and parent links pass this many MiB', positiveNumber('--max-memory'))
     .option('--continue', 'explore the whole space and collect every violated invariant')
     .option('--out <dir>', 'results folder (default: results/<time>-<kernel>-<scenario>)')
     .option('--force', 'replace the run already in --out (only probecheck\'s files)')
