@@ -6,13 +6,14 @@ import { Command, CommanderError } from 'commander';
 import { checkCommand } from './commands/check';
 import { exportCommand } from './commands/export';
 import { listCommand } from './commands/list';
+import { matrixCommand } from './commands/matrix';
 import { replayCommand } from './commands/replay';
 import { traceCommand } from './commands/trace';
 import { verifyPatchCommand } from './commands/verify-patch';
 import type { CliContext, CommandFactory } from './context';
 import { errorOutcome, type Outcome } from './outcome';
 
-const COMMANDS: readonly CommandFactory[] = [checkCommand, verifyPatchCommand, traceCommand, replayCommand, listCommand, exportCommand];
+const COMMANDS: readonly CommandFactory[] = [checkCommand, verifyPatchCommand, matrixCommand, traceCommand, replayCommand, listCommand, exportCommand];
 
 export async function run(argv: readonly string[], ctx: CliContext): Promise<Outcome> {
   let outcome: Outcome | undefined;

@@ -1,0 +1,165 @@
+/**
+ * probecheck matrix: the nightly job. Every kernel x scenario (with the given patches applied
+ * to each) is explored over its whole space; the results are one JSON document, and what
+ * changed since a previous document is called out: a verdict that flipped, an invariant newly
+ * violated or no longer violated, a shortest counterexample that changed length, a state
+ * count that changed.
+ */
+import * as fs from 'node:fs';
+import { Command } from 'commander';
+import { fail } from '../../errors';
+import { KERNELS, SCENARIOS } from '../../model';
+import type { CommandFactory } from '../context';
+import type { Outcome } from '../outcome';
+import { exploreTarget } from '../run';
+import { buildTarget } from '../target';
+import { defaultWorkers, positiveInt, positiveNumber } from '../options';
+
+export interface MatrixRow {
+  readonly kernel: string;
+  readonly scenario: string;
+  readonly patches: readonly string[];
+  readonly verdict: string;
+  readonly stopReason: string;
+  readonly distinct: number;
+  readonly generated: number;
+  readonly depth: number;
+  readonly seconds: number;
+  /** Violated invariant -> length of its shortest counterexample. */
+  readonly violations: Readonly<Record<string, number>>;
+  readonly witnessesNotReached: readonly string[];
+}
+
+export interface MatrixDoc {
+  readonly probecheckMatrix: 1;
+  readonly generated: string;
+  readonly runs: readonly MatrixRow[];
+  readonly changes?: readonly Change[];
+}
+
+export interface Change {
+  /** `kernel/scenario[+patches]` */
+  readonly run: string;
+  readonly what: 'verdict' | 'violated' | 'no-longer-violated' | 'length' | 'states' | 'new-run' | 'missing-run';
+  readonly text: string;
+}
+
+const runKey = (r: Pick<MatrixRow, 'kernel' | 'scenario' | 'patches'>) => `${r.kernel}/${r.scenario}${r.patches.length ? '+' + r.patches.join('+') : ''}`;
+
+/** What changed from `before` to `after`, run by run. */
+export function compareMatrices(before: MatrixDoc, after: MatrixDoc): Change[] {
+  const out: Change[] = [];
+  const old = new Map(before.runs.map((r) => [runKey(r), r]));
+  const seen = new Set<string>();
+  for (const r of after.runs) {
+    const run = runKey(r);
+    seen.add(run);
+    const o = old.get(run);
+    if (!o) { out.push({ run, what: 'new-run', text: `${run}: new run (${r.verdict})` }); continue; }
+    if (o.verdict !== r.verdict) out.push({ run, what: 'verdict', text: `${run}: verdict ${o.verdict} -> ${r.verdict}` });
+    for (const [inv, len] of Object.entries(r.violations)) {
+      const was = o.violations[inv];
+      if (was === undefined) out.push({ run, what: 'violated', text: `${run}: ${inv} now VIOLATED (${len} steps)` });
+      else if (was !== len) out.push({ run, what: 'length', text: `${run}: ${inv} counterexample ${was} -> ${len} steps` });
+    }
+    for (const inv of Object.keys(o.violations)) {
+      if (r.violations[inv] === undefined) out.push({ run, what: 'no-longer-violated', text: `${run}: ${inv} no longer violated (was ${o.violations[inv]} steps)` });
+    }
+    if (o.distinct !== r.distinct) {
+      const pct = o.distinct > 0 ? ` (${r.distinct > o.distinct ? '+' : ''}${(((r.distinct - o.distinct) / o.distinct) * 100).toFixed(1)}%)` : '';
+      out.push({ run, what: 'states', text: `${run}: distinct states ${o.distinct.toLocaleString('en-US')} -> ${r.distinct.toLocaleString('en-US')}${pct}` });
+    }
+  }
+  for (const [run, o] of old) if (!seen.has(run)) out.push({ run, what: 'missing-run', text: `${run}: not run this time (was ${o.verdict})` });
+  return out;
+}
+
+function readMatrix(file: string): MatrixDoc {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    fail('E_TRACE_FILE', `${file}: cannot read a matrix document: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const d = doc as Partial<MatrixDoc>;
+  if (!d || d.probecheckMatrix !== 1 || !Array.isArray(d.runs)) fail('E_TRACE_FILE', `${file}: not a probecheck matrix document (no "probecheckMatrix": 1 and "runs")`);
+  return d as MatrixDoc;
+}
+
+function cell(r: MatrixRow): string {
+  if (r.verdict === 'pass') return 'pass';
+  if (r.verdict === 'violation') return `VIOL ${Object.values(r.violations).sort((a, b) => a - b)[0]}`;
+  if (r.verdict === 'witness-failure') return 'witness';
+  if (r.verdict === 'incomplete') return 'incompl';
+  return r.verdict;
+}
+
+function table(rows: readonly MatrixRow[], kernels: readonly string[], scenarios: readonly string[]): string {
+  const w = Math.max(...scenarios.map((s) => s.length), 8);
+  const cw = Math.max(...kernels.map((k) => k.length), 8);
+  const lines = [`${'scenario'.padEnd(w)}  ${kernels.map((k) => k.padEnd(cw)).join(' ')}`];
+  for (const s of scenarios) {
+    lines.push(`${s.padEnd(w)}  ${kernels.map((k) => cell(rows.find((r) => r.kernel === k && r.scenario === s) as MatrixRow).padEnd(cw)).join(' ')}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+interface RawMatrix { kernel?: string[]; scenario?: string[]; patch?: string[]; workers?: number; maxSeconds?: number; compare?: string; out?: string; force?: boolean; json?: boolean; quiet?: boolean }
+
+export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[0]): Promise<Outcome> {
+  const kernels = raw.kernel?.length ? raw.kernel : KERNELS.map((k) => k.name);
+  const scenarios = raw.scenario?.length ? raw.scenario : SCENARIOS.filter((s) => s.seed).map((s) => s.name);
+  const patches = raw.patch ?? [];
+  if (raw.out && fs.existsSync(raw.out) && !raw.force) fail('E_OUT_EXISTS', `${raw.out} exists; give --force to replace it`);
+  const before = raw.compare ? readMatrix(raw.compare) : undefined;
+  // Resolve every name before any work, so a typo costs nothing.
+  const targets = kernels.flatMap((kernel) => scenarios.map((scenario) => buildTarget({ kernel, scenario, patches })));
+  const runs: MatrixRow[] = [];
+  let interrupted = false;
+  for (const t of targets) {
+    if (interrupted) break;
+    const { result: r, interrupted: stop } = await exploreTarget(t, {
+      workers: raw.workers ?? defaultWorkers(), continueAfterViolation: true,
+      ...(raw.maxSeconds !== undefined ? { maxSeconds: raw.maxSeconds } : {}),
+    }, ctx, !!raw.quiet);
+    interrupted = stop;
+    runs.push({
+      kernel: t.source.kernel as string, scenario: t.source.scenario as string, patches: [...patches],
+      verdict: r.verdict, stopReason: r.stopReason, distinct: r.distinct, generated: r.generated, depth: r.depth,
+      seconds: +r.seconds.toFixed(3),
+      violations: Object.fromEntries(r.violations.map((v) => [v.property, v.length])),
+      witnessesNotReached: r.witnesses.filter((w) => !w.reached).map((w) => w.name),
+    });
+  }
+  const changes = before ? compareMatrices(before, { probecheckMatrix: 1, generated: '', runs }) : undefined;
+  const doc: MatrixDoc = { probecheckMatrix: 1, generated: new Date().toISOString(), runs, ...(changes ? { changes } : {}) };
+  if (raw.out) fs.writeFileSync(raw.out, JSON.stringify(doc, null, 2) + '\n');
+  const incomplete = interrupted || runs.some((r) => r.verdict === 'incomplete');
+  const exitCode = incomplete ? 3 : changes && changes.length > 0 ? 1 : 0;
+  let human = table(runs, kernels, scenarios);
+  if (changes) human += changes.length ? `changes since ${raw.compare}:\n${changes.map((c) => `  ${c.text}`).join('\n')}\n` : `no change since ${raw.compare}\n`;
+  if (incomplete) human += 'some runs are INCOMPLETE (a limit or Ctrl-C): their counts are partial\n';
+  if (raw.out) human += `matrix: ${raw.out}\n`;
+  if (raw.json) return { exitCode, stdout: JSON.stringify(doc, null, 2) + '\n', stderr: raw.quiet ? '' : human };
+  return { exitCode, stdout: human };
+}
+
+const collect = (v: string, acc: string[] = []) => [...acc, v];
+
+export const matrixCommand: CommandFactory = (ctx, done) => new Command('matrix')
+  .description('explore every kernel x scenario over its whole space; one JSON document; what changed since the last one')
+  .option('--kernel <k>', 'kernel (repeatable; default: every kernel)', collect)
+  .option('--scenario <s>', 'scenario (repeatable; default: the five seed scenarios)', collect)
+  .option('--patch <p>', 'built-in patch id or patch module, applied to every run (repeatable)', collect)
+  .option('--workers <n>', 'worker threads (default: available cores)', positiveInt('--workers'))
+  .option('--max-seconds <s>', 'stop each run (incomplete) after this many seconds', positiveNumber('--max-seconds'))
+  .option('--compare <file>', 'a previous matrix document: report what changed (exit 1 when something did)')
+  .option('--out <file>', 'write the matrix document here')
+  .option('--force', 'replace --out if it exists')
+  .option('--json', 'print the matrix document on stdout; the table goes to stderr')
+  .option('--quiet', 'no progress, no table')
+  .addHelpText('after', `
+Example (nightly):
+  probecheck matrix --out nightly/$(date +%F).json --compare nightly/last.json
+Exit status: 0 nothing changed (or no --compare), 1 something changed, 2 bad input, 3 a run was incomplete.`)
+  .action(async (raw: RawMatrix) => { done(await runMatrix(raw, ctx)); });
