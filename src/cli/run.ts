@@ -129,7 +129,7 @@ const STOP_TEXT: Record<string, string> = {
 export const sci = (p: number) => (p === 0 ? '0 (states fit one word: fingerprints are exact)' : p.toExponential(1));
 
 /** The end-of-run report (TLC/SPIN style). */
-export function formatRun(t: Target, r: ExploreResult, s: RunSummary, traces: readonly TraceFile[], mails: readonly string[]): string {
+export function formatRun(t: Target, r: ExploreResult, s: RunSummary, mails: readonly string[]): string {
   const L: string[] = [];
   const what = t.source.model !== undefined
     ? `model ${t.source.model}${Object.keys(t.core.params).length ? ' (' + Object.entries(t.core.params).map(([k, v]) => `${k}=${v}`).join(', ') + ')' : ''}`
@@ -170,9 +170,9 @@ export function formatRun(t: Target, r: ExploreResult, s: RunSummary, traces: re
     L.push(`  reached by: ${s.modelError?.trace.join(' ') ?? ''}`);
   }
   if (s.out) L.push(`results: ${s.out}`);
-  traces.forEach((tr, i) => {
+  for (const mail of mails) {
     L.push('');
-    L.push(mails[i].trimEnd());
-  });
+    L.push(mail.trimEnd());
+  }
   return L.join('\n') + '\n';
 }

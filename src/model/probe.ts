@@ -10,7 +10,7 @@
 import { add, and, eq, gt, ite, lt, ne, not, or, set, v } from '../ir/dsl';
 import type { Assign, Expr } from '../ir/types';
 import {
-  ActorB, br, exitBr, FILES, gOf, grp, gv, hasGrp, iOf, iv, SELF, type Exit,
+  ActorB, br, exitBr, FILES, gOf, gv, hasGrp, iOf, iv, SELF, type Exit,
 } from './ctx';
 
 export interface ProbeExits {

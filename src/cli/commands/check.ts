@@ -92,7 +92,7 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
     });
     writeJson(path.join(dir, 'summary.json'), summary);
     runs.push(summary);
-    human += (human ? '\n' : '') + formatRun(t, r, summary, traces, mails);
+    human += (human ? '\n' : '') + formatRun(t, r, summary, mails);
     if (r.modelError) notes += `probecheck: E_MODEL_RUNTIME: model error in ${t.label}: ${r.modelError.message}\n`;
   }
   const verdict = worstVerdict(runs.map((r) => r.verdict));
