@@ -66,6 +66,8 @@ export function finishResult(f: Finish): ExploreResult {
   const witnesses = f.rec.witnesses(f.pathTo);
   let verdict: Verdict;
   if (f.stop === 'model-error') verdict = 'model-error';
+  // Ctrl-C makes a run incomplete even when it found violations (they are still reported).
+  else if (f.stop === 'interrupted') verdict = 'incomplete';
   else if (violations.length > 0) verdict = 'violation';
   else if (f.stop !== 'complete') verdict = 'incomplete';
   else if (witnesses.some((w) => !w.reached)) verdict = 'witness-failure';

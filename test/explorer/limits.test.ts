@@ -10,6 +10,7 @@ import { ProbeError } from '../../src/errors';
 import { add, at, eq, self, set, step, v } from '../../src/ir/dsl';
 import type { Model } from '../../src/ir/types';
 import { classic, core } from '../helpers/models';
+import { buildClassicModel } from '../../src/models';
 import { computeLayout } from '../../src/state/layout';
 
 test('--max-states stops before a level once that many states are stored: incomplete', async () => {
@@ -35,6 +36,17 @@ test('an aborted search (Ctrl-C) is incomplete and says it was interrupted', asy
   const r = await explore(classic('counters', 'n=4', 'm=5'), { signal: ac.signal });
   assert.equal(r.verdict, 'incomplete');
   assert.equal(r.stopReason, 'interrupted');
+});
+
+test('an interrupted run is incomplete even when it already found violations, which it still reports', async () => {
+  // counters(6,11) with an invariant that the first step already breaks.
+  const m = buildClassicModel('counters', ['n=6', 'm=11']);
+  const early = core({ ...m, properties: [{ name: 'C0StaysZero', kind: 'invariant', expr: eq(v('value', 'c0'), 0) }] });
+  const ac = new AbortController();
+  const r = await explore(early, { continueAfterViolation: true, signal: ac.signal, progressIntervalMs: 0, onProgress: () => ac.abort() });
+  assert.equal(r.stopReason, 'interrupted');
+  assert.equal(r.verdict, 'incomplete');
+  assert.deepEqual(r.violations.map((x) => [x.property, x.length]), [['C0StaysZero', 1]]);
 });
 
 const overflow: Model = {
