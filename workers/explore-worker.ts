@@ -21,8 +21,9 @@ export interface WorkerSetup {
   readonly N: number;
   readonly actions: number;
   readonly properties: number;
-  /** The initial state's fingerprint: its owner stores it. */
-  readonly init: readonly [number, number];
+  /** The fingerprints stored so far, as (h1, h2) pairs (h1 = 0: empty): each worker keeps
+   *  those it owns. */
+  readonly seed: SharedArrayBuffer;
   readonly ctl: SharedArrayBuffer;
 }
 
@@ -96,8 +97,11 @@ export class WorkerState extends FingerprintTable {
     this.fill = new Int32Array(this.N);
     this.newWords = new Int32Array(this.W * 1024);
     this.newKeys = new Float64Array(new SharedArrayBuffer(8 * 1024));
-    const [h1, h2] = setup.init;
-    if (((h1 >>> 2) & 0xffff) % this.N === this.me) this.insert(h1, h2);
+    const seed = new Int32Array(setup.seed);
+    for (let j = 0; j < seed.length; j += 2) {
+      const h1 = seed[j];
+      if (h1 !== 0 && ((h1 >>> 2) & 0xffff) % this.N === this.me) this.insert(h1, seed[j + 1]);
+    }
   }
 
   growBox(owner: number): Int32Array<ArrayBufferLike> {

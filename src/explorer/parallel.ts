@@ -14,15 +14,12 @@
  */
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { instantiate, type CompiledSource } from '../compile/compile';
+import type { CompiledSource } from '../compile/compile';
 import type { CoreModel } from '../ir/core';
-import { initialState } from '../ir/interpret';
-import { PropertyRecorder } from '../invariants/recorder';
-import { encodeState } from '../state/codec';
-import { exactFingerprint, fingerprint } from '../state/fingerprint';
+import { exactFingerprint } from '../state/fingerprint';
 import type { FromWorker, ToWorker, WorkerSetup } from '../../workers/explore-worker';
-import { finishResult, LimitWatch } from './common';
-import { ParentLinks } from './parent-links';
+import { finishResult } from './common';
+import type { Handoff } from './sequential';
 import type { ExploreOptions, ExploreResult, StopReason } from './types';
 
 const WORKER_FILE = path.join(__dirname, '..', '..', 'workers', 'explore-worker.js');
@@ -61,35 +58,31 @@ class Pool {
   async close(): Promise<void> { await Promise.all(this.workers.map((w) => w.terminate())); }
 }
 
-export async function exploreParallel(m: CoreModel, src: CompiledSource, opts: ExploreOptions & { workers: number }): Promise<ExploreResult> {
+/** Go on from where the sequential search handed over (explore.ts): its fingerprints are
+ *  distributed to their owners, its frontier becomes the first shared frontier. */
+export async function exploreParallel(m: CoreModel, src: CompiledSource, opts: ExploreOptions & { workers: number }, from: Handoff): Promise<ExploreResult> {
   const N = opts.workers;
-  const cm = instantiate(src.source);
-  const W = cm.W;
-  const rec = new PropertyRecorder(m, src);
-  const watch = new LimitWatch(opts);
-  const links = new ParentLinks(m.actions.length);
+  const W = src.words;
+  const { rec, watch, links } = from;
   const ctl = new Int32Array(new SharedArrayBuffer(8));
-  const init = encodeState(src.layout, initialState(m), new Int32Array(new SharedArrayBuffer(4 * W)));
-  cm.canon(init, 0);
-  const fp = fingerprint(init, 0, W);
+  const seed = new Int32Array(new SharedArrayBuffer(from.fingerprints.byteLength));
+  seed.set(from.fingerprints);
   const pool = new Pool(Array.from({ length: N }, (_, i) => new Worker(WORKER_FILE, {
     workerData: {
       source: src.source, me: i, N, actions: m.actions.length, properties: m.properties.length,
-      init: fp, ctl: ctl.buffer as SharedArrayBuffer,
+      seed: seed.buffer as SharedArrayBuffer, ctl: ctl.buffer as SharedArrayBuffer,
     } satisfies WorkerSetup,
   })));
 
   try {
-    let distinct = 1;
-    links.push(0xffffffff, 0);
-    if (cm.hasInv) for (let pi = cm.inv(init, 0, rec.skip); pi >= 0; pi = cm.inv(init, 0, rec.skip)) rec.violate(pi, { state: 0, extra: -1, depth: 0 });
-    if (cm.hasWit) for (let pi = cm.wit(init, 0, rec.reached); pi >= 0; pi = cm.wit(init, 0, rec.reached)) rec.witness(pi, { state: 0, extra: -1, depth: 0 });
-
-    let frontier = init.buffer as SharedArrayBuffer;
-    let frontierCount = 1;
-    let levelBase = 0;
-    let depth = 0;
-    let generated = 0;
+    let distinct = from.distinct;
+    const first = new Int32Array(new SharedArrayBuffer(Math.max(4, from.frontier.byteLength)));
+    first.set(from.frontier);
+    let frontier = first.buffer as SharedArrayBuffer;
+    let frontierCount = from.frontierCount;
+    let levelBase = from.levelBase;
+    let depth = from.depth;
+    let generated = from.generated;
     let tableBytes = 0;
     let stop: StopReason = 'complete';
     let modelError: { message: string; actions: number[] } | undefined;
@@ -158,7 +151,7 @@ export async function exploreParallel(m: CoreModel, src: CompiledSource, opts: E
     }
 
     const finished = await pool.all<'finished'>(() => ({ cmd: 'finish' }));
-    const actionCounts = new Float64Array(m.actions.length);
+    const actionCounts = Float64Array.from(from.actionCounts);
     for (const f of finished) for (let a = 0; a < actionCounts.length; a++) actionCounts[a] += f.actionCounts[a] ?? 0;
 
     const capacity = tableBytes / 8;

@@ -76,7 +76,28 @@ class LevelState extends FingerprintTable {
   }
 }
 
-export function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions): ExploreResult {
+/** What the sequential search hands to the parallel one once it has grown past
+ *  ExploreOptions.parallelThreshold: everything needed to go on at the next level. */
+export interface Handoff {
+  readonly frontier: Int32Array;
+  readonly frontierCount: number;
+  readonly levelBase: number;
+  readonly depth: number;
+  readonly distinct: number;
+  readonly generated: number;
+  readonly actionCounts: Float64Array;
+  readonly links: ParentLinks;
+  readonly rec: PropertyRecorder;
+  readonly watch: LimitWatch;
+  /** The fingerprint table: (h1, h2) pairs, h1 = 0 for an empty slot. */
+  readonly fingerprints: Int32Array;
+}
+
+/** Search in this thread; with `handoffAt`, stop at the first level boundary where that many
+ *  states are stored and return the search's state instead of a result. */
+export function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions): ExploreResult;
+export function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, handoffAt: number): ExploreResult | Handoff;
+export function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, handoffAt = Infinity): ExploreResult | Handoff {
   const cm = instantiate(src.source);
   const W = cm.W;
   const rec = new PropertyRecorder(m, src);
@@ -100,6 +121,13 @@ export function exploreSequential(m: CoreModel, src: CompiledSource, opts: Explo
     if (rec.anyViolation && !cont) { stop = 'violation'; break; }
     const limit = watch.beforeLevel(S.count, S.depth);
     if (limit) { stop = limit; break; }
+    if (S.count >= handoffAt) {
+      return {
+        frontier: S.frontier.subarray(0, S.frontierCount * W), frontierCount: S.frontierCount, levelBase: S.levelBase,
+        depth: S.depth, distinct: S.count, generated: S.generated, actionCounts: S.actionCounts, links: S.links,
+        rec, watch, fingerprints: S.table,
+      };
+    }
     S.cur = 0;
     S.nextCount = 0;
     try {

@@ -7,6 +7,9 @@ import type { PropertyKind } from '../ir/types';
 export interface ExploreOptions {
   /** Worker threads (default 1: the search runs in the calling thread). */
   readonly workers?: number;
+  /** With several workers: distinct states below which the search stays in the calling
+   *  thread (default 100,000; 0 starts the workers at once). */
+  readonly parallelThreshold?: number;
   /** Stop (verdict incomplete) before a level once this many distinct states are stored. */
   readonly maxStates?: number;
   /** Do not expand states at this depth (verdict incomplete if any had successors). */
@@ -62,6 +65,7 @@ export type StopReason = 'complete' | 'violation' | 'max-states' | 'max-depth' |
 export interface ExploreResult {
   readonly verdict: Verdict;
   readonly stopReason: StopReason;
+  /** Worker threads that ran (1 when the space stayed below the parallel threshold). */
   readonly workers: number;
   readonly seconds: number;
   /** Largest depth of a stored state (the initial state is depth 0). */

@@ -15,7 +15,7 @@ import { computeLayout } from '../../src/state/layout';
 
 test('--max-states stops before a level once that many states are stored: incomplete', async () => {
   for (const workers of [1, 2]) {
-    const r = await explore(classic('counters', 'n=4', 'm=5'), { maxStates: 100, workers });
+    const r = await explore(classic('counters', 'n=4', 'm=5'), { maxStates: 100, workers, parallelThreshold: 0 });
     assert.equal(r.verdict, 'incomplete');
     assert.equal(r.stopReason, 'max-states');
     assert.ok(r.distinct >= 100 && r.distinct < 6 ** 4);
@@ -60,7 +60,7 @@ const overflow: Model = {
 test('a step that writes outside its field\'s domain is a model error, reported with its shortest trace', async () => {
   for (const workers of [1, 2, 3]) {
     const m = core(overflow);
-    const r = await explore(m, { workers });
+    const r = await explore(m, { workers, parallelThreshold: 0 });
     assert.equal(r.verdict, 'model-error');
     assert.ok(r.modelError);
     assert.deepEqual(r.modelError.actions.map((a) => m.actions[a].name), ['inc[c0]:inc', 'inc[c0]:inc', 'inc[c0]:inc']);
@@ -111,7 +111,7 @@ test('the canonical-form hook: counters whose order does not matter collapse to 
   const plain = await explore(m);
   assert.equal(plain.distinct, 64);
   for (const workers of [1, 2]) {
-    const reduced = await explore(m, { canonical, workers });
+    const reduced = await explore(m, { canonical, workers, parallelThreshold: 0 });
     assert.equal(reduced.distinct, 20); // multisets of 3 values from 0..3
     assert.equal(reduced.verdict, 'pass');
   }

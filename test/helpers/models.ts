@@ -10,11 +10,14 @@ export const classic = (name: string, ...settings: string[]): CoreModel => lower
 
 export const core = (m: Model): CoreModel => lowerModel(m);
 
-/** Explore with 1, 2 and 3 workers and return the three results. */
+/** Explore with 1 worker, with 2 from the start, and with 3 from the level where 5 states
+ *  are stored (the hand-over from the calling thread to the workers), and return the results. */
 export async function acrossWorkers(m: CoreModel, opts: ExploreOptions = {}): Promise<ExploreResult[]> {
-  const out: ExploreResult[] = [];
-  for (const workers of [1, 2, 3]) out.push(await explore(m, { ...opts, workers }));
-  return out;
+  return [
+    await explore(m, { ...opts, workers: 1 }),
+    await explore(m, { ...opts, workers: 2, parallelThreshold: 0 }),
+    await explore(m, { ...opts, workers: 3, parallelThreshold: 5 }),
+  ];
 }
 
 /** What must not depend on the number of workers. A model error stops the search where
