@@ -98,6 +98,9 @@ export class WorkerState extends FingerprintTable {
     this.newWords = new Int32Array(this.W * 1024);
     this.newKeys = new Float64Array(new SharedArrayBuffer(8 * 1024));
     const seed = new Int32Array(setup.seed);
+    let owned = 0;
+    for (let j = 0; j < seed.length; j += 2) if (seed[j] !== 0 && ((seed[j] >>> 2) & 0xffff) % this.N === this.me) owned++;
+    this.reserve(owned);
     for (let j = 0; j < seed.length; j += 2) {
       const h1 = seed[j];
       if (h1 !== 0 && ((h1 >>> 2) & 0xffff) % this.N === this.me) this.insert(h1, seed[j + 1]);

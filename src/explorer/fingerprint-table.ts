@@ -28,6 +28,16 @@ export class FingerprintTable {
     this.limit = Math.floor((1 << this.log2cap) * MAX_LOAD);
   }
 
+  /** Make room for `n` fingerprints in an empty table. Inserting fingerprints in table order
+   *  into a table much smaller than their source would pile them into one cluster (their
+   *  home slots come from the same top bits), so size first, then insert. */
+  reserve(n: number): void {
+    if (this.count !== 0) throw new Error('reserve() needs an empty table');
+    while (Math.floor((1 << this.log2cap) * MAX_LOAD) < n) this.log2cap++;
+    this.table = new Int32Array(2 << this.log2cap);
+    this.resize();
+  }
+
   /** Insert outside the generated loops (the initial state); true when it was not there. */
   insert(h1: number, h2: number): boolean {
     let i = h1 >>> this.shift;
