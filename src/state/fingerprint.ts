@@ -16,9 +16,11 @@ export const exactFingerprint = (n: number) => n === 1;
 
 export function fingerprint(words: Int32Array<ArrayBufferLike>, off: number, n: number): [number, number] {
   if (n === 1) {
+    // h2 is the state, so h1 only spreads table slots and owners: a Fibonacci multiply with
+    // the high half folded down is enough, and cheap.
     const w = words[off];
-    let h1 = w ^ SEED1;
-    h1 ^= h1 >>> 16; h1 = Math.imul(h1, 0x85ebca6b); h1 ^= h1 >>> 13; h1 = Math.imul(h1, 0xc2b2ae35); h1 ^= h1 >>> 16;
+    let h1 = Math.imul(w ^ SEED1, 0x9e3779b1);
+    h1 ^= h1 >>> 16;
     return [h1 | 3, w];
   }
   let h1 = SEED1 ^ n;
@@ -45,8 +47,8 @@ export function fingerprintSource(n: number, arr: string, p: string): string {
   if (n === 1) {
     return [
       `const h2 = ${arr}[${p}];`,
-      `let h1 = h2 ^ ${SEED1 | 0};`,
-      'h1 ^= h1 >>> 16; h1 = Math.imul(h1, 0x85ebca6b); h1 ^= h1 >>> 13; h1 = Math.imul(h1, 0xc2b2ae35); h1 ^= h1 >>> 16; h1 |= 3;',
+      `let h1 = Math.imul(h2 ^ ${SEED1 | 0}, 0x9e3779b1);`,
+      'h1 ^= h1 >>> 16; h1 |= 3;',
     ].join('\n');
   }
   const lines = [`let h1 = ${SEED1 ^ n}, h2 = ${(SEED2 + n) | 0}, k = 0, w = 0;`];
