@@ -57,7 +57,8 @@ export function buildTarget(source: ModelSource, invariants: readonly string[] =
   const scenario = source.scenario ?? fail('E_USAGE', 'give --scenario');
   const patches = (source.patches ?? []).map(loadPatch);
   const model = buildKernelModel({ kernel, scenario, patches, ...(invariants.length ? { invariants } : {}) });
-  return { label: `${kernel}/${scenario}`, source: { ...source, kernel }, core: lowerModel(model), model };
+  const selected = invariants.length ? { invariants: [...invariants] } : {};
+  return { label: `${kernel}/${scenario}`, source: { ...source, kernel, ...selected }, core: lowerModel(model), model };
 }
 
 function checkInvariantNames(core: CoreModel, names: readonly string[]): void {

@@ -21,6 +21,8 @@ export interface ModelSource {
   readonly scenario?: string;
   /** Built-in ids or patch file paths, as given on the command line. */
   readonly patches?: readonly string[];
+  /** The invariants selected with --invariant (the model keeps only the fields they need). */
+  readonly invariants?: readonly string[];
 }
 
 export interface TraceStep {

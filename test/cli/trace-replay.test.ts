@@ -92,3 +92,18 @@ test('an ITF trace of another model fails naming the variable and the state', ()
   assert.equal(r.code, 2);
   assert.match(oneErrorLine(r, 'E_TRACE_FILE'), /state 0: variable \S+/);
 });
+
+test('a counterexample recorded with --invariant replays on its own model, and by step name on another kernel', () => {
+  const out = path.join(tmpDir('replay-inv'), 'run');
+  const r = cli('check', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--invariant', 'BoundImpliesCorrectDmaOps', '--out', out, '--workers', '1', '--quiet');
+  assert.equal(r.code, 1, r.stderr);
+  const file = path.join(out, 'violation-BoundImpliesCorrectDmaOps.json');
+  const same = cli('replay', file);
+  assert.equal(same.code, 0, same.stderr);
+  assert.match(same.stdout, /each leads to the recorded state/);
+  assert.match(same.stdout, /BoundImpliesCorrectDmaOps is VIOLATED/);
+  // v6.6's shortest counterexample is not a path of v6.15: the walk and the client serialise differently there.
+  const other = cli('replay', file, '--kernel', 'v6.15', '--scenario', 'probe-vs-register');
+  assert.equal(other.code, 1, other.stderr);
+  assert.match(other.stdout, /DIVERGES at step \d+ of 29 \(C\[D\]:/);
+});
