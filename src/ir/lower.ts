@@ -252,7 +252,9 @@ export function lowerModel(model: Model): CoreModel {
       }
       case 'var': {
         const f = fieldByName.get(e.field) ?? err(ctx.where, `unknown field '${e.field}'`);
-        if (f.synthetic) err(ctx.where, `field '${e.field}' is internal; use 'at' for program counters`);
+        // Properties may read the crash record (e.g. "terminal, unless crashed"); program
+        // counters are read with 'at'.
+        if (f.synthetic && f.name !== CRASH) err(ctx.where, `field '${e.field}' is internal; use 'at' for program counters`);
         if (e.primed && !ctx.allowPrimed) err(ctx.where, `primed '${e.field}' outside a transition property`);
         return varRef(f, e.index, !!e.primed, ctx);
       }

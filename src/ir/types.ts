@@ -91,8 +91,9 @@ export interface Assign {
 }
 
 /** A fatal check at a step: when `cond` is false in the state before the step, the step
- *  records the failure in the crash record (`$crash`) instead of its assignments, and the
- *  system stops (no step is enabled in a crashed state). Models the kernel's oops/BUG. */
+ *  records the failure in the crash record (`$crash`, an enum of 'none' and the assertion
+ *  names, readable by properties) instead of its assignments, and the system stops (no step
+ *  is enabled in a crashed state). Models the kernel's oops/BUG. */
 export interface Assertion {
   readonly name: string;
   readonly cond: Expr;

@@ -65,3 +65,12 @@ test('a value computed outside its domain at run time is not rejected early: the
   const core = lowerModel(model([step('inc', { assign: [set('n', undefined, add(v('n'), 2))], goto: '$end' })]));
   assert.equal(core.actions.length, 2);
 });
+
+test('properties may read the crash record by name; program counters stay internal', async () => {
+  const m = model([step('bind', { asserts: [{ name: 'Oops', cond: eq(v('n'), 1) }], goto: '$end' })], {
+    properties: [{ name: 'EndedOrCrashed', kind: 'terminal', expr: eq(v('$crash'), 'Oops') }],
+  });
+  const core = lowerModel(m);
+  assert.ok(core.properties.some((p) => p.name === 'EndedOrCrashed'));
+  rejects(model([step('bind', { goto: '$end' })], { properties: [{ name: 'P', kind: 'invariant', expr: eq(v('pc.probe', 'D1'), 0) }] }), /field 'pc\.probe' is internal/);
+});
