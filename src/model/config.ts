@@ -60,6 +60,9 @@ export interface ScenarioDef {
   /** Emit p_finalize (iommu_probe_device -> dev_iommu_ops(dev)->probe_finalize) as a step after
    *  p_unlock on the v6.15 probe path; folded (no arm64 effect) otherwise. */
   readonly probeFinalize?: boolean;
+  /** Model iommu_device_link() in r_probe_dev (dev.iommu_linked) on the v6.15 path, so a second
+   *  probe_device of a linked device fails with -EEXIST (addendum 5.3); off: not modelled. */
+  readonly iommuLink?: boolean;
   readonly invariants: readonly string[];
   readonly witnesses: readonly WitnessDef[];
 }

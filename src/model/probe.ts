@@ -153,7 +153,7 @@ function probeDeviceStep(b: ActorB, d: Expr, errField: string, next: string, fai
   // probe of a linked device fails there with -EEXIST (addendum 5.3 step 4): err_release ->
   // release_device, module_put, dev->iommu->iommu_dev = NULL, dev_iommu_free(). The group the
   // first probe set stays. Folded into r_probe_dev (one PL-held section).
-  const link = ctx.v615;
+  const link = ctx.v615 && !!ctx.sc.iommuLink;
   if (link) {
     okAssign.push(set('dev.iommu_linked', d, true));
     ctx.assume('v6.15: iommu_device_link() (sysfs) is folded into r_probe_dev; dev.iommu_linked is cleared only by r_unregister (iommu_release_device -> iommu_device_unlink); device removal is not modelled [patch: 0c8e9c148e29 context; mail: Johan Hovold 22 May 2025 trace (i)]');

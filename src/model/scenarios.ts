@@ -110,7 +110,7 @@ export const SCENARIO_DEFS: readonly ScenarioDef[] = [
   {
     name: 'double-probe',
     doc: 'Addendum 5.3 (v6.15-rc7; Johan Hovold\'s X1E80100 CRD report quoted by Robin Murphy, "Re: [PATCH] iommu: Avoid introducing more races", 22 May 2025): the apps SMMU I1 is registered and ready at boot; the GPU SMMU I2 registers concurrently and walks the platform bus; fastrpc compute-cb@6 (D, fw link to I1) is added at run time by of_platform_populate (device_add and the bus notifier, N), then bound (C). Both the notifier\'s probe and I2\'s walk drop the probe lock around dma_configure; the second probe_device fails in iommu_device_link with -EEXIST and frees dev->iommu while the group stays; the client\'s replay then returns 0 at the grouped check and probe_finalize dereferences a NULL iommu_dev. Fixed by 0c8e9c148e29 (6.15.1).',
-    defaultScenario: false, bus: 'platform', probeFinalize: true,
+    defaultScenario: false, bus: 'platform', probeFinalize: true, iommuLink: true,
     iommus: [{ name: 'I1', driver: 'arm-smmu', selfLookup: 'bound', atBoot: true }, { name: 'I2', driver: 'arm-smmu', selfLookup: 'bound' }],
     groups: ['G'],
     devices: [{ name: 'D', iommu: 'I1', group: 'G', driver: 'K', start: 'hotplug' }],
