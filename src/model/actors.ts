@@ -14,7 +14,7 @@ import { addDeviceA, firmwareConfigure, probeB, probeLocked, type ProbeExits } f
 const ME: Expr = { kind: 'param', name: '$me' };
 
 export function rSlots(ctx: BuildCtx): number[] {
-  return ctx.sc.bootThread ? [0] : ctx.sc.iommus.map((_, i) => i);
+  return ctx.sc.bootThread ? [0] : ctx.sc.iommus.map((x, i) => (x.atBoot ? -1 : i)).filter((i) => i >= 0);
 }
 export function cSlots(ctx: BuildCtx): number[] {
   return ctx.sc.devices.map((d, i) => (d.start === 'none' ? -1 : i)).filter((i) => i >= 0);

@@ -11,6 +11,9 @@ export interface IommuCfg {
   readonly name: string;
   readonly driver: IommuDriver;
   readonly selfLookup: SelfLookup;
+  /** Registered and ready before the scenario starts (its driver bound at boot): listed, ops set,
+   *  self lookup working, iommu->ready, driver bound; no R actor. */
+  readonly atBoot?: boolean;
 }
 
 export interface DevCfg {
@@ -54,6 +57,12 @@ export interface ScenarioDef {
   readonly faults: readonly string[];
   /** Add the environment step k_initcalls_done (deferred_probe_initcall). */
   readonly initcallsActor?: boolean;
+  /** Emit p_finalize (iommu_probe_device -> dev_iommu_ops(dev)->probe_finalize) as a step after
+   *  p_unlock on the v6.15 probe path; folded (no arm64 effect) otherwise. */
+  readonly probeFinalize?: boolean;
+  /** Model iommu_device_link() in r_probe_dev (dev.iommu_linked) on the v6.15 path, so a second
+   *  probe_device of a linked device fails with -EEXIST (addendum 5.3); off: not modelled. */
+  readonly iommuLink?: boolean;
   readonly invariants: readonly string[];
   readonly witnesses: readonly WitnessDef[];
 }

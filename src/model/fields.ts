@@ -14,19 +14,20 @@ export function buildFields(ctx: BuildCtx): Field[] {
   const per = <T>(fn: (d: typeof devs[number], i: number) => T): T[] => devs.map(fn);
   const walkIn = ctx.pd && f.registration_model === 'walk_in_iommu_device_register';
   const groupIdentity = sc.groups.map((g) => (f.qcom_identity_default && devs.some((d) => d.group === g && d.compatListed) ? 'identity' : 'dma'));
+  const boot = sc.iommus.map((i) => !!i.atBoot);
   const fields: Field[] = [
-    { name: 'bus.iommu_ops', domain: en('none', 'ops'), init: 'none', doc: 'struct bus_type::iommu_ops' },
+    { name: 'bus.iommu_ops', domain: en('none', 'ops'), init: sc.iommus.some((i) => i.atBoot) ? 'ops' : 'none', doc: 'struct bus_type::iommu_ops' },
     { name: 'bus.notifier_registered', domain: bool, init: walkIn, doc: 'iommu_bus_notifier on the bus (at boot from c13dbc1e2485)' },
     { name: 'probe_lock', domain: ref('$thread'), init: 'none', doc: 'iommu_probe_device_lock holder' },
     { name: 'kernel.initcalls_done', domain: bool, init: false, doc: 'dd.c initcalls_done' },
     { name: 'ghost.bad_unuse', domain: bool, init: false, ghost: true, doc: 'an unuse_dec ran for a device whose use was not counted (UnuseMatchesUse)' },
     { name: 'ghost.release_warn', domain: bool, init: false, ghost: true, doc: 'W_RELEASE_OWNER fired' },
     // IOMMU instances
-    { name: 'iommu.listed', domain: bool, over: 'iommu', init: false, doc: 'on iommu_device_list' },
-    { name: 'iommu.ops_set', domain: bool, over: 'iommu', init: false, doc: 'struct iommu_device::ops != NULL' },
-    { name: 'iommu.self_lookup_ok', domain: bool, over: 'iommu', init: false, doc: 'the IOMMU driver\'s per-client lookup can find this instance' },
-    { name: 'iommu.driver_state', domain: en('idle', 'bound', 'failed'), over: 'iommu', init: 'idle', doc: 'the IOMMU device\'s own driver-core state' },
-    { name: 'iommu.ready', domain: bool, over: 'iommu', init: false, doc: 'struct iommu_device::ready (da33e87bd2bf)' },
+    { name: 'iommu.listed', domain: bool, over: 'iommu', init: boot, doc: 'on iommu_device_list' },
+    { name: 'iommu.ops_set', domain: bool, over: 'iommu', init: boot, doc: 'struct iommu_device::ops != NULL' },
+    { name: 'iommu.self_lookup_ok', domain: bool, over: 'iommu', init: boot, doc: 'the IOMMU driver\'s per-client lookup can find this instance' },
+    { name: 'iommu.driver_state', domain: en('idle', 'bound', 'failed'), over: 'iommu', init: sc.iommus.map((i) => (i.atBoot ? 'bound' : 'idle')), doc: 'the IOMMU device\'s own driver-core state' },
+    { name: 'iommu.ready', domain: bool, over: 'iommu', init: boot, doc: 'struct iommu_device::ready (da33e87bd2bf)' },
     // devices: constants
     { name: 'dev.fw_iommu', domain: ref('iommu', false), over: 'dev', init: per((d) => d.iommu), doc: 'firmware link (constant)' },
     { name: 'dev.group_of', domain: ref('group', false), over: 'dev', init: per((d) => d.group), doc: 'what ops->device_group returns (constant)' },
@@ -45,6 +46,7 @@ export function buildFields(ctx: BuildCtx): Field[] {
     { name: 'dev.iommu_fwspec', domain: en('none', 'pending', 'present'), over: 'dev', init: per((d) => (d.start === 'deferred' && !ctx.pd && ctx.of ? 'pending' : 'none')), doc: 'the fwspec; pending = ops NULL (OF, deferred)' },
     { name: 'dev.iommu_priv', domain: en('null', 'set'), over: 'dev', init: 'null', doc: 'ipmmu fwspec->iommu_priv' },
     { name: 'dev.iommu_iommu_dev', domain: ref('iommu'), over: 'dev', init: 'none', doc: 'dev->iommu->iommu_dev' },
+    { name: 'dev.iommu_linked', domain: bool, over: 'dev', init: false, doc: 'iommu_device_link(iommu_dev, dev) done: the sysfs link .../iommu/devices/<dev> exists (v6.15 model)' },
     { name: 'dev.iommu_group', domain: ref('group'), over: 'dev', init: 'none', doc: 'struct device::iommu_group' },
     { name: 'dev.in_group_list', domain: bool, over: 'dev', init: false, doc: 'the group_device entry is on group->devices' },
     { name: 'dev.dma_ops', domain: en('none', 'direct', 'iommu'), over: 'dev', init: 'none', doc: 'struct device::dma_ops (<= v6.6)' },

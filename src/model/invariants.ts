@@ -74,7 +74,7 @@ export const INVARIANT_DEFS: readonly InvariantDef[] = [
     build: (ctx) => (ctx.ownership ? forall('group', (g) => implies(eq(v('group.owner', g), 'U'),
       not(exists('dev', (d) => and(inG(d, g), v('ghost.kernel_dma_user', d)))))) : null),
   },
-  { name: 'NoNullOpsDeref', kind: 'assertion', doc: 'r_group (dev_iommu_ops) and the arm-smmu instance lookup dereference a registered instance (brief 4.7; C_NULL_OPS, C_SMMU_LOOKUP).' },
+  { name: 'NoNullOpsDeref', kind: 'assertion', doc: 'r_group (dev_iommu_ops) and the arm-smmu instance lookup dereference a registered instance (brief 4.7; C_NULL_OPS, C_SMMU_LOOKUP); p_finalize (dev_iommu_ops after iommu_probe_device) finds dev->iommu->iommu_dev set (addendum 5.3).' },
   { name: 'DomainFreeSafe', kind: 'assertion', doc: 'gr_destroy_ctx tears down a context only if it was initialised (brief 4.8; C_IPMMU_FREE).' },
   { name: 'DmaApiDomainHasCookie', kind: 'assertion', doc: 'Every iommu-dma entry (d_map, m_dma_map_sg in iommu mode) finds a DMA domain with an initialised IOVA cookie (brief 4.9; C_DMA_COOKIE).' },
   {

@@ -149,19 +149,37 @@ function probeDeviceStep(b: ActorB, d: Expr, errField: string, next: string, fai
   const branches = [
     exitBr('enodev', not(fwOk), [...freeAssign, ...errSet(b, errField, 'enodev')], fail, undefined, '!fwspec || fwspec->ops != this driver -> -ENODEV; dev_iommu_free()'),
   ];
+  // v6.15: iommu_init_device() links the device in sysfs right after probe_device(); a second
+  // probe of a linked device fails there with -EEXIST (addendum 5.3 step 4): err_release ->
+  // release_device, module_put, dev->iommu->iommu_dev = NULL, dev_iommu_free(). The group the
+  // first probe set stays. Folded into r_probe_dev (one PL-held section).
+  const link = ctx.v615 && !!ctx.sc.iommuLink;
+  if (link) {
+    okAssign.push(set('dev.iommu_linked', d, true));
+    ctx.assume('v6.15: iommu_device_link() (sysfs) is folded into r_probe_dev; dev.iommu_linked is cleared only by r_unregister (iommu_release_device -> iommu_device_unlink); device removal is not modelled [patch: 0c8e9c148e29 context; mail: Johan Hovold 22 May 2025 trace (i)]');
+  }
+  const notLinked = link ? not(v('dev.iommu_linked', d)) : undefined;
+  const okG = (g: Expr): Expr => (notLinked ? and(g, notLinked) : g);
+  const eexist = (asserts?: { name: string; cond: Expr; doc: string }[]) => exitBr('eexist', and(fwOk, v('dev.iommu_linked', d)), [...freeAssign, ...errSet(b, errField, 'err')], fail, asserts,
+    'iommu_device_link() -> -EEXIST ("sysfs: cannot create duplicate filename"): err_release, iommu_dev = NULL, dev_iommu_free(); dev->iommu_group is left set');
   if (ctx.driver === 'smmu-v3') {
-    branches.push(br('ok', and(fwOk, look), okAssign, next));
+    branches.push(br('ok', okG(and(fwOk, look)), okAssign, next));
+    if (link) branches.push(eexist());
     branches.push(exitBr('nosmmu', and(fwOk, not(look)), [...freeAssign, ...errSet(b, errField, 'enodev')], fail, undefined, 'arm_smmu_get_by_fwnode() finds no bound SMMU -> -ENODEV'));
     ctx.assume('SMMUv3 arm_smmu_probe_device returns -ENODEV while arm_smmu_get_by_fwnode (a bound-driver lookup) cannot find the instance [src: arm-smmu-v3.c of this era seen through the index; brief 2.2]');
   } else if (ctx.driver === 'arm-smmu') {
     if (f.arm_smmu_defer_hack) {
-      branches.push(br('ok', and(fwOk, look), okAssign, next));
+      branches.push(br('ok', okG(and(fwOk, look)), okAssign, next));
+      if (link) branches.push(eexist());
       branches.push(exitBr('defer', and(fwOk, not(look)), [...freeAssign, ...errSet(b, errField, 'defer')], deferExit, undefined, '229e6ee43d2a: no bound SMMU -> -EPROBE_DEFER'));
     } else {
-      branches.push(br('ok', fwOk, okAssign, next, [{ name: 'NoNullOpsDeref', cond: look, doc: 'C_SMMU_LOOKUP: arm_smmu_get_by_fwnode() returned NULL and probe_device dereferences it' }]));
+      const la = [{ name: 'NoNullOpsDeref', cond: look, doc: 'C_SMMU_LOOKUP: arm_smmu_get_by_fwnode() returned NULL and probe_device dereferences it' }];
+      branches.push(br('ok', okG(fwOk), okAssign, next, la));
+      if (link) branches.push(eexist(la));
     }
   } else {
-    branches.push(br('ok', fwOk, okAssign, next));
+    branches.push(br('ok', okG(fwOk), okAssign, next));
+    if (link) branches.push(eexist());
   }
   b.add('r_probe_dev', ctx.driver === 'smmu-v3' ? 'arm_smmu_probe_device()' : ctx.driver === 'arm-smmu' ? 'arm_smmu_probe_device()' : 'ipmmu_probe_device()', ctx.smmuFile, branches,
     { doc: 'ops->probe_device(dev); then dev->iommu->iommu_dev = iommu_dev; on error dev_iommu_free() (the fwspec goes with it)' });
@@ -304,13 +322,20 @@ export function probeLocked(b: ActorB, d: Expr, mode: 'walk' | 'probe', exits: P
   b.add('r_gm_add', '__iommu_probe_device()', FILES.iommu, [br(undefined, undefined, assign, unlock)], { doc });
   // Unlock: branch on the status.
   const st = (x: string) => eq(b.lv(err), x);
+  const fin = mode === 'probe' && ctx.v615 && !!ctx.sc.probeFinalize;
   const ub = [
-    exitBr('ok', st('ok'), [set('probe_lock', undefined, 'none')], mode === 'probe' && f.probe_device_defers_if_no_default_domain ? { goto: 'p_dd_check' } : exits.ok),
+    exitBr('ok', st('ok'), [set('probe_lock', undefined, 'none')], mode === 'probe' && f.probe_device_defers_if_no_default_domain ? { goto: 'p_dd_check' } : fin ? { goto: 'p_finalize' } : exits.ok),
     exitBr('enodev', st('enodev'), [set('probe_lock', undefined, 'none')], exits.enodev),
     exitBr('err', st('err'), [set('probe_lock', undefined, 'none')], exits.err),
     exitBr('defer', st('defer'), [set('probe_lock', undefined, 'none')], exits.defer ?? exits.err),
   ];
   b.add(unlock, lockFn, FILES.iommu, ub, { doc: 'mutex_unlock(&iommu_probe_device_lock); -ENODEV is mapped to 0 by probe_iommu_group, other errors abort the walk' });
+  if (fin) {
+    b.add('p_finalize', 'iommu_probe_device()', FILES.iommu, [
+      exitBr(undefined, undefined, [], exits.ok, [{ name: 'NoNullOpsDeref', cond: and(eq(v('dev.iommu', d), 'alloc'), ne(v('dev.iommu_iommu_dev', d), 'none')),
+        doc: 'addendum 5.3: ops = dev_iommu_ops(dev) reads dev->iommu->iommu_dev->ops with no lock held; NULL iommu_dev (or dev->iommu) -> oops at iommu_probe_device+0x50' }]),
+    ], { doc: 'after mutex_unlock, ret == 0: ops = dev_iommu_ops(dev); if (ops->probe_finalize) ops->probe_finalize(dev) (also when __iommu_probe_device returned 0 for a grouped device)' });
+  }
   if (mode === 'probe' && f.probe_device_defers_if_no_default_domain) {
     const dd = and(hasGrp(d), eq(gv('group.default_domain', d), 'none'));
     b.add('p_dd_check', 'iommu_probe_device()', FILES.iommu, [

@@ -1,5 +1,5 @@
 /** Named scenarios: the five seeds and larger combinations (brief 1.1, 3). */
-import { and, eq, ne } from '../ir/dsl';
+import { and, eq, FALSE, ne } from '../ir/dsl';
 import type { ScenarioDef } from './config';
 
 const ALL = [
@@ -105,6 +105,21 @@ export const SCENARIO_DEFS: readonly ScenarioDef[] = [
       { name: 'RegistrationFinished', doc: 'the SMMU driver bound', expr: (h) => h.registered(h.iommu('I')) },
       { name: 'AllClientsBoundWithIommu', doc: 'D1, D2 and D3 bound with IOMMU DMA ops at once', expr: (h) => and(...['D1', 'D2', 'D3'].map((n) => and(h.bound(h.dev(n)), h.modeIs(h.dev(n), 'iommu')))) },
       { name: 'ClientUnbound', doc: 'D1 was unbound', expr: (h) => h.at('U', h.dev('D1'), 'u_unlock') },
+    ],
+  },
+  {
+    name: 'double-probe',
+    doc: 'Addendum 5.3 (v6.15-rc7; Johan Hovold\'s X1E80100 CRD report quoted by Robin Murphy, "Re: [PATCH] iommu: Avoid introducing more races", 22 May 2025): the apps SMMU I1 is registered and ready at boot; the GPU SMMU I2 registers concurrently and walks the platform bus; fastrpc compute-cb@6 (D, fw link to I1) is added at run time by of_platform_populate (device_add and the bus notifier, N), then bound (C). Both the notifier\'s probe and I2\'s walk drop the probe lock around dma_configure; the second probe_device fails in iommu_device_link with -EEXIST and frees dev->iommu while the group stays; the client\'s replay then returns 0 at the grouped check and probe_finalize dereferences a NULL iommu_dev. Fixed by 0c8e9c148e29 (6.15.1).',
+    defaultScenario: false, bus: 'platform', probeFinalize: true, iommuLink: true,
+    iommus: [{ name: 'I1', driver: 'arm-smmu', selfLookup: 'bound', atBoot: true }, { name: 'I2', driver: 'arm-smmu', selfLookup: 'bound' }],
+    groups: ['G'],
+    devices: [{ name: 'D', iommu: 'I1', group: 'G', driver: 'K', start: 'hotplug' }],
+    faults: [],
+    invariants: ALL,
+    witnesses: [
+      { name: 'RegistrationFinished', doc: 'the GPU SMMU I2 registered and its driver bound', expr: (h) => h.registered(h.iommu('I2')) },
+      { name: 'ClientBoundWithIommu', doc: 'compute-cb@6 bound with IOMMU DMA', expr: (h) => and(h.bound(h.dev('D')), h.modeIs(h.dev('D'), 'iommu')) },
+      { name: 'BothProbesDroppedTheLock', doc: 'the notifier\'s probe and I2\'s walk both wait to relock after dma_configure (the 5.3 window is open; the lock is dropped only from v6.15)', expr: (h) => (h.kernel.startsWith('v6.15') ? and(h.at('N', h.dev('D'), 'r_relock'), h.at('R', h.iommu('I2'), 'r_relock')) : FALSE) },
     ],
   },
   {
