@@ -108,6 +108,17 @@ const readyFix = definePatch({
   },
 });
 
+const moreRaces = definePatch({
+  id: '0c8e9c148e29',
+  title: 'iommu: Avoid introducing more races',
+  commits: ['0c8e9c148e29'],
+  doc: 'Robin Murphy; v6.16-rc1, 6.15.1. iommu_init_device drops the probe lock around dma_configure only when the device has no fwspec yet, and after re-taking it returns -ENODEV if dev->iommu is gone or the device was grouped meanwhile (the addendum 5.3 double probe). Applies to kernels that drop the lock (v6.15).',
+  apply(m) {
+    if (!m.flag('dt_acpi_parsing_in_probe_path')) throw new Error('0c8e9c148e29 changes the probe-lock drop of bcb81ac6ae3c (v6.15); this kernel does not drop the lock');
+    m.setFlag('walk_recheck_after_relock', true);
+  },
+});
+
 const smmuDefer = definePatch({
   id: '229e6ee43d2a',
   title: 'iommu/arm-smmu: Defer probe of clients after smmu device bound',
@@ -125,5 +136,5 @@ const maskFix = definePatch({
 });
 
 export const BUILTIN_PATCHES: readonly Patch[] = [
-  ipmmuFreeGuard, dmaOwnerV7, dmaOwnerV8, busSetup, vtdRace, qcomIdentity, ddRace, readyFix, smmuDefer, maskFix,
+  ipmmuFreeGuard, dmaOwnerV7, dmaOwnerV8, busSetup, vtdRace, qcomIdentity, ddRace, readyFix, moreRaces, smmuDefer, maskFix,
 ];

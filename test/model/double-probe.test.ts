@@ -59,3 +59,13 @@ test('5.3 double-probe: v6.15.y (0c8e9c148e29) passes with every witness reached
   assert.ok(w.includes('R[I2]:r_drop') && w.includes('N[D]:r_drop'), w.join(' '));
   assert.equal(replayByName(r.core, ADDENDUM_53).diverged, ADDENDUM_53.indexOf('N[D]:r_ops.ok'));
 });
+
+test('the built-in patch 0c8e9c148e29 closes the double probe on v6.15 and keeps every witness; it refuses a kernel that never drops the lock', async () => {
+  const r = run('v6.15', 'double-probe', ['0c8e9c148e29']);
+  assert.deepEqual([...r.res.violations.keys()], []);
+  assert.deepEqual(unreached(r), []);
+  const { buildKernelModel } = await import('../../src/model');
+  const { ProbeError } = await import('../../src/errors');
+  assert.throws(() => buildKernelModel({ kernel: 'v6.6', scenario: 'double-probe', patches: ['0c8e9c148e29'] }),
+    (e: unknown) => e instanceof ProbeError && e.code === 'E_PATCH' && /0c8e9c148e29/.test(e.message));
+});
