@@ -13,6 +13,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { instantiate, isModelRuntimeError, type CompiledModel } from '../src/compile/compile';
 import { FingerprintTable } from '../src/explorer/fingerprint-table';
+import { ownerOf } from '../src/state/fingerprint';
 
 export interface WorkerSetup {
   readonly source: string;
@@ -99,11 +100,11 @@ export class WorkerState extends FingerprintTable {
     this.newKeys = new Float64Array(new SharedArrayBuffer(8 * 1024));
     const seed = new Int32Array(setup.seed);
     let owned = 0;
-    for (let j = 0; j < seed.length; j += 2) if (seed[j] !== 0 && ((seed[j] >>> 2) & 0xffff) % this.N === this.me) owned++;
+    for (let j = 0; j < seed.length; j += 2) if (seed[j] !== 0 && ownerOf(seed[j], this.N) === this.me) owned++;
     this.reserve(owned);
     for (let j = 0; j < seed.length; j += 2) {
       const h1 = seed[j];
-      if (h1 !== 0 && ((h1 >>> 2) & 0xffff) % this.N === this.me) this.insert(h1, seed[j + 1]);
+      if (h1 !== 0 && ownerOf(h1, this.N) === this.me) this.insert(h1, seed[j + 1]);
     }
   }
 

@@ -18,7 +18,7 @@
 import type { CExpr, CoreAction, CoreModel } from '../ir/core';
 import type { PropertyKind } from '../ir/types';
 import { computeLayout, type Layout } from '../state/layout';
-import { fingerprintSource } from '../state/fingerprint';
+import { fingerprintSource, ownerSource } from '../state/fingerprint';
 
 export interface CompiledSource {
   readonly source: string;
@@ -436,7 +436,7 @@ function emitParallelLoops(emit: (x: string) => void, W: number, selected: Recor
   emit('  try {');
   emit('  for (; cur < hi; cur++) {');
   emitSuccessorHead(emit, W, selected, canonical, 'cur');
-  emit('      const ow = ((h1 >>> 2) & 0xffff) % N;');
+  emit(`      const ow = ${ownerSource('h1', 'N')};`);
   emit('      let box = boxes[ow];');
   emit(`      const r = fill[ow] * ${R};`);
   emit(`      if (r + ${R} > box.length) box = S.growBox(ow);`);

@@ -66,3 +66,9 @@ export function fingerprintSource(n: number, arr: string, p: string): string {
   );
   return lines.join('\n');
 }
+
+/** The worker that owns a fingerprint in the parallel search: low, well-mixed bits of h1,
+ *  away from the top bits that choose a table slot. One definition for the worker (seeding
+ *  its table) and the generated route loop (`ownerSource`), which must agree. */
+export const ownerOf = (h1: number, workers: number): number => ((h1 >>> 2) & 0xffff) % workers;
+export const ownerSource = (h1: string, workers: string): string => `((${h1} >>> 2) & 0xffff) % ${workers}`;

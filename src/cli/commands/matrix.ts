@@ -13,7 +13,7 @@ import type { CommandFactory } from '../context';
 import type { Outcome } from '../outcome';
 import { exploreTarget } from '../run';
 import { buildTarget } from '../target';
-import { defaultWorkers, positiveInt, positiveNumber } from '../options';
+import { collect, defaultWorkers, positiveInt, positiveNumber } from '../options';
 
 export interface MatrixRow {
   readonly kernel: string;
@@ -144,7 +144,6 @@ export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[
   return { exitCode, stdout: human };
 }
 
-const collect = (v: string, acc: string[] = []) => [...acc, v];
 
 export const matrixCommand: CommandFactory = (ctx, done) => new Command('matrix')
   .description('explore every kernel x scenario over its whole space; one JSON document; what changed since the last one')
