@@ -111,12 +111,24 @@ export interface Branch {
   readonly doc?: string;
 }
 
+/** One check of a step against kernel source: the release, the tree it was read in
+ *  (`repo@commit`) and the lines that decide it. */
+export interface StepCheck {
+  readonly release: string;
+  readonly tree: string;
+  readonly lines: string;
+}
+
 export interface Step {
   readonly label: string;
   /** The kernel function and file this step stands for (required by the kernel model). */
   readonly fn?: string;
   readonly file?: string;
   readonly doc?: string;
+  /** The model source file (a form of a kernel code path) that built this step. */
+  readonly origin?: string;
+  /** The releases this step was checked against, with lines; absent or empty: inferred. */
+  readonly checked?: readonly StepCheck[];
   readonly guard?: Expr;
   readonly branches: readonly Branch[];
 }
