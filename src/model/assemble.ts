@@ -1,7 +1,13 @@
 /** Assemble the IR Model: build actors for the flags, apply patches, add properties, prune. */
 import { and, at, eq, not, or, v } from '../ir/dsl';
 import type { Actor, Assign, Expr, Field, Model, Property, Step } from '../ir/types';
-import { buildC, buildE, buildN, buildR, buildU, buildV, cSlots, rSlots } from './actors';
+import { buildClient, clientSlots } from './actors/client';
+import { buildEnvironment } from './actors/environment';
+import { buildNotifier } from './actors/notifier';
+import { buildRegistration, registrationSlots } from './actors/registration';
+import { buildUnbind } from './actors/unbind';
+import { buildVfio } from './actors/vfio';
+import { formsOf } from './forms';
 import type { ExprHelpers, ScenarioDef } from './config';
 import { BuildCtx } from './ctx';
 import { applyPatch, Draft, type DraftState, type Patch } from './draft';
@@ -12,21 +18,20 @@ import type { KernelDef } from './kernels';
 interface Built extends DraftState { ctx: BuildCtx }
 
 export function buildActors(kernel: KernelDef, flags: KernelDef['flags'], sc: ScenarioDef): Built {
-  const ctx = new BuildCtx(kernel.name, flags, sc);
+  const ctx = new BuildCtx(flags, formsOf(flags), sc);
   ctx.assume('every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]');
   if (sc.iommus.some((i) => i.selfLookup === 'publish' && i.driver !== 'intel')) ctx.assume(`${sc.name}: the IOMMU driver finds its own instance from r_publish on (iommu.self_lookup_ok), as seed 001 requires (brief 3.2 caveat) [inferred: arm_smmu_get_by_fwnode() in 6.6.y is a bound-driver lookup]`);
-  if (flags.probe_op === 'probe_device') ctx.assume('the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]');
+  if (ctx.devIommu) ctx.assume('the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]');
   if (flags.dt_acpi_parsing_in_probe_path) ctx.assume('v6.15: the walk\'s own dma_configure does not call iommu_device_use_default_domain (the 95deee37a123 snapshot residual, addendum 5.4, is not modelled); r_late_warn is folded into r_group');
   const actors: DraftState['actors'] = [];
-  const r = buildR(ctx);
-  actors.push({ name: 'R', over: 'iommu', slots: rSlots(ctx), steps: r.steps });
+  actors.push({ name: 'R', over: 'iommu', slots: registrationSlots(ctx), steps: buildRegistration(ctx).steps });
   const hot = sc.devices.map((d, i) => (d.start === 'hotplug' ? i : -1)).filter((i) => i >= 0);
-  if (hot.length) actors.push({ name: 'N', over: 'dev', slots: hot, steps: buildN(ctx).steps });
-  if (cSlots(ctx).length) actors.push({ name: 'C', over: 'dev', slots: cSlots(ctx), steps: buildC(ctx).steps });
+  if (hot.length) actors.push({ name: 'N', over: 'dev', slots: hot, steps: buildNotifier(ctx).steps });
+  if (clientSlots(ctx).length) actors.push({ name: 'C', over: 'dev', slots: clientSlots(ctx), steps: buildClient(ctx).steps });
   const ub = sc.devices.map((d, i) => (d.unbind ? i : -1)).filter((i) => i >= 0);
-  if (ub.length) actors.push({ name: 'U', over: 'dev', slots: ub, steps: buildU(ctx).steps });
-  if (sc.vfio && flags.dma_ownership_api) actors.push({ name: 'V', over: 'group', slots: [ctx.groupIdx(sc.vfio.group)], steps: buildV(ctx).steps });
-  if (sc.initcallsActor) actors.push({ name: 'E', steps: buildE(ctx).steps });
+  if (ub.length) actors.push({ name: 'U', over: 'dev', slots: ub, steps: buildUnbind(ctx).steps });
+  if (sc.vfio && flags.dma_ownership_api) actors.push({ name: 'V', over: 'group', slots: [ctx.groupIdx(sc.vfio.group)], steps: buildVfio(ctx).steps });
+  if (sc.initcallsActor) actors.push({ name: 'E', steps: buildEnvironment(ctx).steps });
   // Declaration order fixes action ids, which break ties among equally short counterexamples:
   // clients first, so a trace shows a client running as far as it can before the registration
   // catches up (the order in which the seed threads tell their races).
@@ -69,10 +74,10 @@ function crashedExpr(actors: DraftState['actors']): Expr {
   return or(...parts);
 }
 
-function helpers(ctx: BuildCtx): ExprHelpers {
+function helpers(ctx: BuildCtx, kernel: string): ExprHelpers {
   const idx = (kind: string, i: number, name: string) => { if (i < 0) throw new Error(`scenario ${ctx.sc.name}: no ${kind} '${name}'`); return i; };
   return {
-    kernel: ctx.kernel,
+    kernel,
     dev: (n) => idx('device', ctx.devIdx(n), n),
     iommu: (n) => idx('iommu', ctx.iommuIdx(n), n),
     group: (n) => idx('group', ctx.groupIdx(n), n),
@@ -138,7 +143,7 @@ export function assemble(kernel: KernelDef, sc: ScenarioDef, patches: readonly P
   const actors: Actor[] = st.actors.map((a) => ({ name: a.name, over: a.over, slots: a.slots, steps: a.steps }));
   const crashed = crashedExpr(st.actors);
   const props: Property[] = buildProperties(ctx, crashed, invariants);
-  const h = helpers(ctx);
+  const h = helpers(ctx, kernel.name);
   for (const w of sc.witnesses) props.push({ name: w.name, kind: 'witness', expr: w.expr(h), doc: w.doc });
   const entities = [
     { name: 'iommu', count: ctx.nIommu, slotNames: sc.iommus.map((i) => i.name) },

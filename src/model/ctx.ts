@@ -1,8 +1,10 @@
-/** Shared building context, field names and small expression helpers of the kernel model. */
+/** The build context of one kernel model (flags, forms, scenario), the step builder, the kernel
+ *  source files steps cite, and small expression helpers over the model's fields. */
 import { and, eq, ite, ne, not, or, set, v, val, type Val } from '../ir/dsl';
 import type { Assign, Branch, Expr, Field, Step, Assertion } from '../ir/types';
 import { END } from '../ir/types';
 import type { KernelFlags } from './kernels';
+import type { Forms } from './forms';
 import type { IommuDriver, ScenarioDef, SelfLookup } from './config';
 
 export const FILES = {
@@ -36,17 +38,18 @@ export class BuildCtx {
   readonly nGroup: number;
   readonly assumptions = new Set<string>();
   readonly locals = new Map<string, Field>();
-  constructor(readonly kernel: string, readonly f: KernelFlags, readonly sc: ScenarioDef) {
+  constructor(readonly f: KernelFlags, readonly forms: Forms, readonly sc: ScenarioDef) {
     this.nDev = sc.devices.length;
     this.nIommu = sc.iommus.length;
     this.nGroup = sc.groups.length;
   }
+  /** The IOMMU driver of the scenario (its first instance's). */
   get driver(): IommuDriver { return this.sc.iommus[0].driver; }
-  get pd(): boolean { return this.f.probe_op === 'probe_device'; }
-  get pl(): boolean { return this.pd && this.f.probe_lock_global_held_by_callers; }
-  get v615(): boolean { return this.pd && this.f.dt_acpi_parsing_in_probe_path; }
-  get coreDma(): boolean { return this.f.dma_mode_decided_in === 'iommu_core'; }
-  get ownership(): boolean { return this.f.dma_ownership_api; }
+  /** dev->iommu and core-owned groups exist (every form after add_device). */
+  get devIommu(): boolean { return this.forms.probe !== 'add_device'; }
+  /** The IOMMU core, not the client's arch_setup_dma_ops, decides the DMA mode. */
+  get coreDma(): boolean { return this.forms.dmaMode === 'iommu_core'; }
+  get ownership(): boolean { return this.forms.ownership !== 'none'; }
   /** The OF firmware path (platform bus) vs ACPI/IORT or DMAR scope (pci bus). */
   get of(): boolean { return this.sc.bus === 'platform'; }
   get busGlue(): string { return this.of ? FILES.platform : FILES.pci; }
@@ -54,7 +57,7 @@ export class BuildCtx {
   get smmuFile(): string {
     switch (this.driver) {
       case 'ipmmu': return FILES.ipmmu;
-      case 'arm-smmu': return this.pd ? FILES.arm_smmu : FILES.arm_smmu_419;
+      case 'arm-smmu': return this.devIommu ? FILES.arm_smmu : FILES.arm_smmu_419;
       case 'smmu-v3': return FILES.smmu_v3;
       case 'intel': return FILES.intel;
     }
@@ -83,12 +86,30 @@ export class BuildCtx {
 /** Builds one actor's steps; labels are unique within the actor. */
 export class ActorB {
   readonly steps: Step[] = [];
-  constructor(readonly ctx: BuildCtx, readonly name: string, readonly over: string | undefined) {}
+  /** The model file whose builder is adding steps (Step.origin; `probecheck show` prints it). */
+  private origin: string;
+  constructor(readonly ctx: BuildCtx, readonly name: string, readonly over: string | undefined, origin: string) {
+    this.origin = modelFile(origin);
+  }
   has(label: string): boolean { return this.steps.some((s) => s.label === label); }
   add(label: string, fn: string, file: string, branches: Branch[], opts: { guard?: Val; doc?: string } = {}): string {
     if (this.has(label)) throw new Error(`internal: actor ${this.name} has label '${label}' twice`);
-    this.steps.push({ label, fn, file, doc: opts.doc, guard: opts.guard === undefined ? undefined : val(opts.guard), branches });
+    this.steps.push({ label, fn, file, doc: opts.doc, guard: opts.guard === undefined ? undefined : val(opts.guard), branches, origin: this.origin });
     return label;
+  }
+  /** Point every jump to `placeholder` at `label`: a step can jump to a path whose entry label
+   *  is known only once the path is built after it. */
+  bindLabel(placeholder: string, label: string): void {
+    for (let i = 0; i < this.steps.length; i++) {
+      const s = this.steps[i];
+      if (s.branches.some((x) => x.goto === placeholder)) this.steps[i] = { ...s, branches: s.branches.map((x) => (x.goto === placeholder ? { ...x, goto: label } : x)) };
+    }
+  }
+  /** Run a form's builder with its file recorded as the origin of the steps it adds. */
+  within<T>(origin: string, build: () => T): T {
+    const outer = this.origin;
+    this.origin = modelFile(origin);
+    try { return build(); } finally { this.origin = outer; }
   }
   local(name: string, domain: Field['domain'], init: Field['init']): string {
     return this.ctx.local(this.name, this.over, name, domain, init);
@@ -98,7 +119,15 @@ export class ActorB {
   ls(field: string, value: Val): Assign { return this.over ? set(field, SELF, value) : set(field, undefined, value); }
 }
 
+/** `src/model/...ts` for a builder's __filename (compiled to dist/src/model/...js). */
+export function modelFile(filename: string): string {
+  const i = filename.replace(/\\/g, '/').lastIndexOf('/src/model/');
+  return (i < 0 ? filename : filename.slice(i + 1)).replace(/\.js$/, '.ts');
+}
+
 export const SELF: Expr = { kind: 'param', name: 'self' };
+/** The running thread, as a lock holder. */
+export const ME: Expr = { kind: 'param', name: '$me' };
 
 /** A branch; `name` is required when a step has several. */
 export function br(name: string | undefined, guard: Val | undefined, assign: readonly Assign[], goto: string, asserts?: Assertion[], doc?: string): Branch {
@@ -123,6 +152,11 @@ export const dmaUser = (d: Val) => or(eq(v('dev.driver', d), 'K'), eq(v('dev.dri
 export const inc = (field: string, idx: Val | undefined, by = 1): Assign => set(field, idx, { kind: 'bin', op: 'add', left: idx === undefined ? v(field) : v(field, idx), right: val(by) });
 export const decSat = (field: string, idx: Val): Assign =>
   set(field, idx, ite({ kind: 'bin', op: 'gt', left: v(field, idx), right: val(0) }, { kind: 'bin', op: 'sub', left: v(field, idx), right: val(1) }, 0));
+
+/** The default-domain type the group's members select (0e764a01015d: identity for qcom clients). */
+export const ddTypeOf = (g: Expr): Expr => v('group.dd_type', g);
+/** The IOMMU instance whose bus walk is running (actor R's local `unit`). */
+export const walkUnit = (): Expr => v('R.unit', SELF);
 
 /** Whether the client's current DMA mode is iommu (dev.dma_ops == iommu, or dev.dma_iommu). */
 export function modeIommu(ctx: BuildCtx, d: Val): Expr {

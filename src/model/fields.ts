@@ -12,7 +12,7 @@ export function buildFields(ctx: BuildCtx): Field[] {
   const f = ctx.f;
   const devs = sc.devices;
   const per = <T>(fn: (d: typeof devs[number], i: number) => T): T[] => devs.map(fn);
-  const walkIn = ctx.pd && f.registration_model === 'walk_in_iommu_device_register';
+  const walkIn = ctx.forms.registration === 'walk_in_register';
   const groupIdentity = sc.groups.map((g) => (f.qcom_identity_default && devs.some((d) => d.group === g && d.compatListed) ? 'identity' : 'dma'));
   const boot = sc.iommus.map((i) => !!i.atBoot);
   const fields: Field[] = [
@@ -43,7 +43,7 @@ export function buildFields(ctx: BuildCtx): Field[] {
     { name: 'dev.deferred', domain: bool, over: 'dev', init: per((d) => d.start === 'deferred'), doc: 'on the deferred-probe pending list' },
     { name: 'dev.trigger', domain: bool, over: 'dev', init: false, doc: 'a deferred-probe trigger happened since this device last started probing' },
     { name: 'dev.iommu', domain: en('null', 'alloc'), over: 'dev', init: 'null', doc: 'struct device::iommu' },
-    { name: 'dev.iommu_fwspec', domain: en('none', 'pending', 'present'), over: 'dev', init: per((d) => (d.start === 'deferred' && !ctx.pd && ctx.of ? 'pending' : 'none')), doc: 'the fwspec; pending = ops NULL (OF, deferred)' },
+    { name: 'dev.iommu_fwspec', domain: en('none', 'pending', 'present'), over: 'dev', init: per((d) => (d.start === 'deferred' && !ctx.devIommu && ctx.of ? 'pending' : 'none')), doc: 'the fwspec; pending = ops NULL (OF, deferred)' },
     { name: 'dev.iommu_priv', domain: en('null', 'set'), over: 'dev', init: 'null', doc: 'ipmmu fwspec->iommu_priv' },
     { name: 'dev.iommu_iommu_dev', domain: ref('iommu'), over: 'dev', init: 'none', doc: 'dev->iommu->iommu_dev' },
     { name: 'dev.iommu_linked', domain: bool, over: 'dev', init: false, doc: 'iommu_device_link(iommu_dev, dev) done: the sysfs link .../iommu/devices/<dev> exists (v6.15 model)' },

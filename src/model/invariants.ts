@@ -5,7 +5,8 @@ import type { Expr, Property } from '../ir/types';
 import { END } from '../ir/types';
 import type { BuildCtx } from './ctx';
 import { bound, dmaUser, modeDirect, modeIommu } from './ctx';
-import { cSlots, rSlots } from './actors';
+import { clientSlots as cSlots } from './actors/client';
+import { registrationSlots as rSlots } from './actors/registration';
 
 export interface InvariantDef {
   readonly name: string;
@@ -91,13 +92,13 @@ export const INVARIANT_DEFS: readonly InvariantDef[] = [
     build: (ctx) => forall('dev', (d) => and(
       implies(v('dev.in_group_list', d), hasGrp(d)),
       implies(hasGrp(d), eq(grp(d), G(d))),
-      ...(ctx.pd ? [] : [implies(hasGrp(d), and(v('group.exists', G(d)), { kind: 'bin', op: 'ge', left: v('group.ref', G(d)), right: { kind: 'lit', value: 1 } } as Expr))]),
+      ...(ctx.devIommu ? [] : [implies(hasGrp(d), and(v('group.exists', G(d)), { kind: 'bin', op: 'ge', left: v('group.ref', G(d)), right: { kind: 'lit', value: 1 } } as Expr))]),
     )),
   },
   {
     name: 'GroupImpliesIommuDev', kind: 'invariant',
     doc: 'A grouped device has dev->iommu with its iommu_dev set (brief 4.15; v5.17+).',
-    build: (ctx) => (ctx.pd ? forall('dev', (d) => implies(hasGrp(d), and(eq(v('dev.iommu', d), 'alloc'), ne(v('dev.iommu_iommu_dev', d), 'none')))) : null),
+    build: (ctx) => (ctx.devIommu ? forall('dev', (d) => implies(hasGrp(d), and(eq(v('dev.iommu', d), 'alloc'), ne(v('dev.iommu_iommu_dev', d), 'none')))) : null),
   },
   { name: 'NoDeadlock', kind: 'terminal', doc: 'Built into the IR: a state with no enabled step has every actor at its end.' },
   {

@@ -1,0 +1,155 @@
+/**
+ * Actor C: a client device binds (really_probe under device_lock), with deferral and the
+ * deferred-probe worker's retry. In order: device_lock; device links; dev->driver = drv;
+ * dev->bus->dma_configure() -> [iommu_device_use_default_domain before (v7 series)] the firmware
+ * configure (o_*) and its replay of iommu_probe_device (the probe path's form) ->
+ * arch_setup_dma_ops -> [iommu_device_use_default_domain after (512881eacfa7)]; the driver's
+ * probe (K: DMA-API user, M: msm private domain, V: vfio); driver_bound; device_unlock.
+ */
+import { add, and, at, eq, gt, implies, ite, ne, not, or, set, v } from '../../ir/dsl';
+import type { Assign, Expr } from '../../ir/types';
+import { END } from '../../ir/types';
+import {
+  ActorB, br, FILES, gOf, gv, hasGrp, iv, ME, modeIommu, modeValue, SELF, type BuildCtx, type Exit,
+} from '../ctx';
+import { archSetupDmaOps } from '../paths/arch-setup-dma-ops';
+import { useDefaultDomain } from '../paths/use-default-domain';
+import { firmwareConfigure, PROBE_PATH, type ProbeExits } from '../paths';
+import { registrationSlots } from './registration';
+
+/** The devices with a C actor: every one that binds during the scenario. */
+export function clientSlots(ctx: BuildCtx): number[] {
+  return ctx.sc.devices.map((d, i) => (d.start === 'none' ? -1 : i)).filter((i) => i >= 0);
+}
+
+export function buildClient(ctx: BuildCtx): ActorB {
+  const f = ctx.f;
+  const b = new ActorB(ctx, 'C', 'dev', __filename);
+  const d = SELF;
+  const G = gOf(d);
+  const useBeforeFw = ctx.forms.ownership === 'use_before_fw';
+  const useAfterFw = ctx.forms.ownership === 'use_after_fw';
+  const hotplug = ctx.sc.devices.some((x) => x.start === 'hotplug');
+  const links = ctx.sc.devices.some((x) => x.linksBlock);
+  const dl = 'dev.device_lock';
+  const dlFree = eq(v(dl, d), 'none');
+  const cs = clientSlots(ctx);
+  const rs = registrationSlots(ctx);
+  const quiet = and(
+    not(v('dev.trigger', d)),
+    ...rs.map((s) => at('R', s, END)),
+    ...cs.map((s) => implies(ne(d, s), or(at('C', s, END), and(at('C', s, 'c_lock'), v('dev.deferred', s), not(v('dev.trigger', s)))))),
+  );
+  const attachG = hotplug ? and(not(v('dev.deferred', d)), dlFree, or(not(v('dev.hotplug', d)), at('N', d, END))) : and(not(v('dev.deferred', d)), dlFree);
+  b.add('c_lock', 'really_probe()', FILES.dd, [
+    br('attach', attachG, [set(dl, d, ME), set('dev.trigger', d, false)], 'c_links', undefined, '__driver_attach / __device_attach / async probe: device_lock(dev)'),
+    br('w_run', and(v('dev.deferred', d), v('dev.trigger', d), dlFree), [set(dl, d, ME), set('dev.deferred', d, false), set('dev.trigger', d, false)], 'c_links', undefined, 'deferred_probe_work_func: the device moved to the active list by a trigger; device_lock(dev)'),
+    br('idle', and(v('dev.deferred', d), quiet), [], END, undefined, 'no trigger can come any more: the device stays on the deferred list'),
+  ], { doc: 'device_lock(dev) and the start of really_probe; the deferred-probe worker (W) retries a deferred device after driver_deferred_probe_trigger()' });
+  ctx.assume('the deferred-probe worker is modelled per device: a deferred device retries after any driver_bound() trigger; the worker\'s one-at-a-time serialization is not modelled (over-approximation)');
+  const linkBr = [br('ok', links ? not(and(v('dev.links_block', d), ne(iv('iommu.driver_state', d), 'bound'))) : undefined, [set('dev.bind_phase', d, 'links_ok')], 'c_set_driver')];
+  if (links) linkBr.push(br('defer', and(v('dev.links_block', d), ne(iv('iommu.driver_state', d), 'bound')), [], 'c_defer', undefined, 'fw_devlink.strict: the IOMMU supplier is not bound -> -EPROBE_DEFER'));
+  b.add('c_links', 'device_links_check_suppliers()', FILES.core, linkBr, { doc: 'really_probe: device_links_check_suppliers (DT iommus links are optional unless fw_devlink.strict=1)' });
+  b.add('c_set_driver', 'really_probe()', FILES.dd, [br(undefined, undefined, [set('dev.driver', d, v('dev.drv', d)), set('dev.bind_phase', d, 'dma_cfg')], 'c_dma_cfg')],
+    { doc: 'dev->driver = drv (device_set_driver in 6.15), BEFORE dma_configure; pinctrl_bind_pins' });
+  const arch = 'c_arch_setup';
+  const useEntry = 'c_use_dd';
+  b.add('c_dma_cfg', ctx.of ? 'platform_dma_configure()' : 'pci_dma_configure()', ctx.busGlue, [br(undefined, undefined, [], useBeforeFw ? useEntry : 'o_lock')],
+    { doc: 'really_probe -> dev->bus->dma_configure(dev)' + (ctx.of ? ' -> of_dma_configure(dev, np, true) (bus_dma_mask for the client itself not modelled)' : ' -> acpi_dma_configure (IORT)') });
+  const cfg = b.local('cfg', { kind: 'enum', values: ['none', 'ok', 'noiommu', 'defer'] }, 'none');
+  const err = b.local('err', { kind: 'enum', values: ['ok', 'enodev', 'err', 'defer'] }, 'ok');
+  const deferTarget = useBeforeFw ? 'c_unuse_on_err' : 'c_defer';
+  const afterArch = useAfterFw ? useEntry : 'c_drv_probe';
+
+  if (ctx.ownership) useDefaultDomain(b, d, { entry: useEntry, err, afterUse: useBeforeFw ? 'o_lock' : 'c_drv_probe' });
+
+  // The firmware configure and its replay.
+  firmwareConfigure(b, d, { ok: { goto: arch }, noiommu: { goto: arch }, defer: { goto: deferTarget }, replay: 'o_replay' });
+  const failExit: Exit = { goto: arch, assign: [b.ls(cfg, 'noiommu')] };
+  const okExit: Exit = { goto: arch };
+  const pexits: ProbeExits = { ok: okExit, enodev: failExit, err: failExit, defer: { goto: deferTarget } };
+  // really_probe set dev->driver, so the client's own probe never drops the lock (v6.15).
+  const pEntry = PROBE_PATH[ctx.forms.probe](b, d, 'probe', pexits, { canDrop: false });
+  const rc = f.of_replay_condition;
+  const replayBr = [];
+  const fn = ctx.of ? 'of_iommu_configure()' : 'acpi_iommu_configure_id()';
+  const file = ctx.of ? FILES.of_iommu : FILES.acpi_scan;
+  if (rc === 'no_group' || rc === 'not_mapped') {
+    replayBr.push(br('skip', hasGrp(d), [], arch, undefined, rc === 'no_group' ? 'dev->iommu_group set: no replay' : 'device_iommu_mapped(dev): no replay'));
+    replayBr.push(br('replay', not(hasGrp(d)), [], pEntry, undefined, rc === 'no_group' ? 'ops->add_device(dev)' : 'iommu_probe_device(dev)'));
+  } else if (rc === 'not_present') {
+    replayBr.push(br('skip', b.lv(`${b.name}.present`), [], arch, undefined, 'dev_iommu_present: a probe is in progress (or done): no replay'));
+    replayBr.push(br('replay', not(b.lv(`${b.name}.present`)), [], pEntry, undefined, 'iommu_probe_device(dev)'));
+  } else {
+    replayBr.push(br('replay', undefined, [], pEntry, undefined, 'if (!err && dev->bus) iommu_probe_device(dev) (ERRATA 6d: no device_iommu_mapped guard in 6.6)'));
+  }
+  b.add('o_replay', fn, file, replayBr, { doc: 'the replay of the IOMMU probe from the firmware configure' });
+
+  archSetupDmaOps(b, d, { label: arch, cfg, next: afterArch });
+
+  // The driver body.
+  const probeFail = ctx.sc.faults.includes('f_drv_probe_fail');
+  const fwLive = ctx.sc.devices.some((x) => x.fwDmaLive);
+  const kinds = new Set(clientSlots(ctx).map((i) => ctx.sc.devices[i].driver));
+  const bodyBr = [
+    br('K', eq(v('dev.drv', d), 'K'), [set('dev.bind_phase', d, 'drv_probe')], 'd_map'),
+    br('M', eq(v('dev.drv', d), 'M'), [set('dev.bind_phase', d, 'drv_probe')], fwLive ? 'm_fw_stop' : 'm_attach'),
+    br('V', eq(v('dev.drv', d), 'V'), [set('dev.bind_phase', d, 'drv_probe')], 'c_bound'),
+  ].filter((x) => kinds.has(x.name as 'K' | 'M' | 'V'));
+  if (probeFail) bodyBr.push(br('fail', undefined, [], 'c_fail_late', undefined, 'f_drv_probe_fail: the driver probe returns an error'));
+  b.add('c_drv_probe', 'call_driver_probe()', FILES.dd, bodyBr, { doc: 'driver_sysfs_add (c_sysfs, folded) and drv->probe(dev)' });
+  const cookieOk = and(hasGrp(d), eq(gv('group.domain', d), 'dd'), eq(gv('group.default_domain', d), 'dma'), ...(ctx.coreDma ? [] : [gv('group.iovad_init', d)]));
+  const cookieAssert = [{ name: 'DmaApiDomainHasCookie', cond: implies(modeIommu(ctx, d), cookieOk), doc: 'C_DMA_COOKIE: iommu-dma looks up iommu_get_domain_for_dev(dev) at call time and dereferences its iova_cookie' }];
+  const liveNow = ite(modeIommu(ctx, d), 'iommu', 'direct');
+  if (kinds.has('K')) b.add('d_map', ctx.coreDma ? 'dma_map_page_attrs()' : 'dma_map_single()', FILES.mapping, [br(undefined, undefined, [set('dev.live_maps', d, liveNow)], 'c_bound', cookieAssert)],
+    { doc: 'the driver maps a buffer through the DMA API, dispatched on ' + (ctx.coreDma ? 'use_dma_iommu(dev)' : 'dev->dma_ops') + '; the mapping is live from here' });
+  if (kinds.has('M')) {
+    if (fwLive) {
+      b.add('m_fw_stop', 'dpu_kms_hw_init()', FILES.msm_kms, [br(undefined, undefined, [set('ghost.fw_dma_live', d, false)], 'm_attach')],
+        { doc: 'the display driver takes over scanout from the bootloader [model: the real point in msm/dpu was not located]' });
+      ctx.assume('msm stops the bootloader\'s scanout (m_fw_stop) before attaching its private domain [model]');
+    }
+    const single = eq(ctx.sc.devices.map((_, i) => ite(and(eq(v('dev.iommu_group', i), G), v('dev.in_group_list', i)), 1, 0)).reduce((a: Expr, x) => add(a, x)), 1);
+    const okAttach = and(hasGrp(d), single, or(eq(gv('group.default_domain', d), 'none'), eq(gv('group.domain', d), 'dd')));
+    b.add('m_attach', 'iommu_attach_device()', FILES.iommu, [
+      br('ok', okAttach, [set('group.domain', G, 'du')], 'm_dma_map_sg', undefined, 'iommu_domain_alloc (Du: unmanaged, no cookie; m_domain_alloc folded) then iommu_attach_device under group->mutex: group->domain = Du; dev->dma_ops untouched'),
+      br('fail', not(okAttach), [], 'm_dma_map_sg', undefined, 'f_private_attach_fail / no group: "failed to attach iommu"'),
+    ], { doc: 'msm_iommu_attach -> iommu_attach_device(Du, dev)' });
+    ctx.assume('arm-smmu domain_alloc gives an IOVA cookie only to DMA domains (an unmanaged Du has none) [inferred for arm-smmu; src for ipmmu]');
+    if (f.msm_dma_map_for_cache) {
+      b.add('m_dma_map_sg', 'dma_map_sg()', FILES.msm_gem, [br(undefined, undefined, [set('dev.live_maps', d, liveNow)], 'c_bound', cookieAssert)],
+        { doc: 'msm_gem get_pages: dma_map_sg(dev) purely for cache maintenance -> iommu_dma_map_sg on group->domain (seed 003)' });
+    } else {
+      b.add('m_dma_map_sg', 'dma_sync_sg_for_device()', FILES.msm_gem, [br(undefined, undefined, [], 'c_bound')],
+        { doc: '0036bc73ccbe: dma_sync_sg_for_device, no IOVA allocated' });
+    }
+  }
+  b.add('c_bound', 'driver_bound()', FILES.dd, [br(undefined, undefined, [
+    set('dev.bind_phase', d, 'bound'), set('ghost.bound_dma_mode', d, modeValue(ctx, d)), ...ctx.triggerAll(),
+  ], 'c_unlock')], { doc: 'driver_bound: klist add, driver_deferred_probe_trigger, BUS_NOTIFY_BOUND_DRIVER' });
+  const unbindCleanup = (extra: Assign[]): Assign[] => [
+    set('dev.driver', d, 'none'), set('dev.bind_phase', d, 'idle'), set('ghost.kernel_dma_user', d, false), set('ghost.use_counted', d, 'na'), ...extra,
+  ];
+  if (probeFail) {
+    const cleanup = ctx.ownership && f.dma_cleanup_callback;
+    const bad = or(v('ghost.bad_unuse'), ne(v('ghost.use_counted', d), 'counted'));
+    const fl: Assign[] = cleanup ? [
+      set('ghost.bad_unuse', undefined, ite(and(dmaUserConst(d), hasGrp(d)), bad, v('ghost.bad_unuse'))),
+      set('group.owner_cnt', G, ite(and(dmaUserConst(d), hasGrp(d), gt(gv('group.owner_cnt', d), 0)), { kind: 'bin', op: 'sub', left: gv('group.owner_cnt', d), right: { kind: 'lit', value: 1 } }, gv('group.owner_cnt', d))),
+    ] : [];
+    b.add('c_fail_late', 'really_probe()', FILES.dd, [br(undefined, undefined, [...unbindCleanup(fl), ...(ctx.coreDma ? [] : [set('dev.dma_ops', d, 'none')]), set('dev.live_maps', d, 'none')], 'c_unlock')],
+      { doc: 'probe_failed: driver_sysfs_remove' + (cleanup ? ', dev->bus->dma_cleanup(dev) -> unuse (even if the use was not counted)' : '') + ', arch_teardown_dma_ops, dev->driver = NULL' });
+  }
+  b.add('c_defer', 'really_probe()', FILES.dd, [br(undefined, undefined, unbindCleanup([set('dev.deferred', d, true)]), 'c_unlock')],
+    { doc: 'dma_configure returned -EPROBE_DEFER: dev->driver = NULL; driver_deferred_probe_add_trigger (no dma_cleanup)' });
+  b.add('c_fail_early', 'really_probe()', FILES.dd, [br(undefined, undefined, unbindCleanup([]), 'c_unlock')],
+    { doc: 'dma_configure failed: goto pinctrl_bind_failed (885e50253bfd): no dma_cleanup; dev->driver = NULL; the bind fails' });
+  b.add('c_unlock', 'device_unlock()', FILES.dd, [
+    br('done', not(v('dev.deferred', d)), [set(dl, d, 'none')], END),
+    br('wait', v('dev.deferred', d), [set(dl, d, 'none')], 'c_lock', undefined, 'on the deferred-probe pending list'),
+  ], { doc: 'device_unlock(dev)' });
+  return b;
+}
+
+const dmaUserConst = (d: Expr) => ne(v('dev.drv', d), 'V');
+

@@ -1,0 +1,42 @@
+/**
+ * Actor U: sysfs unbind of a bound client: device_release_driver() under device_lock; the
+ * driver's remove stops DMA; dev->bus->dma_cleanup() unuses the default domain (25f3bcfc54bc);
+ * device_unbind_cleanup() clears dev->driver.
+ */
+import { and, at, eq, ne, not, or, set, v } from '../../ir/dsl';
+import { END } from '../../ir/types';
+import { ActorB, br, decSat, FILES, gOf, hasGrp, ME, SELF, type BuildCtx } from '../ctx';
+
+export function buildUnbind(ctx: BuildCtx): ActorB {
+  const f = ctx.f;
+  const b = new ActorB(ctx, 'U', 'dev', __filename);
+  const d = SELF;
+  const G = gOf(d);
+  const dl = 'dev.device_lock';
+  b.add('u_lock', 'device_release_driver()', FILES.dd, [
+    br('go', and(eq(v('dev.bind_phase', d), 'bound'), eq(v(dl, d), 'none')), [set(dl, d, ME)], 'u_notify', undefined, 'sysfs unbind: device_lock(dev)'),
+    br('skip', and(at('C', d, END), ne(v('dev.bind_phase', d), 'bound')), [], END, undefined, 'the device never bound: nothing to unbind'),
+  ], { doc: 'unbind_store -> device_driver_detach -> __device_release_driver under device_lock' });
+  b.add('u_notify', '__device_release_driver()', FILES.dd, [br(undefined, undefined, [set('dev.bind_phase', d, 'unbinding')], 'u_remove')],
+    { doc: 'driver_sysfs_remove, BUS_NOTIFY_UNBIND_DRIVER' });
+  const cleanup = ctx.ownership && f.dma_cleanup_callback;
+  b.add('u_remove', 'drv->remove()', FILES.dd, [br(undefined, undefined, [set('dev.live_maps', d, 'none')], cleanup ? 'u_dma_cleanup' : 'u_cleanup')],
+    { doc: 'the driver\'s remove: it stops DMA and unmaps (d_stop)' });
+  if (cleanup) {
+    b.add('u_dma_cleanup', ctx.of ? 'platform_dma_cleanup()' : 'pci_dma_cleanup()', ctx.busGlue, [
+      br('managed', eq(v('dev.drv', d), 'V'), [], 'u_cleanup'),
+      br('nogroup', and(ne(v('dev.drv', d), 'V'), not(hasGrp(d))), [], 'u_cleanup', undefined, 'unuse_get: dev->iommu_group == NULL -> return'),
+      br('group', and(ne(v('dev.drv', d), 'V'), hasGrp(d)), [], 'unuse_dec'),
+    ], { doc: 'dev->bus->dma_cleanup(dev): if (!driver_managed_dma) iommu_device_unuse_default_domain(dev); unuse_get reads dev->iommu_group without a lock' });
+    const bad = or(v('ghost.bad_unuse'), ne(v('ghost.use_counted', d), 'counted'));
+    b.add('unuse_dec', 'iommu_device_unuse_default_domain()', FILES.iommu, [
+      br(undefined, undefined, [set('ghost.bad_unuse', undefined, bad), decSat('group.owner_cnt', G), set('ghost.use_counted', d, 'na'), set('ghost.kernel_dma_user', d, false)], 'u_cleanup'),
+    ], { doc: 'unuse_lock .. unuse_unlock: if (!WARN_ON(!group->owner_cnt)) group->owner_cnt-- (W_UNUSE_ZERO); no per-device record' });
+  }
+  b.add('u_cleanup', 'device_unbind_cleanup()', FILES.dd, [br(undefined, undefined, [
+    set('dev.driver', d, 'none'), set('dev.bind_phase', d, 'idle'), set('ghost.kernel_dma_user', d, false), set('ghost.use_counted', d, 'na'),
+    set('ghost.bound_dma_mode', d, 'none'), ...(ctx.coreDma ? [] : [set('dev.dma_ops', d, 'none')]),
+  ], 'u_unlock')], { doc: 'devres release, arch_teardown_dma_ops, dev->driver = NULL, BUS_NOTIFY_UNBOUND_DRIVER' + (ctx.coreDma ? ' (dev->dma_iommu is not cleared)' : '') });
+  b.add('u_unlock', 'device_unlock()', FILES.dd, [br(undefined, undefined, [set(dl, d, 'none')], END)], { doc: 'device_unlock(dev)' });
+  return b;
+}

@@ -1,0 +1,58 @@
+/**
+ * Kernel flags -> code forms. This is the only place that decides which shape a code path has
+ * for a set of flags; the builders under paths/ and actors/ read forms, and a flag is read
+ * outside this file only where it changes one step's branches (never which steps exist).
+ *
+ * A form names a shape of a kernel code path, not a release: patches move a kernel from one
+ * form to another (57365a04c921 on v5.19, dma-owner-v7 on v5.17), so forms follow the flags.
+ */
+import type { KernelFlags } from './kernels';
+
+/**
+ * iommu_probe_device() and the bus walk's per-device probe:
+ * - add_device (v4.19, v4.20): ops->add_device -> iommu_group_get_for_dev; no dev->iommu.
+ * - unlocked (v5.17 .. v6.1): __iommu_probe_device with core-owned groups, no probe lock.
+ * - locked (v6.6: a2e7e59a9426, 6eb4da8cf545): callers take iommu_probe_device_lock; a grouped
+ *   device returns 0 at once.
+ * - dropping (v6.15: bcb81ac6ae3c): iommu_init_device drops the lock around dma_configure.
+ */
+export type ProbePathForm = 'add_device' | 'unlocked' | 'locked' | 'dropping';
+
+/** Where the bus walk runs: bus_set_iommu (<= v6.0) or iommu_device_register (57365a04c921). */
+export type RegistrationForm = 'bus_set_iommu' | 'walk_in_register';
+
+/** Who decides the client's DMA mode: arm64 arch_setup_dma_ops at the client's bind, or the
+ *  IOMMU core under group->mutex (b67483b3c44e, b5c58b2fdc42). */
+export type DmaModeForm = 'client_arch_setup' | 'iommu_core';
+
+/** iommu_device_use_default_domain in the bus glue: absent (< v5.19), before the firmware
+ *  configure (the v7 series), or after a successful one (512881eacfa7). */
+export type OwnershipForm = 'none' | 'use_before_fw' | 'use_after_fw';
+
+export interface Forms {
+  readonly probe: ProbePathForm;
+  readonly registration: RegistrationForm;
+  readonly dmaMode: DmaModeForm;
+  readonly ownership: OwnershipForm;
+}
+
+/** The forms a set of flags selects; a combination no kernel has is refused with one line. */
+export function formsOf(f: KernelFlags): Forms {
+  return {
+    probe: probePathForm(f),
+    registration: f.probe_op === 'probe_device' && f.registration_model === 'walk_in_iommu_device_register' ? 'walk_in_register' : 'bus_set_iommu',
+    dmaMode: f.dma_mode_decided_in,
+    ownership: !f.dma_ownership_api ? 'none' : f.use_default_domain_site === 'before_fw_configure' ? 'use_before_fw' : 'use_after_fw',
+  };
+}
+
+function probePathForm(f: KernelFlags): ProbePathForm {
+  if (f.probe_op === 'add_device') return 'add_device';
+  if (!f.probe_lock_global_held_by_callers) return 'unlocked';
+  return f.dt_acpi_parsing_in_probe_path ? 'dropping' : 'locked';
+}
+
+/** Forms that exist only in the probe_device era (dev->iommu, core-owned groups). */
+export const hasDevIommu = (x: Forms): boolean => x.probe !== 'add_device';
+/** Forms whose callers hold iommu_probe_device_lock. */
+export const holdsProbeLock = (x: Forms): boolean => x.probe === 'locked' || x.probe === 'dropping';

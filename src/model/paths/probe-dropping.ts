@@ -1,0 +1,63 @@
+/**
+ * The probe path in its dropping form (v6.15: bcb81ac6ae3c "Get DT/ACPI parsing into the proper
+ * probe path"): iommu_init_device() drops iommu_probe_device_lock around dev->bus->dma_configure()
+ * when the device has no driver, so the firmware configure (o_*) runs inside the probe; from
+ * 0c8e9c148e29 (6.15.1) only without a fwspec, and it re-checks after relocking. Reads like
+ * v6.15 __iommu_probe_device() -> iommu_init_device():
+ *
+ *   mutex_lock(&iommu_probe_device_lock)                    p_lock | r_lock
+ *   if (dev->iommu_group) return 0                          r_grouped_check
+ *   dev_iommu_get(dev)                                      r_alloc
+ *   if (!dev->driver [&& !fwspec]) {                        r_fw_test
+ *       mutex_unlock(..); dev->bus->dma_configure(dev);     r_drop, r_dma_cfg, o_*
+ *       mutex_lock(..); [gone? -> -ENODEV]                  r_relock, [r_recheck]
+ *   }
+ *   ops = iommu_fwspec_ops(fwspec)                          r_ops
+ *   ... then the locked form's tail: r_probe_dev, r_group, r_gm_add, unlock [, p_finalize]
+ */
+import { and, eq, ne, not, or, set, v } from '../../ir/dsl';
+import { br, FILES, hasGrp } from '../ctx';
+import { firmwareConfigure } from './firmware-configure';
+import { groupedCheckStep, lockedProbe, lockedProbeTail, lockStep } from './probe-locked';
+import type { ProbePath } from './types';
+
+export const droppingPath: ProbePath = (b, d, mode, exits, opts) => b.within(__filename, () => {
+  const ctx = b.ctx;
+  const f = ctx.f;
+  const L = lockedProbe(b, mode);
+  lockStep(b, L, 'r_grouped_check');
+  groupedCheckStep(b, L, d);
+  const drop = opts.canDrop;
+  b.add('r_alloc', 'iommu_init_device()', FILES.iommu, [br(undefined, undefined, [set('dev.iommu', d, 'alloc')], drop ? 'r_fw_test' : 'r_ops')],
+    { doc: 'dev_iommu_get(): allocate dev->iommu if NULL' });
+  if (drop) {
+    const recheck = f.walk_recheck_after_relock;
+    const fwTest = recheck
+      ? and(ne(v('dev.iommu_fwspec', d), 'present'), eq(v('dev.driver', d), 'none'))
+      : eq(v('dev.driver', d), 'none');
+    b.add('r_fw_test', 'iommu_init_device()', FILES.iommu, [
+      br('drop', fwTest, [], 'r_drop', undefined, recheck ? '!fwspec && !dev->driver (0c8e9c148e29)' : '!dev->driver (bcb81ac6ae3c)'),
+      br('keep', not(fwTest), [], 'r_ops'),
+    ], { doc: 'whether to drop the probe lock around dev->bus->dma_configure; reads dev->driver without device_lock' });
+    b.add('r_drop', 'iommu_init_device()', FILES.iommu, [br(undefined, undefined, [set('probe_lock', undefined, 'none')], 'r_dma_cfg')],
+      { doc: 'mutex_unlock(&iommu_probe_device_lock) before dev->bus->dma_configure(dev)' });
+    b.add('r_dma_cfg', ctx.busConfigure, ctx.busGlue, [br(undefined, undefined, [], 'o_lock')],
+      { doc: 'dev->bus->dma_configure(dev) -> of_dma_configure_id -> of_iommu_configure (steps o_* run by this thread); errors are ignored by iommu_init_device' });
+    firmwareConfigure(b, d, { ok: { goto: 'r_relock' }, noiommu: { goto: 'r_relock' }, defer: { goto: 'r_relock' }, replay: null });
+    b.add('r_relock', 'iommu_init_device()', FILES.iommu, [br(undefined, undefined, [set('probe_lock', undefined, { kind: 'param', name: '$me' })], recheck ? 'r_recheck' : 'r_ops')],
+      { guard: eq(v('probe_lock'), 'none'), doc: 'mutex_lock(&iommu_probe_device_lock) after dma_configure' });
+    if (recheck) {
+      const gone = or(eq(v('dev.iommu', d), 'null'), hasGrp(d));
+      b.add('r_recheck', 'iommu_init_device()', FILES.iommu, [
+        br('gone', gone, L.toUnlock('enodev'), L.unlock, undefined, 'dev->iommu == NULL || dev->iommu_group != NULL -> -ENODEV (someone else finished or freed it)'),
+        br('ok', not(gone), [], 'r_ops'),
+      ], { doc: '0c8e9c148e29: re-check after relocking' });
+    }
+  }
+  b.add('r_ops', 'iommu_init_device()', FILES.iommu, [
+    br('noops', ne(v('dev.iommu_fwspec', d), 'present'), [set('dev.iommu', d, 'null'), set('dev.iommu_fwspec', d, 'none'), ...L.toUnlock('enodev')], L.unlock, undefined, 'no fwspec ops -> -ENODEV, dev_iommu_free()'),
+    br('ok', eq(v('dev.iommu_fwspec', d), 'present'), [], 'r_probe_dev'),
+  ], { doc: 'ops = iommu_fwspec_ops(dev_iommu_fwspec_get(dev)) (fd598f71b669)' });
+  lockedProbeTail(b, L, d, mode, exits, { lateWarn: true, finalize: mode === 'probe' && !!ctx.sc.probeFinalize });
+  return L.lock;
+});

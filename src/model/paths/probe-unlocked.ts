@@ -1,0 +1,62 @@
+/**
+ * The probe path in its unlocked form (v5.17 .. v6.1): __iommu_probe_device() with core-owned
+ * groups and no probe lock. The walk (mode 'walk') first asks probe_iommu_group() whether the
+ * device is grouped (a lockless read of dev->iommu_group) and leaves default domains to phase 2
+ * of bus_iommu_probe() through its group_list; iommu_probe_device() (mode 'probe') allocates
+ * and attaches the default domain itself (p_alloc_dd).
+ */
+import { and, eq, ite, ne, not, or, set, v } from '../../ir/dsl';
+import type { Assign, Expr } from '../../ir/types';
+import { br, ddTypeOf, exitBr, FILES, gOf, hasGrp, walkUnit } from '../ctx';
+import { probeDeviceOp } from './probe-device-op';
+import type { ProbePath } from './types';
+
+
+export const unlockedPath: ProbePath = (b, d, mode, exits) => b.within(__filename, () => {
+  const ctx = b.ctx;
+  const f = ctx.f;
+  const G = gOf(d);
+  let entry = 'pd_bus_ops';
+  if (mode === 'walk') {
+    entry = b.add('r_grouped_check', 'probe_iommu_group()', FILES.iommu, [
+      exitBr('grouped', hasGrp(d), [], exits.ok, undefined, 'iommu_group_get(dev) != NULL -> return 0'),
+      br('new', not(hasGrp(d)), [], 'pd_bus_ops'),
+    ], { doc: 'probe_iommu_group: if (iommu_group_get(dev)) return 0 (lockless read of dev->iommu_group)' });
+  }
+  b.add('pd_bus_ops', '__iommu_probe_device()', FILES.iommu, [
+    exitBr('enodev', eq(v('bus.iommu_ops'), 'none'), [], exits.enodev, undefined, '!dev->bus->iommu_ops -> -ENODEV'),
+    br('ok', ne(v('bus.iommu_ops'), 'none'), [], 'r_alloc'),
+  ]);
+  b.add('r_alloc', 'dev_iommu_get()', FILES.iommu, [br(undefined, undefined, [set('dev.iommu', d, 'alloc')], 'r_probe_dev')],
+    { doc: '__iommu_probe_device: dev_iommu_get() allocates dev->iommu; try_module_get' });
+  probeDeviceOp(b, d, '', 'r_group', exits.enodev, exits.defer ?? exits.err);
+  const dio = f.group_get_for_dev_ops_source === 'dev_iommu_ops';
+  const opsAssert = dio ? [{ name: 'NoNullOpsDeref', cond: v('iommu.ops_set', v('dev.iommu_iommu_dev', d)), doc: 'C_NULL_OPS: dev_iommu_ops(dev)->device_group with the unit\'s ops still NULL (seed 004)' }] : undefined;
+  const afterGroup = mode === 'probe' ? 'p_alloc_dd' : 'g_link';
+  b.add('r_group', 'iommu_group_get_for_dev()', FILES.iommu, [
+    br('grouped', hasGrp(d), [], afterGroup, opsAssert, 'existing group: return it'),
+    br('new', not(hasGrp(d)), [], 'g_link', opsAssert, 'group = ops->device_group(dev)'),
+  ], { doc: dio ? 'ops = dev_iommu_ops(dev) (3f6634d997db); group = ops->device_group(dev)' : 'ops = dev->bus->iommu_ops; group = ops->device_group(dev)' });
+  b.add('g_link', 'iommu_group_add_device()', FILES.iommu, [br(undefined, undefined, [set('dev.iommu_group', d, G)], 'r_gm_add')],
+    { doc: 'sysfs links; dev->iommu_group = group BEFORE group->mutex' });
+  const listAdd = and(eq(v('group.default_domain', G), 'none'), eq(v('group.on_group_list', G), 'none'));
+  const gmAssign: Assign[] = [set('dev.in_group_list', d, true)];
+  b.add('r_gm_add', 'iommu_group_add_device()', FILES.iommu, [
+    br(undefined, undefined, gmAssign, mode === 'walk' ? 'r_list_add' : 'p_alloc_dd'),
+  ], { doc: 'under group->mutex: list_add_tail; if (group->domain && !attach_deferred) attach the device ("Adding to iommu group")' });
+  if (mode === 'walk') {
+    b.add('r_list_add', '__iommu_probe_device()', FILES.iommu, [
+      exitBr(undefined, undefined, [set('group.on_group_list', G, ite(listAdd, walkUnit(), v('group.on_group_list', G)))], exits.ok),
+    ], { doc: 'if (group_list && !group->default_domain && list_empty(&group->entry)) list_add_tail(&group->entry, group_list) (no lock before 01657bc14a39)' });
+  } else {
+    const none = eq(v('group.default_domain', G), 'none');
+    const attach = ctx.ownership ? and(ne(v('group.default_domain', G), 'none'), eq(v('group.owner', G), 'null')) : ne(v('group.default_domain', G), 'none');
+    b.add('p_alloc_dd', 'iommu_probe_device()', FILES.iommu, [
+      exitBr(undefined, undefined, [
+        set('group.default_domain', G, ite(none, ddTypeOf(G), v('group.default_domain', G))),
+        set('group.domain', G, ite(and(eq(v('group.domain', G), 'none'), or(none, attach)), 'dd', v('group.domain', G))),
+      ], exits.ok),
+    ], { doc: 'p_gm_lock .. p_gm_unlock as one group->mutex section: iommu_alloc_default_domain if none; attach the default domain' + (ctx.ownership ? ' unless the group has an owner' : '') + '; iommu_create_device_direct_mappings' });
+  }
+  return entry;
+});
