@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fail, ProbeError } from '../errors';
-import { definePatch, PATCHES, type Patch } from '../model';
+import { definePatch, PATCHES, resolvePatch, type Patch } from '../model';
 import { closest } from '../errors';
 
 /** The package root (dist/src/cli -> root). */
@@ -66,11 +66,11 @@ function patchRequire(id: string, from: string, plain: NodeRequire): unknown {
   return plain(id);
 }
 
-/** A --patch value: a built-in id stays a string (the model checks it); a path is loaded. */
-export function loadPatch(spec: string): string | Patch {
+/** A --patch value, resolved once: a built-in id or a patch file, as a Patch. */
+export function loadPatch(spec: string): Patch {
   if (!isPatchPath(spec)) {
     if (!PATCHES.some((p) => p.id === spec) && fs.existsSync(spec)) return loadPatchFile(spec);
-    return spec;
+    return resolvePatch(spec);
   }
   if (!fs.existsSync(spec)) {
     const near = closest(spec, PATCHES.map((p) => p.id));
@@ -89,8 +89,8 @@ function loadPatchFile(spec: string): Patch {
     fail('E_PATCH', `patch ${spec}: loading it threw: ${msg}`);
   }
   const cand = (exp as { default?: unknown })?.default ?? exp;
-  if (!cand || typeof cand !== 'object' || typeof (cand as Patch).apply !== 'function') {
-    fail('E_PATCH', `patch ${spec}: the module has no default export made by definePatch({ id, title, apply })`);
+  if (!cand || typeof cand !== 'object' || typeof (cand as Patch).id !== 'string') {
+    fail('E_PATCH', `patch ${spec}: the module has no default export made by definePatch({ id, title, flags, edit })`);
   }
   try {
     return definePatch(cand as Patch);

@@ -10,14 +10,15 @@ import { buildVfio } from './actors/vfio';
 import { formsOf } from './forms';
 import type { ExprHelpers, ScenarioDef } from './config';
 import { BuildCtx } from './ctx';
-import { applyPatch, Draft, type DraftState, type Patch } from './draft';
+import { patchFlags, runEdits, type Patch } from './patch';
+import { StepDraft, type DraftState } from './step-draft';
 import { buildFields } from './fields';
 import { buildProperties } from './invariants';
 import type { KernelDef } from './kernels';
 
 interface Built extends DraftState { ctx: BuildCtx }
 
-export function buildActors(kernel: KernelDef, flags: KernelDef['flags'], sc: ScenarioDef): Built {
+export function buildActors(flags: KernelDef['flags'], sc: ScenarioDef): Built {
   const ctx = new BuildCtx(flags, formsOf(flags), sc);
   ctx.assume('every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]');
   if (sc.iommus.some((i) => i.selfLookup === 'publish' && i.driver !== 'intel')) ctx.assume(`${sc.name}: the IOMMU driver finds its own instance from r_publish on (iommu.self_lookup_ok), as seed 001 requires (brief 3.2 caveat) [inferred: arm_smmu_get_by_fwnode() in 6.6.y is a bound-driver lookup]`);
@@ -131,14 +132,11 @@ function prune(fields: Field[], actors: Actor[], props: Property[]): { fields: F
 }
 
 export function assemble(kernel: KernelDef, sc: ScenarioDef, patches: readonly Patch[], invariants: readonly string[]): Model {
-  let lastCtx: BuildCtx | undefined;
-  const draft = new Draft(kernel.name, sc.name, { ...kernel.flags }, (flags) => {
-    const b = buildActors(kernel, flags, sc);
-    lastCtx = b.ctx;
-    return { actors: b.actors, assumptions: b.assumptions };
-  });
-  for (const p of patches) applyPatch(draft, p);
-  const ctx = lastCtx as BuildCtx;
+  const phase = patchFlags(kernel.name, sc.name, kernel.flags, patches);
+  const built = buildActors(phase.flags, sc);
+  const ctx = built.ctx;
+  const draft = new StepDraft(kernel.name, sc.name, { actors: built.actors, assumptions: built.assumptions }, phase.flags);
+  patches.forEach((p, i) => runEdits(draft, p, phase.before[i], phase.calls[i]));
   const st = draft.state;
   const actors: Actor[] = st.actors.map((a) => ({ name: a.name, over: a.over, slots: a.slots, steps: a.steps }));
   const crashed = crashedExpr(st.actors);
@@ -160,6 +158,6 @@ export function assemble(kernel: KernelDef, sc: ScenarioDef, patches: readonly P
     actors: pr.actors,
     properties: props,
     checkDeadlock: invariants.includes('NoDeadlock'),
-    meta: { kernel: kernel.name, patches: names, scenario: sc.name, flags: draft.finalFlags, assumptions: [...st.assumptions] },
+    meta: { kernel: kernel.name, patches: names, scenario: sc.name, flags: phase.flags, assumptions: [...st.assumptions] },
   };
 }

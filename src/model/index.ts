@@ -8,20 +8,31 @@
 import { unknownName } from '../errors';
 import type { Model } from '../ir/types';
 import { assemble } from './assemble';
-import { definePatch, NEXT, type KernelDraft, type Patch } from './draft';
+import { declaredFlags, definePatch, type FlagRule, type Patch } from './patch';
+import { NEXT, type KernelDraft } from './step-draft';
 import { INVARIANT_DEFS } from './invariants';
 import { KERNEL_DEFS, kernelCommits, type FlagName, type KernelFlags } from './kernels';
 import { BUILTIN_PATCHES } from './patches';
 import { SCENARIO_DEFS } from './scenarios';
 
-export { definePatch, NEXT };
-export type { KernelDraft, Patch, KernelFlags, FlagName };
+export { declaredFlags, definePatch, NEXT };
+export type { KernelDraft, Patch, KernelFlags, FlagName, FlagRule };
 
 export interface KernelInfo { name: string; doc: string; commits: { id: string; title: string }[]; newest?: boolean }
 export const KERNELS: readonly KernelInfo[] = KERNEL_DEFS.map((k) => ({ name: k.name, doc: k.doc, commits: kernelCommits(k.name), ...(k.newest ? { newest: true } : {}) }));
 
-export interface PatchInfo { id: string; title: string; commits: string[]; doc: string }
-export const PATCHES: readonly PatchInfo[] = BUILTIN_PATCHES.map((p) => ({ id: p.id, title: p.title, commits: [...(p.commits ?? [p.id])], doc: p.doc ?? '' }));
+export interface PatchInfo {
+  id: string; title: string; commits: string[]; doc: string;
+  /** The flags it sets on every kernel, those it sets where `when` matches, and the flags a
+   *  kernel must have for it to apply. */
+  flags: Partial<KernelFlags>; flagsWhen: FlagRule[]; requires: Partial<KernelFlags>;
+  /** Whether it also edits steps. */
+  edits: boolean;
+}
+export const PATCHES: readonly PatchInfo[] = BUILTIN_PATCHES.map((p) => ({
+  id: p.id, title: p.title, commits: [...(p.commits ?? [p.id])], doc: p.doc ?? '',
+  flags: { ...(p.flags ?? {}) }, flagsWhen: [...(p.flagsWhen ?? [])], requires: { ...(p.requires ?? {}) }, edits: !!(p.edit ?? p.apply),
+}));
 
 export interface ScenarioInfo { name: string; seed?: string; doc: string; invariants: string[]; witnesses: string[]; defaultScenario: boolean }
 export const SCENARIOS: readonly ScenarioInfo[] = SCENARIO_DEFS.map((s) => ({
@@ -34,13 +45,16 @@ export const INVARIANTS: readonly InvariantInfo[] = INVARIANT_DEFS.map((d) => ({
 /** The newest kernel (the default). */
 export const DEFAULT_KERNEL = KERNEL_DEFS.find((k) => k.newest)!.name;
 
+/** A built-in patch id as its Patch; a Patch (already checked by definePatch) as itself. */
+export function resolvePatch(p: string | Patch): Patch {
+  if (typeof p !== 'string') return p;
+  return BUILTIN_PATCHES.find((b) => b.id === p) ?? unknownName('E_UNKNOWN_PATCH', 'patch', p, BUILTIN_PATCHES.map((b) => b.id));
+}
+
 export function buildKernelModel(opts: { kernel: string; scenario: string; patches?: readonly (string | Patch)[]; invariants?: readonly string[] }): Model {
   const kernel = KERNEL_DEFS.find((k) => k.name === opts.kernel) ?? unknownName('E_UNKNOWN_KERNEL', 'kernel', opts.kernel, KERNEL_DEFS.map((k) => k.name));
   const sc = SCENARIO_DEFS.find((s) => s.name === opts.scenario) ?? unknownName('E_UNKNOWN_SCENARIO', 'scenario', opts.scenario, SCENARIO_DEFS.map((s) => s.name));
-  const patches: Patch[] = (opts.patches ?? []).map((p) => {
-    if (typeof p !== 'string') return definePatch(p);
-    return BUILTIN_PATCHES.find((b) => b.id === p) ?? unknownName('E_UNKNOWN_PATCH', 'patch', p, BUILTIN_PATCHES.map((b) => b.id));
-  });
+  const patches = (opts.patches ?? []).map(resolvePatch);
   const names = INVARIANT_DEFS.map((d) => d.name);
   for (const i of opts.invariants ?? []) if (!names.includes(i)) unknownName('E_UNKNOWN_INVARIANT', 'invariant', i, names);
   const wanted = opts.invariants ? [...opts.invariants] : sc.invariants;

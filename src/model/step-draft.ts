@@ -1,45 +1,34 @@
 /**
- * Patches: named edits of the kernel model. A patch is `definePatch({ id, title, apply(m) })`;
- * `m` is a KernelDraft, an editable draft of the model being built. Built-in patches use the
- * same API as user patches (src/model/patches.ts; docs/patches.md).
- *
- * Semantics. Edits run in order. A flag change (setFlag) rebuilds the model's steps for the new
- * flags and replays every step edit made so far, so flag flips and step edits compose in the
- * order they were made. Every edit names its target by actor and label; a missing actor, step,
- * branch or flag, or a patch that throws, fails the build with one line:
+ * The edit phase of a patch: label-addressed edits of the kernel model built for the final
+ * flags (src/model/patch.ts has the flag phase that comes first). Every edit names its target by
+ * actor and label; a missing actor, step, branch or flag, or an edit that throws, fails the
+ * build with one line:
  *   ProbeError('E_PATCH', "patch <id>: no step '<label>' in actor '<actor>'; closest: ...").
  */
-import { closest, fail, ProbeError } from '../errors';
+import { closest, fail } from '../errors';
 import type { Branch, Expr, Step } from '../ir/types';
 import type { FlagName, KernelFlags } from './kernels';
-
-export interface Patch {
-  readonly id: string;
-  readonly title: string;
-  /** Commit ids this patch stands for (default: [id]). */
-  readonly commits?: readonly string[];
-  readonly doc?: string;
-  apply(m: KernelDraft): void;
-}
-
-export function definePatch(p: Patch): Patch {
-  if (!p || typeof p.id !== 'string' || !p.id) throw new ProbeError('E_PATCH', 'definePatch: a patch needs an id');
-  if (typeof p.apply !== 'function') throw new ProbeError('E_PATCH', `patch ${p.id}: apply(m) is not a function`);
-  return p;
-}
 
 /** Placeholder goto in inserted steps: the label the edited flow went to before. */
 export const NEXT = '$next';
 
 export interface DraftActor { readonly name: string; readonly over?: string; readonly slots?: readonly number[]; steps: Step[] }
 
+export interface DraftState {
+  actors: DraftActor[];
+  assumptions: string[];
+}
+
 export interface KernelDraft {
   /** The kernel baseline and scenario being built. */
   readonly kernel: string;
   readonly scenario: string;
-  /** Read a feature flag (brief 5.4). */
+  /** Read a kernel flag: the kernel's flags with the earlier patches' and this patch's own
+   *  flag changes applied (the model being edited was built for the final flags). */
   flag<K extends FlagName>(name: K): KernelFlags[K];
-  /** Change a feature flag: the model is rebuilt for it and earlier step edits are replayed. */
+  /** For `apply(m)` patches only: change a flag. Flag changes are collected in a first run of
+   *  `apply` (step edits ignored) and applied before the model is built; the second run makes
+   *  the step edits. A patch with `edit(m)` declares its flags in `flags` instead. */
   setFlag<K extends FlagName>(name: K, value: KernelFlags[K]): void;
   readonly flagNames: readonly FlagName[];
   actors(): string[];
@@ -66,52 +55,30 @@ export interface KernelDraft {
   assume(text: string): void;
 }
 
-type Edit = (s: DraftState) => void;
-
-export interface DraftState {
-  actors: DraftActor[];
-  assumptions: string[];
-}
-
-/** The draft implementation used by buildKernelModel. */
-export class Draft implements KernelDraft {
-  private edits: { patch: string; edit: Edit }[] = [];
-  state: DraftState;
+/** The edit phase of patches: label-addressed edits of the model built for the final flags. */
+export class StepDraft implements KernelDraft {
+  /** The patch whose edits are running (named in every error). */
   current = '';
-  constructor(
-    readonly kernel: string,
-    readonly scenario: string,
-    private flags: KernelFlags,
-    private readonly build: (flags: KernelFlags) => DraftState,
-  ) {
-    this.state = build(flags);
+  private view: KernelFlags;
+  private onSetFlag: (name: FlagName, value: unknown) => void = () => this.err('setFlag is only for apply(m) patches: declare flag changes in the patch\'s `flags`');
+  constructor(readonly kernel: string, readonly scenario: string, readonly state: DraftState, flags: KernelFlags) {
+    this.view = { ...flags };
   }
-  get flagNames(): readonly FlagName[] { return Object.keys(this.flags) as FlagName[]; }
-  get finalFlags(): KernelFlags { return { ...this.flags }; }
-
+  get flagNames(): readonly FlagName[] { return Object.keys(this.view) as FlagName[]; }
+  /** Start a patch's edits: its flag view and what its setFlag calls must repeat. */
+  begin(patch: string, flagsBefore: KernelFlags, onSetFlag?: (name: FlagName, value: unknown) => void): void {
+    this.current = patch;
+    this.view = { ...flagsBefore };
+    this.onSetFlag = onSetFlag ?? (() => this.err('setFlag is only for apply(m) patches: declare flag changes in the patch\'s `flags`'));
+  }
   private err(msg: string): never { return fail('E_PATCH', `patch ${this.current}: ${msg}`); }
-  private checkFlag(name: string): void {
-    if (!(name in this.flags)) this.err(`no flag '${name}'; closest: ${closest(name, this.flagNames).join(', ')}`);
-  }
-  flag<K extends FlagName>(name: K): KernelFlags[K] { this.checkFlag(name); return this.flags[name]; }
+  flag<K extends FlagName>(name: K): KernelFlags[K] { checkFlag(this.view, name, (m) => this.err(m)); return this.view[name]; }
   setFlag<K extends FlagName>(name: K, value: KernelFlags[K]): void {
-    this.checkFlag(name);
-    if (typeof value !== typeof this.flags[name]) this.err(`flag '${name}' takes a ${typeof this.flags[name]}, not ${JSON.stringify(value)}`);
-    this.flags = { ...this.flags, [name]: value };
-    const st = this.build(this.flags);
-    const cur = this.current;
-    for (const e of this.edits) {
-      this.current = e.patch;
-      e.edit(st);
-    }
-    this.current = cur;
-    this.state = st;
+    checkFlag(this.view, name, (m) => this.err(m), value);
+    this.onSetFlag(name, value);
+    this.view = { ...this.view, [name]: value };
   }
-  private run(edit: Edit): void {
-    const patch = this.current;
-    edit(this.state);
-    this.edits.push({ patch, edit });
-  }
+  private run(edit: (s: DraftState) => void): void { edit(this.state); }
   private actorOf(s: DraftState, name: string): DraftActor {
     const a = s.actors.find((x) => x.name === name);
     if (!a) this.err(`no actor '${name}'; closest: ${closest(name, s.actors.map((x) => x.name)).join(', ')}`);
@@ -204,14 +171,10 @@ function withNext(step: Step, target: string): Step {
   return { ...step, branches: step.branches.map((b) => (b.goto === NEXT ? { ...b, goto: target } : b)) };
 }
 
-/** Apply patches to a draft with the one-line error contract. */
-export function applyPatch(d: Draft, p: Patch): void {
-  d.current = p.id;
-  try {
-    p.apply(d);
-  } catch (e) {
-    if (e instanceof ProbeError && e.code === 'E_PATCH') throw e;
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new ProbeError('E_PATCH', `patch ${p.id}: ${msg.split('\n')[0]}`);
-  }
+/** Check a flag name (and a value's type) against a flag set. */
+export function checkFlag(flags: KernelFlags, name: string, err: (msg: string) => never, value?: unknown): void {
+  const names = Object.keys(flags);
+  if (!names.includes(name)) err(`no flag '${name}'; closest: ${closest(name, names).join(', ')}`);
+  const cur = flags[name as FlagName];
+  if (value !== undefined && typeof value !== typeof cur) err(`flag '${name}' takes a ${typeof cur}, not ${JSON.stringify(value)}`);
 }
