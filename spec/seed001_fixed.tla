@@ -6,8 +6,8 @@
 \* kernel: v6.15
 \* patches: []
 \* scenario: probe-vs-register
-\* flags: {"probe_op":"probe_device","registration_model":"walk_in_iommu_device_register","bus_dma_mask_unconditional":false,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":true,"group_get_for_dev_ops_source":"dev_iommu_ops","probe_device_rejects_unregistered_instance":true,"replay_returns_early_if_grouped":true,"of_replay_condition":"not_present","probe_lock_global_held_by_callers":true,"dt_acpi_parsing_in_probe_path":true,"walk_recheck_after_relock":false,"registration_race_fix":false,"dma_mode_decided_in":"iommu_core","dma_ownership_api":true,"use_default_domain_site":"after_fw_configure","use_default_domain_defers_if_no_default_domain":true,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":true,"claim_semantics":"blocking_domain","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":true,"qcom_identity_default":true,"msm_dma_map_for_cache":false,"platform_dma_configure_driver_snapshot":true}
-\* assumptions: ["every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]","probe-vs-register: the IOMMU driver finds its own instance from r_publish on (iommu.self_lookup_ok), as seed 001 requires (brief 3.2 caveat) [inferred: arm_smmu_get_by_fwnode() in 6.6.y is a bound-driver lookup]","the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]","v6.15: the walk's own dma_configure does not call iommu_device_use_default_domain (the 95deee37a123 snapshot residual, addendum 5.4, is not modelled); r_late_warn is folded into r_group","the deferred-probe worker is modelled per device: a deferred device retries after any driver_bound() trigger; the worker's one-at-a-time serialization is not modelled (over-approximation)"]
+\* flags: {"probe_op":"probe_device","registration_model":"walk_in_iommu_device_register","bus_dma_mask_unconditional":false,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":true,"group_get_for_dev_ops_source":"dev_iommu_ops","probe_device_rejects_unregistered_instance":true,"of_replay_condition":"not_present","probe_lock_global_held_by_callers":true,"dt_acpi_parsing_in_probe_path":true,"walk_recheck_after_relock":false,"registration_race_fix":false,"dma_mode_decided_in":"iommu_core","dma_ownership_api":true,"use_default_domain_site":"after_fw_configure","use_default_domain_defers_if_no_default_domain":true,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":true,"claim_semantics":"blocking_domain","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":true,"qcom_identity_default":true,"msm_dma_map_for_cache":false}
+\* assumptions: ["every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]","probe-vs-register: the IOMMU driver finds its own instance from r_publish on (iommu.self_lookup_ok), as seed 001 requires (brief 3.2 caveat) [inferred: arm_smmu_get_by_fwnode() in 6.6.y is a bound-driver lookup]","the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]","v6.15: the walk's own dma_configure does not call iommu_device_use_default_domain (the 95deee37a123 snapshot residual, addendum 5.4, is not modelled); r_late_warn is folded into r_group","v6.15: iommu_device_link() (sysfs) is folded into r_probe_dev; dev.iommu_linked is cleared only by r_unregister (iommu_release_device -> iommu_device_unlink); device removal is not modelled [patch: 0c8e9c148e29 context; mail: Johan Hovold 22 May 2025 trace (i)]","the deferred-probe worker is modelled per device: a deferred device retries after any driver_bound() trigger; the worker's one-at-a-time serialization is not modelled (over-approximation)"]
 EXTENDS Integers, TLC
 
 Iommu == {"I"}
@@ -34,6 +34,7 @@ VARIABLES
     dev_iommu, \* dev.iommu
     dev_iommu_fwspec, \* dev.iommu_fwspec
     dev_iommu_iommu_dev, \* dev.iommu_iommu_dev
+    dev_iommu_linked, \* dev.iommu_linked
     dev_iommu_group, \* dev.iommu_group
     dev_in_group_list, \* dev.in_group_list
     dev_dma_iommu, \* dev.dma_iommu
@@ -60,7 +61,7 @@ VARIABLES
     pc_R, \* program counter of R
     crash \* the crash record: "none", or the assertion that failed
 
-vars == <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R, crash>>
+vars == <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R, crash>>
 
 \* Every variable holds a value of its domain (probecheck stops on a write outside it).
 TypeOK ==
@@ -82,6 +83,7 @@ TypeOK ==
     /\ dev_iommu \in [Dev -> {"null", "alloc"}]
     /\ dev_iommu_fwspec \in [Dev -> {"none", "pending", "present"}]
     /\ dev_iommu_iommu_dev \in [Dev -> (Iommu \cup {"none"})]
+    /\ dev_iommu_linked \in [Dev -> BOOLEAN]
     /\ dev_iommu_group \in [Dev -> (Group \cup {"none"})]
     /\ dev_in_group_list \in [Dev -> BOOLEAN]
     /\ dev_dma_iommu \in [Dev -> BOOLEAN]
@@ -104,7 +106,7 @@ TypeOK ==
     /\ C_cfg \in [Dev -> {"none", "ok", "noiommu", "defer"}]
     /\ C_err \in [Dev -> {"ok", "enodev", "err", "defer"}]
     /\ C_present \in [Dev -> BOOLEAN]
-    /\ pc_C \in [Dev -> {"c_lock", "c_links", "c_set_driver", "c_dma_cfg", "c_use_dd", "use_check", "c_use_fail", "o_lock", "o_sample", "o_xlate", "o_cleanup", "p_lock", "r_grouped_check", "r_alloc", "r_ops", "r_probe_dev", "r_group", "r_gm_add", "p_unlock", "o_replay", "c_arch_setup", "c_drv_probe", "d_map", "c_bound", "c_defer", "c_fail_early", "c_unlock", "$end"}]
+    /\ pc_C \in [Dev -> {"c_lock", "c_links", "c_set_driver", "c_dma_cfg", "c_use_dd", "use_check", "c_use_fail", "o_lock", "o_sample", "o_xlate", "o_cleanup", "p_lock", "r_grouped_check", "r_alloc", "r_ops", "r_probe_dev", "r_group", "r_gm_add", "p_unlock", "p_finalize", "o_replay", "c_arch_setup", "c_drv_probe", "d_map", "c_bound", "c_defer", "c_fail_early", "c_unlock", "$end"}]
     /\ pc_R \in [Iommu -> {"r_publish", "r_bus_loop", "r_walk_next", "r_lock", "r_grouped_check", "r_alloc", "r_fw_test", "r_drop", "r_dma_cfg", "o_lock", "o_sample", "o_xlate", "o_cleanup", "r_relock", "r_ops", "r_probe_dev", "r_group", "r_gm_add", "r_unlock", "r_finalize_group", "r_done", "r_bound", "r_unregister", "$end"}]
     /\ crash \in {"none", "NoNullOpsDeref", "DmaApiDomainHasCookie"}
 
@@ -127,6 +129,7 @@ Init ==
     /\ dev_iommu = [s \in Dev |-> "null"]
     /\ dev_iommu_fwspec = [s \in Dev |-> "none"]
     /\ dev_iommu_iommu_dev = [s \in Dev |-> "none"]
+    /\ dev_iommu_linked = [s \in Dev |-> FALSE]
     /\ dev_iommu_group = [s \in Dev |-> "none"]
     /\ dev_in_group_list = [s \in Dev |-> FALSE]
     /\ dev_dma_iommu = [s \in Dev |-> FALSE]
@@ -177,7 +180,7 @@ C_D_c_lock_attach ==
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["D"] = "C[D]"]
     /\ dev_trigger' = [dev_trigger EXCEPT !["D"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_links"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_lock.w_run: really_probe() (drivers/base/dd.c)
 C_D_c_lock_w_run_enabled ==
@@ -192,7 +195,7 @@ C_D_c_lock_w_run ==
     /\ dev_deferred' = [dev_deferred EXCEPT !["D"] = FALSE]
     /\ dev_trigger' = [dev_trigger EXCEPT !["D"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_links"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_lock.idle: really_probe() (drivers/base/dd.c)
 C_D_c_lock_idle_enabled ==
@@ -205,7 +208,7 @@ C_D_c_lock_idle_enabled ==
 C_D_c_lock_idle ==
     /\ C_D_c_lock_idle_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "$end"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_links.ok: device_links_check_suppliers() (drivers/base/core.c)
 C_D_c_links_ok_enabled ==
@@ -215,7 +218,7 @@ C_D_c_links_ok ==
     /\ C_D_c_links_ok_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D"] = "links_ok"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_set_driver"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_set_driver: really_probe() (drivers/base/dd.c)
 C_D_c_set_driver_enabled ==
@@ -226,7 +229,7 @@ C_D_c_set_driver ==
     /\ dev_driver' = [dev_driver EXCEPT !["D"] = dev_drv["D"]]
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D"] = "dma_cfg"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_dma_cfg"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_dma_cfg: platform_dma_configure() (drivers/base/platform.c)
 C_D_c_dma_cfg_enabled ==
@@ -235,7 +238,7 @@ C_D_c_dma_cfg_enabled ==
 C_D_c_dma_cfg ==
     /\ C_D_c_dma_cfg_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "o_lock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_use_dd.managed: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D_c_use_dd_managed_enabled ==
@@ -245,7 +248,7 @@ C_D_c_use_dd_managed_enabled ==
 C_D_c_use_dd_managed ==
     /\ C_D_c_use_dd_managed_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_drv_probe"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_use_dd.nogroup: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D_c_use_dd_nogroup_enabled ==
@@ -259,7 +262,7 @@ C_D_c_use_dd_nogroup ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D"] = "not_counted"]
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D"] = TRUE]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_drv_probe"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_use_dd.group: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D_c_use_dd_group_enabled ==
@@ -271,7 +274,7 @@ C_D_c_use_dd_group ==
     /\ C_D_c_use_dd_group_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D"] = "use_dd"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "use_check"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:use_check.defer: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D_use_check_defer_enabled ==
@@ -283,7 +286,7 @@ C_D_use_check_defer ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D"] = "failed"]
     /\ C_err' = [C_err EXCEPT !["D"] = "defer"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_use_fail"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_present, pc_R, crash>>
 
 \* C[D]:use_check.busy: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D_use_check_busy_enabled ==
@@ -297,7 +300,7 @@ C_D_use_check_busy ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D"] = "failed"]
     /\ C_err' = [C_err EXCEPT !["D"] = "err"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_use_fail"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_present, pc_R, crash>>
 
 \* C[D]:use_check.ok: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D_use_check_ok_enabled ==
@@ -311,7 +314,7 @@ C_D_use_check_ok ==
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D"] = TRUE]
     /\ group_owner_cnt' = [group_owner_cnt EXCEPT ![dev_group_of["D"]] = group_owner_cnt[dev_group_of["D"]] + 1]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_drv_probe"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_use_fail.defer: arch_teardown_dma_ops() (drivers/base/platform.c)
 C_D_c_use_fail_defer_enabled ==
@@ -321,7 +324,7 @@ C_D_c_use_fail_defer_enabled ==
 C_D_c_use_fail_defer ==
     /\ C_D_c_use_fail_defer_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_defer"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_use_fail.err: arch_teardown_dma_ops() (drivers/base/platform.c)
 C_D_c_use_fail_err_enabled ==
@@ -331,7 +334,7 @@ C_D_c_use_fail_err_enabled ==
 C_D_c_use_fail_err ==
     /\ C_D_c_use_fail_err_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_fail_early"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:o_lock.fast: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_D_o_lock_fast_enabled ==
@@ -344,7 +347,7 @@ C_D_o_lock_fast ==
     /\ probe_lock' = "none"
     /\ C_cfg' = [C_cfg EXCEPT !["D"] = "ok"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:o_lock.parse: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_D_o_lock_parse_enabled ==
@@ -356,7 +359,7 @@ C_D_o_lock_parse ==
     /\ C_D_o_lock_parse_enabled
     /\ probe_lock' = "C[D]"
     /\ pc_C' = [pc_C EXCEPT !["D"] = "o_sample"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:o_sample: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_D_o_sample_enabled ==
@@ -366,7 +369,7 @@ C_D_o_sample ==
     /\ C_D_o_sample_enabled
     /\ C_present' = [C_present EXCEPT !["D"] = (dev_iommu["D"] = "alloc")]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "o_xlate"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:o_xlate.ok: of_iommu_xlate() (drivers/iommu/of_iommu.c)
 C_D_o_xlate_ok_enabled ==
@@ -379,7 +382,7 @@ C_D_o_xlate_ok ==
     /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT !["D"] = "present"]
     /\ C_cfg' = [C_cfg EXCEPT !["D"] = "ok"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "o_cleanup"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:o_xlate.defer: of_iommu_xlate() (drivers/iommu/of_iommu.c)
 C_D_o_xlate_defer_enabled ==
@@ -391,7 +394,7 @@ C_D_o_xlate_defer ==
     /\ C_D_o_xlate_defer_enabled
     /\ C_cfg' = [C_cfg EXCEPT !["D"] = "defer"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "o_cleanup"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:o_cleanup.ok: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_D_o_cleanup_ok_enabled ==
@@ -402,7 +405,7 @@ C_D_o_cleanup_ok ==
     /\ C_D_o_cleanup_ok_enabled
     /\ probe_lock' = "none"
     /\ pc_C' = [pc_C EXCEPT !["D"] = "o_replay"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:o_cleanup.defer: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_D_o_cleanup_defer_enabled ==
@@ -413,7 +416,7 @@ C_D_o_cleanup_defer ==
     /\ C_D_o_cleanup_defer_enabled
     /\ probe_lock' = "none"
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_defer"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:o_cleanup.noiommu: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_D_o_cleanup_noiommu_enabled ==
@@ -424,7 +427,7 @@ C_D_o_cleanup_noiommu ==
     /\ C_D_o_cleanup_noiommu_enabled
     /\ probe_lock' = "none"
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:p_lock: iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_p_lock_enabled ==
@@ -435,7 +438,7 @@ C_D_p_lock ==
     /\ C_D_p_lock_enabled
     /\ probe_lock' = "C[D]"
     /\ pc_C' = [pc_C EXCEPT !["D"] = "r_grouped_check"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:r_grouped_check.grouped: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_r_grouped_check_grouped_enabled ==
@@ -446,7 +449,7 @@ C_D_r_grouped_check_grouped ==
     /\ C_D_r_grouped_check_grouped_enabled
     /\ C_err' = [C_err EXCEPT !["D"] = "ok"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "p_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_present, pc_R, crash>>
 
 \* C[D]:r_grouped_check.new: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_r_grouped_check_new_enabled ==
@@ -456,7 +459,7 @@ C_D_r_grouped_check_new_enabled ==
 C_D_r_grouped_check_new ==
     /\ C_D_r_grouped_check_new_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "r_alloc"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:r_alloc: iommu_init_device() (drivers/iommu/iommu.c)
 C_D_r_alloc_enabled ==
@@ -466,7 +469,7 @@ C_D_r_alloc ==
     /\ C_D_r_alloc_enabled
     /\ dev_iommu' = [dev_iommu EXCEPT !["D"] = "alloc"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "r_ops"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:r_ops.noops: iommu_init_device() (drivers/iommu/iommu.c)
 C_D_r_ops_noops_enabled ==
@@ -479,7 +482,7 @@ C_D_r_ops_noops ==
     /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT !["D"] = "none"]
     /\ C_err' = [C_err EXCEPT !["D"] = "enodev"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "p_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_present, pc_R, crash>>
 
 \* C[D]:r_ops.ok: iommu_init_device() (drivers/iommu/iommu.c)
 C_D_r_ops_ok_enabled ==
@@ -489,7 +492,7 @@ C_D_r_ops_ok_enabled ==
 C_D_r_ops_ok ==
     /\ C_D_r_ops_ok_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "r_probe_dev"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:r_probe_dev.enodev: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu/arm-smmu.c)
 C_D_r_probe_dev_enodev_enabled ==
@@ -503,21 +506,41 @@ C_D_r_probe_dev_enodev ==
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT !["D"] = "none"]
     /\ C_err' = [C_err EXCEPT !["D"] = "enodev"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "p_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_present, pc_R, crash>>
 
 \* C[D]:r_probe_dev.ok: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu/arm-smmu.c)
 C_D_r_probe_dev_ok_enabled ==
     /\ Running
     /\ pc_C["D"] = "r_probe_dev"
     /\ dev_iommu_fwspec["D"] = "present"
+    /\ ~dev_iommu_linked["D"]
 C_D_r_probe_dev_ok ==
     /\ C_D_r_probe_dev_ok_enabled
     /\ IF ~iommu_self_lookup_ok[dev_fw_iommu["D"]]
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
        ELSE /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT !["D"] = dev_fw_iommu["D"]]
+            /\ dev_iommu_linked' = [dev_iommu_linked EXCEPT !["D"] = TRUE]
             /\ pc_C' = [pc_C EXCEPT !["D"] = "r_group"]
             /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+
+\* C[D]:r_probe_dev.eexist: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu/arm-smmu.c)
+C_D_r_probe_dev_eexist_enabled ==
+    /\ Running
+    /\ pc_C["D"] = "r_probe_dev"
+    /\ dev_iommu_fwspec["D"] = "present"
+    /\ dev_iommu_linked["D"]
+C_D_r_probe_dev_eexist ==
+    /\ C_D_r_probe_dev_eexist_enabled
+    /\ IF ~iommu_self_lookup_ok[dev_fw_iommu["D"]]
+       THEN /\ crash' = "NoNullOpsDeref"
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
+       ELSE /\ dev_iommu' = [dev_iommu EXCEPT !["D"] = "null"]
+            /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT !["D"] = "none"]
+            /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT !["D"] = "none"]
+            /\ C_err' = [C_err EXCEPT !["D"] = "err"]
+            /\ pc_C' = [pc_C EXCEPT !["D"] = "p_unlock"]
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_present, pc_R, crash>>
 
 \* C[D]:r_group: iommu_init_device() (drivers/iommu/iommu.c)
 C_D_r_group_enabled ==
@@ -527,7 +550,7 @@ C_D_r_group ==
     /\ C_D_r_group_enabled
     /\ dev_iommu_group' = [dev_iommu_group EXCEPT !["D"] = dev_group_of["D"]]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "r_gm_add"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:r_gm_add: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_r_gm_add_enabled ==
@@ -541,7 +564,7 @@ C_D_r_gm_add ==
     /\ group_domain' = [group_domain EXCEPT ![dev_group_of["D"]] = (IF (group_domain[dev_group_of["D"]] = "none") THEN "dd" ELSE group_domain[dev_group_of["D"]])]
     /\ C_err' = [C_err EXCEPT !["D"] = "ok"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "p_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_present, pc_R, crash>>
 
 \* C[D]:p_unlock.ok: iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_p_unlock_ok_enabled ==
@@ -551,8 +574,8 @@ C_D_p_unlock_ok_enabled ==
 C_D_p_unlock_ok ==
     /\ C_D_p_unlock_ok_enabled
     /\ probe_lock' = "none"
-    /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ pc_C' = [pc_C EXCEPT !["D"] = "p_finalize"]
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:p_unlock.enodev: iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_p_unlock_enodev_enabled ==
@@ -564,7 +587,7 @@ C_D_p_unlock_enodev ==
     /\ probe_lock' = "none"
     /\ C_cfg' = [C_cfg EXCEPT !["D"] = "noiommu"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:p_unlock.err: iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_p_unlock_err_enabled ==
@@ -576,7 +599,7 @@ C_D_p_unlock_err ==
     /\ probe_lock' = "none"
     /\ C_cfg' = [C_cfg EXCEPT !["D"] = "noiommu"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:p_unlock.defer: iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_p_unlock_defer_enabled ==
@@ -587,7 +610,19 @@ C_D_p_unlock_defer ==
     /\ C_D_p_unlock_defer_enabled
     /\ probe_lock' = "none"
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_defer"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+
+\* C[D]:p_finalize: iommu_probe_device() (drivers/iommu/iommu.c)
+C_D_p_finalize_enabled ==
+    /\ Running
+    /\ pc_C["D"] = "p_finalize"
+C_D_p_finalize ==
+    /\ C_D_p_finalize_enabled
+    /\ IF ~((dev_iommu["D"] = "alloc") /\ (dev_iommu_iommu_dev["D"] # "none"))
+       THEN /\ crash' = "NoNullOpsDeref"
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
+       ELSE /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:o_replay.skip: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_D_o_replay_skip_enabled ==
@@ -597,7 +632,7 @@ C_D_o_replay_skip_enabled ==
 C_D_o_replay_skip ==
     /\ C_D_o_replay_skip_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:o_replay.replay: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_D_o_replay_replay_enabled ==
@@ -607,7 +642,7 @@ C_D_o_replay_replay_enabled ==
 C_D_o_replay_replay ==
     /\ C_D_o_replay_replay_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "p_lock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_arch_setup: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D_c_arch_setup_enabled ==
@@ -616,7 +651,7 @@ C_D_c_arch_setup_enabled ==
 C_D_c_arch_setup ==
     /\ C_D_c_arch_setup_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_use_dd"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_drv_probe.K: call_driver_probe() (drivers/base/dd.c)
 C_D_c_drv_probe_K_enabled ==
@@ -627,7 +662,7 @@ C_D_c_drv_probe_K ==
     /\ C_D_c_drv_probe_K_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D"] = "drv_probe"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "d_map"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:d_map: dma_map_page_attrs() (kernel/dma/mapping.c)
 C_D_d_map_enabled ==
@@ -637,10 +672,10 @@ C_D_d_map ==
     /\ C_D_d_map_enabled
     /\ IF ~((dev_dma_iommu["D"] = TRUE) => ((dev_iommu_group["D"] # "none") /\ (group_domain[dev_group_of["D"]] = "dd") /\ (group_default_domain[dev_group_of["D"]] = "dma")))
        THEN /\ crash' = "DmaApiDomainHasCookie"
-            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
        ELSE /\ dev_live_maps' = [dev_live_maps EXCEPT !["D"] = (IF (dev_dma_iommu["D"] = TRUE) THEN "iommu" ELSE "direct")]
             /\ pc_C' = [pc_C EXCEPT !["D"] = "c_bound"]
-            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_bound: driver_bound() (drivers/base/dd.c)
 C_D_c_bound_enabled ==
@@ -652,7 +687,7 @@ C_D_c_bound ==
     /\ dev_trigger' = [dev_trigger EXCEPT !["D"] = TRUE]
     /\ ghost_bound_dma_mode' = [ghost_bound_dma_mode EXCEPT !["D"] = (IF dev_dma_iommu["D"] THEN "iommu" ELSE "direct")]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_defer: really_probe() (drivers/base/dd.c)
 C_D_c_defer_enabled ==
@@ -666,7 +701,7 @@ C_D_c_defer ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D"] = "na"]
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_fail_early: really_probe() (drivers/base/dd.c)
 C_D_c_fail_early_enabled ==
@@ -679,7 +714,7 @@ C_D_c_fail_early ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D"] = "na"]
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_unlock.done: device_unlock() (drivers/base/dd.c)
 C_D_c_unlock_done_enabled ==
@@ -690,7 +725,7 @@ C_D_c_unlock_done ==
     /\ C_D_c_unlock_done_enabled
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["D"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "$end"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_unlock.wait: device_unlock() (drivers/base/dd.c)
 C_D_c_unlock_wait_enabled ==
@@ -701,7 +736,7 @@ C_D_c_unlock_wait ==
     /\ C_D_c_unlock_wait_enabled
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["D"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_lock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* R[I]:r_publish: iommu_device_register() (drivers/iommu/iommu.c)
 R_I_r_publish_enabled ==
@@ -712,7 +747,7 @@ R_I_r_publish ==
     /\ iommu_listed' = [iommu_listed EXCEPT ![R_unit["I"]] = TRUE]
     /\ iommu_self_lookup_ok' = [iommu_self_lookup_ok EXCEPT ![R_unit["I"]] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_bus_loop"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_bus_loop: iommu_device_register() (drivers/iommu/iommu.c)
 R_I_r_bus_loop_enabled ==
@@ -723,7 +758,7 @@ R_I_r_bus_loop ==
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = 0]
     /\ R_walk_group' = [R_walk_group EXCEPT !["I"] = 0]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_next"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_walk_next.add: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I_r_walk_next_add_enabled ==
@@ -734,7 +769,7 @@ R_I_r_walk_next_add_enabled ==
 R_I_r_walk_next_add ==
     /\ R_I_r_walk_next_add_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_lock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_walk_next.skip: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I_r_walk_next_skip_enabled ==
@@ -745,7 +780,7 @@ R_I_r_walk_next_skip_enabled ==
 R_I_r_walk_next_skip ==
     /\ R_I_r_walk_next_skip_enabled
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = R_walk_dev["I"] + 1]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R, crash>>
 
 \* R[I]:r_walk_next.done: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I_r_walk_next_done_enabled ==
@@ -755,7 +790,7 @@ R_I_r_walk_next_done_enabled ==
 R_I_r_walk_next_done ==
     /\ R_I_r_walk_next_done_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_finalize_group"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_lock: probe_iommu_group() (drivers/iommu/iommu.c)
 R_I_r_lock_enabled ==
@@ -766,7 +801,7 @@ R_I_r_lock ==
     /\ R_I_r_lock_enabled
     /\ probe_lock' = "R[I]"
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_grouped_check"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_grouped_check.grouped: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_r_grouped_check_grouped_enabled ==
@@ -777,7 +812,7 @@ R_I_r_grouped_check_grouped ==
     /\ R_I_r_grouped_check_grouped_enabled
     /\ R_err' = [R_err EXCEPT !["I"] = "ok"]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_grouped_check.new: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_r_grouped_check_new_enabled ==
@@ -787,7 +822,7 @@ R_I_r_grouped_check_new_enabled ==
 R_I_r_grouped_check_new ==
     /\ R_I_r_grouped_check_new_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_alloc"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_alloc: iommu_init_device() (drivers/iommu/iommu.c)
 R_I_r_alloc_enabled ==
@@ -797,7 +832,7 @@ R_I_r_alloc ==
     /\ R_I_r_alloc_enabled
     /\ dev_iommu' = [dev_iommu EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = "alloc"]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_fw_test"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_fw_test.drop: iommu_init_device() (drivers/iommu/iommu.c)
 R_I_r_fw_test_drop_enabled ==
@@ -807,7 +842,7 @@ R_I_r_fw_test_drop_enabled ==
 R_I_r_fw_test_drop ==
     /\ R_I_r_fw_test_drop_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_drop"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_fw_test.keep: iommu_init_device() (drivers/iommu/iommu.c)
 R_I_r_fw_test_keep_enabled ==
@@ -817,7 +852,7 @@ R_I_r_fw_test_keep_enabled ==
 R_I_r_fw_test_keep ==
     /\ R_I_r_fw_test_keep_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_ops"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_drop: iommu_init_device() (drivers/iommu/iommu.c)
 R_I_r_drop_enabled ==
@@ -827,7 +862,7 @@ R_I_r_drop ==
     /\ R_I_r_drop_enabled
     /\ probe_lock' = "none"
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_dma_cfg"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_dma_cfg: platform_dma_configure() (drivers/base/platform.c)
 R_I_r_dma_cfg_enabled ==
@@ -836,7 +871,7 @@ R_I_r_dma_cfg_enabled ==
 R_I_r_dma_cfg ==
     /\ R_I_r_dma_cfg_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "o_lock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:o_lock.fast: of_iommu_configure() (drivers/iommu/of_iommu.c)
 R_I_o_lock_fast_enabled ==
@@ -849,7 +884,7 @@ R_I_o_lock_fast ==
     /\ probe_lock' = "none"
     /\ R_cfg' = [R_cfg EXCEPT !["I"] = "ok"]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_relock"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:o_lock.parse: of_iommu_configure() (drivers/iommu/of_iommu.c)
 R_I_o_lock_parse_enabled ==
@@ -861,7 +896,7 @@ R_I_o_lock_parse ==
     /\ R_I_o_lock_parse_enabled
     /\ probe_lock' = "R[I]"
     /\ pc_R' = [pc_R EXCEPT !["I"] = "o_sample"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:o_sample: of_iommu_configure() (drivers/iommu/of_iommu.c)
 R_I_o_sample_enabled ==
@@ -870,7 +905,7 @@ R_I_o_sample_enabled ==
 R_I_o_sample ==
     /\ R_I_o_sample_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "o_xlate"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:o_xlate.ok: of_iommu_xlate() (drivers/iommu/of_iommu.c)
 R_I_o_xlate_ok_enabled ==
@@ -883,7 +918,7 @@ R_I_o_xlate_ok ==
     /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = "present"]
     /\ R_cfg' = [R_cfg EXCEPT !["I"] = "ok"]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "o_cleanup"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:o_xlate.defer: of_iommu_xlate() (drivers/iommu/of_iommu.c)
 R_I_o_xlate_defer_enabled ==
@@ -895,7 +930,7 @@ R_I_o_xlate_defer ==
     /\ R_I_o_xlate_defer_enabled
     /\ R_cfg' = [R_cfg EXCEPT !["I"] = "defer"]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "o_cleanup"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:o_cleanup.ok: of_iommu_configure() (drivers/iommu/of_iommu.c)
 R_I_o_cleanup_ok_enabled ==
@@ -906,7 +941,7 @@ R_I_o_cleanup_ok ==
     /\ R_I_o_cleanup_ok_enabled
     /\ probe_lock' = "none"
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_relock"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:o_cleanup.defer: of_iommu_configure() (drivers/iommu/of_iommu.c)
 R_I_o_cleanup_defer_enabled ==
@@ -917,7 +952,7 @@ R_I_o_cleanup_defer ==
     /\ R_I_o_cleanup_defer_enabled
     /\ probe_lock' = "none"
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_relock"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:o_cleanup.noiommu: of_iommu_configure() (drivers/iommu/of_iommu.c)
 R_I_o_cleanup_noiommu_enabled ==
@@ -928,7 +963,7 @@ R_I_o_cleanup_noiommu ==
     /\ R_I_o_cleanup_noiommu_enabled
     /\ probe_lock' = "none"
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_relock"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_relock: iommu_init_device() (drivers/iommu/iommu.c)
 R_I_r_relock_enabled ==
@@ -939,7 +974,7 @@ R_I_r_relock ==
     /\ R_I_r_relock_enabled
     /\ probe_lock' = "R[I]"
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_ops"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_ops.noops: iommu_init_device() (drivers/iommu/iommu.c)
 R_I_r_ops_noops_enabled ==
@@ -952,7 +987,7 @@ R_I_r_ops_noops ==
     /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = "none"]
     /\ R_err' = [R_err EXCEPT !["I"] = "enodev"]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_ops.ok: iommu_init_device() (drivers/iommu/iommu.c)
 R_I_r_ops_ok_enabled ==
@@ -962,7 +997,7 @@ R_I_r_ops_ok_enabled ==
 R_I_r_ops_ok ==
     /\ R_I_r_ops_ok_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_probe_dev"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_probe_dev.enodev: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu/arm-smmu.c)
 R_I_r_probe_dev_enodev_enabled ==
@@ -976,21 +1011,41 @@ R_I_r_probe_dev_enodev ==
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = "none"]
     /\ R_err' = [R_err EXCEPT !["I"] = "enodev"]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_probe_dev.ok: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu/arm-smmu.c)
 R_I_r_probe_dev_ok_enabled ==
     /\ Running
     /\ pc_R["I"] = "r_probe_dev"
     /\ dev_iommu_fwspec[FromIndex(<<"D">>, R_walk_dev["I"])] = "present"
+    /\ ~dev_iommu_linked[FromIndex(<<"D">>, R_walk_dev["I"])]
 R_I_r_probe_dev_ok ==
     /\ R_I_r_probe_dev_ok_enabled
     /\ IF ~iommu_self_lookup_ok[dev_fw_iommu[FromIndex(<<"D">>, R_walk_dev["I"])]]
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
        ELSE /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = dev_fw_iommu[FromIndex(<<"D">>, R_walk_dev["I"])]]
+            /\ dev_iommu_linked' = [dev_iommu_linked EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = TRUE]
             /\ pc_R' = [pc_R EXCEPT !["I"] = "r_group"]
             /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+
+\* R[I]:r_probe_dev.eexist: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu/arm-smmu.c)
+R_I_r_probe_dev_eexist_enabled ==
+    /\ Running
+    /\ pc_R["I"] = "r_probe_dev"
+    /\ dev_iommu_fwspec[FromIndex(<<"D">>, R_walk_dev["I"])] = "present"
+    /\ dev_iommu_linked[FromIndex(<<"D">>, R_walk_dev["I"])]
+R_I_r_probe_dev_eexist ==
+    /\ R_I_r_probe_dev_eexist_enabled
+    /\ IF ~iommu_self_lookup_ok[dev_fw_iommu[FromIndex(<<"D">>, R_walk_dev["I"])]]
+       THEN /\ crash' = "NoNullOpsDeref"
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
+       ELSE /\ dev_iommu' = [dev_iommu EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = "null"]
+            /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = "none"]
+            /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = "none"]
+            /\ R_err' = [R_err EXCEPT !["I"] = "err"]
+            /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unlock"]
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_group: iommu_init_device() (drivers/iommu/iommu.c)
 R_I_r_group_enabled ==
@@ -1000,7 +1055,7 @@ R_I_r_group ==
     /\ R_I_r_group_enabled
     /\ dev_iommu_group' = [dev_iommu_group EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_gm_add"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_gm_add: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_r_gm_add_enabled ==
@@ -1013,7 +1068,7 @@ R_I_r_gm_add ==
     /\ group_on_group_list' = [group_on_group_list EXCEPT ![dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] = (IF ((group_domain[dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] = "none") /\ (group_default_domain[dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] = "none") /\ (group_on_group_list[dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] = "none")) THEN R_unit["I"] ELSE group_on_group_list[dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]])]
     /\ R_err' = [R_err EXCEPT !["I"] = "ok"]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, R_unit, R_walk_dev, R_walk_group, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, R_unit, R_walk_dev, R_walk_group, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_unlock.ok: probe_iommu_group() (drivers/iommu/iommu.c)
 R_I_r_unlock_ok_enabled ==
@@ -1025,7 +1080,7 @@ R_I_r_unlock_ok ==
     /\ probe_lock' = "none"
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = R_walk_dev["I"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_next"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_unlock.enodev: probe_iommu_group() (drivers/iommu/iommu.c)
 R_I_r_unlock_enodev_enabled ==
@@ -1037,7 +1092,7 @@ R_I_r_unlock_enodev ==
     /\ probe_lock' = "none"
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = R_walk_dev["I"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_next"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_unlock.err: probe_iommu_group() (drivers/iommu/iommu.c)
 R_I_r_unlock_err_enabled ==
@@ -1048,7 +1103,7 @@ R_I_r_unlock_err ==
     /\ R_I_r_unlock_err_enabled
     /\ probe_lock' = "none"
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unregister"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_unlock.defer: probe_iommu_group() (drivers/iommu/iommu.c)
 R_I_r_unlock_defer_enabled ==
@@ -1059,7 +1114,7 @@ R_I_r_unlock_defer ==
     /\ R_I_r_unlock_defer_enabled
     /\ probe_lock' = "none"
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unregister"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_finalize_group.fin: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I_r_finalize_group_fin_enabled ==
@@ -1074,7 +1129,7 @@ R_I_r_finalize_group_fin ==
     /\ group_domain' = [group_domain EXCEPT ![FromIndex(<<"G">>, R_walk_group["I"])] = "dd"]
     /\ group_on_group_list' = [group_on_group_list EXCEPT ![FromIndex(<<"G">>, R_walk_group["I"])] = "none"]
     /\ R_walk_group' = [R_walk_group EXCEPT !["I"] = R_walk_group["I"] + 1]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_owner_cnt, group_owner, R_unit, R_walk_dev, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_owner_cnt, group_owner, R_unit, R_walk_dev, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R, crash>>
 
 \* R[I]:r_finalize_group.skip: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I_r_finalize_group_skip_enabled ==
@@ -1085,7 +1140,7 @@ R_I_r_finalize_group_skip_enabled ==
 R_I_r_finalize_group_skip ==
     /\ R_I_r_finalize_group_skip_enabled
     /\ R_walk_group' = [R_walk_group EXCEPT !["I"] = R_walk_group["I"] + 1]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R, crash>>
 
 \* R[I]:r_finalize_group.done: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I_r_finalize_group_done_enabled ==
@@ -1095,7 +1150,7 @@ R_I_r_finalize_group_done_enabled ==
 R_I_r_finalize_group_done ==
     /\ R_I_r_finalize_group_done_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_done"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_done: iommu_device_register() (drivers/iommu/iommu.c)
 R_I_r_done_enabled ==
@@ -1104,7 +1159,7 @@ R_I_r_done_enabled ==
 R_I_r_done ==
     /\ R_I_r_done_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_bound"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_bound: driver_bound() (drivers/base/dd.c)
 R_I_r_bound_enabled ==
@@ -1115,7 +1170,7 @@ R_I_r_bound ==
     /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I"]] = "bound"]
     /\ dev_trigger' = [dev_trigger EXCEPT !["D"] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "$end"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_unregister: iommu_device_unregister() (drivers/iommu/iommu.c)
 R_I_r_unregister_enabled ==
@@ -1128,6 +1183,7 @@ R_I_r_unregister ==
     /\ dev_iommu' = [dev_iommu EXCEPT !["D"] = (IF (dev_iommu_iommu_dev["D"] = R_unit["I"]) THEN "null" ELSE dev_iommu["D"])]
     /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT !["D"] = (IF (dev_iommu_iommu_dev["D"] = R_unit["I"]) THEN "none" ELSE dev_iommu_fwspec["D"])]
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT !["D"] = (IF (dev_iommu_iommu_dev["D"] = R_unit["I"]) THEN "none" ELSE dev_iommu_iommu_dev["D"])]
+    /\ dev_iommu_linked' = [dev_iommu_linked EXCEPT !["D"] = (IF (dev_iommu_iommu_dev["D"] = R_unit["I"]) THEN FALSE ELSE dev_iommu_linked["D"])]
     /\ dev_iommu_group' = [dev_iommu_group EXCEPT !["D"] = (IF (dev_iommu_iommu_dev["D"] = R_unit["I"]) THEN "none" ELSE dev_iommu_group["D"])]
     /\ dev_in_group_list' = [dev_in_group_list EXCEPT !["D"] = (IF (dev_iommu_iommu_dev["D"] = R_unit["I"]) THEN FALSE ELSE dev_in_group_list["D"])]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "$end"]
@@ -1165,12 +1221,14 @@ Stuck ==
     /\ ~C_D_r_ops_ok_enabled
     /\ ~C_D_r_probe_dev_enodev_enabled
     /\ ~C_D_r_probe_dev_ok_enabled
+    /\ ~C_D_r_probe_dev_eexist_enabled
     /\ ~C_D_r_group_enabled
     /\ ~C_D_r_gm_add_enabled
     /\ ~C_D_p_unlock_ok_enabled
     /\ ~C_D_p_unlock_enodev_enabled
     /\ ~C_D_p_unlock_err_enabled
     /\ ~C_D_p_unlock_defer_enabled
+    /\ ~C_D_p_finalize_enabled
     /\ ~C_D_o_replay_skip_enabled
     /\ ~C_D_o_replay_replay_enabled
     /\ ~C_D_c_arch_setup_enabled
@@ -1207,6 +1265,7 @@ Stuck ==
     /\ ~R_I_r_ops_ok_enabled
     /\ ~R_I_r_probe_dev_enodev_enabled
     /\ ~R_I_r_probe_dev_ok_enabled
+    /\ ~R_I_r_probe_dev_eexist_enabled
     /\ ~R_I_r_group_enabled
     /\ ~R_I_r_gm_add_enabled
     /\ ~R_I_r_unlock_ok_enabled
@@ -1257,12 +1316,14 @@ Next ==
     \/ C_D_r_ops_ok
     \/ C_D_r_probe_dev_enodev
     \/ C_D_r_probe_dev_ok
+    \/ C_D_r_probe_dev_eexist
     \/ C_D_r_group
     \/ C_D_r_gm_add
     \/ C_D_p_unlock_ok
     \/ C_D_p_unlock_enodev
     \/ C_D_p_unlock_err
     \/ C_D_p_unlock_defer
+    \/ C_D_p_finalize
     \/ C_D_o_replay_skip
     \/ C_D_o_replay_replay
     \/ C_D_c_arch_setup
@@ -1299,6 +1360,7 @@ Next ==
     \/ R_I_r_ops_ok
     \/ R_I_r_probe_dev_enodev
     \/ R_I_r_probe_dev_ok
+    \/ R_I_r_probe_dev_eexist
     \/ R_I_r_group
     \/ R_I_r_gm_add
     \/ R_I_r_unlock_ok
@@ -1353,9 +1415,12 @@ GroupImpliesIommuDev == (dev_iommu_group["D"] # "none") => ((dev_iommu["D"] = "a
 \* Terminal property: checked in states where no step is enabled.
 EventuallyResolved ==
     Stuck =>
-        \/ (pc_C["D"] = "r_probe_dev") /\ (dev_iommu_fwspec["D"] = "present") /\ ~iommu_self_lookup_ok[dev_fw_iommu["D"]]
+        \/ (pc_C["D"] = "r_probe_dev") /\ (dev_iommu_fwspec["D"] = "present") /\ ~dev_iommu_linked["D"] /\ ~iommu_self_lookup_ok[dev_fw_iommu["D"]]
+        \/ (pc_C["D"] = "r_probe_dev") /\ (dev_iommu_fwspec["D"] = "present") /\ dev_iommu_linked["D"] /\ ~iommu_self_lookup_ok[dev_fw_iommu["D"]]
+        \/ (pc_C["D"] = "p_finalize") /\ ~((dev_iommu["D"] = "alloc") /\ (dev_iommu_iommu_dev["D"] # "none"))
         \/ (pc_C["D"] = "d_map") /\ ~((dev_dma_iommu["D"] = TRUE) => ((dev_iommu_group["D"] # "none") /\ (group_domain[dev_group_of["D"]] = "dd") /\ (group_default_domain[dev_group_of["D"]] = "dma")))
-        \/ (pc_R["I"] = "r_probe_dev") /\ (dev_iommu_fwspec[FromIndex(<<"D">>, R_walk_dev["I"])] = "present") /\ ~iommu_self_lookup_ok[dev_fw_iommu[FromIndex(<<"D">>, R_walk_dev["I"])]]
+        \/ (pc_R["I"] = "r_probe_dev") /\ (dev_iommu_fwspec[FromIndex(<<"D">>, R_walk_dev["I"])] = "present") /\ ~dev_iommu_linked[FromIndex(<<"D">>, R_walk_dev["I"])] /\ ~iommu_self_lookup_ok[dev_fw_iommu[FromIndex(<<"D">>, R_walk_dev["I"])]]
+        \/ (pc_R["I"] = "r_probe_dev") /\ (dev_iommu_fwspec[FromIndex(<<"D">>, R_walk_dev["I"])] = "present") /\ dev_iommu_linked[FromIndex(<<"D">>, R_walk_dev["I"])] /\ ~iommu_self_lookup_ok[dev_fw_iommu[FromIndex(<<"D">>, R_walk_dev["I"])]]
         \/ ((dev_bind_phase["D"] = "bound") \/ (dev_bind_phase["D"] = "idle")) /\ (dev_deferred["D"] => (iommu_driver_state[dev_fw_iommu["D"]] # "bound")) /\ (pc_R["I"] = "$end") /\ (iommu_driver_state["I"] # "idle")
 
 \* the SMMU driver bound

@@ -75,10 +75,11 @@ function crashedExpr(actors: DraftState['actors']): Expr {
   return or(...parts);
 }
 
-function helpers(ctx: BuildCtx, kernel: string): ExprHelpers {
+function helpers(ctx: BuildCtx): ExprHelpers {
   const idx = (kind: string, i: number, name: string) => { if (i < 0) throw new Error(`scenario ${ctx.sc.name}: no ${kind} '${name}'`); return i; };
   return {
-    kernel,
+    forms: ctx.forms,
+    flag: (name) => ctx.f[name],
     dev: (n) => idx('device', ctx.devIdx(n), n),
     iommu: (n) => idx('iommu', ctx.iommuIdx(n), n),
     group: (n) => idx('group', ctx.groupIdx(n), n),
@@ -131,8 +132,8 @@ function prune(fields: Field[], actors: Actor[], props: Property[]): { fields: F
   };
 }
 
-export function assemble(kernel: KernelDef, sc: ScenarioDef, patches: readonly Patch[], invariants: readonly string[]): Model {
-  const phase = patchFlags(kernel.name, sc.name, kernel.flags, patches);
+export function assemble(kernel: KernelDef, sc: ScenarioDef, patches: readonly Patch[], invariants: readonly string[], opts: { allowUnreadFlags?: boolean } = {}): Model {
+  const phase = patchFlags(kernel.name, sc.name, kernel.flags, patches, { allowUnread: opts.allowUnreadFlags });
   const built = buildActors(phase.flags, sc);
   const ctx = built.ctx;
   const draft = new StepDraft(kernel.name, sc.name, { actors: built.actors, assumptions: built.assumptions }, phase.flags);
@@ -141,7 +142,7 @@ export function assemble(kernel: KernelDef, sc: ScenarioDef, patches: readonly P
   const actors: Actor[] = st.actors.map((a) => ({ name: a.name, over: a.over, slots: a.slots, steps: a.steps }));
   const crashed = crashedExpr(st.actors);
   const props: Property[] = buildProperties(ctx, crashed, invariants);
-  const h = helpers(ctx, kernel.name);
+  const h = helpers(ctx);
   for (const w of sc.witnesses) props.push({ name: w.name, kind: 'witness', expr: w.expr(h), doc: w.doc });
   const entities = [
     { name: 'iommu', count: ctx.nIommu, slotNames: sc.iommus.map((i) => i.name) },

@@ -1,5 +1,7 @@
 /** Scenario configuration types (the entities and actors of one model run). */
 import type { Expr } from '../ir/types';
+import type { Forms } from './forms';
+import type { FlagName, KernelFlags } from './kernels';
 
 export type IommuDriver = 'ipmmu' | 'arm-smmu' | 'smmu-v3' | 'intel';
 /** When the IOMMU driver's per-client lookup can find its own instance (iommu.self_lookup_ok):
@@ -57,12 +59,6 @@ export interface ScenarioDef {
   readonly faults: readonly string[];
   /** Add the environment step k_initcalls_done (deferred_probe_initcall). */
   readonly initcallsActor?: boolean;
-  /** Emit p_finalize (iommu_probe_device -> dev_iommu_ops(dev)->probe_finalize) as a step after
-   *  p_unlock on the v6.15 probe path; folded (no arm64 effect) otherwise. */
-  readonly probeFinalize?: boolean;
-  /** Model iommu_device_link() in r_probe_dev (dev.iommu_linked) on the v6.15 path, so a second
-   *  probe_device of a linked device fails with -EEXIST (addendum 5.3); off: not modelled. */
-  readonly iommuLink?: boolean;
   readonly invariants: readonly string[];
   readonly witnesses: readonly WitnessDef[];
 }
@@ -80,5 +76,7 @@ export interface ExprHelpers {
   bound(dev: number): Expr;
   registered(iommu: number): Expr;
   ended(actor: string, slot?: number): Expr;
-  readonly kernel: string;
+  /** The code forms of the kernel being built (never its name: a patch can change them). */
+  readonly forms: Forms;
+  flag<K extends FlagName>(name: K): KernelFlags[K];
 }

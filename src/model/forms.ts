@@ -56,3 +56,53 @@ function probePathForm(f: KernelFlags): ProbePathForm {
 export const hasDevIommu = (x: Forms): boolean => x.probe !== 'add_device';
 /** Forms whose callers hold iommu_probe_device_lock. */
 export const holdsProbeLock = (x: Forms): boolean => x.probe === 'locked' || x.probe === 'dropping';
+
+/**
+ * Flag values no form can build, with the reason (a patch that makes one is refused). The
+ * replay guard reads state only some forms keep.
+ */
+export function unbuildable(f: KernelFlags): { flag: keyof KernelFlags; why: string } | undefined {
+  const x = formsOf(f);
+  if (f.of_replay_condition === 'not_present' && x.probe !== 'dropping') {
+    return { flag: 'of_replay_condition', why: 'dev_iommu_present is sampled only by the dropping form of of_iommu_configure' };
+  }
+  return undefined;
+}
+
+const always = (): boolean => true;
+const addDevice = (x: Forms): boolean => x.probe === 'add_device';
+const probeDevice = (x: Forms): boolean => x.probe !== 'add_device';
+const lockHeld = (x: Forms): boolean => x.probe === 'locked' || x.probe === 'dropping';
+const owned = (x: Forms): boolean => x.ownership !== 'none';
+
+/**
+ * The forms that read each flag. A patch that changes a flag the resulting forms never read
+ * would change nothing, so it is refused with one line instead (test/model/flags.test.ts checks
+ * both directions: every flag read here changes some model, and every refused change would
+ * have changed none).
+ */
+export const FLAG_READ_BY: Record<keyof KernelFlags, { readonly by: (x: Forms, f: KernelFlags) => boolean; readonly where: string }> = {
+  probe_op: { by: always, where: 'every form' },
+  registration_model: { by: probeDevice, where: 'the probe_device-era forms (after add_device)' },
+  bus_dma_mask_unconditional: { by: (x, f) => addDevice(x) && f.dma_capable_uses_bus_mask, where: 'the add_device form with dma_capable_uses_bus_mask (b4ebe6063204)' },
+  dma_capable_uses_bus_mask: { by: (x, f) => addDevice(x) && f.bus_dma_mask_unconditional, where: 'the add_device form with bus_dma_mask_unconditional' },
+  ipmmu_destroy_guard: { by: addDevice, where: 'the add_device form' },
+  group_get_for_dev_ops_source: { by: (x) => x.probe === 'unlocked', where: 'the unlocked probe path' },
+  probe_device_rejects_unregistered_instance: { by: probeDevice, where: 'the probe_device-era forms (after add_device)' },
+  of_replay_condition: { by: always, where: 'every form' },
+  probe_lock_global_held_by_callers: { by: probeDevice, where: 'the probe_device-era forms (after add_device)' },
+  dt_acpi_parsing_in_probe_path: { by: lockHeld, where: 'the locked and dropping probe paths (it drops the probe lock)' },
+  walk_recheck_after_relock: { by: (x) => x.probe === 'dropping', where: 'the dropping probe path' },
+  registration_race_fix: { by: always, where: 'every form' },
+  dma_mode_decided_in: { by: always, where: 'every form' },
+  dma_ownership_api: { by: always, where: 'every form' },
+  use_default_domain_site: { by: owned, where: 'kernels with the DMA-ownership API' },
+  use_default_domain_defers_if_no_default_domain: { by: owned, where: 'kernels with the DMA-ownership API' },
+  probe_device_defers_if_no_default_domain: { by: lockHeld, where: 'the locked and dropping probe paths' },
+  dma_cleanup_callback: { by: owned, where: 'kernels with the DMA-ownership API' },
+  claim_semantics: { by: owned, where: 'kernels with the DMA-ownership API' },
+  arm_smmu_defer_hack: { by: always, where: 'every form' },
+  iommu_self_lookup_during_register: { by: always, where: 'every form' },
+  qcom_identity_default: { by: always, where: 'every form' },
+  msm_dma_map_for_cache: { by: always, where: 'every form' },
+};

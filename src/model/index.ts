@@ -51,12 +51,13 @@ export function resolvePatch(p: string | Patch): Patch {
   return BUILTIN_PATCHES.find((b) => b.id === p) ?? unknownName('E_UNKNOWN_PATCH', 'patch', p, BUILTIN_PATCHES.map((b) => b.id));
 }
 
-export function buildKernelModel(opts: { kernel: string; scenario: string; patches?: readonly (string | Patch)[]; invariants?: readonly string[] }): Model {
+/** `allowUnreadFlags` (tests only) builds even when a patch changes a flag no form reads. */
+export function buildKernelModel(opts: { kernel: string; scenario: string; patches?: readonly (string | Patch)[]; invariants?: readonly string[]; allowUnreadFlags?: boolean }): Model {
   const kernel = KERNEL_DEFS.find((k) => k.name === opts.kernel) ?? unknownName('E_UNKNOWN_KERNEL', 'kernel', opts.kernel, KERNEL_DEFS.map((k) => k.name));
   const sc = SCENARIO_DEFS.find((s) => s.name === opts.scenario) ?? unknownName('E_UNKNOWN_SCENARIO', 'scenario', opts.scenario, SCENARIO_DEFS.map((s) => s.name));
   const patches = (opts.patches ?? []).map(resolvePatch);
   const names = INVARIANT_DEFS.map((d) => d.name);
   for (const i of opts.invariants ?? []) if (!names.includes(i)) unknownName('E_UNKNOWN_INVARIANT', 'invariant', i, names);
   const wanted = opts.invariants ? [...opts.invariants] : sc.invariants;
-  return assemble(kernel, sc, patches, wanted);
+  return assemble(kernel, sc, patches, wanted, { allowUnreadFlags: opts.allowUnreadFlags });
 }

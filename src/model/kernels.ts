@@ -18,13 +18,13 @@ export interface KernelFlags {
   group_get_for_dev_ops_source: 'bus' | 'dev_iommu_ops';
   /** c919739ce472 / cbc040081fdf (v6.1): an Intel/AMD unit refuses devices until registered. */
   probe_device_rejects_unregistered_instance: boolean;
-  /** 6eb4da8cf545 + f188056352bc (v6.6): __iommu_probe_device returns 0 for a grouped device. */
-  replay_returns_early_if_grouped: boolean;
-  /** of_iommu_configure's replay guard: v4.19 !dev->iommu_group; v5.x !device_iommu_mapped;
-   *  v6.6 none (ERRATA 6d); v6.15 !dev_iommu_present. */
-  of_replay_condition: 'no_group' | 'not_mapped' | 'always' | 'not_present';
+  /** of_iommu_configure's replay guard: !dev->iommu_group (v4.19 tests it; v5.x calls
+   *  device_iommu_mapped(), which is that test); none in v6.6 (ERRATA 6d); !dev_iommu_present
+   *  in v6.15. */
+  of_replay_condition: 'no_group' | 'always' | 'not_present';
   /** a2e7e59a9426 (6.6.5): file-scope iommu_probe_device_lock taken by the callers and by
-   *  of_iommu_configure's fwspec section. */
+   *  of_iommu_configure's fwspec section; with it, __iommu_probe_device returns 0 for a device
+   *  already in a group (6eb4da8cf545, f188056352bc; the locked probe-path form). */
   probe_lock_global_held_by_callers: boolean;
   /** bcb81ac6ae3c (v6.15): iommu_init_device drops the probe lock around dev->bus->dma_configure. */
   dt_acpi_parsing_in_probe_path: boolean;
@@ -55,9 +55,6 @@ export interface KernelFlags {
   qcom_identity_default: boolean;
   /** msm used dma_map_sg for cache maintenance until 0036bc73ccbe (v5.3). */
   msm_dma_map_for_cache: boolean;
-  /** 95deee37a123 (v6.15-rc6): platform_dma_configure snapshots dev->driver once; the walk's
-   *  dma_configure calls iommu_device_use_default_domain if the snapshot is a DMA-API driver. */
-  platform_dma_configure_driver_snapshot: boolean;
 }
 
 export type FlagName = keyof KernelFlags;
@@ -78,7 +75,6 @@ const v419: KernelFlags = {
   ipmmu_destroy_guard: false,
   group_get_for_dev_ops_source: 'bus',
   probe_device_rejects_unregistered_instance: false,
-  replay_returns_early_if_grouped: false,
   of_replay_condition: 'no_group',
   probe_lock_global_held_by_callers: false,
   dt_acpi_parsing_in_probe_path: false,
@@ -95,7 +91,6 @@ const v419: KernelFlags = {
   iommu_self_lookup_during_register: false,
   qcom_identity_default: false,
   msm_dma_map_for_cache: true,
-  platform_dma_configure_driver_snapshot: false,
 };
 const v420: KernelFlags = { ...v419, dma_capable_uses_bus_mask: true };
 const v517: KernelFlags = {
@@ -103,7 +98,6 @@ const v517: KernelFlags = {
   probe_op: 'probe_device',
   bus_dma_mask_unconditional: false,
   ipmmu_destroy_guard: true,
-  of_replay_condition: 'not_mapped',
   qcom_identity_default: true,
   msm_dma_map_for_cache: false,
 };
@@ -122,7 +116,6 @@ const v61: KernelFlags = {
 };
 const v66: KernelFlags = {
   ...v61,
-  replay_returns_early_if_grouped: true,
   of_replay_condition: 'always',
   probe_lock_global_held_by_callers: true,
 };
@@ -133,7 +126,6 @@ const v615: KernelFlags = {
   dma_mode_decided_in: 'iommu_core',
   use_default_domain_defers_if_no_default_domain: true,
   iommu_self_lookup_during_register: true,
-  platform_dma_configure_driver_snapshot: true,
 };
 const v615y: KernelFlags = { ...v615, walk_recheck_after_relock: true, registration_race_fix: true };
 
@@ -221,7 +213,7 @@ export const KERNEL_DEFS: readonly KernelDef[] = [
       C('3832862eb9c4', 'iommu: Keep dev->iommu state consistent'),
       C('bcb81ac6ae3c', 'iommu: Get DT/ACPI parsing into the proper probe path'),
       C('73d2f10957f5', 'iommu: late IOMMU probe at driver bind warning'),
-      C('95deee37a123', 'platform: Fix race condition during DMA configure at IOMMU probe time'),
+      C('95deee37a123', 'platform: Fix race condition during DMA configure at IOMMU probe time [not modelled: the walk\'s own use of the default domain]'),
     ],
   },
   {

@@ -13,6 +13,7 @@
  * steps) and once more, on the built model, for its edits.
  */
 import { fail, ProbeError } from '../errors';
+import { FLAG_READ_BY, formsOf, unbuildable } from './forms';
 import type { FlagName, KernelFlags } from './kernels';
 import { checkFlag, type KernelDraft, type StepDraft } from './step-draft';
 
@@ -69,7 +70,7 @@ export interface FlagPhase {
 }
 
 /** Phase 1: apply every patch's flag changes to the kernel's flags, in order. */
-export function patchFlags(kernel: string, scenario: string, base: KernelFlags, patches: readonly Patch[]): FlagPhase {
+export function patchFlags(kernel: string, scenario: string, base: KernelFlags, patches: readonly Patch[], opts: { allowUnread?: boolean } = {}): FlagPhase {
   let flags = { ...base };
   const before: KernelFlags[] = [];
   const calls: (readonly [FlagName, unknown])[][] = [];
@@ -87,7 +88,25 @@ export function patchFlags(kernel: string, scenario: string, base: KernelFlags, 
     if (p.apply) flags = collectSetFlags(p, kernel, scenario, flags, mine);
     calls.push(mine);
   }
+  if (!opts.allowUnread) refuseUnreadFlags(kernel, base, flags, patches, before);
   return { flags, before, calls };
+}
+
+/** A flag a patch changed but the final forms never read: the patch would change nothing. */
+function refuseUnreadFlags(kernel: string, base: KernelFlags, flags: KernelFlags, patches: readonly Patch[], before: readonly KernelFlags[]): void {
+  const forms = formsOf(flags);
+  // Blame the last patch that changed flag k.
+  const culprit = (k: FlagName): string => {
+    let i = patches.length - 1;
+    while (i > 0 && before[i][k] === flags[k]) i--;
+    return patches[i].id;
+  };
+  const bad = unbuildable(flags);
+  if (bad && patches.length) fail('E_PATCH', `patch ${culprit(bad.flag)}: ${bad.flag} = ${JSON.stringify(flags[bad.flag])} cannot be built on ${kernel}: ${bad.why}`);
+  for (const k of Object.keys(flags) as FlagName[]) {
+    if (flags[k] === base[k] || FLAG_READ_BY[k].by(forms, flags)) continue;
+    fail('E_PATCH', `patch ${culprit(k)}: ${k} = ${JSON.stringify(flags[k])} changes nothing on ${kernel}: only ${FLAG_READ_BY[k].where} read it, and ${kernel} has the ${forms.probe} probe path${forms.ownership === 'none' ? ' and no DMA-ownership API' : ''}`);
+  }
 }
 
 /** Run an apply(m) patch for its setFlag calls only. */

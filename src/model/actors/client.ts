@@ -74,9 +74,9 @@ export function buildClient(ctx: BuildCtx): ActorB {
   const replayBr = [];
   const fn = ctx.of ? 'of_iommu_configure()' : 'acpi_iommu_configure_id()';
   const file = ctx.of ? FILES.of_iommu : FILES.acpi_scan;
-  if (rc === 'no_group' || rc === 'not_mapped') {
-    replayBr.push(br('skip', hasGrp(d), [], arch, undefined, rc === 'no_group' ? 'dev->iommu_group set: no replay' : 'device_iommu_mapped(dev): no replay'));
-    replayBr.push(br('replay', not(hasGrp(d)), [], pEntry, undefined, rc === 'no_group' ? 'ops->add_device(dev)' : 'iommu_probe_device(dev)'));
+  if (rc === 'no_group') {
+    replayBr.push(br('skip', hasGrp(d), [], arch, undefined, ctx.devIommu ? 'device_iommu_mapped(dev): no replay' : 'dev->iommu_group set: no replay'));
+    replayBr.push(br('replay', not(hasGrp(d)), [], pEntry, undefined, ctx.devIommu ? 'iommu_probe_device(dev)' : 'ops->add_device(dev)'));
   } else if (rc === 'not_present') {
     replayBr.push(br('skip', b.lv(`${b.name}.present`), [], arch, undefined, 'dev_iommu_present: a probe is in progress (or done): no replay'));
     replayBr.push(br('replay', not(b.lv(`${b.name}.present`)), [], pEntry, undefined, 'iommu_probe_device(dev)'));

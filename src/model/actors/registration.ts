@@ -147,6 +147,7 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
       rel.push(set('dev.iommu', i, ite(mineD, 'null', v('dev.iommu', i))));
       rel.push(set('dev.iommu_fwspec', i, ite(mineD, 'none', v('dev.iommu_fwspec', i))));
       rel.push(set('dev.iommu_iommu_dev', i, ite(mineD, 'none', v('dev.iommu_iommu_dev', i))));
+      rel.push(set('dev.iommu_linked', i, ite(mineD, false, v('dev.iommu_linked', i))));
     }
     b.add('r_unregister', 'iommu_device_unregister()', FILES.iommu, [
       br(undefined, undefined, [...rel, set('iommu.listed', U, false), set('iommu.driver_state', U, 'failed')], END),

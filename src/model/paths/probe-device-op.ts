@@ -8,7 +8,10 @@ import type { Assign, Expr } from '../../ir/types';
 import { br, exitBr, FILES, iOf, iv, type ActorB, type Exit } from '../ctx';
 
 /** r_probe_dev: ops->probe_device() and dev->iommu->iommu_dev, per IOMMU driver. */
-export function probeDeviceOp(b: ActorB, d: Expr, errField: string, next: string, fail: Exit, deferExit: Exit): void {
+/** `sysfsLink`: model iommu_device_link() after probe_device (dev.iommu_linked), so a second
+ *  probe_device of a linked device fails with -EEXIST; only the dropping form can probe one
+ *  device twice, so only it asks for it. */
+export function probeDeviceOp(b: ActorB, d: Expr, errField: string, next: string, fail: Exit, deferExit: Exit, opts: { sysfsLink?: boolean } = {}): void {
   const ctx = b.ctx;
   const f = ctx.f;
   const I = iOf(d);
@@ -33,7 +36,7 @@ export function probeDeviceOp(b: ActorB, d: Expr, errField: string, next: string
   // probe of a linked device fails there with -EEXIST (addendum 5.3 step 4): err_release ->
   // release_device, module_put, dev->iommu->iommu_dev = NULL, dev_iommu_free(). The group the
   // first probe set stays. Folded into r_probe_dev (one PL-held section).
-  const link = ctx.forms.probe === 'dropping' && !!ctx.sc.iommuLink;
+  const link = !!opts.sysfsLink;
   if (link) {
     okAssign.push(set('dev.iommu_linked', d, true));
     ctx.assume('v6.15: iommu_device_link() (sysfs) is folded into r_probe_dev; dev.iommu_linked is cleared only by r_unregister (iommu_release_device -> iommu_device_unlink); device removal is not modelled [patch: 0c8e9c148e29 context; mail: Johan Hovold 22 May 2025 trace (i)]');

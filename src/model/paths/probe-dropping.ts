@@ -58,6 +58,6 @@ export const droppingPath: ProbePath = (b, d, mode, exits, opts) => b.within(__f
     br('noops', ne(v('dev.iommu_fwspec', d), 'present'), [set('dev.iommu', d, 'null'), set('dev.iommu_fwspec', d, 'none'), ...L.toUnlock('enodev')], L.unlock, undefined, 'no fwspec ops -> -ENODEV, dev_iommu_free()'),
     br('ok', eq(v('dev.iommu_fwspec', d), 'present'), [], 'r_probe_dev'),
   ], { doc: 'ops = iommu_fwspec_ops(dev_iommu_fwspec_get(dev)) (fd598f71b669)' });
-  lockedProbeTail(b, L, d, mode, exits, { lateWarn: true, finalize: mode === 'probe' && !!ctx.sc.probeFinalize });
+  lockedProbeTail(b, L, d, mode, exits, { lateWarn: true, finalize: mode === 'probe', sysfsLink: true });
   return L.lock;
 });

@@ -63,11 +63,11 @@ export function groupedCheckStep(b: ActorB, L: LockedProbe, d: Expr): void {
  * section), the unlock, and what iommu_probe_device() does after it (p_finalize as a step when
  * `finalize`; p_dd_check with the 6.6 form of b46064a18810).
  */
-export function lockedProbeTail(b: ActorB, L: LockedProbe, d: Expr, mode: 'walk' | 'probe', exits: ProbeExits, opts: { lateWarn: boolean; finalize: boolean }): void {
+export function lockedProbeTail(b: ActorB, L: LockedProbe, d: Expr, mode: 'walk' | 'probe', exits: ProbeExits, opts: { lateWarn: boolean; finalize: boolean; sysfsLink: boolean }): void {
   const ctx = b.ctx;
   const f = ctx.f;
   const G = gOf(d);
-  probeDeviceOp(b, d, L.err, 'r_group', { goto: L.unlock }, { goto: L.unlock });
+  probeDeviceOp(b, d, L.err, 'r_group', { goto: L.unlock }, { goto: L.unlock }, { sysfsLink: opts.sysfsLink });
   b.add('r_group', 'iommu_init_device()', FILES.iommu, [br(undefined, undefined, [set('dev.iommu_group', d, G)], 'r_gm_add')],
     { doc: 'group = ops->device_group(dev); dev->iommu_group = group (end of iommu_init_device, before group->mutex)' + (opts.lateWarn ? '; r_late_warn folded: dev_WARN "late IOMMU probe at driver bind" if dev->driver is set' : '') });
   const noDd = eq(v('group.default_domain', G), 'none');
@@ -119,6 +119,6 @@ export const lockedPath: ProbePath = (b, d, mode, exits) => b.within(__filename,
   groupedCheckStep(b, L, d);
   b.add('r_alloc', 'iommu_init_device()', FILES.iommu, [br(undefined, undefined, [set('dev.iommu', d, 'alloc')], 'r_probe_dev')],
     { doc: 'dev_iommu_get(): allocate dev->iommu if NULL' });
-  lockedProbeTail(b, L, d, mode, exits, { lateWarn: false, finalize: false });
+  lockedProbeTail(b, L, d, mode, exits, { lateWarn: false, finalize: false, sysfsLink: false });
   return L.lock;
 });
