@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   E_UNKNOWN_SCENARIO: 'no scenario has that name',
   E_UNKNOWN_PATCH: 'no built-in patch has that id and no file has that path',
   E_UNKNOWN_INVARIANT: 'the model has no property of that name',
+  E_UNKNOWN_ACTOR: 'the model has no actor of that name',
+  E_UNKNOWN_FUNCTION: 'no step of the model stands for a kernel function of that name',
   E_PATCH: 'a patch threw, or edits a step, field or flag that the model does not have',
   E_TRACE_FILE: 'a trace file is unreadable, corrupt, or does not match the model',
   E_OUT_EXISTS: 'the results folder already holds a run (use --force)',

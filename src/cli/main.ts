@@ -8,12 +8,13 @@ import { exportCommand } from './commands/export';
 import { listCommand } from './commands/list';
 import { matrixCommand } from './commands/matrix';
 import { replayCommand } from './commands/replay';
+import { showCommand } from './commands/show';
 import { traceCommand } from './commands/trace';
 import { verifyPatchCommand } from './commands/verify-patch';
 import type { CliContext, CommandFactory } from './context';
 import { errorOutcome, type Outcome } from './outcome';
 
-const COMMANDS: readonly CommandFactory[] = [checkCommand, verifyPatchCommand, matrixCommand, traceCommand, replayCommand, listCommand, exportCommand];
+const COMMANDS: readonly CommandFactory[] = [checkCommand, verifyPatchCommand, matrixCommand, traceCommand, replayCommand, listCommand, exportCommand, showCommand];
 
 export async function run(argv: readonly string[], ctx: CliContext): Promise<Outcome> {
   let outcome: Outcome | undefined;
