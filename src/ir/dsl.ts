@@ -1,6 +1,6 @@
 /**
  * A small vocabulary for writing IR by hand: `eq(v('dev.bind_phase', self), 'bound')`
- * reads like the brief. Strings are symbols (resolved against the field they meet), numbers
+ * reads like the kernel model's documents. Strings are symbols (resolved against the field they meet), numbers
  * are literals, booleans are 0/1.
  */
 import { END, ME } from './types';

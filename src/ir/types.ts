@@ -45,7 +45,7 @@ export interface Field {
   readonly over?: string;
   /** Initial value, or one per slot for a field `over` an entity. */
   readonly init: InitValue | readonly InitValue[];
-  /** Model-only bookkeeping that no kernel structure holds (the brief's ghost fields). */
+  /** Model-only bookkeeping that no kernel structure holds (ghost fields). */
   readonly ghost?: boolean;
   readonly doc?: string;
 }

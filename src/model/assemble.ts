@@ -9,11 +9,13 @@ import { buildUnbind } from './actors/unbind';
 import { buildVfio } from './actors/vfio';
 import { formsOf } from './forms';
 import type { ExprHelpers, ScenarioDef } from './config';
-import { BuildCtx } from './ctx';
+import { BuildCtx, dmaModeField } from './ctx';
 import { patchFlags, runEdits, type Patch } from './patch';
 import { StepDraft, type DraftState } from './step-draft';
 import { buildFields } from './fields';
-import { buildProperties } from './invariants';
+import { crashedExpr } from '../invariants/crash';
+import { buildProperties, type KernelShape } from '../invariants/kernel';
+import { witnessHelpers } from '../invariants/witnesses';
 import type { KernelDef } from './kernels';
 
 interface Built extends DraftState { ctx: BuildCtx }
@@ -21,9 +23,9 @@ interface Built extends DraftState { ctx: BuildCtx }
 export function buildActors(flags: KernelDef['flags'], sc: ScenarioDef): Built {
   const ctx = new BuildCtx(flags, formsOf(flags), sc);
   ctx.assume('every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]');
-  if (sc.iommus.some((i) => i.selfLookup === 'publish' && i.driver !== 'intel')) ctx.assume(`${sc.name}: the IOMMU driver finds its own instance from r_publish on (iommu.self_lookup_ok), as seed 001 requires (brief 3.2 caveat) [inferred: arm_smmu_get_by_fwnode() in 6.6.y is a bound-driver lookup]`);
+  if (sc.iommus.some((i) => i.selfLookup === 'publish' && i.driver !== 'intel')) ctx.assume(`${sc.name}: the IOMMU driver finds its own instance from r_publish on (iommu.self_lookup_ok), as seed 001 requires (iommu-probe.md §3.2, its caveat) [inferred: arm_smmu_get_by_fwnode() in 6.6.y is a bound-driver lookup]`);
   if (ctx.devIommu) ctx.assume('the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]');
-  if (flags.dt_acpi_parsing_in_probe_path) ctx.assume('v6.15: the walk\'s own dma_configure does not call iommu_device_use_default_domain (the 95deee37a123 snapshot residual, addendum 5.4, is not modelled); r_late_warn is folded into r_group');
+  if (flags.dt_acpi_parsing_in_probe_path) ctx.assume('v6.15: the walk\'s own dma_configure does not call iommu_device_use_default_domain (the 95deee37a123 snapshot residual, iommu-probe-v6.15.md §5.4, is not modelled); r_late_warn is folded into r_group');
   const actors: DraftState['actors'] = [];
   actors.push({ name: 'R', over: 'iommu', slots: registrationSlots(ctx), steps: buildRegistration(ctx).steps });
   const hot = sc.devices.map((d, i) => (d.start === 'hotplug' ? i : -1)).filter((i) => i >= 0);
@@ -41,60 +43,23 @@ export function buildActors(flags: KernelDef['flags'], sc: ScenarioDef): Built {
   return { actors, assumptions: [...ctx.assumptions], ctx };
 }
 
-/** Replace the parameter `self` by a slot literal. */
-function substSelf(e: Expr, slot: number): Expr {
-  switch (e.kind) {
-    case 'param': return e.name === 'self' ? { kind: 'lit', value: slot } : e;
-    case 'var': return e.index ? { ...e, index: substSelf(e.index, slot) } : e;
-    case 'not': return { ...e, arg: substSelf(e.arg, slot) };
-    case 'bin': return { ...e, left: substSelf(e.left, slot), right: substSelf(e.right, slot) };
-    case 'ite': return { ...e, cond: substSelf(e.cond, slot), then: substSelf(e.then, slot), else: substSelf(e.else, slot) };
-    case 'quant': return { ...e, body: substSelf(e.body, slot) };
-    case 'at': return e.instance ? { ...e, instance: substSelf(e.instance, slot) } : e;
-    default: return e;
-  }
-}
-
-/** States where an oops happened: an actor sits at an asserting step whose condition fails. */
-function crashedExpr(actors: DraftState['actors']): Expr {
-  const parts: Expr[] = [];
-  for (const a of actors) {
-    const slots = a.over ? (a.slots ?? []) : [undefined];
-    for (const st of a.steps) {
-      for (const b of st.branches) {
-        for (const as of b.asserts ?? []) {
-          for (const s of slots) {
-            const cond = s === undefined ? as.cond : substSelf(as.cond, s);
-            const g = b.guard ? (s === undefined ? b.guard : substSelf(b.guard, s)) : undefined;
-            parts.push(and(at(a.name, s, st.label), ...(g ? [g] : []), not(cond)));
-          }
-        }
-      }
-    }
-  }
-  return or(...parts);
-}
-
-function helpers(ctx: BuildCtx): ExprHelpers {
-  const idx = (kind: string, i: number, name: string) => { if (i < 0) throw new Error(`scenario ${ctx.sc.name}: no ${kind} '${name}'`); return i; };
+/** What the invariants know of this kernel model. */
+function shapeOf(ctx: BuildCtx): KernelShape {
   return {
-    forms: ctx.forms,
-    flag: (name) => ctx.f[name],
-    dev: (n) => idx('device', ctx.devIdx(n), n),
-    iommu: (n) => idx('iommu', ctx.iommuIdx(n), n),
-    group: (n) => idx('group', ctx.groupIdx(n), n),
-    modeIs: (d, mode) => eq(v('ghost.bound_dma_mode', d), mode),
-    bound: (d) => eq(v('dev.bind_phase', d), 'bound'),
-    registered: (i) => eq(v('iommu.driver_state', i), 'bound'),
-    ended: (a, s) => at(a, s, '$end'),
-    v: (f, i) => v(f, i),
-    at: (a, s, l) => at(a, s, l),
+    ownership: ctx.ownership,
+    devIommu: ctx.devIommu,
+    dmaMode: dmaModeField(ctx),
+    clientSlots: clientSlots(ctx),
+    registrationSlots: registrationSlots(ctx),
+    // The Intel boot thread ends without a driver_bound of its own (the DMAR units have no
+    // platform driver), so only the others must settle.
+    iommusToSettle: ctx.driver === 'intel' ? [] : ctx.sc.iommus.map((_, i) => i),
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Dead-field elimination: a field that no guard, assertion, property or live assignment reads
-// is dropped with its assignments (brief 1.2 "keeping the state small").
+// is dropped with its assignments (docs/domain/iommu-probe.md §1.2, "keeping the state small").
 
 function readsOf(e: Expr | undefined, out: Set<string>): void {
   if (!e) return;
@@ -141,8 +106,8 @@ export function assemble(kernel: KernelDef, sc: ScenarioDef, patches: readonly P
   const st = draft.state;
   const actors: Actor[] = st.actors.map((a) => ({ name: a.name, over: a.over, slots: a.slots, steps: a.steps }));
   const crashed = crashedExpr(st.actors);
-  const props: Property[] = buildProperties(ctx, crashed, invariants);
-  const h = helpers(ctx);
+  const props: Property[] = buildProperties(shapeOf(ctx), crashed, invariants);
+  const h = witnessHelpers({ scenario: sc.name, devices: sc.devices.map((d) => d.name), iommus: sc.iommus.map((i) => i.name), groups: sc.groups, forms: ctx.forms, flags: ctx.f });
   for (const w of sc.witnesses) props.push({ name: w.name, kind: 'witness', expr: w.expr(h), doc: w.doc });
   const entities = [
     { name: 'iommu', count: ctx.nIommu, slotNames: sc.iommus.map((i) => i.name) },

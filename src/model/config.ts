@@ -1,7 +1,8 @@
 /** Scenario configuration types (the entities and actors of one model run). */
 import type { Expr } from '../ir/types';
 import type { Forms } from './forms';
-import type { FlagName, KernelFlags } from './kernels';
+import type { KernelFlags } from './kernels';
+import type { WitnessHelpers } from '../invariants/witnesses';
 
 export type IommuDriver = 'ipmmu' | 'arm-smmu' | 'smmu-v3' | 'intel';
 /** When the IOMMU driver's per-client lookup can find its own instance (iommu.self_lookup_ok):
@@ -55,7 +56,7 @@ export interface ScenarioDef {
   readonly devices: readonly DevCfg[];
   /** A vfio-like user-space owner claims this group once `afterBound` is bound to vfio. */
   readonly vfio?: { readonly group: string; readonly afterBound: string };
-  /** Fault flags (brief 6) switched on: nondeterministic failure branches. */
+  /** Fault flags (iommu-probe.md §6) switched on: nondeterministic failure branches. */
   readonly faults: readonly string[];
   /** Add the environment step k_initcalls_done (deferred_probe_initcall). */
   readonly initcallsActor?: boolean;
@@ -63,20 +64,5 @@ export interface ScenarioDef {
   readonly witnesses: readonly WitnessDef[];
 }
 
-/** Helpers handed to witness builders: read the model's fields by entity names. */
-export interface ExprHelpers {
-  dev(name: string): number;
-  iommu(name: string): number;
-  group(name: string): number;
-  /** The DMA mode recorded when the client's driver bound (ghost.bound_dma_mode). */
-  modeIs(dev: number, mode: 'direct' | 'iommu'): Expr;
-  /** Read a field (with a slot index for a field over an entity). */
-  v(field: string, index?: number): Expr;
-  at(actor: string, slot: number | undefined, label: string): Expr;
-  bound(dev: number): Expr;
-  registered(iommu: number): Expr;
-  ended(actor: string, slot?: number): Expr;
-  /** The code forms of the kernel being built (never its name: a patch can change them). */
-  readonly forms: Forms;
-  flag<K extends FlagName>(name: K): KernelFlags[K];
-}
+/** Helpers handed to witness builders (src/invariants/witnesses.ts). */
+export type ExprHelpers = WitnessHelpers<Forms, KernelFlags>;

@@ -5,6 +5,7 @@ import type { Assign, Branch, Expr, Field, Step, Assertion } from '../ir/types';
 import { END } from '../ir/types';
 import type { KernelFlags } from './kernels';
 import type { Forms } from './forms';
+import { modeIommu as modeIommuIn, modeValue as modeValueIn, type DmaModeField } from '../invariants/kernel-state';
 import type { IommuDriver, ScenarioDef, SelfLookup } from './config';
 
 export const FILES = {
@@ -138,17 +139,6 @@ export function exitBr(name: string | undefined, guard: Val | undefined, assign:
 }
 export const end: Exit = { goto: END };
 
-// Field helpers over a device expression d.
-export const grp = (d: Expr) => v('dev.iommu_group', d);
-export const gOf = (d: Expr) => v('dev.group_of', d);
-export const iOf = (d: Expr) => v('dev.fw_iommu', d);
-export const hasGrp = (d: Expr) => ne(grp(d), 'none');
-export const gv = (field: string, d: Expr) => v(field, gOf(d));
-export const iv = (field: string, d: Expr) => v(field, iOf(d));
-export const isDmaDd = (g: Val) => eq(v('group.default_domain', g), 'dma');
-export const bound = (d: Val) => eq(v('dev.bind_phase', d), 'bound');
-/** A driver that is not driver_managed_dma: the DMA-API users K and M. */
-export const dmaUser = (d: Val) => or(eq(v('dev.driver', d), 'K'), eq(v('dev.driver', d), 'M'));
 export const inc = (field: string, idx: Val | undefined, by = 1): Assign => set(field, idx, { kind: 'bin', op: 'add', left: idx === undefined ? v(field) : v(field, idx), right: val(by) });
 export const decSat = (field: string, idx: Val): Assign =>
   set(field, idx, ite({ kind: 'bin', op: 'gt', left: v(field, idx), right: val(0) }, { kind: 'bin', op: 'sub', left: v(field, idx), right: val(1) }, 0));
@@ -158,15 +148,9 @@ export const ddTypeOf = (g: Expr): Expr => v('group.dd_type', g);
 /** The IOMMU instance whose bus walk is running (actor R's local `unit`). */
 export const walkUnit = (): Expr => v('R.unit', SELF);
 
-/** Whether the client's current DMA mode is iommu (dev.dma_ops == iommu, or dev.dma_iommu). */
-export function modeIommu(ctx: BuildCtx, d: Val): Expr {
-  return ctx.coreDma ? eq(v('dev.dma_iommu', d), true) : eq(v('dev.dma_ops', d), 'iommu');
-}
-export function modeDirect(ctx: BuildCtx, d: Val): Expr {
-  return ctx.coreDma ? not(v('dev.dma_iommu', d)) : eq(v('dev.dma_ops', d), 'direct');
-}
-/** The DMA mode as a value of the {none, direct, iommu} enums. */
-export function modeValue(ctx: BuildCtx, d: Val): Expr {
-  return ctx.coreDma ? ite(v('dev.dma_iommu', d), 'iommu', 'direct') : v('dev.dma_ops', d);
-}
-export { and, eq, ne, not, or, ite, set, v };
+/** The client's current DMA mode (kernel-state.ts), in the field this kernel keeps it in. */
+export const dmaModeField = (ctx: BuildCtx): DmaModeField => (ctx.coreDma ? 'dma_iommu' : 'dma_ops');
+export const modeIommu = (ctx: BuildCtx, d: Val): Expr => modeIommuIn(dmaModeField(ctx), d);
+export const modeValue = (ctx: BuildCtx, d: Val): Expr => modeValueIn(dmaModeField(ctx), d);
+
+export { bound, dmaUser, gOf, grp, gv, hasGrp, iOf, iv } from '../invariants/kernel-state';

@@ -10,7 +10,7 @@ import type { Model } from '../ir/types';
 import { assemble } from './assemble';
 import { declaredFlags, definePatch, type FlagRule, type Patch } from './patch';
 import { NEXT, type KernelDraft } from './step-draft';
-import { INVARIANT_DEFS } from './invariants';
+import { INVARIANT_DEFS } from '../invariants/kernel';
 import { KERNEL_DEFS, kernelCommits, type FlagName, type KernelFlags } from './kernels';
 import { BUILTIN_PATCHES } from './patches';
 import { SCENARIO_DEFS } from './scenarios';
