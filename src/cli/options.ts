@@ -1,5 +1,4 @@
 /** Option parsers shared by the commands: values are checked once, at the edge. */
-import * as os from 'node:os';
 import { Command } from 'commander';
 import { fail } from '../errors';
 import type { TargetOptions } from './target';
@@ -22,8 +21,6 @@ export function positiveNumber(flag: string) {
     return n;
   };
 }
-
-export const defaultWorkers = (): number => Math.max(1, os.availableParallelism());
 
 /** --model/--set or --kernel/--scenario/--patch/--invariant. */
 export function addTargetOptions(c: Command, opts: { invariants?: boolean; scenarioText?: string } = {}): Command {

@@ -7,17 +7,8 @@ import type { ExploreResult, Progress, Verdict } from '../explorer/types';
 import { replayActions } from '../trace/replay';
 import { buildTraceFile, stepDocs, type TraceFile } from '../trace/tracefile';
 import type { CliContext } from './context';
+import type { ExploreLimits } from './limits';
 import { commandLine, sourceArgs, type Target } from './target';
-
-export interface ExploreLimits {
-  readonly workers: number;
-  readonly maxStates?: number;
-  readonly maxDepth?: number;
-  readonly maxSeconds?: number;
-  readonly maxMemoryMB?: number;
-  readonly continueAfterViolation: boolean;
-  readonly invariants?: readonly string[];
-}
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -28,20 +19,14 @@ function progressLine(label: string, p: Progress): string {
 
 /** Explore with progress (live line on a terminal, a line every 5 s otherwise, none when quiet)
  *  and Ctrl-C: the first SIGINT stops the search (verdict incomplete), a second one kills. */
-export async function exploreTarget(t: Target, lim: ExploreLimits, ctx: CliContext, quiet: boolean): Promise<{ result: ExploreResult; interrupted: boolean }> {
+export async function exploreTarget(t: Target, limits: ExploreLimits, ctx: CliContext, quiet: boolean): Promise<{ result: ExploreResult; interrupted: boolean }> {
   const ac = new AbortController();
   let interrupted = false;
   const onInt = () => { interrupted = true; ac.abort(); };
   process.once('SIGINT', onInt);
   try {
     const result = await explore(t.core, {
-      workers: lim.workers,
-      ...(lim.maxStates !== undefined ? { maxStates: lim.maxStates } : {}),
-      ...(lim.maxDepth !== undefined ? { maxDepth: lim.maxDepth } : {}),
-      ...(lim.maxSeconds !== undefined ? { maxSeconds: lim.maxSeconds } : {}),
-      ...(lim.maxMemoryMB !== undefined ? { maxMemoryMB: lim.maxMemoryMB } : {}),
-      ...(lim.invariants && lim.invariants.length ? { properties: lim.invariants } : {}),
-      continueAfterViolation: lim.continueAfterViolation,
+      ...limits,
       signal: ac.signal,
       progressIntervalMs: ctx.stderrIsTTY ? 500 : 5000,
       ...(quiet ? {} : { onProgress: (p: Progress) => ctx.progress(progressLine(t.label, p), true) }),

@@ -5,7 +5,8 @@ import { toItf } from '../../bridge/itf';
 import { replayActions } from '../../trace/replay';
 import { formatMail } from '../../trace/mail';
 import type { CommandFactory } from '../context';
-import { addTargetOptions, defaultWorkers, positiveInt, positiveNumber, type RawTarget, targetOptions } from '../options';
+import { addLimitOptions, type ExploreLimits, limitsOf, type RawLimits } from '../limits';
+import { addTargetOptions, type RawTarget, targetOptions } from '../options';
 import { exitCodeOf, type Outcome, worstVerdict } from '../outcome';
 import { clearRun, prepareOut, timestamp, writeJson, writeText } from '../results';
 import { exploreTarget, formatRun, summarize, traceFileName, violationTraces, type RunSummary } from '../run';
@@ -13,30 +14,20 @@ import { resolveTargets, scenariosOf, type TargetOptions, validateTargetOptions 
 
 export interface CheckOptions {
   readonly target: TargetOptions;
-  readonly workers: number;
-  readonly maxStates?: number;
-  readonly maxDepth?: number;
-  readonly maxSeconds?: number;
-  readonly maxMemory?: number;
-  readonly continueAfterViolation: boolean;
+  readonly limits: ExploreLimits;
   readonly out?: string;
   readonly force: boolean;
   readonly json: boolean;
   readonly quiet: boolean;
 }
 
-interface RawCheck extends RawTarget { workers?: number; maxStates?: number; maxDepth?: number; maxSeconds?: number; maxMemory?: number; continue?: boolean; out?: string; force?: boolean; json?: boolean; quiet?: boolean }
+interface RawCheck extends RawTarget, RawLimits { out?: string; force?: boolean; json?: boolean; quiet?: boolean }
 
 export function checkOptions(raw: RawCheck): CheckOptions {
   const target = targetOptions(raw);
   validateTargetOptions(target);
   return Object.freeze({
-    target, workers: raw.workers ?? defaultWorkers(),
-    ...(raw.maxStates !== undefined ? { maxStates: raw.maxStates } : {}),
-    ...(raw.maxDepth !== undefined ? { maxDepth: raw.maxDepth } : {}),
-    ...(raw.maxSeconds !== undefined ? { maxSeconds: raw.maxSeconds } : {}),
-    ...(raw.maxMemory !== undefined ? { maxMemory: raw.maxMemory } : {}),
-    continueAfterViolation: Boolean(raw.continue),
+    target, limits: limitsOf(raw),
     ...(raw.out !== undefined ? { out: raw.out } : {}),
     force: Boolean(raw.force), json: Boolean(raw.json), quiet: Boolean(raw.quiet),
   });
@@ -68,13 +59,7 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i], dir = dirs[i];
     if (interrupted) break;
-    const { result: r, interrupted: stop } = await exploreTarget(t, {
-      workers: o.workers, continueAfterViolation: o.continueAfterViolation, invariants: o.target.invariants,
-      ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
-      ...(o.maxDepth !== undefined ? { maxDepth: o.maxDepth } : {}),
-      ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}),
-      ...(o.maxMemory !== undefined ? { maxMemoryMB: o.maxMemory } : {}),
-    }, ctx, o.quiet);
+    const { result: r, interrupted: stop } = await exploreTarget(t, o.limits, ctx, o.quiet);
     interrupted = stop;
     const summary = summarize(t, r, dir);
     const traces = violationTraces(t, r, dir);
@@ -106,13 +91,8 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
 
 export const checkCommand: CommandFactory = (ctx, done) => {
   const c = new Command('check').description('explore every interleaving of a scenario and report the shortest counterexample per invariant');
-  addTargetOptions(c, { invariants: true, scenarioText: 'scenario (repeatable; default: every default scenario)' })
-    .option('--workers <n>', 'worker threads (default: available cores)', positiveInt('--workers'))
-    .option('--max-states <n>', 'stop (incomplete) once this many distinct states are stored', positiveInt('--max-states'))
-    .option('--max-depth <n>', 'do not expand states at this depth', positiveInt('--max-depth'))
-    .option('--max-seconds <s>', 'stop (incomplete) after this many seconds', positiveNumber('--max-seconds'))
-    .option('--max-memory <mib>', 'stop (incomplete) once the fingerprint tables and parent links pass this many MiB', positiveNumber('--max-memory'))
-    .option('--continue', 'explore the whole space and collect every violated invariant')
+  addTargetOptions(c, { invariants: true, scenarioText: 'scenario (repeatable; default: every default scenario)' });
+  addLimitOptions(c, ['workers', 'max-states', 'max-depth', 'max-seconds', 'max-memory', 'continue'])
     .option('--out <dir>', 'results folder (default: results/<time>-<kernel>-<scenario>)')
     .option('--force', 'replace the run already in --out (only probecheck\'s files)')
     .option('--json', 'print one JSON summary on stdout; the human report goes to stderr')

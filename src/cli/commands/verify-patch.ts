@@ -9,7 +9,8 @@ import type { ExploreResult } from '../../explorer/types';
 import { fail } from '../../errors';
 import { holdsAtEnd, replayNames } from '../../trace/replay-names';
 import type { CliContext, CommandFactory } from '../context';
-import { collect, defaultWorkers, positiveInt } from '../options';
+import { addLimitOptions, type ExploreLimits, limitsOf } from '../limits';
+import { collect } from '../options';
 import type { ExitCode, Outcome } from '../outcome';
 import { exploreTarget } from '../run';
 import { buildTarget, scenariosOf, type Target } from '../target';
@@ -19,7 +20,7 @@ export interface VerifyOptions {
   readonly kernel: string;
   readonly scenarios: readonly string[];
   readonly patches: readonly string[];
-  readonly workers: number;
+  readonly limits: ExploreLimits;
   readonly json: boolean;
   readonly quiet: boolean;
 }
@@ -116,9 +117,8 @@ export async function runVerify(o: VerifyOptions, ctx: CliContext): Promise<Outc
   const reports: ScenarioReport[] = [];
   let human = '';
   for (const p of pairs) {
-    const lim = { workers: o.workers, continueAfterViolation: true };
-    const rb = await exploreTarget(p.base, lim, ctx, o.quiet);
-    const rp = rb.interrupted ? rb : await exploreTarget(p.patched, lim, ctx, o.quiet);
+    const rb = await exploreTarget(p.base, o.limits, ctx, o.quiet);
+    const rp = rb.interrupted ? rb : await exploreTarget(p.patched, o.limits, ctx, o.quiet);
     const rep = compare(p.base, rb.result, p.patched, rp.result, p.scenario);
     if (rb.interrupted || rp.interrupted) rep.verdict = 'incomplete';
     reports.push(rep);
@@ -135,12 +135,12 @@ export async function runVerify(o: VerifyOptions, ctx: CliContext): Promise<Outc
   return { exitCode, stdout: human };
 }
 
-export const verifyPatchCommand: CommandFactory = (ctx, done) =>
-  new Command('verify-patch').description('check a patch: baseline vs patched model, per invariant fixed / still violated / introduced')
+export const verifyPatchCommand: CommandFactory = (ctx, done) => {
+  const c = new Command('verify-patch').description('check a patch: baseline vs patched model, per invariant fixed / still violated / introduced')
     .option('--kernel <name>', 'kernel baseline (default: the newest)')
     .option('--scenario <name>', 'scenario (repeatable; default: every default scenario)', collect, [])
-    .option('--patch <id|file>', 'a built-in patch id or a patch module .ts/.js (repeatable, applied in order)', collect, [])
-    .option('--workers <n>', 'worker threads (default: available cores)', positiveInt('--workers'))
+    .option('--patch <id|file>', 'a built-in patch id or a patch module .ts/.js (repeatable, applied in order)', collect, []);
+  addLimitOptions(c, ['workers'])
     .option('--json', 'print one JSON document on stdout')
     .option('--quiet', 'no progress')
     .addHelpText('after', `
@@ -152,7 +152,9 @@ Exit status: 0 the patched model violates nothing and reaches every witness, 1 o
     .action(async (raw: { kernel?: string; scenario: string[]; patch: string[]; workers?: number; json?: boolean; quiet?: boolean }) => {
       const o: VerifyOptions = Object.freeze({
         kernel: raw.kernel ?? DEFAULT_KERNEL, scenarios: Object.freeze([...raw.scenario]), patches: Object.freeze([...raw.patch]),
-        workers: raw.workers ?? defaultWorkers(), json: Boolean(raw.json), quiet: Boolean(raw.quiet),
+        limits: limitsOf(raw, { continueAfterViolation: true }), json: Boolean(raw.json), quiet: Boolean(raw.quiet),
       });
       done(await runVerify(o, ctx));
     });
+  return c;
+};
