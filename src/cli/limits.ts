@@ -43,7 +43,7 @@ export function addLimitOptions(c: Command, flags: readonly LimitFlag[], text: P
 }
 
 /** What commander hands over for the limit options (and --invariant). */
-export interface RawLimits { workers?: number; maxStates?: number; maxDepth?: number; maxSeconds?: number; maxMemory?: number; continue?: boolean; invariant?: string[] }
+export interface RawLimits { workers?: number; maxStates?: number; maxDepth?: number; maxSeconds?: number; maxMemory?: number; continue?: boolean; invariant?: readonly string[] }
 
 /** The limits of a run. `fixed` sets what a command does not leave to the user (verify-patch
  *  and matrix always explore the whole space). Unset limits are left out, not undefined. */

@@ -33,7 +33,7 @@ export function addTargetOptions(c: Command, opts: { invariants?: boolean; scena
   return c;
 }
 
-export interface RawTarget { model?: string; set?: string[]; kernel?: string; scenario?: string[]; patch?: string[]; invariant?: string[] }
+export interface RawTarget { model?: string; set?: readonly string[]; kernel?: string; scenario?: readonly string[]; patch?: readonly string[]; invariant?: readonly string[] }
 
 export function targetOptions(raw: RawTarget): TargetOptions {
   return Object.freeze({

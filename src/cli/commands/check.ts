@@ -10,7 +10,7 @@ import { addTargetOptions, type RawTarget, targetOptions } from '../options';
 import { exitCodeOf, type Outcome, worstVerdict } from '../outcome';
 import { clearRun, prepareOut, timestamp, writeJson, writeText } from '../results';
 import { exploreTarget, formatRun, summarize, traceFileName, violationTraces, type RunSummary } from '../run';
-import { resolveTargets, scenariosOf, type TargetOptions, validateTargetOptions } from '../target';
+import { resolveTargets, type Target, type TargetOptions, validateTargetOptions } from '../target';
 
 export interface CheckOptions {
   readonly target: TargetOptions;
@@ -35,18 +35,17 @@ export function checkOptions(raw: RawCheck): CheckOptions {
 
 /** The results folder: --out, or results/<time>-<kernel or model>-<scenario>; with several
  *  scenarios, one subfolder per scenario. */
-function outDirs(o: CheckOptions, n: number): { base: string; dirs: string[] } {
-  const t = o.target;
-  const scen = t.model === undefined ? scenariosOf(t) : [];
-  const name = t.model ?? (t.kernel ?? 'default-kernel');
-  const base = o.out ?? path.join('results', `${timestamp()}-${name}${scen.length === 1 ? '-' + scen[0] : ''}`);
-  if (n === 1) return { base, dirs: [base] };
-  return { base, dirs: scen.map((s) => path.join(base, s)) };
+function outDirs(o: CheckOptions, targets: readonly Target[]): { base: string; dirs: string[] } {
+  const s = targets[0].source;
+  const name = s.model ?? s.kernel;
+  const base = o.out ?? path.join('results', `${timestamp()}-${name}${targets.length === 1 && s.scenario ? '-' + s.scenario : ''}`);
+  if (targets.length === 1) return { base, dirs: [base] };
+  return { base, dirs: targets.map((t) => path.join(base, t.source.scenario as string)) };
 }
 
 export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[0]): Promise<Outcome> {
   const targets = resolveTargets(o.target);
-  const { base, dirs } = outDirs(o, targets.length);
+  const { base, dirs } = outDirs(o, targets);
   const old = prepareOut(targets.length > 1 ? [base, ...dirs] : dirs, o.force);
   let notes = '';
   if (old.length) {

@@ -12,9 +12,9 @@ import { KERNELS, SCENARIOS } from '../../model';
 import type { CommandFactory } from '../context';
 import type { Outcome } from '../outcome';
 import { exploreTarget } from '../run';
-import { buildTarget } from '../target';
+import { resolveTargets } from '../target';
+import { collect, targetOptions } from '../options';
 import { addLimitOptions, limitsOf, type RawLimits } from '../limits';
-import { collect } from '../options';
 
 export interface MatrixRow {
   readonly kernel: string;
@@ -114,7 +114,7 @@ export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[
   if (raw.out && fs.existsSync(raw.out) && !raw.force) fail('E_OUT_EXISTS', `${raw.out} exists; give --force to replace it`);
   const before = raw.compare ? readMatrix(raw.compare) : undefined;
   // Resolve every name before any work, so a typo costs nothing.
-  const targets = kernels.flatMap((kernel) => scenarios.map((scenario) => buildTarget({ kernel, scenario, patches })));
+  const targets = kernels.flatMap((kernel) => resolveTargets(targetOptions({ kernel, scenario: scenarios, patch: patches })));
   const limits = limitsOf(raw, { continueAfterViolation: true });
   const runs: MatrixRow[] = [];
   let interrupted = false;

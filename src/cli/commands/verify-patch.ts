@@ -10,16 +10,13 @@ import { fail } from '../../errors';
 import { holdsAtEnd, replayNames } from '../../trace/replay-names';
 import type { CliContext, CommandFactory } from '../context';
 import { addLimitOptions, type ExploreLimits, limitsOf } from '../limits';
-import { collect } from '../options';
+import { collect, targetOptions } from '../options';
 import type { ExitCode, Outcome } from '../outcome';
 import { exploreTarget } from '../run';
-import { buildTarget, scenariosOf, type Target } from '../target';
-import { DEFAULT_KERNEL } from '../../model';
+import { resolveTargets, type Target, type TargetOptions } from '../target';
 
 export interface VerifyOptions {
-  readonly kernel: string;
-  readonly scenarios: readonly string[];
-  readonly patches: readonly string[];
+  readonly target: TargetOptions;
   readonly limits: ExploreLimits;
   readonly json: boolean;
   readonly quiet: boolean;
@@ -106,14 +103,13 @@ function formatReport(kernel: string, patches: readonly string[], r: ScenarioRep
 }
 
 export async function runVerify(o: VerifyOptions, ctx: CliContext): Promise<Outcome> {
-  if (o.patches.length === 0) fail('E_USAGE', 'verify-patch needs at least one --patch');
-  const scenarios = scenariosOf({ set: [], scenarios: o.scenarios, patches: [], invariants: [], kernel: o.kernel });
+  const { patches } = o.target;
+  if (patches.length === 0) fail('E_USAGE', 'verify-patch needs at least one --patch');
   // Resolve every name before exploring anything.
-  const pairs = scenarios.map((scenario) => ({
-    scenario,
-    base: buildTarget({ kernel: o.kernel, scenario, patches: [] }),
-    patched: buildTarget({ kernel: o.kernel, scenario, patches: o.patches }),
-  }));
+  const base = resolveTargets({ ...o.target, patches: [] });
+  const patched = resolveTargets(o.target);
+  const kernel = base[0].source.kernel as string;
+  const pairs = base.map((b, i) => ({ scenario: b.source.scenario as string, base: b, patched: patched[i] }));
   const reports: ScenarioReport[] = [];
   let human = '';
   for (const p of pairs) {
@@ -122,14 +118,14 @@ export async function runVerify(o: VerifyOptions, ctx: CliContext): Promise<Outc
     const rep = compare(p.base, rb.result, p.patched, rp.result, p.scenario);
     if (rb.interrupted || rp.interrupted) rep.verdict = 'incomplete';
     reports.push(rep);
-    human += (human ? '\n' : '') + formatReport(o.kernel, o.patches, rep);
+    human += (human ? '\n' : '') + formatReport(kernel, patches, rep);
     if (rb.interrupted || rp.interrupted) break;
   }
   const vs = reports.map((r) => r.verdict);
   const verdict = vs.includes('model-error') ? 'model-error' : vs.includes('fail') ? 'fail' : vs.includes('incomplete') ? 'incomplete' : 'pass';
   const exitCode: ExitCode = verdict === 'pass' ? 0 : verdict === 'fail' ? 1 : verdict === 'model-error' ? 2 : 3;
   if (o.json) {
-    const doc = { verdict, kernel: o.kernel, patches: [...o.patches], scenarios: reports };
+    const doc = { verdict, kernel, patches: [...patches], scenarios: reports };
     return { exitCode, stdout: JSON.stringify(doc, null, 2) + '\n', stderr: o.quiet ? '' : human };
   }
   return { exitCode, stdout: human };
@@ -151,7 +147,7 @@ Exit status: 0 the patched model violates nothing and reaches every witness, 1 o
 2 bad input, 3 incomplete.`)
     .action(async (raw: { kernel?: string; scenario: string[]; patch: string[]; workers?: number; json?: boolean; quiet?: boolean }) => {
       const o: VerifyOptions = Object.freeze({
-        kernel: raw.kernel ?? DEFAULT_KERNEL, scenarios: Object.freeze([...raw.scenario]), patches: Object.freeze([...raw.patch]),
+        target: targetOptions(raw),
         limits: limitsOf(raw, { continueAfterViolation: true }), json: Boolean(raw.json), quiet: Boolean(raw.quiet),
       });
       done(await runVerify(o, ctx));
