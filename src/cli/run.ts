@@ -4,11 +4,10 @@
  */
 import { explore } from '../explorer/explore';
 import type { ExploreResult, Progress, Verdict } from '../explorer/types';
-import { replayActions } from '../trace/replay';
-import { buildTraceFile, stepDocs, type TraceFile } from '../trace/tracefile';
 import type { CliContext } from './context';
 import type { ExploreLimits } from './limits';
-import { commandLine, sourceArgs, type Target } from './target';
+import { traceFileName } from './artifacts';
+import type { Target } from './target';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -64,8 +63,6 @@ export interface RunSummary {
   modelError?: { message: string; trace: string[] };
 }
 
-export const traceFileName = (inv: string) => `violation-${inv.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
-
 export function summarize(t: Target, r: ExploreResult, out: string | null): RunSummary {
   const s = t.source;
   return {
@@ -85,19 +82,6 @@ export function summarize(t: Target, r: ExploreResult, out: string | null): RunS
     stopReason: r.stopReason, out,
     ...(r.modelError ? { modelError: { message: r.modelError.message, trace: r.modelError.actions.map((id) => t.core.actions[id]?.name ?? String(id)) } } : {}),
   };
-}
-
-/** The one command line that reproduces a trace file. */
-export function replayCommand(t: Target, traceFile: string): string {
-  return commandLine(['probecheck', 'replay', traceFile, ...sourceArgs(t.source)]);
-}
-
-export function violationTraces(t: Target, r: ExploreResult, dir: string | null): TraceFile[] {
-  return r.violations.map((v) => {
-    const rep = replayActions(t.core, v.actions);
-    const file = `${dir ? dir.replace(/\/$/, '') + '/' : ''}${traceFileName(v.property)}.json`;
-    return buildTraceFile(t.core, t.source, v.property, rep.states, rep.actions, replayCommand(t, file), stepDocs(t.model));
-  });
 }
 
 const STOP_TEXT: Record<string, string> = {

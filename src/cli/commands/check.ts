@@ -1,15 +1,13 @@
 /** probecheck check: explore a model, report, and write the results folder. */
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { toItf } from '../../bridge/itf';
-import { replayActions } from '../../trace/replay';
-import { formatMail } from '../../trace/mail';
 import type { CommandFactory } from '../context';
 import { addLimitOptions, type ExploreLimits, limitsOf, type RawLimits } from '../limits';
 import { addTargetOptions, type RawTarget, targetOptions } from '../options';
 import { exitCodeOf, type Outcome, worstVerdict } from '../outcome';
-import { clearRun, prepareOut, timestamp, writeJson, writeText } from '../results';
-import { exploreTarget, formatRun, summarize, traceFileName, violationTraces, type RunSummary } from '../run';
+import { clearRun, prepareOut, timestamp, writeArtifacts, writeJson } from '../results';
+import { violationArtifacts } from '../artifacts';
+import { exploreTarget, formatRun, summarize, type RunSummary } from '../run';
 import { resolveTargets, type Target, type TargetOptions, validateTargetOptions } from '../target';
 
 export interface CheckOptions {
@@ -61,22 +59,11 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
     const { result: r, interrupted: stop } = await exploreTarget(t, o.limits, ctx, o.quiet);
     interrupted = stop;
     const summary = summarize(t, r, dir);
-    const traces = violationTraces(t, r, dir);
-    const mails = traces.map(formatMail);
-    traces.forEach((tr, j) => {
-      const v = r.violations[j];
-      const stem = path.join(dir, traceFileName(v.property));
-      writeJson(`${stem}.json`, tr);
-      const rep = replayActions(t.core, v.actions);
-      writeJson(`${stem}.itf.json`, toItf(t.core, rep.states, rep.actions, {
-        description: `probecheck counterexample: ${v.property} violated after ${v.length} steps`,
-        source: t.label, invariant: v.property,
-      }));
-      writeText(`${stem}.txt`, mails[j]);
-    });
+    const arts = violationArtifacts(t, r, dir);
+    writeArtifacts(dir, arts);
     writeJson(path.join(dir, 'summary.json'), summary);
     runs.push(summary);
-    human += (human ? '\n' : '') + formatRun(t, r, summary, mails);
+    human += (human ? '\n' : '') + formatRun(t, r, summary, arts.map((a) => a.mail));
     if (r.modelError) notes += `probecheck: E_MODEL_RUNTIME: model error in ${t.label}: ${r.modelError.message}\n`;
   }
   const verdict = worstVerdict(runs.map((r) => r.verdict));
