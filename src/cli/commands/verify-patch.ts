@@ -5,13 +5,13 @@
  * fails the verdict: a patch that stops every probe would otherwise "fix" every race.
  */
 import { Command } from 'commander';
-import type { ExploreResult } from '../../explorer/types';
+import type { ExploreResult, Verdict } from '../../explorer/types';
 import { fail } from '../../errors';
 import { holdsAtEnd, replayNames } from '../../trace/replay-names';
 import type { CliContext, CommandFactory } from '../context';
 import { addLimitOptions, type ExploreLimits, limitsOf } from '../limits';
-import { collect, targetOptions } from '../options';
-import type { ExitCode, Outcome } from '../outcome';
+import { addTargetOptions, type RawTarget, targetOptions } from '../options';
+import { exitCodeOf, type Outcome, worstVerdict } from '../outcome';
 import { exploreTarget } from '../run';
 import { resolveTargets, type Target, type TargetOptions } from '../target';
 
@@ -28,9 +28,15 @@ interface Side { holds: boolean; length?: number }
 interface ReplayResult { outcome: 'blocked' | 'holds' | 'still violates'; step?: number; stepName?: string; reason?: string }
 interface Row { invariant: string; baseline: Side; patched: Side; verdict: RowVerdict; replay?: ReplayResult }
 
+type ReportVerdict = 'pass' | 'fail' | 'incomplete' | 'model-error';
+
+/** A report's verdict as the explorer's, for the shared order and exit codes: a patched model
+ *  that violates something or misses a witness fails like a violation (exit 1). */
+const AS_VERDICT: Record<ReportVerdict, Verdict> = { pass: 'pass', fail: 'violation', incomplete: 'incomplete', 'model-error': 'model-error' };
+
 interface ScenarioReport {
   scenario: string;
-  verdict: 'pass' | 'fail' | 'incomplete' | 'model-error';
+  verdict: ReportVerdict;
   baseline: { verdict: string; distinct: number; generated: number; depth: number; seconds: number };
   patched: { verdict: string; distinct: number; generated: number; depth: number; seconds: number };
   invariants: Row[];
@@ -121,9 +127,9 @@ export async function runVerify(o: VerifyOptions, ctx: CliContext): Promise<Outc
     human += (human ? '\n' : '') + formatReport(kernel, patches, rep);
     if (rb.interrupted || rp.interrupted) break;
   }
-  const vs = reports.map((r) => r.verdict);
-  const verdict = vs.includes('model-error') ? 'model-error' : vs.includes('fail') ? 'fail' : vs.includes('incomplete') ? 'incomplete' : 'pass';
-  const exitCode: ExitCode = verdict === 'pass' ? 0 : verdict === 'fail' ? 1 : verdict === 'model-error' ? 2 : 3;
+  const worst = worstVerdict(reports.map((r) => AS_VERDICT[r.verdict]));
+  const verdict = reports.find((r) => AS_VERDICT[r.verdict] === worst)?.verdict ?? 'pass';
+  const exitCode = exitCodeOf(worst);
   if (o.json) {
     const doc = { verdict, kernel, patches: [...patches], scenarios: reports };
     return { exitCode, stdout: JSON.stringify(doc, null, 2) + '\n', stderr: o.quiet ? '' : human };
@@ -132,10 +138,8 @@ export async function runVerify(o: VerifyOptions, ctx: CliContext): Promise<Outc
 }
 
 export const verifyPatchCommand: CommandFactory = (ctx, done) => {
-  const c = new Command('verify-patch').description('check a patch: baseline vs patched model, per invariant fixed / still violated / introduced')
-    .option('--kernel <name>', 'kernel baseline (default: the newest)')
-    .option('--scenario <name>', 'scenario (repeatable; default: every default scenario)', collect, [])
-    .option('--patch <id|file>', 'a built-in patch id or a patch module .ts/.js (repeatable, applied in order)', collect, []);
+  const c = new Command('verify-patch').description('check a patch: baseline vs patched model, per invariant fixed / still violated / introduced');
+  addTargetOptions(c, { classic: false, scenarioText: 'scenario (repeatable; default: every default scenario)' });
   addLimitOptions(c, ['workers'])
     .option('--json', 'print one JSON document on stdout')
     .option('--quiet', 'no progress')
@@ -145,7 +149,7 @@ Examples:
   probecheck verify-patch --kernel v6.15 --scenario probe-vs-register --patch ./fix.ts
 Exit status: 0 the patched model violates nothing and reaches every witness, 1 otherwise,
 2 bad input, 3 incomplete.`)
-    .action(async (raw: { kernel?: string; scenario: string[]; patch: string[]; workers?: number; json?: boolean; quiet?: boolean }) => {
+    .action(async (raw: RawTarget & { workers?: number; json?: boolean; quiet?: boolean }) => {
       const o: VerifyOptions = Object.freeze({
         target: targetOptions(raw),
         limits: limitsOf(raw, { continueAfterViolation: true }), json: Boolean(raw.json), quiet: Boolean(raw.quiet),
