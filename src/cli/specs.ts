@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CoreModel } from '../ir/core';
 import { lowerModel } from '../ir/lower';
-import { buildClassicModel } from '../models/index';
+import { buildClassicModel } from '../examples';
 import { buildKernelModel } from '../model/index';
 import { exportTla } from '../bridge/tla';
 

@@ -8,7 +8,7 @@ import type { CoreModel } from '../ir/core';
 import type { Model } from '../ir/types';
 import { lowerModel } from '../ir/lower';
 import { buildKernelModel, DEFAULT_KERNEL, SCENARIOS } from '../model';
-import { buildClassicModel } from '../models';
+import { buildClassicModel } from '../examples';
 import type { ModelSource } from '../trace/tracefile';
 import { targetOptions } from './options';
 import { loadPatch } from './patch-loader';

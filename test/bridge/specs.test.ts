@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { renderSpecs, SPEC_ROWS, staleSpecs } from '../../src/cli/specs';
 import { exportTla } from '../../src/bridge/tla';
 import { lowerModel } from '../../src/ir/lower';
-import { buildClassicModel } from '../../src/models/index';
+import { buildClassicModel } from '../../src/examples';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const specDir = path.join(root, 'spec');
