@@ -5,7 +5,7 @@
 import { explore } from '../src/explorer/explore';
 import { lowerModel } from '../src/ir/lower';
 import { buildKernelModel } from '../src/model';
-import { buildClassicModel } from '../src/models';
+import { buildClassicModel } from '../src/examples';
 
 async function main(): Promise<void> {
   const [kind, name, workersArg, ...rest] = process.argv.slice(2);

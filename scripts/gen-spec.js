@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Regenerate the TLA+ exports in spec/ from the table in src/bridge/specs.ts (SPEC_ROWS).
+// Regenerate the TLA+ exports in spec/ from the table in src/cli/specs.ts (SPEC_ROWS).
 //   npx tsc -p . && node scripts/gen-spec.js          write spec/*.tla and spec/*.cfg
 //   npx tsc -p . && node scripts/gen-spec.js --check  exit 1 when a file in spec/ is stale
 // Plain JavaScript over the compiled dist/, because tsconfig.json compiles src/ and test/ only.
@@ -8,7 +8,7 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 let specs;
 try {
-  specs = require(path.join(root, 'dist/src/bridge/specs.js'));
+  specs = require(path.join(root, 'dist/src/cli/specs.js'));
 } catch (e) {
   process.stderr.write(`gen-spec: build first (npx tsc -p .): ${e.message.split('\n')[0]}\n`);
   process.exit(2);

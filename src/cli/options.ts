@@ -1,5 +1,4 @@
 /** Option parsers shared by the commands: values are checked once, at the edge. */
-import * as os from 'node:os';
 import { Command } from 'commander';
 import { fail } from '../errors';
 import type { TargetOptions } from './target';
@@ -23,20 +22,21 @@ export function positiveNumber(flag: string) {
   };
 }
 
-export const defaultWorkers = (): number => Math.max(1, os.availableParallelism());
-
-/** --model/--set or --kernel/--scenario/--patch/--invariant. */
-export function addTargetOptions(c: Command, opts: { invariants?: boolean; scenarioText?: string } = {}): Command {
-  c.option('--model <name>', 'a classic model (counters, dining, peterson) instead of the kernel model')
-    .option('--set <key=value>', 'a parameter of the classic model (repeatable)', collect, [])
-    .option('--kernel <name>', 'kernel baseline (probecheck list kernels; default: the newest)')
+/** --model/--set (unless `classic: false`: the kernel model only) and
+ *  --kernel/--scenario/--patch, with --invariant when `invariants`. */
+export function addTargetOptions(c: Command, opts: { classic?: boolean; invariants?: boolean; scenarioText?: string } = {}): Command {
+  if (opts.classic !== false) {
+    c.option('--model <name>', 'a classic model (counters, dining, peterson) instead of the kernel model')
+      .option('--set <key=value>', 'a parameter of the classic model (repeatable)', collect, []);
+  }
+  c.option('--kernel <name>', 'kernel baseline (probecheck list kernels; default: the newest)')
     .option('--scenario <name>', opts.scenarioText ?? 'scenario (repeatable; probecheck list scenarios)', collect, [])
     .option('--patch <id|file>', 'a built-in patch id or a patch module .ts/.js (repeatable, applied in order)', collect, []);
   if (opts.invariants) c.option('--invariant <name>', 'check only this invariant (repeatable; default: the scenario\'s)', collect, []);
   return c;
 }
 
-export interface RawTarget { model?: string; set?: string[]; kernel?: string; scenario?: string[]; patch?: string[]; invariant?: string[] }
+export interface RawTarget { model?: string; set?: readonly string[]; kernel?: string; scenario?: readonly string[]; patch?: readonly string[]; invariant?: readonly string[] }
 
 export function targetOptions(raw: RawTarget): TargetOptions {
   return Object.freeze({

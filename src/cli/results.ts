@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fail } from '../errors';
+import type { ViolationArtifacts } from './artifacts';
 
 const OURS = /^(summary\.json|violation-.+\.(json|itf\.json|txt))$/;
 
@@ -46,5 +47,12 @@ export function writeText(file: string, s: string): void {
   fs.writeFileSync(file, s);
 }
 
-/** A file-name-safe form of an invariant name. */
-export const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
+/** The three files of each violation, in the run's folder. */
+export function writeArtifacts(dir: string, arts: readonly ViolationArtifacts[]): void {
+  for (const a of arts) {
+    const stem = path.join(dir, a.stem);
+    writeJson(`${stem}.json`, a.trace);
+    writeJson(`${stem}.itf.json`, a.itf);
+    writeText(`${stem}.txt`, a.mail);
+  }
+}

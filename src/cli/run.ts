@@ -4,20 +4,10 @@
  */
 import { explore } from '../explorer/explore';
 import type { ExploreResult, Progress, Verdict } from '../explorer/types';
-import { replayActions } from '../trace/replay';
-import { buildTraceFile, stepDocs, type TraceFile } from '../trace/tracefile';
 import type { CliContext } from './context';
-import { commandLine, sourceArgs, type Target } from './target';
-
-export interface ExploreLimits {
-  readonly workers: number;
-  readonly maxStates?: number;
-  readonly maxDepth?: number;
-  readonly maxSeconds?: number;
-  readonly maxMemoryMB?: number;
-  readonly continueAfterViolation: boolean;
-  readonly invariants?: readonly string[];
-}
+import type { ExploreLimits } from './limits';
+import { traceFileName } from './artifacts';
+import type { Target } from './target';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -28,20 +18,14 @@ function progressLine(label: string, p: Progress): string {
 
 /** Explore with progress (live line on a terminal, a line every 5 s otherwise, none when quiet)
  *  and Ctrl-C: the first SIGINT stops the search (verdict incomplete), a second one kills. */
-export async function exploreTarget(t: Target, lim: ExploreLimits, ctx: CliContext, quiet: boolean): Promise<{ result: ExploreResult; interrupted: boolean }> {
+export async function exploreTarget(t: Target, limits: ExploreLimits, ctx: CliContext, quiet: boolean): Promise<{ result: ExploreResult; interrupted: boolean }> {
   const ac = new AbortController();
   let interrupted = false;
   const onInt = () => { interrupted = true; ac.abort(); };
   process.once('SIGINT', onInt);
   try {
     const result = await explore(t.core, {
-      workers: lim.workers,
-      ...(lim.maxStates !== undefined ? { maxStates: lim.maxStates } : {}),
-      ...(lim.maxDepth !== undefined ? { maxDepth: lim.maxDepth } : {}),
-      ...(lim.maxSeconds !== undefined ? { maxSeconds: lim.maxSeconds } : {}),
-      ...(lim.maxMemoryMB !== undefined ? { maxMemoryMB: lim.maxMemoryMB } : {}),
-      ...(lim.invariants && lim.invariants.length ? { properties: lim.invariants } : {}),
-      continueAfterViolation: lim.continueAfterViolation,
+      ...limits,
       signal: ac.signal,
       progressIntervalMs: ctx.stderrIsTTY ? 500 : 5000,
       ...(quiet ? {} : { onProgress: (p: Progress) => ctx.progress(progressLine(t.label, p), true) }),
@@ -79,8 +63,6 @@ export interface RunSummary {
   modelError?: { message: string; trace: string[] };
 }
 
-export const traceFileName = (inv: string) => `violation-${inv.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
-
 export function summarize(t: Target, r: ExploreResult, out: string | null): RunSummary {
   const s = t.source;
   return {
@@ -100,19 +82,6 @@ export function summarize(t: Target, r: ExploreResult, out: string | null): RunS
     stopReason: r.stopReason, out,
     ...(r.modelError ? { modelError: { message: r.modelError.message, trace: r.modelError.actions.map((id) => t.core.actions[id]?.name ?? String(id)) } } : {}),
   };
-}
-
-/** The one command line that reproduces a trace file. */
-export function replayCommand(t: Target, traceFile: string): string {
-  return commandLine(['probecheck', 'replay', traceFile, ...sourceArgs(t.source)]);
-}
-
-export function violationTraces(t: Target, r: ExploreResult, dir: string | null): TraceFile[] {
-  return r.violations.map((v) => {
-    const rep = replayActions(t.core, v.actions);
-    const file = `${dir ? dir.replace(/\/$/, '') + '/' : ''}${traceFileName(v.property)}.json`;
-    return buildTraceFile(t.core, t.source, v.property, rep.states, rep.actions, replayCommand(t, file), stepDocs(t.model));
-  });
 }
 
 const STOP_TEXT: Record<string, string> = {

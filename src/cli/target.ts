@@ -8,8 +8,9 @@ import type { CoreModel } from '../ir/core';
 import type { Model } from '../ir/types';
 import { lowerModel } from '../ir/lower';
 import { buildKernelModel, DEFAULT_KERNEL, SCENARIOS } from '../model';
-import { buildClassicModel } from '../models';
+import { buildClassicModel } from '../examples';
 import type { ModelSource } from '../trace/tracefile';
+import { targetOptions } from './options';
 import { loadPatch } from './patch-loader';
 
 export interface TargetOptions {
@@ -46,19 +47,28 @@ export function scenariosOf(o: TargetOptions): string[] {
   return o.scenarios.length ? [...o.scenarios] : SCENARIOS.filter((s) => s.defaultScenario).map((s) => s.name);
 }
 
-export function buildTarget(source: ModelSource, invariants: readonly string[] = []): Target {
-  if (source.model !== undefined) {
-    const model = buildClassicModel(source.model, source.set ?? []);
+/**
+ * Every target of the options: one classic model, or one kernel model per scenario. The one
+ * place where the default kernel is filled in, patch files are loaded and --invariant names
+ * are checked (a kernel model checks its own when it is built; a classic model has no such
+ * check, so it is done here against its properties).
+ */
+export function resolveTargets(o: TargetOptions): Target[] {
+  if (o.model !== undefined) {
+    const source: ModelSource = { model: o.model, set: o.set };
+    const model = buildClassicModel(o.model, o.set);
     const core = lowerModel(model);
-    if (invariants.length) checkInvariantNames(core, invariants);
-    return { label: source.model, source, core, model };
+    checkInvariantNames(core, o.invariants);
+    return [{ label: o.model, source, core, model }];
   }
-  const kernel = source.kernel ?? DEFAULT_KERNEL;
-  const scenario = source.scenario ?? fail('E_USAGE', 'give --scenario');
-  const patches = (source.patches ?? []).map(loadPatch);
-  const model = buildKernelModel({ kernel, scenario, patches, ...(invariants.length ? { invariants } : {}) });
-  const selected = invariants.length ? { invariants: [...invariants] } : {};
-  return { label: `${kernel}/${scenario}`, source: { ...source, kernel, ...selected }, core: lowerModel(model), model };
+  const kernel = o.kernel ?? DEFAULT_KERNEL;
+  const patches = o.patches.map(loadPatch);
+  const selected = o.invariants.length ? { invariants: [...o.invariants] } : {};
+  return scenariosOf(o).map((scenario) => {
+    const model = buildKernelModel({ kernel, scenario, patches, ...selected });
+    const source: ModelSource = { kernel, scenario, patches: o.patches, ...selected };
+    return { label: `${kernel}/${scenario}`, source, core: lowerModel(model), model };
+  });
 }
 
 function checkInvariantNames(core: CoreModel, names: readonly string[]): void {
@@ -66,11 +76,9 @@ function checkInvariantNames(core: CoreModel, names: readonly string[]): void {
   for (const n of names) if (!valid.includes(n)) unknownName('E_UNKNOWN_INVARIANT', 'invariant', n, valid);
 }
 
-/** Every target of the options: one classic model, or one kernel model per scenario. */
-export function resolveTargets(o: TargetOptions): Target[] {
-  if (o.model !== undefined) return [buildTarget({ model: o.model, set: o.set }, o.invariants)];
-  const kernel = o.kernel ?? DEFAULT_KERNEL;
-  return scenariosOf(o).map((scenario) => buildTarget({ kernel, scenario, patches: o.patches }, o.invariants));
+/** The options that rebuild the model of a trace header (one scenario). */
+export function optionsOfSource(s: ModelSource): TargetOptions {
+  return targetOptions({ model: s.model, set: s.set, kernel: s.kernel, scenario: s.scenario !== undefined ? [s.scenario] : [], patch: s.patches, invariant: s.invariants });
 }
 
 /** The options that rebuild a target, as command-line words. */

@@ -3,7 +3,7 @@
  * of the result.
  */
 import type { CoreModel } from '../ir/core';
-import type { PropertyRecorder } from '../invariants/recorder';
+import type { PropertyRecorder } from './recorder';
 import type { ExploreOptions, ExploreResult, StopReason, Verdict } from './types';
 
 export class LimitWatch {

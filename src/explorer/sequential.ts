@@ -7,7 +7,7 @@
 import { instantiate, isModelRuntimeError, type CompiledSource } from '../compile/compile';
 import type { CoreModel } from '../ir/core';
 import { initialState } from '../ir/interpret';
-import { PropertyRecorder } from '../invariants/recorder';
+import { PropertyRecorder } from './recorder';
 import { encodeState } from '../state/codec';
 import { exactFingerprint } from '../state/fingerprint';
 import { ParentLinks } from './parent-links';

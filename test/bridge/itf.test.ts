@@ -8,7 +8,7 @@ import { fromItf, readItfTrace, toItf, type ItfTrace } from '../../src/bridge/it
 import { ProbeError } from '../../src/errors';
 import type { CoreModel } from '../../src/ir/core';
 import { lowerModel } from '../../src/ir/lower';
-import { buildClassicModel } from '../../src/models/index';
+import { buildClassicModel } from '../../src/examples';
 import { replayActions, replayStates } from '../../src/trace/replay';
 import { naiveExplore } from '../helpers/naive';
 import { zoo } from './zoo';

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadTlaParser, syntaxProblems } from '../../src/bridge/grammar';
-import { SPEC_ROWS } from '../../src/bridge/specs';
+import { SPEC_ROWS } from '../../src/cli/specs';
 import { exportTla } from '../../src/bridge/tla';
 import { explore } from '../../src/explorer/explore';
 import { MiniTlc, parseCfg } from './minitlc';

@@ -1,15 +1,15 @@
 /**
- * spec/ holds the TLA+ exports listed in src/bridge/specs.ts; they are golden files: any change
+ * spec/ holds the TLA+ exports listed in src/cli/specs.ts; they are golden files: any change
  * of the exporter's output shows up here, and `node scripts/gen-spec.js` regenerates them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { renderSpecs, SPEC_ROWS, staleSpecs } from '../../src/bridge/specs';
+import { renderSpecs, SPEC_ROWS, staleSpecs } from '../../src/cli/specs';
 import { exportTla } from '../../src/bridge/tla';
 import { lowerModel } from '../../src/ir/lower';
-import { buildClassicModel } from '../../src/models/index';
+import { buildClassicModel } from '../../src/examples';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const specDir = path.join(root, 'spec');

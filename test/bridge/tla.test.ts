@@ -14,7 +14,7 @@ import { eq, self, set, step, v } from '../../src/ir/dsl';
 import { initialState, successors } from '../../src/ir/interpret';
 import { lowerModel } from '../../src/ir/lower';
 import type { Model } from '../../src/ir/types';
-import { buildClassicModel } from '../../src/models/index';
+import { buildClassicModel } from '../../src/examples';
 import { naiveExplore } from '../helpers/naive';
 import { Fn, MiniTlc, parseCfg, toAst, type Ast, type Value } from './minitlc';
 import { zoo } from './zoo';

@@ -11,7 +11,12 @@ export const BIN = path.join(ROOT, 'bin', 'probecheck.js');
 export interface Run { code: number | null; stdout: string; stderr: string }
 
 export function cli(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  return cliIn(ROOT, ...args);
+}
+
+/** The CLI run from `cwd` (relative paths in its output are then the same on every machine). */
+export function cliIn(cwd: string, ...args: string[]): Run {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -10,7 +10,7 @@ import { ProbeError } from '../../src/errors';
 import { add, at, eq, self, set, step, v } from '../../src/ir/dsl';
 import type { Model } from '../../src/ir/types';
 import { classic, core } from '../helpers/models';
-import { buildClassicModel } from '../../src/models';
+import { buildClassicModel } from '../../src/examples';
 import { computeLayout } from '../../src/state/layout';
 
 test('--max-states stops before a level once that many states are stored: incomplete', async () => {

@@ -2,7 +2,7 @@
 import { lowerModel } from '../../src/ir/lower';
 import type { CoreModel } from '../../src/ir/core';
 import type { Model } from '../../src/ir/types';
-import { buildClassicModel } from '../../src/models';
+import { buildClassicModel } from '../../src/examples';
 import { explore } from '../../src/explorer/explore';
 import type { ExploreOptions, ExploreResult } from '../../src/explorer/types';
 

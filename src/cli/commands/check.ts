@@ -1,42 +1,31 @@
 /** probecheck check: explore a model, report, and write the results folder. */
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { toItf } from '../../bridge/itf';
-import { replayActions } from '../../trace/replay';
-import { formatMail } from '../../trace/mail';
 import type { CommandFactory } from '../context';
-import { addTargetOptions, defaultWorkers, positiveInt, positiveNumber, type RawTarget, targetOptions } from '../options';
+import { addLimitOptions, type ExploreLimits, limitsOf, type RawLimits } from '../limits';
+import { addTargetOptions, type RawTarget, targetOptions } from '../options';
 import { exitCodeOf, type Outcome, worstVerdict } from '../outcome';
-import { clearRun, prepareOut, timestamp, writeJson, writeText } from '../results';
-import { exploreTarget, formatRun, summarize, traceFileName, violationTraces, type RunSummary } from '../run';
-import { resolveTargets, scenariosOf, type TargetOptions, validateTargetOptions } from '../target';
+import { clearRun, prepareOut, timestamp, writeArtifacts, writeJson } from '../results';
+import { violationArtifacts } from '../artifacts';
+import { exploreTarget, formatRun, summarize, type RunSummary } from '../run';
+import { resolveTargets, type Target, type TargetOptions, validateTargetOptions } from '../target';
 
 export interface CheckOptions {
   readonly target: TargetOptions;
-  readonly workers: number;
-  readonly maxStates?: number;
-  readonly maxDepth?: number;
-  readonly maxSeconds?: number;
-  readonly maxMemory?: number;
-  readonly continueAfterViolation: boolean;
+  readonly limits: ExploreLimits;
   readonly out?: string;
   readonly force: boolean;
   readonly json: boolean;
   readonly quiet: boolean;
 }
 
-interface RawCheck extends RawTarget { workers?: number; maxStates?: number; maxDepth?: number; maxSeconds?: number; maxMemory?: number; continue?: boolean; out?: string; force?: boolean; json?: boolean; quiet?: boolean }
+interface RawCheck extends RawTarget, RawLimits { out?: string; force?: boolean; json?: boolean; quiet?: boolean }
 
 export function checkOptions(raw: RawCheck): CheckOptions {
   const target = targetOptions(raw);
   validateTargetOptions(target);
   return Object.freeze({
-    target, workers: raw.workers ?? defaultWorkers(),
-    ...(raw.maxStates !== undefined ? { maxStates: raw.maxStates } : {}),
-    ...(raw.maxDepth !== undefined ? { maxDepth: raw.maxDepth } : {}),
-    ...(raw.maxSeconds !== undefined ? { maxSeconds: raw.maxSeconds } : {}),
-    ...(raw.maxMemory !== undefined ? { maxMemory: raw.maxMemory } : {}),
-    continueAfterViolation: Boolean(raw.continue),
+    target, limits: limitsOf(raw),
     ...(raw.out !== undefined ? { out: raw.out } : {}),
     force: Boolean(raw.force), json: Boolean(raw.json), quiet: Boolean(raw.quiet),
   });
@@ -44,18 +33,17 @@ export function checkOptions(raw: RawCheck): CheckOptions {
 
 /** The results folder: --out, or results/<time>-<kernel or model>-<scenario>; with several
  *  scenarios, one subfolder per scenario. */
-function outDirs(o: CheckOptions, n: number): { base: string; dirs: string[] } {
-  const t = o.target;
-  const scen = t.model === undefined ? scenariosOf(t) : [];
-  const name = t.model ?? (t.kernel ?? 'default-kernel');
-  const base = o.out ?? path.join('results', `${timestamp()}-${name}${scen.length === 1 ? '-' + scen[0] : ''}`);
-  if (n === 1) return { base, dirs: [base] };
-  return { base, dirs: scen.map((s) => path.join(base, s)) };
+function outDirs(o: CheckOptions, targets: readonly Target[]): { base: string; dirs: string[] } {
+  const s = targets[0].source;
+  const name = s.model ?? s.kernel;
+  const base = o.out ?? path.join('results', `${timestamp()}-${name}${targets.length === 1 && s.scenario ? '-' + s.scenario : ''}`);
+  if (targets.length === 1) return { base, dirs: [base] };
+  return { base, dirs: targets.map((t) => path.join(base, t.source.scenario as string)) };
 }
 
 export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[0]): Promise<Outcome> {
   const targets = resolveTargets(o.target);
-  const { base, dirs } = outDirs(o, targets.length);
+  const { base, dirs } = outDirs(o, targets);
   const old = prepareOut(targets.length > 1 ? [base, ...dirs] : dirs, o.force);
   let notes = '';
   if (old.length) {
@@ -68,31 +56,14 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i], dir = dirs[i];
     if (interrupted) break;
-    const { result: r, interrupted: stop } = await exploreTarget(t, {
-      workers: o.workers, continueAfterViolation: o.continueAfterViolation, invariants: o.target.invariants,
-      ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
-      ...(o.maxDepth !== undefined ? { maxDepth: o.maxDepth } : {}),
-      ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}),
-      ...(o.maxMemory !== undefined ? { maxMemoryMB: o.maxMemory } : {}),
-    }, ctx, o.quiet);
+    const { result: r, interrupted: stop } = await exploreTarget(t, o.limits, ctx, o.quiet);
     interrupted = stop;
     const summary = summarize(t, r, dir);
-    const traces = violationTraces(t, r, dir);
-    const mails = traces.map(formatMail);
-    traces.forEach((tr, j) => {
-      const v = r.violations[j];
-      const stem = path.join(dir, traceFileName(v.property));
-      writeJson(`${stem}.json`, tr);
-      const rep = replayActions(t.core, v.actions);
-      writeJson(`${stem}.itf.json`, toItf(t.core, rep.states, rep.actions, {
-        description: `probecheck counterexample: ${v.property} violated after ${v.length} steps`,
-        source: t.label, invariant: v.property,
-      }));
-      writeText(`${stem}.txt`, mails[j]);
-    });
+    const arts = violationArtifacts(t, r, dir);
+    writeArtifacts(dir, arts);
     writeJson(path.join(dir, 'summary.json'), summary);
     runs.push(summary);
-    human += (human ? '\n' : '') + formatRun(t, r, summary, mails);
+    human += (human ? '\n' : '') + formatRun(t, r, summary, arts.map((a) => a.mail));
     if (r.modelError) notes += `probecheck: E_MODEL_RUNTIME: model error in ${t.label}: ${r.modelError.message}\n`;
   }
   const verdict = worstVerdict(runs.map((r) => r.verdict));
@@ -106,13 +77,8 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
 
 export const checkCommand: CommandFactory = (ctx, done) => {
   const c = new Command('check').description('explore every interleaving of a scenario and report the shortest counterexample per invariant');
-  addTargetOptions(c, { invariants: true, scenarioText: 'scenario (repeatable; default: every default scenario)' })
-    .option('--workers <n>', 'worker threads (default: available cores)', positiveInt('--workers'))
-    .option('--max-states <n>', 'stop (incomplete) once this many distinct states are stored', positiveInt('--max-states'))
-    .option('--max-depth <n>', 'do not expand states at this depth', positiveInt('--max-depth'))
-    .option('--max-seconds <s>', 'stop (incomplete) after this many seconds', positiveNumber('--max-seconds'))
-    .option('--max-memory <mib>', 'stop (incomplete) once the fingerprint tables and parent links pass this many MiB', positiveNumber('--max-memory'))
-    .option('--continue', 'explore the whole space and collect every violated invariant')
+  addTargetOptions(c, { invariants: true, scenarioText: 'scenario (repeatable; default: every default scenario)' });
+  addLimitOptions(c, ['workers', 'max-states', 'max-depth', 'max-seconds', 'max-memory', 'continue'])
     .option('--out <dir>', 'results folder (default: results/<time>-<kernel>-<scenario>)')
     .option('--force', 'replace the run already in --out (only probecheck\'s files)')
     .option('--json', 'print one JSON summary on stdout; the human report goes to stderr')

@@ -1,7 +1,7 @@
 /** probecheck list [kernels|patches|scenarios|invariants]: what there is to check. */
 import { Command, Argument } from 'commander';
 import { INVARIANTS, KERNELS, PATCHES, SCENARIOS, DEFAULT_KERNEL } from '../../model';
-import { MODELS } from '../../models';
+import { MODELS } from '../../examples';
 import type { CommandFactory } from '../context';
 import type { Outcome } from '../outcome';
 

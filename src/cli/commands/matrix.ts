@@ -12,8 +12,9 @@ import { KERNELS, SCENARIOS } from '../../model';
 import type { CommandFactory } from '../context';
 import type { Outcome } from '../outcome';
 import { exploreTarget } from '../run';
-import { buildTarget } from '../target';
-import { collect, defaultWorkers, positiveInt, positiveNumber } from '../options';
+import { resolveTargets } from '../target';
+import { collect, targetOptions } from '../options';
+import { addLimitOptions, limitsOf, type RawLimits } from '../limits';
 
 export interface MatrixRow {
   readonly kernel: string;
@@ -104,7 +105,7 @@ function table(rows: readonly MatrixRow[], kernels: readonly string[], scenarios
   return lines.join('\n') + '\n';
 }
 
-interface RawMatrix { kernel?: string[]; scenario?: string[]; patch?: string[]; workers?: number; maxSeconds?: number; compare?: string; out?: string; force?: boolean; json?: boolean; quiet?: boolean }
+interface RawMatrix extends Pick<RawLimits, 'workers' | 'maxSeconds'> { kernel?: string[]; scenario?: string[]; patch?: string[]; compare?: string; out?: string; force?: boolean; json?: boolean; quiet?: boolean }
 
 export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[0]): Promise<Outcome> {
   const kernels = raw.kernel?.length ? raw.kernel : KERNELS.map((k) => k.name);
@@ -113,15 +114,13 @@ export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[
   if (raw.out && fs.existsSync(raw.out) && !raw.force) fail('E_OUT_EXISTS', `${raw.out} exists; give --force to replace it`);
   const before = raw.compare ? readMatrix(raw.compare) : undefined;
   // Resolve every name before any work, so a typo costs nothing.
-  const targets = kernels.flatMap((kernel) => scenarios.map((scenario) => buildTarget({ kernel, scenario, patches })));
+  const targets = kernels.flatMap((kernel) => resolveTargets(targetOptions({ kernel, scenario: scenarios, patch: patches })));
+  const limits = limitsOf(raw, { continueAfterViolation: true });
   const runs: MatrixRow[] = [];
   let interrupted = false;
   for (const t of targets) {
     if (interrupted) break;
-    const { result: r, interrupted: stop } = await exploreTarget(t, {
-      workers: raw.workers ?? defaultWorkers(), continueAfterViolation: true,
-      ...(raw.maxSeconds !== undefined ? { maxSeconds: raw.maxSeconds } : {}),
-    }, ctx, !!raw.quiet);
+    const { result: r, interrupted: stop } = await exploreTarget(t, limits, ctx, !!raw.quiet);
     interrupted = stop;
     runs.push({
       kernel: t.source.kernel as string, scenario: t.source.scenario as string, patches: [...patches],
@@ -145,20 +144,22 @@ export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[
 }
 
 
-export const matrixCommand: CommandFactory = (ctx, done) => new Command('matrix')
-  .description('explore every kernel x scenario over its whole space; one JSON document; what changed since the last one')
-  .option('--kernel <k>', 'kernel (repeatable; default: every kernel)', collect)
-  .option('--scenario <s>', 'scenario (repeatable; default: the five seed scenarios)', collect)
-  .option('--patch <p>', 'built-in patch id or patch module, applied to every run (repeatable)', collect)
-  .option('--workers <n>', 'worker threads (default: available cores)', positiveInt('--workers'))
-  .option('--max-seconds <s>', 'stop each run (incomplete) after this many seconds', positiveNumber('--max-seconds'))
-  .option('--compare <file>', 'a previous matrix document: report what changed (exit 1 when something did)')
-  .option('--out <file>', 'write the matrix document here')
-  .option('--force', 'replace --out if it exists')
-  .option('--json', 'print the matrix document on stdout; the table goes to stderr')
-  .option('--quiet', 'no progress, no table')
-  .addHelpText('after', `
+export const matrixCommand: CommandFactory = (ctx, done) => {
+  const c = new Command('matrix')
+    .description('explore every kernel x scenario over its whole space; one JSON document; what changed since the last one')
+    .option('--kernel <k>', 'kernel (repeatable; default: every kernel)', collect)
+    .option('--scenario <s>', 'scenario (repeatable; default: the five seed scenarios)', collect)
+    .option('--patch <p>', 'built-in patch id or patch module, applied to every run (repeatable)', collect);
+  addLimitOptions(c, ['workers', 'max-seconds'], { 'max-seconds': 'stop each run (incomplete) after this many seconds' })
+    .option('--compare <file>', 'a previous matrix document: report what changed (exit 1 when something did)')
+    .option('--out <file>', 'write the matrix document here')
+    .option('--force', 'replace --out if it exists')
+    .option('--json', 'print the matrix document on stdout; the table goes to stderr')
+    .option('--quiet', 'no progress, no table')
+    .addHelpText('after', `
 Example (nightly):
   probecheck matrix --out nightly/$(date +%F).json --compare nightly/last.json
 Exit status: 0 nothing changed (or no --compare), 1 something changed, 2 bad input, 3 a run was incomplete.`)
-  .action(async (raw: RawMatrix) => { done(await runMatrix(raw, ctx)); });
+    .action(async (raw: RawMatrix) => { done(await runMatrix(raw, ctx)); });
+  return c;
+};

@@ -12,28 +12,31 @@ import type { ModelSource } from '../../trace/tracefile';
 import type { CommandFactory } from '../context';
 import { addTargetOptions, type RawTarget, targetOptions } from '../options';
 import type { Outcome } from '../outcome';
-import { buildTarget, type TargetOptions, validateTargetOptions } from '../target';
+import { optionsOfSource, resolveTargets, type TargetOptions, validateTargetOptions } from '../target';
 import { loadTrace } from '../tracefiles';
 
 export interface ReplayOptions { readonly file: string; readonly target: TargetOptions; readonly json: boolean }
 
-function sourceOf(o: TargetOptions, fallback?: ModelSource): ModelSource {
+/** The model to replay on: the one given on the command line, else the one in the trace's
+ *  header. The recorded --invariant selection decides which fields the model keeps. */
+function replayOptions(o: TargetOptions, recorded?: ModelSource): TargetOptions {
   const given = o.model !== undefined || o.kernel !== undefined || o.scenarios.length > 0 || o.patches.length > 0;
+  const invariants = recorded?.invariants ?? [];
   if (!given) {
-    if (fallback) return fallback;
+    if (recorded) return optionsOfSource(recorded);
     fail('E_USAGE', 'an ITF trace needs the model: give --kernel K --scenario S [--patch P] or --model NAME [--set K=V]');
   }
-  if (o.model !== undefined) return { model: o.model, set: o.set };
-  return { ...(o.kernel ? { kernel: o.kernel } : fallback?.kernel ? { kernel: fallback.kernel } : {}), scenario: o.scenarios[0] ?? fallback?.scenario ?? fail('E_USAGE', 'give --scenario'), patches: o.patches };
+  if (o.model !== undefined) return { ...o, invariants };
+  const kernel = o.kernel ?? recorded?.kernel;
+  const scenario = o.scenarios[0] ?? recorded?.scenario ?? fail('E_USAGE', 'give --scenario');
+  return { ...o, ...(kernel !== undefined ? { kernel } : {}), scenarios: [scenario], invariants };
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 export function runReplay(o: ReplayOptions): Outcome {
   const loaded = loadTrace(o.file);
-  const source = sourceOf(o.target, loaded.kind === 'probecheck' ? loaded.trace.source : undefined);
-  // The invariant selection of the recorded run decides which fields the model keeps.
-  const target = buildTarget(source, loaded.kind === 'probecheck' ? loaded.trace.source.invariants ?? [] : []);
+  const [target] = resolveTargets(replayOptions(o.target, loaded.kind === 'probecheck' ? loaded.trace.source : undefined));
   const m = target.core;
   let states: PlainState[];
   let divergence: { step: number; name: string; reason: string; enabled: readonly string[] } | undefined;

@@ -11,7 +11,7 @@ import type { CommandFactory } from '../context';
 import { collect } from '../options';
 import type { Outcome } from '../outcome';
 import { diffJson, diffRows, filterDiff, filterRows, formatDiff, formatRows, rowsJson, rowsSummary, stepRows, type ActorRows } from '../steps';
-import { buildTarget, validateTargetOptions } from '../target';
+import { resolveTargets, validateTargetOptions } from '../target';
 
 export interface ShowOptions {
   readonly kernel: string;
@@ -41,7 +41,8 @@ export function showOptions(raw: RawShow): ShowOptions {
 }
 
 function rowsOf(kernel: string, scenario: string, patches: readonly string[], guards: boolean): ActorRows[] {
-  return stepRows(buildTarget({ kernel, scenario, patches }).model, { guards });
+  const [t] = resolveTargets({ kernel, scenarios: [scenario], patches, set: [], invariants: [] });
+  return stepRows(t.model, { guards });
 }
 
 const patchText = (ps: readonly string[]) => (ps.length ? ps.join(', ') : 'none');

@@ -6,7 +6,7 @@ import { formatMail, formatText } from '../../trace/mail';
 import { replayNames } from '../../trace/replay-names';
 import type { CommandFactory } from '../context';
 import type { Outcome } from '../outcome';
-import { buildTarget } from '../target';
+import { optionsOfSource, resolveTargets } from '../target';
 import { loadTrace } from '../tracefiles';
 
 export type TraceFormat = 'lkml' | 'text' | 'json' | 'itf';
@@ -23,7 +23,8 @@ export function runTrace(file: string, format: TraceFormat): Outcome {
     case 'text': return { exitCode: 0, stdout: formatText(tr) };
     case 'json': return { exitCode: 0, stdout: JSON.stringify(tr, null, 2) + '\n' };
     case 'itf': {
-      const target = buildTarget(tr.source);
+      // The whole model, as for any ITF trace: its replay is given no --invariant either.
+      const [target] = resolveTargets({ ...optionsOfSource(tr.source), invariants: [] });
       const rep = replayNames(target.core, tr.steps.map((s) => s.action));
       if (rep.divergence) fail('E_TRACE_FILE', `${file}: does not replay on its model (${rep.divergence.reason}); see probecheck replay`);
       const itf = toItf(target.core, rep.states, rep.actions, { description: `probecheck counterexample: ${tr.invariant}`, source: file, invariant: tr.invariant });

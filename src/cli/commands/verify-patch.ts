@@ -5,21 +5,19 @@
  * fails the verdict: a patch that stops every probe would otherwise "fix" every race.
  */
 import { Command } from 'commander';
-import type { ExploreResult } from '../../explorer/types';
+import type { ExploreResult, Verdict } from '../../explorer/types';
 import { fail } from '../../errors';
 import { holdsAtEnd, replayNames } from '../../trace/replay-names';
 import type { CliContext, CommandFactory } from '../context';
-import { collect, defaultWorkers, positiveInt } from '../options';
-import type { ExitCode, Outcome } from '../outcome';
+import { addLimitOptions, type ExploreLimits, limitsOf } from '../limits';
+import { addTargetOptions, type RawTarget, targetOptions } from '../options';
+import { exitCodeOf, type Outcome, worstVerdict } from '../outcome';
 import { exploreTarget } from '../run';
-import { buildTarget, scenariosOf, type Target } from '../target';
-import { DEFAULT_KERNEL } from '../../model';
+import { resolveTargets, type Target, type TargetOptions } from '../target';
 
 export interface VerifyOptions {
-  readonly kernel: string;
-  readonly scenarios: readonly string[];
-  readonly patches: readonly string[];
-  readonly workers: number;
+  readonly target: TargetOptions;
+  readonly limits: ExploreLimits;
   readonly json: boolean;
   readonly quiet: boolean;
 }
@@ -30,9 +28,15 @@ interface Side { holds: boolean; length?: number }
 interface ReplayResult { outcome: 'blocked' | 'holds' | 'still violates'; step?: number; stepName?: string; reason?: string }
 interface Row { invariant: string; baseline: Side; patched: Side; verdict: RowVerdict; replay?: ReplayResult }
 
+type ReportVerdict = 'pass' | 'fail' | 'incomplete' | 'model-error';
+
+/** A report's verdict as the explorer's, for the shared order and exit codes: a patched model
+ *  that violates something or misses a witness fails like a violation (exit 1). */
+const AS_VERDICT: Record<ReportVerdict, Verdict> = { pass: 'pass', fail: 'violation', incomplete: 'incomplete', 'model-error': 'model-error' };
+
 interface ScenarioReport {
   scenario: string;
-  verdict: 'pass' | 'fail' | 'incomplete' | 'model-error';
+  verdict: ReportVerdict;
   baseline: { verdict: string; distinct: number; generated: number; depth: number; seconds: number };
   patched: { verdict: string; distinct: number; generated: number; depth: number; seconds: number };
   invariants: Row[];
@@ -105,42 +109,38 @@ function formatReport(kernel: string, patches: readonly string[], r: ScenarioRep
 }
 
 export async function runVerify(o: VerifyOptions, ctx: CliContext): Promise<Outcome> {
-  if (o.patches.length === 0) fail('E_USAGE', 'verify-patch needs at least one --patch');
-  const scenarios = scenariosOf({ set: [], scenarios: o.scenarios, patches: [], invariants: [], kernel: o.kernel });
+  const { patches } = o.target;
+  if (patches.length === 0) fail('E_USAGE', 'verify-patch needs at least one --patch');
   // Resolve every name before exploring anything.
-  const pairs = scenarios.map((scenario) => ({
-    scenario,
-    base: buildTarget({ kernel: o.kernel, scenario, patches: [] }),
-    patched: buildTarget({ kernel: o.kernel, scenario, patches: o.patches }),
-  }));
+  const base = resolveTargets({ ...o.target, patches: [] });
+  const patched = resolveTargets(o.target);
+  const kernel = base[0].source.kernel as string;
+  const pairs = base.map((b, i) => ({ scenario: b.source.scenario as string, base: b, patched: patched[i] }));
   const reports: ScenarioReport[] = [];
   let human = '';
   for (const p of pairs) {
-    const lim = { workers: o.workers, continueAfterViolation: true };
-    const rb = await exploreTarget(p.base, lim, ctx, o.quiet);
-    const rp = rb.interrupted ? rb : await exploreTarget(p.patched, lim, ctx, o.quiet);
+    const rb = await exploreTarget(p.base, o.limits, ctx, o.quiet);
+    const rp = rb.interrupted ? rb : await exploreTarget(p.patched, o.limits, ctx, o.quiet);
     const rep = compare(p.base, rb.result, p.patched, rp.result, p.scenario);
     if (rb.interrupted || rp.interrupted) rep.verdict = 'incomplete';
     reports.push(rep);
-    human += (human ? '\n' : '') + formatReport(o.kernel, o.patches, rep);
+    human += (human ? '\n' : '') + formatReport(kernel, patches, rep);
     if (rb.interrupted || rp.interrupted) break;
   }
-  const vs = reports.map((r) => r.verdict);
-  const verdict = vs.includes('model-error') ? 'model-error' : vs.includes('fail') ? 'fail' : vs.includes('incomplete') ? 'incomplete' : 'pass';
-  const exitCode: ExitCode = verdict === 'pass' ? 0 : verdict === 'fail' ? 1 : verdict === 'model-error' ? 2 : 3;
+  const worst = worstVerdict(reports.map((r) => AS_VERDICT[r.verdict]));
+  const verdict = reports.find((r) => AS_VERDICT[r.verdict] === worst)?.verdict ?? 'pass';
+  const exitCode = exitCodeOf(worst);
   if (o.json) {
-    const doc = { verdict, kernel: o.kernel, patches: [...o.patches], scenarios: reports };
+    const doc = { verdict, kernel, patches: [...patches], scenarios: reports };
     return { exitCode, stdout: JSON.stringify(doc, null, 2) + '\n', stderr: o.quiet ? '' : human };
   }
   return { exitCode, stdout: human };
 }
 
-export const verifyPatchCommand: CommandFactory = (ctx, done) =>
-  new Command('verify-patch').description('check a patch: baseline vs patched model, per invariant fixed / still violated / introduced')
-    .option('--kernel <name>', 'kernel baseline (default: the newest)')
-    .option('--scenario <name>', 'scenario (repeatable; default: every default scenario)', collect, [])
-    .option('--patch <id|file>', 'a built-in patch id or a patch module .ts/.js (repeatable, applied in order)', collect, [])
-    .option('--workers <n>', 'worker threads (default: available cores)', positiveInt('--workers'))
+export const verifyPatchCommand: CommandFactory = (ctx, done) => {
+  const c = new Command('verify-patch').description('check a patch: baseline vs patched model, per invariant fixed / still violated / introduced');
+  addTargetOptions(c, { classic: false, scenarioText: 'scenario (repeatable; default: every default scenario)' });
+  addLimitOptions(c, ['workers'])
     .option('--json', 'print one JSON document on stdout')
     .option('--quiet', 'no progress')
     .addHelpText('after', `
@@ -149,10 +149,12 @@ Examples:
   probecheck verify-patch --kernel v6.15 --scenario probe-vs-register --patch ./fix.ts
 Exit status: 0 the patched model violates nothing and reaches every witness, 1 otherwise,
 2 bad input, 3 incomplete.`)
-    .action(async (raw: { kernel?: string; scenario: string[]; patch: string[]; workers?: number; json?: boolean; quiet?: boolean }) => {
+    .action(async (raw: RawTarget & { workers?: number; json?: boolean; quiet?: boolean }) => {
       const o: VerifyOptions = Object.freeze({
-        kernel: raw.kernel ?? DEFAULT_KERNEL, scenarios: Object.freeze([...raw.scenario]), patches: Object.freeze([...raw.patch]),
-        workers: raw.workers ?? defaultWorkers(), json: Boolean(raw.json), quiet: Boolean(raw.quiet),
+        target: targetOptions(raw),
+        limits: limitsOf(raw, { continueAfterViolation: true }), json: Boolean(raw.json), quiet: Boolean(raw.quiet),
       });
       done(await runVerify(o, ctx));
     });
+  return c;
+};

@@ -5,7 +5,7 @@
  * offending action; paths are rebuilt from parent links only when the search ends.
  */
 import type { CoreModel } from '../ir/core';
-import type { Violation, WitnessResult } from '../explorer/types';
+import type { Violation, WitnessResult } from './types';
 import type { CompiledSource } from '../compile/compile';
 
 export interface Hit {

@@ -2,15 +2,16 @@
  * The TLA+ exports kept in spec/, in one table: `node scripts/gen-spec.js` regenerates them and
  * a test (test/bridge/specs.test.ts) fails when a file there is stale. To add a model (the
  * seed scenarios, buggy and fixed kernels), add a row: a file stem (also the module name)
- * and a function that builds the lowered model.
+ * and a function that builds the lowered model. A product table (it names kernels, scenarios
+ * and patches), so it sits with the CLI, above the bridge that only translates models.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CoreModel } from '../ir/core';
 import { lowerModel } from '../ir/lower';
-import { buildClassicModel } from '../models/index';
+import { buildClassicModel } from '../examples';
 import { buildKernelModel } from '../model/index';
-import { exportTla } from './tla';
+import { exportTla } from '../bridge/tla';
 
 export interface SpecRow {
   /** File stem and TLA+ module name: spec/<stem>.tla and spec/<stem>.cfg. */

@@ -1,5 +1,6 @@
 /**
  * The built-in classic models by name, with their parameters (`--model NAME --set KEY=VALUE`).
+ * Textbook examples that pin the explorer; the kernel model is src/model/.
  */
 import { fail, unknownName } from '../errors';
 import type { Model } from '../ir/types';

@@ -1,0 +1,60 @@
+/**
+ * The limits of a search (workers, the state, depth, time and memory budgets, --continue, the
+ * invariants to check), in the explorer's own option names. Commander parses and checks each
+ * value; `limitsOf` builds the limits once, and they reach `explore` unchanged.
+ */
+import * as os from 'node:os';
+import { Command, Option } from 'commander';
+import type { ExploreOptions } from '../explorer/types';
+import { positiveInt, positiveNumber } from './options';
+
+export type ExploreLimits = Readonly<Pick<ExploreOptions, 'maxStates' | 'maxDepth' | 'maxSeconds' | 'maxMemoryMB' | 'continueAfterViolation' | 'properties'>> & {
+  readonly workers: number;
+};
+
+export const defaultWorkers = (): number => Math.max(1, os.availableParallelism());
+
+export type LimitFlag = 'workers' | 'max-states' | 'max-depth' | 'max-seconds' | 'max-memory' | 'continue';
+
+const TEXT: Record<LimitFlag, string> = {
+  workers: 'worker threads (default: available cores)',
+  'max-states': 'stop (incomplete) once this many distinct states are stored',
+  'max-depth': 'do not expand states at this depth',
+  'max-seconds': 'stop (incomplete) after this many seconds',
+  'max-memory': 'stop (incomplete) once the fingerprint tables and parent links pass this many MiB',
+  continue: 'explore the whole space and collect every violated invariant',
+};
+
+function limitOption(flag: LimitFlag, text: string): Option {
+  switch (flag) {
+    case 'workers': return new Option('--workers <n>', text).argParser(positiveInt('--workers'));
+    case 'max-states': return new Option('--max-states <n>', text).argParser(positiveInt('--max-states'));
+    case 'max-depth': return new Option('--max-depth <n>', text).argParser(positiveInt('--max-depth'));
+    case 'max-seconds': return new Option('--max-seconds <s>', text).argParser(positiveNumber('--max-seconds'));
+    case 'max-memory': return new Option('--max-memory <mib>', text).argParser(positiveNumber('--max-memory'));
+    case 'continue': return new Option('--continue', text);
+  }
+}
+
+/** Add the limit options a command offers, in the order given (`text` rewords one). */
+export function addLimitOptions(c: Command, flags: readonly LimitFlag[], text: Partial<Record<LimitFlag, string>> = {}): Command {
+  for (const f of flags) c.addOption(limitOption(f, text[f] ?? TEXT[f]));
+  return c;
+}
+
+/** What commander hands over for the limit options (and --invariant). */
+export interface RawLimits { workers?: number; maxStates?: number; maxDepth?: number; maxSeconds?: number; maxMemory?: number; continue?: boolean; invariant?: readonly string[] }
+
+/** The limits of a run. `fixed` sets what a command does not leave to the user (verify-patch
+ *  and matrix always explore the whole space). Unset limits are left out, not undefined. */
+export function limitsOf(raw: RawLimits, fixed: Partial<ExploreLimits> = {}): ExploreLimits {
+  const all: ExploreLimits = {
+    workers: raw.workers ?? defaultWorkers(),
+    maxStates: raw.maxStates, maxDepth: raw.maxDepth, maxSeconds: raw.maxSeconds, maxMemoryMB: raw.maxMemory,
+    continueAfterViolation: Boolean(raw.continue),
+    // No --invariant: every property of the model (an empty list would select none).
+    properties: raw.invariant?.length ? Object.freeze([...raw.invariant]) : undefined,
+    ...fixed,
+  };
+  return Object.freeze(Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as ExploreLimits);
+}
