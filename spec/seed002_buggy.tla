@@ -7,7 +7,7 @@
 \* patches: ["dma-owner-v7"]
 \* scenario: dma-owner-before-group
 \* flags: {"probe_op":"probe_device","registration_model":"bus_set_iommu","bus_dma_mask_unconditional":false,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":true,"group_get_for_dev_ops_source":"bus","probe_device_rejects_unregistered_instance":false,"of_replay_condition":"no_group","probe_lock_global_held_by_callers":false,"dt_acpi_parsing_in_probe_path":false,"walk_recheck_after_relock":false,"registration_race_fix":false,"dma_mode_decided_in":"client_arch_setup","dma_ownership_api":true,"use_default_domain_site":"before_fw_configure","use_default_domain_defers_if_no_default_domain":false,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":true,"claim_semantics":"detach","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":false,"qcom_identity_default":true,"msm_dma_map_for_cache":false}
-\* assumptions: ["every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]","the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]","SMMUv3 arm_smmu_probe_device returns -ENODEV while arm_smmu_get_by_fwnode (a bound-driver lookup) cannot find the instance [src: arm-smmu-v3.c of this era seen through the index; brief 2.2]","the deferred-probe worker is modelled per device: a deferred device retries after any driver_bound() trigger; the worker's one-at-a-time serialization is not modelled (over-approximation)"]
+\* assumptions: ["every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]","the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]","SMMUv3 arm_smmu_probe_device returns -ENODEV while arm_smmu_get_by_fwnode (a bound-driver lookup) cannot find the instance [src: arm-smmu-v3.c of this era of this era; iommu-probe.md 2.2]","the deferred-probe worker is modelled per device: a deferred device retries after any driver_bound() trigger; the worker's one-at-a-time serialization is not modelled (over-approximation)"]
 EXTENDS Integers, TLC
 
 Iommu == {"I1"}
@@ -1901,51 +1901,51 @@ Next ==
 
 Spec == Init /\ [][Next]_vars
 
-\* A bound DMA-API driver uses iommu DMA ops iff its group's current domain is its DMA default domain: (a) bound with iommu => DMA default domain; (b) grouped, DMA default domain attached => bound with iommu (brief 4.1).
+\* A bound DMA-API driver uses iommu DMA ops iff its group's current domain is its DMA default domain: (a) bound with iommu => DMA default domain; (b) grouped, DMA default domain attached => bound with iommu (iommu-probe.md 4.1).
 BoundImpliesCorrectDmaOps ==
     /\ ((dev_bind_phase["D1"] = "bound") /\ ((dev_driver["D1"] = "K") \/ (dev_driver["D1"] = "M"))) => (((ghost_bound_dma_mode["D1"] = "iommu") => ((dev_iommu_group["D1"] # "none") /\ (group_default_domain[dev_group_of["D1"]] = "dma"))) /\ (((dev_iommu_group["D1"] # "none") /\ (group_default_domain[dev_group_of["D1"]] = "dma") /\ (group_domain[dev_group_of["D1"]] = "dd")) => (ghost_bound_dma_mode["D1"] = "iommu")))
     /\ ((dev_bind_phase["D3"] = "bound") /\ ((dev_driver["D3"] = "K") \/ (dev_driver["D3"] = "M"))) => (((ghost_bound_dma_mode["D3"] = "iommu") => ((dev_iommu_group["D3"] # "none") /\ (group_default_domain[dev_group_of["D3"]] = "dma"))) /\ (((dev_iommu_group["D3"] # "none") /\ (group_default_domain[dev_group_of["D3"]] = "dma") /\ (group_domain[dev_group_of["D3"]] = "dd")) => (ghost_bound_dma_mode["D3"] = "iommu")))
 
-\* (a) a device whose DMA-API driver runs (probe body or bound) in iommu DMA mode => the group's current domain is a DMA domain with an IOVA cookie; (b) dma-direct with live mappings => no translating domain (none, identity, or a private domain) (brief 4.2, addendum 5.5).
+\* (a) a device whose DMA-API driver runs (probe body or bound) in iommu DMA mode => the group's current domain is a DMA domain with an IOVA cookie; (b) dma-direct with live mappings => no translating domain (none, identity, or a private domain) (iommu-probe.md 4.2, iommu-probe-v6.15.md 5.5).
 DmaOpsMatchDomain ==
     /\ (((dev_driver["D1"] = "K") \/ (dev_driver["D1"] = "M")) /\ ((dev_bind_phase["D1"] = "drv_probe") \/ (dev_bind_phase["D1"] = "bound")) /\ (dev_dma_ops["D1"] = "iommu")) => ((dev_iommu_group["D1"] # "none") /\ (group_domain[dev_group_of["D1"]] = "dd") /\ (group_default_domain[dev_group_of["D1"]] = "dma"))
     /\ ((dev_dma_ops["D1"] = "direct") /\ ((dev_live_maps["D1"] = "direct") \/ (dev_live_maps["D1"] = "both"))) => (~(dev_iommu_group["D1"] # "none") \/ (group_domain[dev_group_of["D1"]] = "none") \/ ((group_domain[dev_group_of["D1"]] = "dd") /\ (group_default_domain[dev_group_of["D1"]] = "identity")) \/ (group_domain[dev_group_of["D1"]] # "dd"))
     /\ (((dev_driver["D3"] = "K") \/ (dev_driver["D3"] = "M")) /\ ((dev_bind_phase["D3"] = "drv_probe") \/ (dev_bind_phase["D3"] = "bound")) /\ (dev_dma_ops["D3"] = "iommu")) => ((dev_iommu_group["D3"] # "none") /\ (group_domain[dev_group_of["D3"]] = "dd") /\ (group_default_domain[dev_group_of["D3"]] = "dma"))
     /\ ((dev_dma_ops["D3"] = "direct") /\ ((dev_live_maps["D3"] = "direct") \/ (dev_live_maps["D3"] = "both"))) => (~(dev_iommu_group["D3"] # "none") \/ (group_domain[dev_group_of["D3"]] = "none") \/ ((group_domain[dev_group_of["D3"]] = "dd") /\ (group_default_domain[dev_group_of["D3"]] = "identity")) \/ (group_domain[dev_group_of["D3"]] # "dd"))
 
-\* owner_cnt = counted kernel users in the group + 1 for a user-space owner; a user-owned group has no counted kernel user (brief 4.3).
+\* owner_cnt = counted kernel users in the group + 1 for a user-space owner; a user-owned group has no counted kernel user (iommu-probe.md 4.3).
 OwnerCountBalanced ==
     /\ group_owner_cnt["G1"] = (((0 + (IF ((dev_iommu_group["D1"] = "G1") /\ (ghost_use_counted["D1"] = "counted")) THEN 1 ELSE 0)) + (IF ((dev_iommu_group["D3"] = "G1") /\ (ghost_use_counted["D3"] = "counted")) THEN 1 ELSE 0)) + (IF (group_owner["G1"] = "U") THEN 1 ELSE 0))
     /\ (group_owner["G1"] = "U") => ~(((dev_iommu_group["D1"] = "G1") /\ (ghost_use_counted["D1"] = "counted")) \/ ((dev_iommu_group["D3"] = "G1") /\ (ghost_use_counted["D3"] = "counted")))
 
-\* In a group without a user owner, owner_cnt equals the number of its devices bound (or binding past the use) to a DMA-API driver (brief 4.4).
+\* In a group without a user owner, owner_cnt equals the number of its devices bound (or binding past the use) to a DMA-API driver (iommu-probe.md 4.4).
 OwnerCountMatchesDmaApiBinders == (group_owner["G1"] = "null") => (group_owner_cnt["G1"] = ((0 + (IF ((dev_iommu_group["D1"] = "G1") /\ ghost_kernel_dma_user["D1"]) THEN 1 ELSE 0)) + (IF ((dev_iommu_group["D3"] = "G1") /\ ghost_kernel_dma_user["D3"]) THEN 1 ELSE 0)))
 
-\* Every iommu_device_unuse_default_domain (unuse_dec) undoes a counted use of the same device (brief 4.5; recorded in ghost.bad_unuse at the step).
+\* Every iommu_device_unuse_default_domain (unuse_dec) undoes a counted use of the same device (iommu-probe.md 4.5; recorded in ghost.bad_unuse at the step).
 UnuseMatchesUse == ~ghost_bad_unuse
 
-\* No group is owned by user space while a device in it is a kernel DMA user (brief 4.6).
+\* No group is owned by user space while a device in it is a kernel DMA user (iommu-probe.md 4.6).
 KernelUserExclusive == (group_owner["G1"] = "U") => ~(((dev_iommu_group["D1"] = "G1") /\ ghost_kernel_dma_user["D1"]) \/ ((dev_iommu_group["D3"] = "G1") /\ ghost_kernel_dma_user["D3"]))
 
-\* While a device has live DMA (bootloader DMA or driver mappings), a step changes its translation only to bypass/identity or to the domain its live mappings were made in (brief 4.10).
+\* While a device has live DMA (bootloader DMA or driver mappings), a step changes its translation only to bypass/identity or to the domain its live mappings were made in (iommu-probe.md 4.10).
 NoTranslationChangeUnderLiveDma_action ==
     /\ (((IF ((dev_iommu_group["D1"] # "none") /\ dev_in_group_list["D1"]) THEN (IF (group_domain[dev_group_of["D1"]] = "dd") THEN (IF (group_default_domain[dev_group_of["D1"]] = "dma") THEN 1 ELSE 2) ELSE (IF (group_domain[dev_group_of["D1"]] = "db") THEN 3 ELSE (IF (group_domain[dev_group_of["D1"]] = "du") THEN 4 ELSE 0))) ELSE 0) # (IF ((dev_iommu_group'["D1"] # "none") /\ dev_in_group_list'["D1"]) THEN (IF (group_domain'[dev_group_of["D1"]] = "dd") THEN (IF (group_default_domain'[dev_group_of["D1"]] = "dma") THEN 1 ELSE 2) ELSE (IF (group_domain'[dev_group_of["D1"]] = "db") THEN 3 ELSE (IF (group_domain'[dev_group_of["D1"]] = "du") THEN 4 ELSE 0))) ELSE 0)) /\ (ghost_fw_dma_live["D1"] \/ (dev_live_maps["D1"] # "none"))) => (((IF ((dev_iommu_group'["D1"] # "none") /\ dev_in_group_list'["D1"]) THEN (IF (group_domain'[dev_group_of["D1"]] = "dd") THEN (IF (group_default_domain'[dev_group_of["D1"]] = "dma") THEN 1 ELSE 2) ELSE (IF (group_domain'[dev_group_of["D1"]] = "db") THEN 3 ELSE (IF (group_domain'[dev_group_of["D1"]] = "du") THEN 4 ELSE 0))) ELSE 0) = 0) \/ ((IF ((dev_iommu_group'["D1"] # "none") /\ dev_in_group_list'["D1"]) THEN (IF (group_domain'[dev_group_of["D1"]] = "dd") THEN (IF (group_default_domain'[dev_group_of["D1"]] = "dma") THEN 1 ELSE 2) ELSE (IF (group_domain'[dev_group_of["D1"]] = "db") THEN 3 ELSE (IF (group_domain'[dev_group_of["D1"]] = "du") THEN 4 ELSE 0))) ELSE 0) = 2) \/ ((dev_live_maps["D1"] = "iommu") /\ ~ghost_fw_dma_live["D1"] /\ ((IF ((dev_iommu_group'["D1"] # "none") /\ dev_in_group_list'["D1"]) THEN (IF (group_domain'[dev_group_of["D1"]] = "dd") THEN (IF (group_default_domain'[dev_group_of["D1"]] = "dma") THEN 1 ELSE 2) ELSE (IF (group_domain'[dev_group_of["D1"]] = "db") THEN 3 ELSE (IF (group_domain'[dev_group_of["D1"]] = "du") THEN 4 ELSE 0))) ELSE 0) = 1)))
     /\ (((IF ((dev_iommu_group["D3"] # "none") /\ dev_in_group_list["D3"]) THEN (IF (group_domain[dev_group_of["D3"]] = "dd") THEN (IF (group_default_domain[dev_group_of["D3"]] = "dma") THEN 1 ELSE 2) ELSE (IF (group_domain[dev_group_of["D3"]] = "db") THEN 3 ELSE (IF (group_domain[dev_group_of["D3"]] = "du") THEN 4 ELSE 0))) ELSE 0) # (IF ((dev_iommu_group'["D3"] # "none") /\ dev_in_group_list'["D3"]) THEN (IF (group_domain'[dev_group_of["D3"]] = "dd") THEN (IF (group_default_domain'[dev_group_of["D3"]] = "dma") THEN 1 ELSE 2) ELSE (IF (group_domain'[dev_group_of["D3"]] = "db") THEN 3 ELSE (IF (group_domain'[dev_group_of["D3"]] = "du") THEN 4 ELSE 0))) ELSE 0)) /\ (ghost_fw_dma_live["D3"] \/ (dev_live_maps["D3"] # "none"))) => (((IF ((dev_iommu_group'["D3"] # "none") /\ dev_in_group_list'["D3"]) THEN (IF (group_domain'[dev_group_of["D3"]] = "dd") THEN (IF (group_default_domain'[dev_group_of["D3"]] = "dma") THEN 1 ELSE 2) ELSE (IF (group_domain'[dev_group_of["D3"]] = "db") THEN 3 ELSE (IF (group_domain'[dev_group_of["D3"]] = "du") THEN 4 ELSE 0))) ELSE 0) = 0) \/ ((IF ((dev_iommu_group'["D3"] # "none") /\ dev_in_group_list'["D3"]) THEN (IF (group_domain'[dev_group_of["D3"]] = "dd") THEN (IF (group_default_domain'[dev_group_of["D3"]] = "dma") THEN 1 ELSE 2) ELSE (IF (group_domain'[dev_group_of["D3"]] = "db") THEN 3 ELSE (IF (group_domain'[dev_group_of["D3"]] = "du") THEN 4 ELSE 0))) ELSE 0) = 2) \/ ((dev_live_maps["D3"] = "iommu") /\ ~ghost_fw_dma_live["D3"] /\ ((IF ((dev_iommu_group'["D3"] # "none") /\ dev_in_group_list'["D3"]) THEN (IF (group_domain'[dev_group_of["D3"]] = "dd") THEN (IF (group_default_domain'[dev_group_of["D3"]] = "dma") THEN 1 ELSE 2) ELSE (IF (group_domain'[dev_group_of["D3"]] = "db") THEN 3 ELSE (IF (group_domain'[dev_group_of["D3"]] = "du") THEN 4 ELSE 0))) ELSE 0) = 1)))
 NoTranslationChangeUnderLiveDma == [][NoTranslationChangeUnderLiveDma_action]_vars
 
-\* (a) on a group list => grouped; (b) grouped => the group exists with a reference (v4.19); (e) a device is only ever in its own group (brief 4.11).
+\* (a) on a group list => grouped; (b) grouped => the group exists with a reference (v4.19); (e) a device is only ever in its own group (iommu-probe.md 4.11).
 GroupMembershipConsistent ==
     /\ dev_in_group_list["D1"] => (dev_iommu_group["D1"] # "none")
     /\ (dev_iommu_group["D1"] # "none") => (dev_iommu_group["D1"] = dev_group_of["D1"])
     /\ dev_in_group_list["D3"] => (dev_iommu_group["D3"] # "none")
     /\ (dev_iommu_group["D3"] # "none") => (dev_iommu_group["D3"] = dev_group_of["D3"])
 
-\* A grouped device has dev->iommu with its iommu_dev set (brief 4.15; v5.17+).
+\* A grouped device has dev->iommu with its iommu_dev set (iommu-probe.md 4.15; v5.17+).
 GroupImpliesIommuDev ==
     /\ (dev_iommu_group["D1"] # "none") => ((dev_iommu["D1"] = "alloc") /\ (dev_iommu_iommu_dev["D1"] # "none"))
     /\ (dev_iommu_group["D3"] # "none") => ((dev_iommu["D3"] = "alloc") /\ (dev_iommu_iommu_dev["D3"] # "none"))
 
-\* Every terminal state without an oops has each client bound, failed for good, or deferred while its IOMMU is not bound, and each registering IOMMU bound or failed (brief 4.13).
+\* Every terminal state without an oops has each client bound, failed for good, or deferred while its IOMMU is not bound, and each registering IOMMU bound or failed (iommu-probe.md 4.13).
 \* Terminal property: checked in states where no step is enabled.
 EventuallyResolved ==
     Stuck =>

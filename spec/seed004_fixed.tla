@@ -458,57 +458,57 @@ Next ==
 
 Spec == Init /\ [][Next]_vars
 
-\* A bound DMA-API driver uses iommu DMA ops iff its group's current domain is its DMA default domain: (a) bound with iommu => DMA default domain; (b) grouped, DMA default domain attached => bound with iommu (brief 4.1).
+\* A bound DMA-API driver uses iommu DMA ops iff its group's current domain is its DMA default domain: (a) bound with iommu => DMA default domain; (b) grouped, DMA default domain attached => bound with iommu (iommu-probe.md 4.1).
 BoundImpliesCorrectDmaOps ==
     /\ ((dev_bind_phase["D1"] = "bound") /\ ((dev_driver["D1"] = "K") \/ (dev_driver["D1"] = "M"))) => (((ghost_bound_dma_mode["D1"] = "iommu") => ((dev_iommu_group["D1"] # "none") /\ (group_default_domain[dev_group_of["D1"]] = "dma"))) /\ (((dev_iommu_group["D1"] # "none") /\ (group_default_domain[dev_group_of["D1"]] = "dma") /\ (group_domain[dev_group_of["D1"]] = "dd")) => (ghost_bound_dma_mode["D1"] = "iommu")))
     /\ ((dev_bind_phase["D2"] = "bound") /\ ((dev_driver["D2"] = "K") \/ (dev_driver["D2"] = "M"))) => (((ghost_bound_dma_mode["D2"] = "iommu") => ((dev_iommu_group["D2"] # "none") /\ (group_default_domain[dev_group_of["D2"]] = "dma"))) /\ (((dev_iommu_group["D2"] # "none") /\ (group_default_domain[dev_group_of["D2"]] = "dma") /\ (group_domain[dev_group_of["D2"]] = "dd")) => (ghost_bound_dma_mode["D2"] = "iommu")))
 
-\* (a) a device whose DMA-API driver runs (probe body or bound) in iommu DMA mode => the group's current domain is a DMA domain with an IOVA cookie; (b) dma-direct with live mappings => no translating domain (none, identity, or a private domain) (brief 4.2, addendum 5.5).
+\* (a) a device whose DMA-API driver runs (probe body or bound) in iommu DMA mode => the group's current domain is a DMA domain with an IOVA cookie; (b) dma-direct with live mappings => no translating domain (none, identity, or a private domain) (iommu-probe.md 4.2, iommu-probe-v6.15.md 5.5).
 DmaOpsMatchDomain ==
     /\ (((dev_driver["D1"] = "K") \/ (dev_driver["D1"] = "M")) /\ ((dev_bind_phase["D1"] = "drv_probe") \/ (dev_bind_phase["D1"] = "bound")) /\ (dev_dma_ops["D1"] = "iommu")) => ((dev_iommu_group["D1"] # "none") /\ (group_domain[dev_group_of["D1"]] = "dd") /\ (group_default_domain[dev_group_of["D1"]] = "dma"))
     /\ ((dev_dma_ops["D1"] = "direct") /\ ((dev_live_maps["D1"] = "direct") \/ (dev_live_maps["D1"] = "both"))) => (~(dev_iommu_group["D1"] # "none") \/ (group_domain[dev_group_of["D1"]] = "none") \/ ((group_domain[dev_group_of["D1"]] = "dd") /\ (group_default_domain[dev_group_of["D1"]] = "identity")) \/ (group_domain[dev_group_of["D1"]] # "dd"))
     /\ (((dev_driver["D2"] = "K") \/ (dev_driver["D2"] = "M")) /\ ((dev_bind_phase["D2"] = "drv_probe") \/ (dev_bind_phase["D2"] = "bound")) /\ (dev_dma_ops["D2"] = "iommu")) => ((dev_iommu_group["D2"] # "none") /\ (group_domain[dev_group_of["D2"]] = "dd") /\ (group_default_domain[dev_group_of["D2"]] = "dma"))
     /\ ((dev_dma_ops["D2"] = "direct") /\ ((dev_live_maps["D2"] = "direct") \/ (dev_live_maps["D2"] = "both"))) => (~(dev_iommu_group["D2"] # "none") \/ (group_domain[dev_group_of["D2"]] = "none") \/ ((group_domain[dev_group_of["D2"]] = "dd") /\ (group_default_domain[dev_group_of["D2"]] = "identity")) \/ (group_domain[dev_group_of["D2"]] # "dd"))
 
-\* owner_cnt = counted kernel users in the group + 1 for a user-space owner; a user-owned group has no counted kernel user (brief 4.3).
+\* owner_cnt = counted kernel users in the group + 1 for a user-space owner; a user-owned group has no counted kernel user (iommu-probe.md 4.3).
 OwnerCountBalanced ==
     /\ group_owner_cnt["G1"] = (((0 + (IF ((dev_iommu_group["D1"] = "G1") /\ (ghost_use_counted["D1"] = "counted")) THEN 1 ELSE 0)) + (IF ((dev_iommu_group["D2"] = "G1") /\ (ghost_use_counted["D2"] = "counted")) THEN 1 ELSE 0)) + (IF (group_owner["G1"] = "U") THEN 1 ELSE 0))
     /\ (group_owner["G1"] = "U") => ~(((dev_iommu_group["D1"] = "G1") /\ (ghost_use_counted["D1"] = "counted")) \/ ((dev_iommu_group["D2"] = "G1") /\ (ghost_use_counted["D2"] = "counted")))
     /\ group_owner_cnt["G2"] = (((0 + (IF ((dev_iommu_group["D1"] = "G2") /\ (ghost_use_counted["D1"] = "counted")) THEN 1 ELSE 0)) + (IF ((dev_iommu_group["D2"] = "G2") /\ (ghost_use_counted["D2"] = "counted")) THEN 1 ELSE 0)) + (IF (group_owner["G2"] = "U") THEN 1 ELSE 0))
     /\ (group_owner["G2"] = "U") => ~(((dev_iommu_group["D1"] = "G2") /\ (ghost_use_counted["D1"] = "counted")) \/ ((dev_iommu_group["D2"] = "G2") /\ (ghost_use_counted["D2"] = "counted")))
 
-\* In a group without a user owner, owner_cnt equals the number of its devices bound (or binding past the use) to a DMA-API driver (brief 4.4).
+\* In a group without a user owner, owner_cnt equals the number of its devices bound (or binding past the use) to a DMA-API driver (iommu-probe.md 4.4).
 OwnerCountMatchesDmaApiBinders ==
     /\ (group_owner["G1"] = "null") => (group_owner_cnt["G1"] = ((0 + (IF ((dev_iommu_group["D1"] = "G1") /\ ghost_kernel_dma_user["D1"]) THEN 1 ELSE 0)) + (IF ((dev_iommu_group["D2"] = "G1") /\ ghost_kernel_dma_user["D2"]) THEN 1 ELSE 0)))
     /\ (group_owner["G2"] = "null") => (group_owner_cnt["G2"] = ((0 + (IF ((dev_iommu_group["D1"] = "G2") /\ ghost_kernel_dma_user["D1"]) THEN 1 ELSE 0)) + (IF ((dev_iommu_group["D2"] = "G2") /\ ghost_kernel_dma_user["D2"]) THEN 1 ELSE 0)))
 
-\* Every iommu_device_unuse_default_domain (unuse_dec) undoes a counted use of the same device (brief 4.5; recorded in ghost.bad_unuse at the step).
+\* Every iommu_device_unuse_default_domain (unuse_dec) undoes a counted use of the same device (iommu-probe.md 4.5; recorded in ghost.bad_unuse at the step).
 UnuseMatchesUse == ~ghost_bad_unuse
 
-\* No group is owned by user space while a device in it is a kernel DMA user (brief 4.6).
+\* No group is owned by user space while a device in it is a kernel DMA user (iommu-probe.md 4.6).
 KernelUserExclusive ==
     /\ (group_owner["G1"] = "U") => ~(((dev_iommu_group["D1"] = "G1") /\ ghost_kernel_dma_user["D1"]) \/ ((dev_iommu_group["D2"] = "G1") /\ ghost_kernel_dma_user["D2"]))
     /\ (group_owner["G2"] = "U") => ~(((dev_iommu_group["D1"] = "G2") /\ ghost_kernel_dma_user["D1"]) \/ ((dev_iommu_group["D2"] = "G2") /\ ghost_kernel_dma_user["D2"]))
 
-\* While a device has live DMA (bootloader DMA or driver mappings), a step changes its translation only to bypass/identity or to the domain its live mappings were made in (brief 4.10).
+\* While a device has live DMA (bootloader DMA or driver mappings), a step changes its translation only to bypass/identity or to the domain its live mappings were made in (iommu-probe.md 4.10).
 NoTranslationChangeUnderLiveDma_action ==
     /\ (((IF ((dev_iommu_group["D1"] # "none") /\ dev_in_group_list["D1"]) THEN (IF (group_domain[dev_group_of["D1"]] = "dd") THEN (IF (group_default_domain[dev_group_of["D1"]] = "dma") THEN 1 ELSE 2) ELSE (IF (group_domain[dev_group_of["D1"]] = "db") THEN 3 ELSE (IF (group_domain[dev_group_of["D1"]] = "du") THEN 4 ELSE 0))) ELSE 0) # (IF ((dev_iommu_group'["D1"] # "none") /\ dev_in_group_list'["D1"]) THEN (IF (group_domain'[dev_group_of["D1"]] = "dd") THEN (IF (group_default_domain'[dev_group_of["D1"]] = "dma") THEN 1 ELSE 2) ELSE (IF (group_domain'[dev_group_of["D1"]] = "db") THEN 3 ELSE (IF (group_domain'[dev_group_of["D1"]] = "du") THEN 4 ELSE 0))) ELSE 0)) /\ (ghost_fw_dma_live["D1"] \/ (dev_live_maps["D1"] # "none"))) => (((IF ((dev_iommu_group'["D1"] # "none") /\ dev_in_group_list'["D1"]) THEN (IF (group_domain'[dev_group_of["D1"]] = "dd") THEN (IF (group_default_domain'[dev_group_of["D1"]] = "dma") THEN 1 ELSE 2) ELSE (IF (group_domain'[dev_group_of["D1"]] = "db") THEN 3 ELSE (IF (group_domain'[dev_group_of["D1"]] = "du") THEN 4 ELSE 0))) ELSE 0) = 0) \/ ((IF ((dev_iommu_group'["D1"] # "none") /\ dev_in_group_list'["D1"]) THEN (IF (group_domain'[dev_group_of["D1"]] = "dd") THEN (IF (group_default_domain'[dev_group_of["D1"]] = "dma") THEN 1 ELSE 2) ELSE (IF (group_domain'[dev_group_of["D1"]] = "db") THEN 3 ELSE (IF (group_domain'[dev_group_of["D1"]] = "du") THEN 4 ELSE 0))) ELSE 0) = 2) \/ ((dev_live_maps["D1"] = "iommu") /\ ~ghost_fw_dma_live["D1"] /\ ((IF ((dev_iommu_group'["D1"] # "none") /\ dev_in_group_list'["D1"]) THEN (IF (group_domain'[dev_group_of["D1"]] = "dd") THEN (IF (group_default_domain'[dev_group_of["D1"]] = "dma") THEN 1 ELSE 2) ELSE (IF (group_domain'[dev_group_of["D1"]] = "db") THEN 3 ELSE (IF (group_domain'[dev_group_of["D1"]] = "du") THEN 4 ELSE 0))) ELSE 0) = 1)))
     /\ (((IF ((dev_iommu_group["D2"] # "none") /\ dev_in_group_list["D2"]) THEN (IF (group_domain[dev_group_of["D2"]] = "dd") THEN (IF (group_default_domain[dev_group_of["D2"]] = "dma") THEN 1 ELSE 2) ELSE (IF (group_domain[dev_group_of["D2"]] = "db") THEN 3 ELSE (IF (group_domain[dev_group_of["D2"]] = "du") THEN 4 ELSE 0))) ELSE 0) # (IF ((dev_iommu_group'["D2"] # "none") /\ dev_in_group_list'["D2"]) THEN (IF (group_domain'[dev_group_of["D2"]] = "dd") THEN (IF (group_default_domain'[dev_group_of["D2"]] = "dma") THEN 1 ELSE 2) ELSE (IF (group_domain'[dev_group_of["D2"]] = "db") THEN 3 ELSE (IF (group_domain'[dev_group_of["D2"]] = "du") THEN 4 ELSE 0))) ELSE 0)) /\ (ghost_fw_dma_live["D2"] \/ (dev_live_maps["D2"] # "none"))) => (((IF ((dev_iommu_group'["D2"] # "none") /\ dev_in_group_list'["D2"]) THEN (IF (group_domain'[dev_group_of["D2"]] = "dd") THEN (IF (group_default_domain'[dev_group_of["D2"]] = "dma") THEN 1 ELSE 2) ELSE (IF (group_domain'[dev_group_of["D2"]] = "db") THEN 3 ELSE (IF (group_domain'[dev_group_of["D2"]] = "du") THEN 4 ELSE 0))) ELSE 0) = 0) \/ ((IF ((dev_iommu_group'["D2"] # "none") /\ dev_in_group_list'["D2"]) THEN (IF (group_domain'[dev_group_of["D2"]] = "dd") THEN (IF (group_default_domain'[dev_group_of["D2"]] = "dma") THEN 1 ELSE 2) ELSE (IF (group_domain'[dev_group_of["D2"]] = "db") THEN 3 ELSE (IF (group_domain'[dev_group_of["D2"]] = "du") THEN 4 ELSE 0))) ELSE 0) = 2) \/ ((dev_live_maps["D2"] = "iommu") /\ ~ghost_fw_dma_live["D2"] /\ ((IF ((dev_iommu_group'["D2"] # "none") /\ dev_in_group_list'["D2"]) THEN (IF (group_domain'[dev_group_of["D2"]] = "dd") THEN (IF (group_default_domain'[dev_group_of["D2"]] = "dma") THEN 1 ELSE 2) ELSE (IF (group_domain'[dev_group_of["D2"]] = "db") THEN 3 ELSE (IF (group_domain'[dev_group_of["D2"]] = "du") THEN 4 ELSE 0))) ELSE 0) = 1)))
 NoTranslationChangeUnderLiveDma == [][NoTranslationChangeUnderLiveDma_action]_vars
 
-\* (a) on a group list => grouped; (b) grouped => the group exists with a reference (v4.19); (e) a device is only ever in its own group (brief 4.11).
+\* (a) on a group list => grouped; (b) grouped => the group exists with a reference (v4.19); (e) a device is only ever in its own group (iommu-probe.md 4.11).
 GroupMembershipConsistent ==
     /\ dev_in_group_list["D1"] => (dev_iommu_group["D1"] # "none")
     /\ (dev_iommu_group["D1"] # "none") => (dev_iommu_group["D1"] = dev_group_of["D1"])
     /\ dev_in_group_list["D2"] => (dev_iommu_group["D2"] # "none")
     /\ (dev_iommu_group["D2"] # "none") => (dev_iommu_group["D2"] = dev_group_of["D2"])
 
-\* A grouped device has dev->iommu with its iommu_dev set (brief 4.15; v5.17+).
+\* A grouped device has dev->iommu with its iommu_dev set (iommu-probe.md 4.15; v5.17+).
 GroupImpliesIommuDev ==
     /\ (dev_iommu_group["D1"] # "none") => ((dev_iommu["D1"] = "alloc") /\ (dev_iommu_iommu_dev["D1"] # "none"))
     /\ (dev_iommu_group["D2"] # "none") => ((dev_iommu["D2"] = "alloc") /\ (dev_iommu_iommu_dev["D2"] # "none"))
 
-\* Every terminal state without an oops has each client bound, failed for good, or deferred while its IOMMU is not bound, and each registering IOMMU bound or failed (brief 4.13).
+\* Every terminal state without an oops has each client bound, failed for good, or deferred while its IOMMU is not bound, and each registering IOMMU bound or failed (iommu-probe.md 4.13).
 \* Terminal property: checked in states where no step is enabled.
 EventuallyResolved ==
     Stuck =>

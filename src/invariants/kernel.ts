@@ -1,5 +1,5 @@
 /**
- * The kernel model's invariants (docs/domain/iommu-probe.md §4) as IR properties. Assertion-kind
+ * The kernel model's invariants (docs/domain/iommu-probe.md 4) as IR properties. Assertion-kind
  * invariants are step asserts (an oops) made by the model's steps; their name is the invariant
  * name. The invariants read the state through kernel-state.ts and know of the built kernel only
  * its KernelShape.
@@ -46,7 +46,7 @@ function translation(d: Expr, primed: boolean): Expr {
 export const INVARIANT_DEFS: readonly InvariantDef[] = [
   {
     name: 'BoundImpliesCorrectDmaOps', kind: 'invariant',
-    doc: 'A bound DMA-API driver uses iommu DMA ops iff its group\'s current domain is its DMA default domain: (a) bound with iommu => DMA default domain; (b) grouped, DMA default domain attached => bound with iommu (iommu-probe.md §4.1).',
+    doc: 'A bound DMA-API driver uses iommu DMA ops iff its group\'s current domain is its DMA default domain: (a) bound with iommu => DMA default domain; (b) grouped, DMA default domain attached => bound with iommu (iommu-probe.md 4.1).',
     build: () => forall('dev', (d) => implies(and(bound(d), dmaUser(d)), and(
       implies(eq(v('ghost.bound_dma_mode', d), 'iommu'), and(hasGrp(d), eq(v('group.default_domain', G(d)), 'dma'))),
       implies(and(hasGrp(d), eq(v('group.default_domain', G(d)), 'dma'), eq(v('group.domain', G(d)), 'dd')), eq(v('ghost.bound_dma_mode', d), 'iommu')),
@@ -54,7 +54,7 @@ export const INVARIANT_DEFS: readonly InvariantDef[] = [
   },
   {
     name: 'DmaOpsMatchDomain', kind: 'invariant',
-    doc: '(a) a device whose DMA-API driver runs (probe body or bound) in iommu DMA mode => the group\'s current domain is a DMA domain with an IOVA cookie; (b) dma-direct with live mappings => no translating domain (none, identity, or a private domain) (iommu-probe.md §4.2, iommu-probe-v6.15.md §5.5).',
+    doc: '(a) a device whose DMA-API driver runs (probe body or bound) in iommu DMA mode => the group\'s current domain is a DMA domain with an IOVA cookie; (b) dma-direct with live mappings => no translating domain (none, identity, or a private domain) (iommu-probe.md 4.2, iommu-probe-v6.15.md 5.5).',
     build: (k) => forall('dev', (d) => and(
       implies(and(dmaUser(d), or(eq(v('dev.bind_phase', d), 'drv_probe'), bound(d)), modeIommu(k.dmaMode, d)), and(hasGrp(d), eq(v('group.domain', G(d)), 'dd'), eq(v('group.default_domain', G(d)), 'dma'))),
       implies(and(modeDirect(k.dmaMode, d), or(eq(v('dev.live_maps', d), 'direct'), eq(v('dev.live_maps', d), 'both'))),
@@ -63,7 +63,7 @@ export const INVARIANT_DEFS: readonly InvariantDef[] = [
   },
   {
     name: 'OwnerCountBalanced', kind: 'invariant',
-    doc: 'owner_cnt = counted kernel users in the group + 1 for a user-space owner; a user-owned group has no counted kernel user (iommu-probe.md §4.3).',
+    doc: 'owner_cnt = counted kernel users in the group + 1 for a user-space owner; a user-owned group has no counted kernel user (iommu-probe.md 4.3).',
     build: (k) => (k.ownership ? forall('group', (g) => and(
       eq(v('group.owner_cnt', g), add(count('dev', (d) => and(inG(d, g), eq(v('ghost.use_counted', d), 'counted'))), ite(eq(v('group.owner', g), 'U'), 1, 0))),
       implies(eq(v('group.owner', g), 'U'), not(exists('dev', (d) => and(inG(d, g), eq(v('ghost.use_counted', d), 'counted'))))),
@@ -71,27 +71,27 @@ export const INVARIANT_DEFS: readonly InvariantDef[] = [
   },
   {
     name: 'OwnerCountMatchesDmaApiBinders', kind: 'invariant',
-    doc: 'In a group without a user owner, owner_cnt equals the number of its devices bound (or binding past the use) to a DMA-API driver (iommu-probe.md §4.4).',
+    doc: 'In a group without a user owner, owner_cnt equals the number of its devices bound (or binding past the use) to a DMA-API driver (iommu-probe.md 4.4).',
     build: (k) => (k.ownership ? forall('group', (g) => implies(eq(v('group.owner', g), 'null'),
       eq(v('group.owner_cnt', g), count('dev', (d) => and(inG(d, g), v('ghost.kernel_dma_user', d)))))) : null),
   },
   {
     name: 'UnuseMatchesUse', kind: 'invariant',
-    doc: 'Every iommu_device_unuse_default_domain (unuse_dec) undoes a counted use of the same device (iommu-probe.md §4.5; recorded in ghost.bad_unuse at the step).',
+    doc: 'Every iommu_device_unuse_default_domain (unuse_dec) undoes a counted use of the same device (iommu-probe.md 4.5; recorded in ghost.bad_unuse at the step).',
     build: (k) => (k.ownership ? not(v('ghost.bad_unuse')) : null),
   },
   {
     name: 'KernelUserExclusive', kind: 'invariant',
-    doc: 'No group is owned by user space while a device in it is a kernel DMA user (iommu-probe.md §4.6).',
+    doc: 'No group is owned by user space while a device in it is a kernel DMA user (iommu-probe.md 4.6).',
     build: (k) => (k.ownership ? forall('group', (g) => implies(eq(v('group.owner', g), 'U'),
       not(exists('dev', (d) => and(inG(d, g), v('ghost.kernel_dma_user', d)))))) : null),
   },
-  { name: 'NoNullOpsDeref', kind: 'assertion', doc: 'r_group (dev_iommu_ops) and the arm-smmu instance lookup dereference a registered instance (iommu-probe.md §4.7; C_NULL_OPS, C_SMMU_LOOKUP); p_finalize (dev_iommu_ops after iommu_probe_device) finds dev->iommu->iommu_dev set (iommu-probe-v6.15.md §5.3).' },
-  { name: 'DomainFreeSafe', kind: 'assertion', doc: 'gr_destroy_ctx tears down a context only if it was initialised (iommu-probe.md §4.8; C_IPMMU_FREE).' },
-  { name: 'DmaApiDomainHasCookie', kind: 'assertion', doc: 'Every iommu-dma entry (d_map, m_dma_map_sg in iommu mode) finds a DMA domain with an initialised IOVA cookie (iommu-probe.md §4.9; C_DMA_COOKIE).' },
+  { name: 'NoNullOpsDeref', kind: 'assertion', doc: 'r_group (dev_iommu_ops) and the arm-smmu instance lookup dereference a registered instance (iommu-probe.md 4.7; C_NULL_OPS, C_SMMU_LOOKUP); p_finalize (dev_iommu_ops after iommu_probe_device) finds dev->iommu->iommu_dev set (iommu-probe-v6.15.md 5.3).' },
+  { name: 'DomainFreeSafe', kind: 'assertion', doc: 'gr_destroy_ctx tears down a context only if it was initialised (iommu-probe.md 4.8; C_IPMMU_FREE).' },
+  { name: 'DmaApiDomainHasCookie', kind: 'assertion', doc: 'Every iommu-dma entry (d_map, m_dma_map_sg in iommu mode) finds a DMA domain with an initialised IOVA cookie (iommu-probe.md 4.9; C_DMA_COOKIE).' },
   {
     name: 'NoTranslationChangeUnderLiveDma', kind: 'transition',
-    doc: 'While a device has live DMA (bootloader DMA or driver mappings), a step changes its translation only to bypass/identity or to the domain its live mappings were made in (iommu-probe.md §4.10).',
+    doc: 'While a device has live DMA (bootloader DMA or driver mappings), a step changes its translation only to bypass/identity or to the domain its live mappings were made in (iommu-probe.md 4.10).',
     build: () => forall('dev', (d) => implies(
       and(ne(translation(d, false), translation(d, true)), or(v('ghost.fw_dma_live', d), ne(v('dev.live_maps', d), 'none'))),
       or(eq(translation(d, true), 0), eq(translation(d, true), 2), and(eq(v('dev.live_maps', d), 'iommu'), not(v('ghost.fw_dma_live', d)), eq(translation(d, true), 1))),
@@ -99,7 +99,7 @@ export const INVARIANT_DEFS: readonly InvariantDef[] = [
   },
   {
     name: 'GroupMembershipConsistent', kind: 'invariant',
-    doc: '(a) on a group list => grouped; (b) grouped => the group exists with a reference (v4.19); (e) a device is only ever in its own group (iommu-probe.md §4.11).',
+    doc: '(a) on a group list => grouped; (b) grouped => the group exists with a reference (v4.19); (e) a device is only ever in its own group (iommu-probe.md 4.11).',
     build: (k) => forall('dev', (d) => and(
       implies(v('dev.in_group_list', d), hasGrp(d)),
       implies(hasGrp(d), eq(grp(d), G(d))),
@@ -108,13 +108,13 @@ export const INVARIANT_DEFS: readonly InvariantDef[] = [
   },
   {
     name: 'GroupImpliesIommuDev', kind: 'invariant',
-    doc: 'A grouped device has dev->iommu with its iommu_dev set (iommu-probe.md §4.15; v5.17+).',
+    doc: 'A grouped device has dev->iommu with its iommu_dev set (iommu-probe.md 4.15; v5.17+).',
     build: (k) => (k.devIommu ? forall('dev', (d) => implies(hasGrp(d), and(eq(v('dev.iommu', d), 'alloc'), ne(v('dev.iommu_iommu_dev', d), 'none')))) : null),
   },
   { name: 'NoDeadlock', kind: 'terminal', doc: 'Built into the IR: a state with no enabled step has every actor at its end.' },
   {
     name: 'EventuallyResolved', kind: 'terminal',
-    doc: 'Every terminal state without an oops has each client bound, failed for good, or deferred while its IOMMU is not bound, and each registering IOMMU bound or failed (iommu-probe.md §4.13).',
+    doc: 'Every terminal state without an oops has each client bound, failed for good, or deferred while its IOMMU is not bound, and each registering IOMMU bound or failed (iommu-probe.md 4.13).',
     build: (k, crashed) => or(crashed, and(
       ...k.clientSlots.map((s) => or(bound(s), eq(v('dev.bind_phase', s), 'idle'))),
       ...k.clientSlots.map((s) => implies(v('dev.deferred', s), ne(v('iommu.driver_state', v('dev.fw_iommu', s)), 'bound'))),

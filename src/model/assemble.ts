@@ -1,5 +1,4 @@
 /** Assemble the IR Model: build actors for the flags, apply patches, add properties, prune. */
-import { and, at, eq, not, or, v } from '../ir/dsl';
 import type { Actor, Assign, Expr, Field, Model, Property, Step } from '../ir/types';
 import { buildClient, clientSlots } from './actors/client';
 import { buildEnvironment } from './actors/environment';
@@ -8,7 +7,7 @@ import { buildRegistration, registrationSlots } from './actors/registration';
 import { buildUnbind } from './actors/unbind';
 import { buildVfio } from './actors/vfio';
 import { formsOf } from './forms';
-import type { ExprHelpers, ScenarioDef } from './config';
+import type { ScenarioDef } from './config';
 import { BuildCtx, dmaModeField } from './ctx';
 import { patchFlags, runEdits, type Patch } from './patch';
 import { StepDraft, type DraftState } from './step-draft';
@@ -23,9 +22,9 @@ interface Built extends DraftState { ctx: BuildCtx }
 export function buildActors(flags: KernelDef['flags'], sc: ScenarioDef): Built {
   const ctx = new BuildCtx(flags, formsOf(flags), sc);
   ctx.assume('every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]');
-  if (sc.iommus.some((i) => i.selfLookup === 'publish' && i.driver !== 'intel')) ctx.assume(`${sc.name}: the IOMMU driver finds its own instance from r_publish on (iommu.self_lookup_ok), as seed 001 requires (iommu-probe.md §3.2, its caveat) [inferred: arm_smmu_get_by_fwnode() in 6.6.y is a bound-driver lookup]`);
+  if (sc.iommus.some((i) => i.selfLookup === 'publish' && i.driver !== 'intel')) ctx.assume(`${sc.name}: the IOMMU driver finds its own instance from r_publish on (iommu.self_lookup_ok), as seed 001 requires (iommu-probe.md 3.2, its caveat) [inferred: arm_smmu_get_by_fwnode() in 6.6.y is a bound-driver lookup]`);
   if (ctx.devIommu) ctx.assume('the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]');
-  if (flags.dt_acpi_parsing_in_probe_path) ctx.assume('v6.15: the walk\'s own dma_configure does not call iommu_device_use_default_domain (the 95deee37a123 snapshot residual, iommu-probe-v6.15.md §5.4, is not modelled); r_late_warn is folded into r_group');
+  if (flags.dt_acpi_parsing_in_probe_path) ctx.assume('v6.15: the walk\'s own dma_configure does not call iommu_device_use_default_domain (the 95deee37a123 snapshot residual, iommu-probe-v6.15.md 5.4, is not modelled); r_late_warn is folded into r_group');
   const actors: DraftState['actors'] = [];
   actors.push({ name: 'R', over: 'iommu', slots: registrationSlots(ctx), steps: buildRegistration(ctx).steps });
   const hot = sc.devices.map((d, i) => (d.start === 'hotplug' ? i : -1)).filter((i) => i >= 0);
@@ -59,7 +58,7 @@ function shapeOf(ctx: BuildCtx): KernelShape {
 
 // ---------------------------------------------------------------------------------------------
 // Dead-field elimination: a field that no guard, assertion, property or live assignment reads
-// is dropped with its assignments (docs/domain/iommu-probe.md §1.2, "keeping the state small").
+// is dropped with its assignments (docs/domain/iommu-probe.md 1.2, "keeping the state small").
 
 function readsOf(e: Expr | undefined, out: Set<string>): void {
   if (!e) return;

@@ -56,7 +56,7 @@ export interface ScenarioDef {
   readonly devices: readonly DevCfg[];
   /** A vfio-like user-space owner claims this group once `afterBound` is bound to vfio. */
   readonly vfio?: { readonly group: string; readonly afterBound: string };
-  /** Fault flags (iommu-probe.md §6) switched on: nondeterministic failure branches. */
+  /** Fault flags (iommu-probe.md 6) switched on: nondeterministic failure branches. */
   readonly faults: readonly string[];
   /** Add the environment step k_initcalls_done (deferred_probe_initcall). */
   readonly initcallsActor?: boolean;

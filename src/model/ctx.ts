@@ -1,6 +1,6 @@
 /** The build context of one kernel model (flags, forms, scenario), the step builder, the kernel
  *  source files steps cite, and small expression helpers over the model's fields. */
-import { and, eq, ite, ne, not, or, set, v, val, type Val } from '../ir/dsl';
+import { ite, set, v, val, type Val } from '../ir/dsl';
 import type { Assign, Branch, Expr, Field, Step, Assertion } from '../ir/types';
 import { END } from '../ir/types';
 import type { KernelFlags } from './kernels';

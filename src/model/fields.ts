@@ -1,4 +1,4 @@
-/** The state of the kernel model (iommu-probe.md §1.2, iommu-probe-v6.15.md §2): every field, with per-scenario
+/** The state of the kernel model (iommu-probe.md 1.2, iommu-probe-v6.15.md 2): every field, with per-scenario
  *  initial values. Fields no step, guard or property reads are pruned afterwards. */
 import type { Field } from '../ir/types';
 import type { BuildCtx } from './ctx';

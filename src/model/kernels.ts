@@ -1,5 +1,5 @@
 /**
- * Kernel baselines as feature-flag sets (iommu-probe.md §5.4, iommu-probe-v6.15.md §6). A flag changes which steps the
+ * Kernel baselines as feature-flag sets (iommu-probe.md 5.4, iommu-probe-v6.15.md 6). A flag changes which steps the
  * model builder emits or what a step does; every flag names the commit that introduced it.
  */
 
@@ -134,7 +134,7 @@ const C = (id: string, title: string) => ({ id, title });
 export const KERNEL_DEFS: readonly KernelDef[] = [
   {
     name: 'v4.19', flags: v419,
-    doc: 'v4.19: add_device era; bus_set_iommu walks the bus with add_iommu_group; of_iommu_configure replays add_device when !dev->iommu_group; arm64 arch_setup_dma_ops decides dev->dma_ops (iommu-probe.md §2.1).',
+    doc: 'v4.19: add_device era; bus_set_iommu walks the bus with add_iommu_group; of_iommu_configure replays add_device when !dev->iommu_group; arm64 arch_setup_dma_ops decides dev->dma_ops (iommu-probe.md 2.1).',
     commits: [
       C('6c2fb2ea7636', 'of/device: Set bus DMA mask as appropriate [inferred: in v4.19]'),
       C('97890ba9289c', 'dma-mapping: detect and configure IOMMU in of_dma_configure'),
@@ -147,7 +147,7 @@ export const KERNEL_DEFS: readonly KernelDef[] = [
   },
   {
     name: 'v5.17', flags: v517,
-    doc: 'v5.17: probe_device with core-owned groups, bus_iommu_probe from bus_set_iommu, replay guarded by !device_iommu_mapped; no DMA-ownership API (iommu-probe.md §2.2).',
+    doc: 'v5.17: probe_device with core-owned groups, bus_iommu_probe from bus_set_iommu, replay guarded by !device_iommu_mapped; no DMA-ownership API (iommu-probe.md 2.2).',
     commits: [
       C('6778be4e5209', 'of/device: Really only set bus DMA mask when appropriate'),
       C('e5b78f2e349e', 'iommu/ipmmu-vmsa: Fix crash on early domain free [inferred id]'),
@@ -160,7 +160,7 @@ export const KERNEL_DEFS: readonly KernelDef[] = [
   },
   {
     name: 'v5.19', flags: v519,
-    doc: 'v5.19: DMA ownership (the v8 order: use after a successful firmware configure), blocking-domain claim; dev_iommu_ops in iommu_group_get_for_dev (iommu-probe.md §2.2).',
+    doc: 'v5.19: DMA ownership (the v8 order: use after a successful firmware configure), blocking-domain claim; dev_iommu_ops in iommu_group_get_for_dev (iommu-probe.md 2.2).',
     commits: [
       C('3f6634d997db', 'iommu: Use right way to retrieve iommu_ops'),
       C('1ea2a07a532b', 'iommu: Add DMA ownership management interfaces'),

@@ -97,7 +97,7 @@ const moreRaces = definePatch({
   id: '0c8e9c148e29',
   title: 'iommu: Avoid introducing more races',
   commits: ['0c8e9c148e29'],
-  doc: 'Robin Murphy; v6.16-rc1, 6.15.1. iommu_init_device drops the probe lock around dma_configure only when the device has no fwspec yet, and after re-taking it returns -ENODEV if dev->iommu is gone or the device was grouped meanwhile (the double probe of iommu-probe-v6.15.md §5.3). Applies to kernels that drop the lock (v6.15).',
+  doc: 'Robin Murphy; v6.16-rc1, 6.15.1. iommu_init_device drops the probe lock around dma_configure only when the device has no fwspec yet, and after re-taking it returns -ENODEV if dev->iommu is gone or the device was grouped meanwhile (the double probe of iommu-probe-v6.15.md 5.3). Applies to kernels that drop the lock (v6.15).',
   requires: { dt_acpi_parsing_in_probe_path: true },
   flags: { walk_recheck_after_relock: true },
 });

@@ -1,4 +1,4 @@
-/** Named scenarios: the five seeds and larger combinations (iommu-probe.md §1.1, 3). */
+/** Named scenarios: the five seeds and larger combinations (iommu-probe.md 1.1, 3). */
 import { and, eq, FALSE, ne } from '../ir/dsl';
 import type { ScenarioDef } from './config';
 

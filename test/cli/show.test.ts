@@ -33,7 +33,7 @@ test('show v6.6 probe-vs-register: the client lists the probe path in model orde
   assert.ok(!labelsOf(r.stdout, 'R[I]').includes('r_fw_test'), 'v6.6 has no r_fw_test');
   // One step's whole line: actor, label, function, file, checked, branches, origin.
   const line = r.stdout.split('\n').find((l) => l.startsWith('C[D] ') && cells(l)[1] === 'pd_bus_ops')!;
-  assert.deepEqual(cells(line), ['C[D]', 'pd_bus_ops', '__iommu_probe_device()', 'drivers/iommu/iommu.c', 'inferred', 'enodev -> p_unlock, ok -> r_grouped_check', '-']);
+  assert.deepEqual(cells(line), ['C[D]', 'pd_bus_ops', '__iommu_probe_device()', 'drivers/iommu/iommu.c', 'inferred', 'enodev -> p_unlock, ok -> r_grouped_check', '(src/model/paths/probe-locked.ts)']);
   const single = r.stdout.split('\n').find((l) => l.startsWith('C[D] ') && cells(l)[1] === 'p_lock')!;
   assert.equal(cells(single)[5], '-> pd_bus_ops');
   // Columns are aligned: every row's file cell starts where the header's does.
@@ -74,7 +74,7 @@ test('show --json: each step with function, file, checked (empty: inferred), bra
   const s = c.steps.find((x: { label: string }) => x.label === 'pd_bus_ops');
   assert.deepEqual(s, {
     actor: 'C', label: 'pd_bus_ops', fn: '__iommu_probe_device()', file: 'drivers/iommu/iommu.c', checked: [], inferred: true,
-    branches: [{ name: 'enodev', goto: 'p_unlock' }, { name: 'ok', goto: 'r_grouped_check' }], origin: null,
+    branches: [{ name: 'enodev', goto: 'p_unlock' }, { name: 'ok', goto: 'r_grouped_check' }], origin: 'src/model/paths/probe-locked.ts',
   });
 });
 
@@ -98,7 +98,9 @@ test('show --diff v6.15 on v6.6: r_fw_test and r_drop added in R, pd_bus_ops rem
   assert.match(r.stdout, /^- R\[I\] +pd_bus_ops /m);
   assert.doesNotMatch(r.stdout, /^- R\[I\] +r_fw_test /m);
   // A changed step: its - and + lines, then what changed.
-  assert.match(r.stdout, /^- R\[I\] +r_lock .* -> pd_bus_ops +-\n\+ R\[I\] +r_lock .* -> r_grouped_check +-\n +changed: branches$/m);
+  assert.match(r.stdout, /^- R\[I\] +r_lock .* -> pd_bus_ops +\(src\/model\/paths\/probe-locked\.ts\)\n\+ R\[I\] +r_lock .* -> r_grouped_check +\(src\/model\/paths\/probe-locked\.ts\)\n +changed: branches$/m);
+  // The dropping form's own steps say where they come from.
+  assert.match(r.stdout, /^\+ R\[I\] +r_drop .*\(src\/model\/paths\/probe-dropping\.ts\)$/m);
   const j = JSON.parse(cli('show', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--diff', 'v6.15', '--json', '--actor', 'R').stdout);
   assert.deepEqual(j.from, { kernel: 'v6.6', patches: [] });
   assert.deepEqual(j.to, { kernel: 'v6.15', patches: [] });

@@ -93,7 +93,7 @@ function build(b: ActorB, d: Expr, ex: FwExits): string {
   }
   b.add('o_xlate', ctx.of ? 'of_iommu_xlate()' : 'iort_iommu_xlate()', ctx.of ? FILES.of_iommu : FILES.iort, branches,
     { doc: ctx.of ? 'of_iommu_xlate -> iommu_fwspec_init (iommu_from_fwnode under iommu_device_lock) -> ops->of_xlate' : 'iort_iommu_configure_id -> iort_iommu_xlate -> iommu_ops_from_fwnode' });
-  if (!form.devIommu && ctx.of) ctx.assume('DT clients deferred before the IOMMU listed keep a pending fwspec (ops NULL) that the retry frees [src: Samsung_Galaxy-S20FE-SM8250@8faa112 of_iommu.c; iommu-probe.md §1.2]');
+  if (!form.devIommu && ctx.of) ctx.assume('DT clients deferred before the IOMMU listed keep a pending fwspec (ops NULL) that the retry frees [src: Samsung_Galaxy-S20FE-SM8250@8faa112 of_iommu.c; iommu-probe.md 1.2]');
   if (afterXlate) {
     const c = (x: string) => eq(b.lv(cfg), x);
     const rel = [set('probe_lock', undefined, 'none')];

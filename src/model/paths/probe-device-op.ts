@@ -37,7 +37,7 @@ function probeDeviceStep(b: ActorB, d: Expr, errField: string, next: string, fai
     exitBr('enodev', not(fwOk), [...freeAssign, ...errSet(b, errField, 'enodev')], fail, undefined, '!fwspec || fwspec->ops != this driver -> -ENODEV; dev_iommu_free()'),
   ];
   // v6.15: iommu_init_device() links the device in sysfs right after probe_device(); a second
-  // probe of a linked device fails there with -EEXIST (iommu-probe-v6.15.md §5.3, step 4): err_release ->
+  // probe of a linked device fails there with -EEXIST (iommu-probe-v6.15.md 5.3, step 4): err_release ->
   // release_device, module_put, dev->iommu->iommu_dev = NULL, dev_iommu_free(). The group the
   // first probe set stays. Folded into r_probe_dev (one PL-held section).
   const link = !!opts.sysfsLink;
@@ -53,7 +53,7 @@ function probeDeviceStep(b: ActorB, d: Expr, errField: string, next: string, fai
     branches.push(br('ok', okG(and(fwOk, look)), okAssign, next));
     if (link) branches.push(eexist());
     branches.push(exitBr('nosmmu', and(fwOk, not(look)), [...freeAssign, ...errSet(b, errField, 'enodev')], fail, undefined, 'arm_smmu_get_by_fwnode() finds no bound SMMU -> -ENODEV'));
-    ctx.assume('SMMUv3 arm_smmu_probe_device returns -ENODEV while arm_smmu_get_by_fwnode (a bound-driver lookup) cannot find the instance [src: arm-smmu-v3.c of this era of this era; iommu-probe.md §2.2]');
+    ctx.assume('SMMUv3 arm_smmu_probe_device returns -ENODEV while arm_smmu_get_by_fwnode (a bound-driver lookup) cannot find the instance [src: arm-smmu-v3.c of this era of this era; iommu-probe.md 2.2]');
   } else if (ctx.driver === 'arm-smmu') {
     if (f.arm_smmu_defer_hack) {
       branches.push(br('ok', okG(and(fwOk, look)), okAssign, next));

@@ -46,16 +46,16 @@ export function lockedProbe(b: ActorB, mode: 'walk' | 'probe'): LockedProbe {
 
 /** mutex_lock(&iommu_probe_device_lock), then `next`. */
 export function lockStep(b: ActorB, L: LockedProbe, next: string): void {
-  b.add(L.lock, L.lockFn, FILES.iommu, [br(undefined, undefined, [set('probe_lock', undefined, { kind: 'param', name: '$me' })], next)],
-    { guard: eq(v('probe_lock'), 'none'), doc: 'mutex_lock(&iommu_probe_device_lock) (a2e7e59a9426)' });
+  b.within(__filename, () => b.add(L.lock, L.lockFn, FILES.iommu, [br(undefined, undefined, [set('probe_lock', undefined, { kind: 'param', name: '$me' })], next)],
+    { guard: eq(v('probe_lock'), 'none'), doc: 'mutex_lock(&iommu_probe_device_lock) (a2e7e59a9426)' }));
 }
 
 /** "Device is probed already if in a group" (6eb4da8cf545; under the probe lock). */
 export function groupedCheckStep(b: ActorB, L: LockedProbe, d: Expr): void {
-  b.add('r_grouped_check', '__iommu_probe_device()', FILES.iommu, [
+  b.within(__filename, () => b.add('r_grouped_check', '__iommu_probe_device()', FILES.iommu, [
     br('grouped', hasGrp(d), L.toUnlock('ok'), L.unlock, undefined, '"Device is probed already if in a group": return 0'),
     br('new', not(hasGrp(d)), [], 'r_alloc'),
-  ], { doc: 'if (dev->iommu_group) return 0 (6eb4da8cf545; under the probe lock)' });
+  ], { doc: 'if (dev->iommu_group) return 0 (6eb4da8cf545; under the probe lock)' }));
 }
 
 /**
@@ -63,7 +63,13 @@ export function groupedCheckStep(b: ActorB, L: LockedProbe, d: Expr): void {
  * section), the unlock, and what iommu_probe_device() does after it (p_finalize as a step when
  * `finalize`; p_dd_check with the 6.6 form of b46064a18810).
  */
-export function lockedProbeTail(b: ActorB, L: LockedProbe, d: Expr, mode: 'walk' | 'probe', exits: ProbeExits, opts: { lateWarn: boolean; finalize: boolean; sysfsLink: boolean }): void {
+export function lockedProbeTail(b: ActorB, L: LockedProbe, d: Expr, mode: 'walk' | 'probe', exits: ProbeExits, opts: TailOpts): void {
+  b.within(__filename, () => tail(b, L, d, mode, exits, opts));
+}
+
+interface TailOpts { readonly lateWarn: boolean; readonly finalize: boolean; readonly sysfsLink: boolean }
+
+function tail(b: ActorB, L: LockedProbe, d: Expr, mode: 'walk' | 'probe', exits: ProbeExits, opts: TailOpts): void {
   const ctx = b.ctx;
   const f = ctx.f;
   const G = gOf(d);

@@ -6,7 +6,7 @@
  * and attaches the default domain itself (p_alloc_dd).
  */
 import { and, eq, ite, ne, not, or, set, v } from '../../ir/dsl';
-import type { Assign, Expr } from '../../ir/types';
+import type { Assign } from '../../ir/types';
 import { br, ddTypeOf, exitBr, FILES, gOf, hasGrp, walkUnit } from '../ctx';
 import { probeDeviceOp } from './probe-device-op';
 import type { ProbePath } from './types';
