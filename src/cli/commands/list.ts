@@ -22,7 +22,12 @@ function lines(w: What): string[] {
     }
     case 'patches': {
       const width = Math.max(...PATCHES.map((p) => p.id.length));
-      return PATCHES.map((p) => `${p.id.padEnd(width)}  ${p.title}`);
+      // The flags a patch sets (data applied before the model is built), then its step edits.
+      const flags = (p: (typeof PATCHES)[number]) => [
+        ...Object.entries(p.flags).map(([k, v]) => `${k}=${String(v)}`),
+        ...p.flagsWhen.flatMap((r) => Object.entries(r.set).map(([k, v]) => `${k}=${String(v)} (where ${Object.entries(r.when).map(([a, b]) => `${a}=${String(b)}`).join(', ')})`)),
+      ].join('; ') || 'none';
+      return PATCHES.map((p) => `${p.id.padEnd(width)}  ${p.title}\n${''.padEnd(width)}  flags: ${flags(p)}${p.edits ? '; edits steps' : ''}`);
     }
     case 'scenarios': {
       const width = Math.max(...SCENARIOS.map((s) => s.name.length));
