@@ -1,7 +1,8 @@
 /**
  * Kernel flags -> code forms. This is the only place that decides which shape a code path has
- * for a set of flags; the builders under paths/ and actors/ read forms, and a flag is read
- * outside this file only where it changes one step's branches (never which steps exist).
+ * for a set of flags; the builders under paths/ and actors/ read forms. A flag is read outside
+ * this file only inside the one form whose step it changes: a branch, or one added check such
+ * as p_dd_check (b46064a18810's 6.6 form) or r_recheck (0c8e9c148e29).
  *
  * A form names a shape of a kernel code path, not a release: patches move a kernel from one
  * form to another (57365a04c921 on v5.19, dma-owner-v7 on v5.17), so forms follow the flags.
