@@ -6,7 +6,7 @@
 \* kernel: v4.20-rc1
 \* patches: []
 \* scenario: ipmmu-early-free
-\* flags: {"probe_op":"add_device","registration_model":"bus_set_iommu","bus_dma_mask_unconditional":true,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":false,"group_get_for_dev_ops_source":"bus","probe_device_rejects_unregistered_instance":false,"of_replay_condition":"no_group","probe_lock_global_held_by_callers":false,"dt_acpi_parsing_in_probe_path":false,"walk_recheck_after_relock":false,"registration_race_fix":false,"dma_mode_decided_in":"client_arch_setup","dma_ownership_api":false,"use_default_domain_site":"after_fw_configure","use_default_domain_defers_if_no_default_domain":false,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":false,"claim_semantics":"none","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":false,"qcom_identity_default":false,"msm_dma_map_for_cache":true}
+\* flags: {"probe_op":"add_device","registration_model":"bus_set_iommu","bus_dma_mask_unconditional":true,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":false,"group_get_for_dev_ops_source":"bus","probe_device_rejects_unregistered_instance":false,"of_replay_condition":"no_group","probe_lock_global_held_by_callers":false,"dt_acpi_parsing_in_probe_path":false,"walk_recheck_after_relock":false,"registration_race_fix":false,"dma_api_domain_lookup":"current_domain","dma_mode_decided_in":"client_arch_setup","dma_ownership_api":false,"use_default_domain_site":"after_fw_configure","use_default_domain_defers_if_no_default_domain":false,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":false,"claim_semantics":"none","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":false,"qcom_identity_default":false,"msm_dma_map_for_cache":true}
 \* assumptions: ["every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]","seed 000: the IPMMU page-table page lies above 4 GiB, so with the unconditional 32-bit bus_dma_mask and b4ebe6063204 the table mapping bounces (env.pgtable_dma_ok = false, taken as a nondeterministic branch)","ipmmu_probe ignores the return value of bus_set_iommu and sets drvdata after registration [inferred: verify v4.20-rc1 drivers/iommu/ipmmu-vmsa.c]","the deferred-probe worker is modelled per device: a deferred device retries after any driver_bound() trigger; the worker's one-at-a-time serialization is not modelled (over-approximation)","DT clients deferred before the IOMMU listed keep a pending fwspec (ops NULL) that the retry frees [src: Samsung_Galaxy-S20FE-SM8250@8faa112 of_iommu.c; iommu-probe.md 1.2]"]
 EXTENDS Integers, TLC
 
@@ -459,7 +459,7 @@ C_SATA_o_replay_replay ==
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "ad_gate"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
 
-\* C[SATA]:c_arch_setup.noiommu: __iommu_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
+\* C[SATA]:c_arch_setup.noiommu: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_SATA_c_arch_setup_noiommu_enabled ==
     /\ Running
     /\ pc_C["SATA"] = "c_arch_setup"
@@ -470,7 +470,7 @@ C_SATA_c_arch_setup_noiommu ==
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_drv_probe"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
 
-\* C[SATA]:c_arch_setup.retain: __iommu_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
+\* C[SATA]:c_arch_setup.retain: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_SATA_c_arch_setup_retain_enabled ==
     /\ Running
     /\ pc_C["SATA"] = "c_arch_setup"
@@ -482,7 +482,7 @@ C_SATA_c_arch_setup_retain ==
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_drv_probe"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
 
-\* C[SATA]:c_arch_setup.iommu: __iommu_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
+\* C[SATA]:c_arch_setup.iommu: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_SATA_c_arch_setup_iommu_enabled ==
     /\ Running
     /\ pc_C["SATA"] = "c_arch_setup"
@@ -497,7 +497,7 @@ C_SATA_c_arch_setup_iommu ==
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_drv_probe"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
 
-\* C[SATA]:c_arch_setup.other: __iommu_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
+\* C[SATA]:c_arch_setup.other: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_SATA_c_arch_setup_other_enabled ==
     /\ Running
     /\ pc_C["SATA"] = "c_arch_setup"

@@ -6,8 +6,8 @@
 \* kernel: v6.6
 \* patches: []
 \* scenario: probe-vs-register
-\* flags: {"probe_op":"probe_device","registration_model":"walk_in_iommu_device_register","bus_dma_mask_unconditional":false,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":true,"group_get_for_dev_ops_source":"dev_iommu_ops","probe_device_rejects_unregistered_instance":true,"of_replay_condition":"always","probe_lock_global_held_by_callers":true,"dt_acpi_parsing_in_probe_path":false,"walk_recheck_after_relock":false,"registration_race_fix":false,"dma_mode_decided_in":"client_arch_setup","dma_ownership_api":true,"use_default_domain_site":"after_fw_configure","use_default_domain_defers_if_no_default_domain":false,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":true,"claim_semantics":"blocking_domain","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":false,"qcom_identity_default":true,"msm_dma_map_for_cache":false}
-\* assumptions: ["every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]","probe-vs-register: the IOMMU driver finds its own instance from r_publish on (iommu.self_lookup_ok), as seed 001 requires (iommu-probe.md 3.2, its caveat) [inferred: arm_smmu_get_by_fwnode() in 6.6.y is a bound-driver lookup]","the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]","the deferred-probe worker is modelled per device: a deferred device retries after any driver_bound() trigger; the worker's one-at-a-time serialization is not modelled (over-approximation)"]
+\* flags: {"probe_op":"probe_device","registration_model":"walk_in_iommu_device_register","bus_dma_mask_unconditional":false,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":true,"group_get_for_dev_ops_source":"dev_iommu_ops","probe_device_rejects_unregistered_instance":true,"of_replay_condition":"always","probe_lock_global_held_by_callers":true,"dt_acpi_parsing_in_probe_path":false,"walk_recheck_after_relock":false,"registration_race_fix":false,"dma_api_domain_lookup":"default_domain","dma_mode_decided_in":"client_arch_setup","dma_ownership_api":true,"use_default_domain_site":"after_fw_configure","use_default_domain_defers_if_no_default_domain":false,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":true,"claim_semantics":"blocking_domain","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":false,"qcom_identity_default":true,"msm_dma_map_for_cache":false}
+\* assumptions: ["every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]","the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]","the deferred-probe worker is modelled per device: a deferred device retries after any driver_bound() trigger; the worker's one-at-a-time serialization is not modelled (over-approximation)"]
 EXTENDS Integers, TLC
 
 Iommu == {"I"}
@@ -570,7 +570,7 @@ C_D_o_replay_replay ==
     /\ pc_C' = [pc_C EXCEPT !["D"] = "p_lock"]
     /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
 
-\* C[D]:c_arch_setup.noiommu: iommu_setup_dma_ops() (drivers/iommu/dma-iommu.c)
+\* C[D]:c_arch_setup.noiommu: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D_c_arch_setup_noiommu_enabled ==
     /\ Running
     /\ pc_C["D"] = "c_arch_setup"
@@ -581,7 +581,7 @@ C_D_c_arch_setup_noiommu ==
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_use_dd"]
     /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
 
-\* C[D]:c_arch_setup.retain: iommu_setup_dma_ops() (drivers/iommu/dma-iommu.c)
+\* C[D]:c_arch_setup.retain: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D_c_arch_setup_retain_enabled ==
     /\ Running
     /\ pc_C["D"] = "c_arch_setup"
@@ -593,7 +593,7 @@ C_D_c_arch_setup_retain ==
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_use_dd"]
     /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
 
-\* C[D]:c_arch_setup.iommu: iommu_setup_dma_ops() (drivers/iommu/dma-iommu.c)
+\* C[D]:c_arch_setup.iommu: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D_c_arch_setup_iommu_enabled ==
     /\ Running
     /\ pc_C["D"] = "c_arch_setup"
@@ -608,7 +608,7 @@ C_D_c_arch_setup_iommu ==
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_use_dd"]
     /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
 
-\* C[D]:c_arch_setup.other: iommu_setup_dma_ops() (drivers/iommu/dma-iommu.c)
+\* C[D]:c_arch_setup.other: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D_c_arch_setup_other_enabled ==
     /\ Running
     /\ pc_C["D"] = "c_arch_setup"
@@ -639,7 +639,7 @@ C_D_d_map_enabled ==
     /\ pc_C["D"] = "d_map"
 C_D_d_map ==
     /\ C_D_d_map_enabled
-    /\ IF ~((dev_dma_ops["D"] = "iommu") => ((dev_iommu_group["D"] # "none") /\ (group_domain[dev_group_of["D"]] = "dd") /\ (group_default_domain[dev_group_of["D"]] = "dma") /\ group_iovad_init[dev_group_of["D"]]))
+    /\ IF ~((dev_dma_ops["D"] = "iommu") => ((dev_iommu_group["D"] # "none") /\ (group_default_domain[dev_group_of["D"]] = "dma") /\ group_iovad_init[dev_group_of["D"]]))
        THEN /\ crash' = "DmaApiDomainHasCookie"
             /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, pc_R>>
        ELSE /\ dev_live_maps' = [dev_live_maps EXCEPT !["D"] = (IF (dev_dma_ops["D"] = "iommu") THEN "iommu" ELSE "direct")]
@@ -714,9 +714,8 @@ R_I_r_publish_enabled ==
 R_I_r_publish ==
     /\ R_I_r_publish_enabled
     /\ iommu_listed' = [iommu_listed EXCEPT ![R_unit["I"]] = TRUE]
-    /\ iommu_self_lookup_ok' = [iommu_self_lookup_ok EXCEPT ![R_unit["I"]] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_bus_loop"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_bus_loop: iommu_device_register() (drivers/iommu/iommu.c)
 R_I_r_bus_loop_enabled ==
@@ -971,10 +970,11 @@ R_I_r_bound_enabled ==
     /\ pc_R["I"] = "r_bound"
 R_I_r_bound ==
     /\ R_I_r_bound_enabled
+    /\ iommu_self_lookup_ok' = [iommu_self_lookup_ok EXCEPT ![R_unit["I"]] = TRUE]
     /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I"]] = "bound"]
     /\ dev_trigger' = [dev_trigger EXCEPT !["D"] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_unregister: iommu_device_unregister() (drivers/iommu/iommu.c)
 R_I_r_unregister_enabled ==
@@ -1187,7 +1187,7 @@ GroupImpliesIommuDev == (dev_iommu_group["D"] # "none") => ((dev_iommu["D"] = "a
 EventuallyResolved ==
     Stuck =>
         \/ (pc_C["D"] = "r_probe_dev") /\ (dev_iommu_fwspec["D"] = "present") /\ ~iommu_self_lookup_ok[dev_fw_iommu["D"]]
-        \/ (pc_C["D"] = "d_map") /\ ~((dev_dma_ops["D"] = "iommu") => ((dev_iommu_group["D"] # "none") /\ (group_domain[dev_group_of["D"]] = "dd") /\ (group_default_domain[dev_group_of["D"]] = "dma") /\ group_iovad_init[dev_group_of["D"]]))
+        \/ (pc_C["D"] = "d_map") /\ ~((dev_dma_ops["D"] = "iommu") => ((dev_iommu_group["D"] # "none") /\ (group_default_domain[dev_group_of["D"]] = "dma") /\ group_iovad_init[dev_group_of["D"]]))
         \/ (pc_R["I"] = "r_probe_dev") /\ (dev_iommu_fwspec[FromIndex(<<"D">>, R_walk_dev["I"])] = "present") /\ ~iommu_self_lookup_ok[dev_fw_iommu[FromIndex(<<"D">>, R_walk_dev["I"])]]
         \/ ((dev_bind_phase["D"] = "bound") \/ (dev_bind_phase["D"] = "idle")) /\ (dev_deferred["D"] => (iommu_driver_state[dev_fw_iommu["D"]] # "bound")) /\ (pc_R["I"] = "$end") /\ (iommu_driver_state["I"] # "idle")
 

@@ -6,8 +6,8 @@
 \* kernel: v6.15
 \* patches: []
 \* scenario: probe-vs-register
-\* flags: {"probe_op":"probe_device","registration_model":"walk_in_iommu_device_register","bus_dma_mask_unconditional":false,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":true,"group_get_for_dev_ops_source":"dev_iommu_ops","probe_device_rejects_unregistered_instance":true,"of_replay_condition":"not_present","probe_lock_global_held_by_callers":true,"dt_acpi_parsing_in_probe_path":true,"walk_recheck_after_relock":false,"registration_race_fix":false,"dma_mode_decided_in":"iommu_core","dma_ownership_api":true,"use_default_domain_site":"after_fw_configure","use_default_domain_defers_if_no_default_domain":true,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":true,"claim_semantics":"blocking_domain","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":true,"qcom_identity_default":true,"msm_dma_map_for_cache":false}
-\* assumptions: ["every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]","probe-vs-register: the IOMMU driver finds its own instance from r_publish on (iommu.self_lookup_ok), as seed 001 requires (iommu-probe.md 3.2, its caveat) [inferred: arm_smmu_get_by_fwnode() in 6.6.y is a bound-driver lookup]","the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]","v6.15: the walk's own dma_configure does not call iommu_device_use_default_domain (the 95deee37a123 snapshot residual, iommu-probe-v6.15.md 5.4, is not modelled); r_late_warn is folded into r_group","v6.15: iommu_device_link() (sysfs) is folded into r_probe_dev; dev.iommu_linked is cleared only by r_unregister (iommu_release_device -> iommu_device_unlink); device removal is not modelled [patch: 0c8e9c148e29 context; mail: Johan Hovold 22 May 2025 trace (i)]","the deferred-probe worker is modelled per device: a deferred device retries after any driver_bound() trigger; the worker's one-at-a-time serialization is not modelled (over-approximation)"]
+\* flags: {"probe_op":"probe_device","registration_model":"walk_in_iommu_device_register","bus_dma_mask_unconditional":false,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":true,"group_get_for_dev_ops_source":"dev_iommu_ops","probe_device_rejects_unregistered_instance":true,"of_replay_condition":"not_present","probe_lock_global_held_by_callers":true,"dt_acpi_parsing_in_probe_path":true,"walk_recheck_after_relock":false,"registration_race_fix":false,"dma_api_domain_lookup":"default_domain","dma_mode_decided_in":"iommu_core","dma_ownership_api":true,"use_default_domain_site":"after_fw_configure","use_default_domain_defers_if_no_default_domain":true,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":true,"claim_semantics":"blocking_domain","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":true,"qcom_identity_default":true,"msm_dma_map_for_cache":false}
+\* assumptions: ["every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]","the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]","v6.15: the walk's own dma_configure does not call iommu_device_use_default_domain (the 95deee37a123 snapshot residual, iommu-probe-v6.15.md 5.4, is not modelled); r_late_warn is folded into r_group","v6.15: iommu_device_link() (sysfs) is folded into r_probe_dev; dev.iommu_linked is cleared only by r_unregister (iommu_release_device -> iommu_device_unlink); device removal is not modelled [patch: 0c8e9c148e29 context; mail: Johan Hovold 22 May 2025 trace (i)]","the deferred-probe worker is modelled per device: a deferred device retries after any driver_bound() trigger; the worker's one-at-a-time serialization is not modelled (over-approximation)"]
 EXTENDS Integers, TLC
 
 Iommu == {"I"}
@@ -670,7 +670,7 @@ C_D_d_map_enabled ==
     /\ pc_C["D"] = "d_map"
 C_D_d_map ==
     /\ C_D_d_map_enabled
-    /\ IF ~((dev_dma_iommu["D"] = TRUE) => ((dev_iommu_group["D"] # "none") /\ (group_domain[dev_group_of["D"]] = "dd") /\ (group_default_domain[dev_group_of["D"]] = "dma")))
+    /\ IF ~((dev_dma_iommu["D"] = TRUE) => ((dev_iommu_group["D"] # "none") /\ (group_default_domain[dev_group_of["D"]] = "dma")))
        THEN /\ crash' = "DmaApiDomainHasCookie"
             /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
        ELSE /\ dev_live_maps' = [dev_live_maps EXCEPT !["D"] = (IF (dev_dma_iommu["D"] = TRUE) THEN "iommu" ELSE "direct")]
@@ -983,11 +983,14 @@ R_I_r_ops_noops_enabled ==
     /\ dev_iommu_fwspec[FromIndex(<<"D">>, R_walk_dev["I"])] # "present"
 R_I_r_ops_noops ==
     /\ R_I_r_ops_noops_enabled
-    /\ dev_iommu' = [dev_iommu EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = "null"]
-    /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = "none"]
-    /\ R_err' = [R_err EXCEPT !["I"] = "enodev"]
-    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ IF ~(dev_iommu[FromIndex(<<"D">>, R_walk_dev["I"])] = "alloc")
+       THEN /\ crash' = "NoNullOpsDeref"
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
+       ELSE /\ dev_iommu' = [dev_iommu EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = "null"]
+            /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = "none"]
+            /\ R_err' = [R_err EXCEPT !["I"] = "enodev"]
+            /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unlock"]
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_ops.ok: iommu_init_device() (drivers/iommu/iommu.c)
 R_I_r_ops_ok_enabled ==
@@ -996,8 +999,11 @@ R_I_r_ops_ok_enabled ==
     /\ dev_iommu_fwspec[FromIndex(<<"D">>, R_walk_dev["I"])] = "present"
 R_I_r_ops_ok ==
     /\ R_I_r_ops_ok_enabled
-    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_probe_dev"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ IF ~(dev_iommu[FromIndex(<<"D">>, R_walk_dev["I"])] = "alloc")
+       THEN /\ crash' = "NoNullOpsDeref"
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
+       ELSE /\ pc_R' = [pc_R EXCEPT !["I"] = "r_probe_dev"]
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_probe_dev.enodev: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu/arm-smmu.c)
 R_I_r_probe_dev_enodev_enabled ==
@@ -1418,7 +1424,9 @@ EventuallyResolved ==
         \/ (pc_C["D"] = "r_probe_dev") /\ (dev_iommu_fwspec["D"] = "present") /\ ~dev_iommu_linked["D"] /\ ~iommu_self_lookup_ok[dev_fw_iommu["D"]]
         \/ (pc_C["D"] = "r_probe_dev") /\ (dev_iommu_fwspec["D"] = "present") /\ dev_iommu_linked["D"] /\ ~iommu_self_lookup_ok[dev_fw_iommu["D"]]
         \/ (pc_C["D"] = "p_finalize") /\ ~((dev_iommu["D"] = "alloc") /\ (dev_iommu_iommu_dev["D"] # "none"))
-        \/ (pc_C["D"] = "d_map") /\ ~((dev_dma_iommu["D"] = TRUE) => ((dev_iommu_group["D"] # "none") /\ (group_domain[dev_group_of["D"]] = "dd") /\ (group_default_domain[dev_group_of["D"]] = "dma")))
+        \/ (pc_C["D"] = "d_map") /\ ~((dev_dma_iommu["D"] = TRUE) => ((dev_iommu_group["D"] # "none") /\ (group_default_domain[dev_group_of["D"]] = "dma")))
+        \/ (pc_R["I"] = "r_ops") /\ (dev_iommu_fwspec[FromIndex(<<"D">>, R_walk_dev["I"])] # "present") /\ ~(dev_iommu[FromIndex(<<"D">>, R_walk_dev["I"])] = "alloc")
+        \/ (pc_R["I"] = "r_ops") /\ (dev_iommu_fwspec[FromIndex(<<"D">>, R_walk_dev["I"])] = "present") /\ ~(dev_iommu[FromIndex(<<"D">>, R_walk_dev["I"])] = "alloc")
         \/ (pc_R["I"] = "r_probe_dev") /\ (dev_iommu_fwspec[FromIndex(<<"D">>, R_walk_dev["I"])] = "present") /\ ~dev_iommu_linked[FromIndex(<<"D">>, R_walk_dev["I"])] /\ ~iommu_self_lookup_ok[dev_fw_iommu[FromIndex(<<"D">>, R_walk_dev["I"])]]
         \/ (pc_R["I"] = "r_probe_dev") /\ (dev_iommu_fwspec[FromIndex(<<"D">>, R_walk_dev["I"])] = "present") /\ dev_iommu_linked[FromIndex(<<"D">>, R_walk_dev["I"])] /\ ~iommu_self_lookup_ok[dev_fw_iommu[FromIndex(<<"D">>, R_walk_dev["I"])]]
         \/ ((dev_bind_phase["D"] = "bound") \/ (dev_bind_phase["D"] = "idle")) /\ (dev_deferred["D"] => (iommu_driver_state[dev_fw_iommu["D"]] # "bound")) /\ (pc_R["I"] = "$end") /\ (iommu_driver_state["I"] # "idle")

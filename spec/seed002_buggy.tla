@@ -6,8 +6,8 @@
 \* kernel: v5.17
 \* patches: ["dma-owner-v7"]
 \* scenario: dma-owner-before-group
-\* flags: {"probe_op":"probe_device","registration_model":"bus_set_iommu","bus_dma_mask_unconditional":false,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":true,"group_get_for_dev_ops_source":"bus","probe_device_rejects_unregistered_instance":false,"of_replay_condition":"no_group","probe_lock_global_held_by_callers":false,"dt_acpi_parsing_in_probe_path":false,"walk_recheck_after_relock":false,"registration_race_fix":false,"dma_mode_decided_in":"client_arch_setup","dma_ownership_api":true,"use_default_domain_site":"before_fw_configure","use_default_domain_defers_if_no_default_domain":false,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":true,"claim_semantics":"detach","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":false,"qcom_identity_default":true,"msm_dma_map_for_cache":false}
-\* assumptions: ["every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]","the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]","SMMUv3 arm_smmu_probe_device returns -ENODEV while arm_smmu_get_by_fwnode (a bound-driver lookup) cannot find the instance [src: arm-smmu-v3.c of this era of this era; iommu-probe.md 2.2]","the deferred-probe worker is modelled per device: a deferred device retries after any driver_bound() trigger; the worker's one-at-a-time serialization is not modelled (over-approximation)"]
+\* flags: {"probe_op":"probe_device","registration_model":"bus_set_iommu","bus_dma_mask_unconditional":false,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":true,"group_get_for_dev_ops_source":"bus","probe_device_rejects_unregistered_instance":false,"of_replay_condition":"no_group","probe_lock_global_held_by_callers":false,"dt_acpi_parsing_in_probe_path":false,"walk_recheck_after_relock":false,"registration_race_fix":false,"dma_api_domain_lookup":"default_domain","dma_mode_decided_in":"client_arch_setup","dma_ownership_api":true,"use_default_domain_site":"before_fw_configure","use_default_domain_defers_if_no_default_domain":false,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":true,"claim_semantics":"detach","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":false,"qcom_identity_default":true,"msm_dma_map_for_cache":false}
+\* assumptions: ["every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]","the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]","the deferred-probe worker is modelled per device: a deferred device retries after any driver_bound() trigger; the worker's one-at-a-time serialization is not modelled (over-approximation)"]
 EXTENDS Integers, TLC
 
 Iommu == {"I1"}
@@ -100,7 +100,7 @@ TypeOK ==
     /\ R_walk_dev \in [Iommu -> 0..2]
     /\ R_walk_group \in [Iommu -> 0..1]
     /\ C_cfg \in [Dev -> {"none", "ok", "noiommu", "defer"}]
-    /\ pc_C \in [Dev -> {"c_lock", "c_links", "c_set_driver", "c_dma_cfg", "c_use_dd", "use_check", "c_unuse_on_err", "o_lock", "o_xlate", "pd_bus_ops", "r_alloc", "r_probe_dev", "r_group", "g_link", "r_gm_add", "p_alloc_dd", "o_replay", "c_arch_setup", "c_drv_probe", "d_map", "c_bound", "c_defer", "c_fail_early", "c_unlock", "$end"}]
+    /\ pc_C \in [Dev -> {"c_lock", "c_links", "c_set_driver", "c_dma_cfg", "c_use_dd", "use_check", "c_unuse_on_err", "o_lock", "o_xlate", "pd_bus_ops", "r_alloc", "r_probe_dev", "r_group", "g_link", "r_gm_add", "p_alloc_dd", "o_replay", "c_arch_setup", "c_drv_probe", "d_map", "c_bound", "c_fail_late", "c_defer", "c_fail_early", "c_unlock", "$end"}]
     /\ pc_U \in [{"D1"} -> {"u_lock", "u_notify", "u_remove", "u_dma_cleanup", "unuse_dec", "u_cleanup", "u_unlock", "$end"}]
     /\ pc_V \in [Group -> {"v_set_container", "v_attach", "v_unset_container", "$end"}]
     /\ pc_R \in [Iommu -> {"r_publish", "r_bus_set_ops", "r_notifier_reg", "r_walk_next", "r_grouped_check", "pd_bus_ops", "r_alloc", "r_probe_dev", "r_group", "g_link", "r_gm_add", "r_list_add", "r_list_del", "r_finalize_group", "r_bound", "r_walk_fail", "$end"}]
@@ -508,7 +508,7 @@ C_D1_o_replay_replay ==
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "pd_bus_ops"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_U, pc_V, pc_R, crash>>
 
-\* C[D1]:c_arch_setup.noiommu: iommu_setup_dma_ops() (drivers/iommu/dma-iommu.c)
+\* C[D1]:c_arch_setup.noiommu: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D1_c_arch_setup_noiommu_enabled ==
     /\ Running
     /\ pc_C["D1"] = "c_arch_setup"
@@ -519,7 +519,7 @@ C_D1_c_arch_setup_noiommu ==
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_drv_probe"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_U, pc_V, pc_R, crash>>
 
-\* C[D1]:c_arch_setup.retain: iommu_setup_dma_ops() (drivers/iommu/dma-iommu.c)
+\* C[D1]:c_arch_setup.retain: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D1_c_arch_setup_retain_enabled ==
     /\ Running
     /\ pc_C["D1"] = "c_arch_setup"
@@ -531,7 +531,7 @@ C_D1_c_arch_setup_retain ==
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_drv_probe"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_U, pc_V, pc_R, crash>>
 
-\* C[D1]:c_arch_setup.iommu: iommu_setup_dma_ops() (drivers/iommu/dma-iommu.c)
+\* C[D1]:c_arch_setup.iommu: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D1_c_arch_setup_iommu_enabled ==
     /\ Running
     /\ pc_C["D1"] = "c_arch_setup"
@@ -546,7 +546,7 @@ C_D1_c_arch_setup_iommu ==
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_drv_probe"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_U, pc_V, pc_R, crash>>
 
-\* C[D1]:c_arch_setup.other: iommu_setup_dma_ops() (drivers/iommu/dma-iommu.c)
+\* C[D1]:c_arch_setup.other: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D1_c_arch_setup_other_enabled ==
     /\ Running
     /\ pc_C["D1"] = "c_arch_setup"
@@ -576,11 +576,23 @@ C_D1_c_drv_probe_V_enabled ==
     /\ Running
     /\ pc_C["D1"] = "c_drv_probe"
     /\ dev_drv["D1"] = "V"
+    /\ dev_iommu_group["D1"] # "none"
 C_D1_c_drv_probe_V ==
     /\ C_D1_c_drv_probe_V_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D1"] = "drv_probe"]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_bound"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_U, pc_V, pc_R, crash>>
+
+\* C[D1]:c_drv_probe.V_nogroup: call_driver_probe() (drivers/base/dd.c)
+C_D1_c_drv_probe_V_nogroup_enabled ==
+    /\ Running
+    /\ pc_C["D1"] = "c_drv_probe"
+    /\ dev_drv["D1"] = "V"
+    /\ ~(dev_iommu_group["D1"] # "none")
+C_D1_c_drv_probe_V_nogroup ==
+    /\ C_D1_c_drv_probe_V_nogroup_enabled
+    /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_fail_late"]
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:d_map: dma_map_single() (kernel/dma/mapping.c)
 C_D1_d_map_enabled ==
@@ -588,7 +600,7 @@ C_D1_d_map_enabled ==
     /\ pc_C["D1"] = "d_map"
 C_D1_d_map ==
     /\ C_D1_d_map_enabled
-    /\ IF ~((dev_dma_ops["D1"] = "iommu") => ((dev_iommu_group["D1"] # "none") /\ (group_domain[dev_group_of["D1"]] = "dd") /\ (group_default_domain[dev_group_of["D1"]] = "dma") /\ group_iovad_init[dev_group_of["D1"]]))
+    /\ IF ~((dev_dma_ops["D1"] = "iommu") => ((dev_iommu_group["D1"] # "none") /\ (group_default_domain[dev_group_of["D1"]] = "dma") /\ group_iovad_init[dev_group_of["D1"]]))
        THEN /\ crash' = "DmaApiDomainHasCookie"
             /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_C, pc_U, pc_V, pc_R>>
        ELSE /\ dev_live_maps' = [dev_live_maps EXCEPT !["D1"] = (IF (dev_dma_ops["D1"] = "iommu") THEN "iommu" ELSE "direct")]
@@ -606,6 +618,23 @@ C_D1_c_bound ==
     /\ ghost_bound_dma_mode' = [ghost_bound_dma_mode EXCEPT !["D1"] = dev_dma_ops["D1"]]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_unlock"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_U, pc_V, pc_R, crash>>
+
+\* C[D1]:c_fail_late: really_probe() (drivers/base/dd.c)
+C_D1_c_fail_late_enabled ==
+    /\ Running
+    /\ pc_C["D1"] = "c_fail_late"
+C_D1_c_fail_late ==
+    /\ C_D1_c_fail_late_enabled
+    /\ ghost_bad_unuse' = (IF ((dev_drv["D1"] # "V") /\ (dev_iommu_group["D1"] # "none")) THEN (ghost_bad_unuse \/ (ghost_use_counted["D1"] # "counted")) ELSE ghost_bad_unuse)
+    /\ dev_driver' = [dev_driver EXCEPT !["D1"] = "none"]
+    /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D1"] = "idle"]
+    /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["D1"] = "none"]
+    /\ dev_live_maps' = [dev_live_maps EXCEPT !["D1"] = "none"]
+    /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D1"] = "na"]
+    /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D1"] = FALSE]
+    /\ group_owner_cnt' = [group_owner_cnt EXCEPT ![dev_group_of["D1"]] = (IF ((dev_drv["D1"] # "V") /\ (dev_iommu_group["D1"] # "none") /\ (group_owner_cnt[dev_group_of["D1"]] > 0)) THEN (group_owner_cnt[dev_group_of["D1"]] - 1) ELSE group_owner_cnt[dev_group_of["D1"]])]
+    /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_unlock"]
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_defer: really_probe() (drivers/base/dd.c)
 C_D1_c_defer_enabled ==
@@ -1001,7 +1030,7 @@ C_D3_o_replay_replay ==
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "pd_bus_ops"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_U, pc_V, pc_R, crash>>
 
-\* C[D3]:c_arch_setup.noiommu: iommu_setup_dma_ops() (drivers/iommu/dma-iommu.c)
+\* C[D3]:c_arch_setup.noiommu: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D3_c_arch_setup_noiommu_enabled ==
     /\ Running
     /\ pc_C["D3"] = "c_arch_setup"
@@ -1012,7 +1041,7 @@ C_D3_c_arch_setup_noiommu ==
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_drv_probe"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_U, pc_V, pc_R, crash>>
 
-\* C[D3]:c_arch_setup.retain: iommu_setup_dma_ops() (drivers/iommu/dma-iommu.c)
+\* C[D3]:c_arch_setup.retain: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D3_c_arch_setup_retain_enabled ==
     /\ Running
     /\ pc_C["D3"] = "c_arch_setup"
@@ -1024,7 +1053,7 @@ C_D3_c_arch_setup_retain ==
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_drv_probe"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_U, pc_V, pc_R, crash>>
 
-\* C[D3]:c_arch_setup.iommu: iommu_setup_dma_ops() (drivers/iommu/dma-iommu.c)
+\* C[D3]:c_arch_setup.iommu: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D3_c_arch_setup_iommu_enabled ==
     /\ Running
     /\ pc_C["D3"] = "c_arch_setup"
@@ -1039,7 +1068,7 @@ C_D3_c_arch_setup_iommu ==
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_drv_probe"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_U, pc_V, pc_R, crash>>
 
-\* C[D3]:c_arch_setup.other: iommu_setup_dma_ops() (drivers/iommu/dma-iommu.c)
+\* C[D3]:c_arch_setup.other: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D3_c_arch_setup_other_enabled ==
     /\ Running
     /\ pc_C["D3"] = "c_arch_setup"
@@ -1069,11 +1098,23 @@ C_D3_c_drv_probe_V_enabled ==
     /\ Running
     /\ pc_C["D3"] = "c_drv_probe"
     /\ dev_drv["D3"] = "V"
+    /\ dev_iommu_group["D3"] # "none"
 C_D3_c_drv_probe_V ==
     /\ C_D3_c_drv_probe_V_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D3"] = "drv_probe"]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_bound"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_U, pc_V, pc_R, crash>>
+
+\* C[D3]:c_drv_probe.V_nogroup: call_driver_probe() (drivers/base/dd.c)
+C_D3_c_drv_probe_V_nogroup_enabled ==
+    /\ Running
+    /\ pc_C["D3"] = "c_drv_probe"
+    /\ dev_drv["D3"] = "V"
+    /\ ~(dev_iommu_group["D3"] # "none")
+C_D3_c_drv_probe_V_nogroup ==
+    /\ C_D3_c_drv_probe_V_nogroup_enabled
+    /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_fail_late"]
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:d_map: dma_map_single() (kernel/dma/mapping.c)
 C_D3_d_map_enabled ==
@@ -1081,7 +1122,7 @@ C_D3_d_map_enabled ==
     /\ pc_C["D3"] = "d_map"
 C_D3_d_map ==
     /\ C_D3_d_map_enabled
-    /\ IF ~((dev_dma_ops["D3"] = "iommu") => ((dev_iommu_group["D3"] # "none") /\ (group_domain[dev_group_of["D3"]] = "dd") /\ (group_default_domain[dev_group_of["D3"]] = "dma") /\ group_iovad_init[dev_group_of["D3"]]))
+    /\ IF ~((dev_dma_ops["D3"] = "iommu") => ((dev_iommu_group["D3"] # "none") /\ (group_default_domain[dev_group_of["D3"]] = "dma") /\ group_iovad_init[dev_group_of["D3"]]))
        THEN /\ crash' = "DmaApiDomainHasCookie"
             /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_C, pc_U, pc_V, pc_R>>
        ELSE /\ dev_live_maps' = [dev_live_maps EXCEPT !["D3"] = (IF (dev_dma_ops["D3"] = "iommu") THEN "iommu" ELSE "direct")]
@@ -1099,6 +1140,23 @@ C_D3_c_bound ==
     /\ ghost_bound_dma_mode' = [ghost_bound_dma_mode EXCEPT !["D3"] = dev_dma_ops["D3"]]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_unlock"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_U, pc_V, pc_R, crash>>
+
+\* C[D3]:c_fail_late: really_probe() (drivers/base/dd.c)
+C_D3_c_fail_late_enabled ==
+    /\ Running
+    /\ pc_C["D3"] = "c_fail_late"
+C_D3_c_fail_late ==
+    /\ C_D3_c_fail_late_enabled
+    /\ ghost_bad_unuse' = (IF ((dev_drv["D3"] # "V") /\ (dev_iommu_group["D3"] # "none")) THEN (ghost_bad_unuse \/ (ghost_use_counted["D3"] # "counted")) ELSE ghost_bad_unuse)
+    /\ dev_driver' = [dev_driver EXCEPT !["D3"] = "none"]
+    /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D3"] = "idle"]
+    /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["D3"] = "none"]
+    /\ dev_live_maps' = [dev_live_maps EXCEPT !["D3"] = "none"]
+    /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D3"] = "na"]
+    /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D3"] = FALSE]
+    /\ group_owner_cnt' = [group_owner_cnt EXCEPT ![dev_group_of["D3"]] = (IF ((dev_drv["D3"] # "V") /\ (dev_iommu_group["D3"] # "none") /\ (group_owner_cnt[dev_group_of["D3"]] > 0)) THEN (group_owner_cnt[dev_group_of["D3"]] - 1) ELSE group_owner_cnt[dev_group_of["D3"]])]
+    /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_unlock"]
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_defer: really_probe() (drivers/base/dd.c)
 C_D3_c_defer_enabled ==
@@ -1267,7 +1325,6 @@ V_G1_v_set_container_eperm_enabled ==
     /\ Running
     /\ pc_V["G1"] = "v_set_container"
     /\ dev_bind_phase["D3"] = "bound"
-    /\ dev_iommu_group["D3"] = "G1"
     /\ group_owner_cnt["G1"] > 0
 V_G1_v_set_container_eperm ==
     /\ V_G1_v_set_container_eperm_enabled
@@ -1279,7 +1336,6 @@ V_G1_v_set_container_ebusy_enabled ==
     /\ Running
     /\ pc_V["G1"] = "v_set_container"
     /\ dev_bind_phase["D3"] = "bound"
-    /\ dev_iommu_group["D3"] = "G1"
     /\ group_owner_cnt["G1"] = 0
     /\ group_domain["G1"] # "none"
     /\ group_domain["G1"] # "dd"
@@ -1293,7 +1349,6 @@ V_G1_v_set_container_ok_enabled ==
     /\ Running
     /\ pc_V["G1"] = "v_set_container"
     /\ dev_bind_phase["D3"] = "bound"
-    /\ dev_iommu_group["D3"] = "G1"
     /\ group_owner_cnt["G1"] = 0
     /\ (group_domain["G1"] = "none") \/ (group_domain["G1"] = "dd")
 V_G1_v_set_container_ok ==
@@ -1309,7 +1364,7 @@ V_G1_v_set_container_skip_enabled ==
     /\ Running
     /\ pc_V["G1"] = "v_set_container"
     /\ pc_C["D3"] = "$end"
-    /\ ~((dev_bind_phase["D3"] = "bound") /\ (dev_iommu_group["D3"] = "G1"))
+    /\ ~(dev_bind_phase["D3"] = "bound")
 V_G1_v_set_container_skip ==
     /\ V_G1_v_set_container_skip_enabled
     /\ pc_V' = [pc_V EXCEPT !["G1"] = "$end"]
@@ -1671,8 +1726,10 @@ Stuck ==
     /\ ~C_D1_c_arch_setup_other_enabled
     /\ ~C_D1_c_drv_probe_K_enabled
     /\ ~C_D1_c_drv_probe_V_enabled
+    /\ ~C_D1_c_drv_probe_V_nogroup_enabled
     /\ ~C_D1_d_map_enabled
     /\ ~C_D1_c_bound_enabled
+    /\ ~C_D1_c_fail_late_enabled
     /\ ~C_D1_c_defer_enabled
     /\ ~C_D1_c_fail_early_enabled
     /\ ~C_D1_c_unlock_done_enabled
@@ -1713,8 +1770,10 @@ Stuck ==
     /\ ~C_D3_c_arch_setup_other_enabled
     /\ ~C_D3_c_drv_probe_K_enabled
     /\ ~C_D3_c_drv_probe_V_enabled
+    /\ ~C_D3_c_drv_probe_V_nogroup_enabled
     /\ ~C_D3_d_map_enabled
     /\ ~C_D3_c_bound_enabled
+    /\ ~C_D3_c_fail_late_enabled
     /\ ~C_D3_c_defer_enabled
     /\ ~C_D3_c_fail_early_enabled
     /\ ~C_D3_c_unlock_done_enabled
@@ -1806,8 +1865,10 @@ Next ==
     \/ C_D1_c_arch_setup_other
     \/ C_D1_c_drv_probe_K
     \/ C_D1_c_drv_probe_V
+    \/ C_D1_c_drv_probe_V_nogroup
     \/ C_D1_d_map
     \/ C_D1_c_bound
+    \/ C_D1_c_fail_late
     \/ C_D1_c_defer
     \/ C_D1_c_fail_early
     \/ C_D1_c_unlock_done
@@ -1848,8 +1909,10 @@ Next ==
     \/ C_D3_c_arch_setup_other
     \/ C_D3_c_drv_probe_K
     \/ C_D3_c_drv_probe_V
+    \/ C_D3_c_drv_probe_V_nogroup
     \/ C_D3_d_map
     \/ C_D3_c_bound
+    \/ C_D3_c_fail_late
     \/ C_D3_c_defer
     \/ C_D3_c_fail_early
     \/ C_D3_c_unlock_done
@@ -1949,8 +2012,8 @@ GroupImpliesIommuDev ==
 \* Terminal property: checked in states where no step is enabled.
 EventuallyResolved ==
     Stuck =>
-        \/ (pc_C["D1"] = "d_map") /\ ~((dev_dma_ops["D1"] = "iommu") => ((dev_iommu_group["D1"] # "none") /\ (group_domain[dev_group_of["D1"]] = "dd") /\ (group_default_domain[dev_group_of["D1"]] = "dma") /\ group_iovad_init[dev_group_of["D1"]]))
-        \/ (pc_C["D3"] = "d_map") /\ ~((dev_dma_ops["D3"] = "iommu") => ((dev_iommu_group["D3"] # "none") /\ (group_domain[dev_group_of["D3"]] = "dd") /\ (group_default_domain[dev_group_of["D3"]] = "dma") /\ group_iovad_init[dev_group_of["D3"]]))
+        \/ (pc_C["D1"] = "d_map") /\ ~((dev_dma_ops["D1"] = "iommu") => ((dev_iommu_group["D1"] # "none") /\ (group_default_domain[dev_group_of["D1"]] = "dma") /\ group_iovad_init[dev_group_of["D1"]]))
+        \/ (pc_C["D3"] = "d_map") /\ ~((dev_dma_ops["D3"] = "iommu") => ((dev_iommu_group["D3"] # "none") /\ (group_default_domain[dev_group_of["D3"]] = "dma") /\ group_iovad_init[dev_group_of["D3"]]))
         \/ ((dev_bind_phase["D1"] = "bound") \/ (dev_bind_phase["D1"] = "idle")) /\ ((dev_bind_phase["D3"] = "bound") \/ (dev_bind_phase["D3"] = "idle")) /\ (dev_deferred["D1"] => (iommu_driver_state[dev_fw_iommu["D1"]] # "bound")) /\ (dev_deferred["D3"] => (iommu_driver_state[dev_fw_iommu["D3"]] # "bound")) /\ (pc_R["I1"] = "$end") /\ (iommu_driver_state["I1"] # "idle")
 
 \* e1000e bound and counted: owner_cnt = 1 with no owner

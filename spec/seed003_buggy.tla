@@ -6,7 +6,7 @@
 \* kernel: v4.19
 \* patches: []
 \* scenario: msm-private-domain
-\* flags: {"probe_op":"add_device","registration_model":"bus_set_iommu","bus_dma_mask_unconditional":true,"dma_capable_uses_bus_mask":false,"ipmmu_destroy_guard":false,"group_get_for_dev_ops_source":"bus","probe_device_rejects_unregistered_instance":false,"of_replay_condition":"no_group","probe_lock_global_held_by_callers":false,"dt_acpi_parsing_in_probe_path":false,"walk_recheck_after_relock":false,"registration_race_fix":false,"dma_mode_decided_in":"client_arch_setup","dma_ownership_api":false,"use_default_domain_site":"after_fw_configure","use_default_domain_defers_if_no_default_domain":false,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":false,"claim_semantics":"none","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":false,"qcom_identity_default":false,"msm_dma_map_for_cache":true}
+\* flags: {"probe_op":"add_device","registration_model":"bus_set_iommu","bus_dma_mask_unconditional":true,"dma_capable_uses_bus_mask":false,"ipmmu_destroy_guard":false,"group_get_for_dev_ops_source":"bus","probe_device_rejects_unregistered_instance":false,"of_replay_condition":"no_group","probe_lock_global_held_by_callers":false,"dt_acpi_parsing_in_probe_path":false,"walk_recheck_after_relock":false,"registration_race_fix":false,"dma_api_domain_lookup":"current_domain","dma_mode_decided_in":"client_arch_setup","dma_ownership_api":false,"use_default_domain_site":"after_fw_configure","use_default_domain_defers_if_no_default_domain":false,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":false,"claim_semantics":"none","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":false,"qcom_identity_default":false,"msm_dma_map_for_cache":true}
 \* assumptions: ["every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]","v4.19 arm_smmu_add_device dereferences the instance found by arm_smmu_get_by_fwnode() (bound-driver lookup) without a NULL check (the race 229e6ee43d2a later bodged) [inferred: verify v4.19 drivers/iommu/arm-smmu.c]","arm-smmu add_device returns -ENODEV for a device without a fwspec carrying arm_smmu_ops [inferred from the add_device fwspec checks]","the deferred-probe worker is modelled per device: a deferred device retries after any driver_bound() trigger; the worker's one-at-a-time serialization is not modelled (over-approximation)","DT clients deferred before the IOMMU listed keep a pending fwspec (ops NULL) that the retry frees [src: Samsung_Galaxy-S20FE-SM8250@8faa112 of_iommu.c; iommu-probe.md 1.2]","arm-smmu domain_alloc gives an IOVA cookie only to DMA domains (an unmanaged Du has none) [inferred for arm-smmu; src for ipmmu]"]
 EXTENDS Integers, TLC
 
@@ -381,7 +381,7 @@ C_MDSS_o_replay_replay ==
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "ad_gate"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
 
-\* C[MDSS]:c_arch_setup.noiommu: __iommu_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
+\* C[MDSS]:c_arch_setup.noiommu: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_MDSS_c_arch_setup_noiommu_enabled ==
     /\ Running
     /\ pc_C["MDSS"] = "c_arch_setup"
@@ -392,7 +392,7 @@ C_MDSS_c_arch_setup_noiommu ==
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_drv_probe"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
 
-\* C[MDSS]:c_arch_setup.retain: __iommu_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
+\* C[MDSS]:c_arch_setup.retain: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_MDSS_c_arch_setup_retain_enabled ==
     /\ Running
     /\ pc_C["MDSS"] = "c_arch_setup"
@@ -404,7 +404,7 @@ C_MDSS_c_arch_setup_retain ==
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_drv_probe"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
 
-\* C[MDSS]:c_arch_setup.iommu: __iommu_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
+\* C[MDSS]:c_arch_setup.iommu: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_MDSS_c_arch_setup_iommu_enabled ==
     /\ Running
     /\ pc_C["MDSS"] = "c_arch_setup"
@@ -419,7 +419,7 @@ C_MDSS_c_arch_setup_iommu ==
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_drv_probe"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
 
-\* C[MDSS]:c_arch_setup.other: __iommu_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
+\* C[MDSS]:c_arch_setup.other: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_MDSS_c_arch_setup_other_enabled ==
     /\ Running
     /\ pc_C["MDSS"] = "c_arch_setup"

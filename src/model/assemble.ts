@@ -22,7 +22,6 @@ interface Built extends DraftState { ctx: BuildCtx }
 export function buildActors(flags: KernelDef['flags'], sc: ScenarioDef): Built {
   const ctx = new BuildCtx(flags, formsOf(flags), sc);
   ctx.assume('every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]');
-  if (sc.iommus.some((i) => i.selfLookup === 'publish' && i.driver !== 'intel')) ctx.assume(`${sc.name}: the IOMMU driver finds its own instance from r_publish on (iommu.self_lookup_ok), as seed 001 requires (iommu-probe.md 3.2, its caveat) [inferred: arm_smmu_get_by_fwnode() in 6.6.y is a bound-driver lookup]`);
   if (ctx.devIommu) ctx.assume('the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]');
   if (flags.dt_acpi_parsing_in_probe_path) ctx.assume('v6.15: the walk\'s own dma_configure does not call iommu_device_use_default_domain (the 95deee37a123 snapshot residual, iommu-probe-v6.15.md 5.4, is not modelled); r_late_warn is folded into r_group');
   const actors: DraftState['actors'] = [];

@@ -5,15 +5,11 @@ import type { KernelFlags } from './kernels';
 import type { WitnessHelpers } from '../invariants/witnesses';
 
 export type IommuDriver = 'ipmmu' | 'arm-smmu' | 'smmu-v3' | 'intel';
-/** When the IOMMU driver's per-client lookup can find its own instance (iommu.self_lookup_ok):
- *  at r_publish (a driver whose lookup works during registration), at r_set_drvdata (ipmmu
- *  v4.19: platform_set_drvdata after registration), or at r_bound (bound-driver lookup). */
-export type SelfLookup = 'publish' | 'drvdata' | 'bound';
-
 export interface IommuCfg {
   readonly name: string;
+  /** The IOMMU driver: what it does (its instance lookup, its probe_device) is the driver's
+   *  and the kernel's (drivers.ts), not the scenario's. */
   readonly driver: IommuDriver;
-  readonly selfLookup: SelfLookup;
   /** Registered and ready before the scenario starts (its driver bound at boot): listed, ops set,
    *  self lookup working, iommu->ready, driver bound; no R actor. */
   readonly atBoot?: boolean;

@@ -6,7 +6,8 @@ import { END } from '../ir/types';
 import type { KernelFlags } from './kernels';
 import type { Forms } from './forms';
 import { modeIommu as modeIommuIn, modeValue as modeValueIn, type DmaModeField } from '../invariants/kernel-state';
-import type { IommuDriver, ScenarioDef, SelfLookup } from './config';
+import type { IommuDriver, ScenarioDef } from './config';
+import { instanceLookup, type InstanceLookup } from './drivers';
 
 export const FILES = {
   iommu: 'drivers/iommu/iommu.c',
@@ -63,11 +64,8 @@ export class BuildCtx {
       case 'intel': return FILES.intel;
     }
   }
-  selfLookup(i: number): SelfLookup {
-    const c = this.sc.iommus[i];
-    if (c.driver === 'arm-smmu' && this.f.iommu_self_lookup_during_register) return 'publish';
-    return c.selfLookup;
-  }
+  /** How the scenario's IOMMU driver finds its instance (drivers.ts). */
+  get lookup(): InstanceLookup { return instanceLookup(this.driver, this.f); }
   devIdx(name: string): number { return this.sc.devices.findIndex((d) => d.name === name); }
   iommuIdx(name: string): number { return this.sc.iommus.findIndex((d) => d.name === name); }
   groupIdx(name: string): number { return this.sc.groups.findIndex((d) => d === name); }

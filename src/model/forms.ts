@@ -95,6 +95,7 @@ export const FLAG_READ_BY: Record<keyof KernelFlags, { readonly by: (x: Forms, f
   dt_acpi_parsing_in_probe_path: { by: lockHeld, where: 'the locked and dropping probe paths (it drops the probe lock)' },
   walk_recheck_after_relock: { by: (x) => x.probe === 'dropping', where: 'the dropping probe path' },
   registration_race_fix: { by: always, where: 'every form' },
+  dma_api_domain_lookup: { by: always, where: 'every form' },
   dma_mode_decided_in: { by: always, where: 'every form' },
   dma_ownership_api: { by: always, where: 'every form' },
   use_default_domain_site: { by: owned, where: 'kernels with the DMA-ownership API' },

@@ -32,6 +32,10 @@ export interface KernelFlags {
   walk_recheck_after_relock: boolean;
   /** da33e87bd2bf (6.15.1): iommu->ready; iommu_fwspec_init defers while !dev->iommu && !ready. */
   registration_race_fix: boolean;
+  /** The domain iommu-dma maps into: the group's current domain (iommu_get_domain_for_dev,
+   *  v4.19) or its default domain (iommu_get_dma_domain, 6af588fed391 + 43c5bf11a610, v5.0
+   *  [inferred ids]; 5.17-rc5 iommu.c:2300-2303, REVIEW error 4). */
+  dma_api_domain_lookup: 'current_domain' | 'default_domain';
   /** b67483b3c44e (v6.10) + b5c58b2fdc42 (v6.12): the IOMMU core sets dev->dma_iommu under GM;
    *  before, arm64 arch_setup_dma_ops decided dev->dma_ops at the client's bind. */
   dma_mode_decided_in: 'client_arch_setup' | 'iommu_core';
@@ -80,6 +84,7 @@ const v419: KernelFlags = {
   dt_acpi_parsing_in_probe_path: false,
   walk_recheck_after_relock: false,
   registration_race_fix: false,
+  dma_api_domain_lookup: 'current_domain',
   dma_mode_decided_in: 'client_arch_setup',
   dma_ownership_api: false,
   use_default_domain_site: 'after_fw_configure',
@@ -96,6 +101,7 @@ const v420: KernelFlags = { ...v419, dma_capable_uses_bus_mask: true };
 const v517: KernelFlags = {
   ...v420,
   probe_op: 'probe_device',
+  dma_api_domain_lookup: 'default_domain',
   bus_dma_mask_unconditional: false,
   ipmmu_destroy_guard: true,
   qcom_identity_default: true,

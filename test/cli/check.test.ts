@@ -34,7 +34,7 @@ test('check on counters without --json prints the end-of-run report on stdout', 
 
 test('check v6.6 probe-vs-register finds the seed-001 race: exit 1, results folder, a mail trace that fits 100 ASCII columns', () => {
   const out = path.join(tmpDir('pvr'), 'run');
-  const r = cli('check', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--out', out, '--workers', '1');
+  const r = cli('check', '--kernel', 'v6.6', '--scenario', 'probe-vs-register-two-smmu', '--out', out, '--workers', '1');
   assert.equal(r.code, 1, r.stderr);
   assert.ok(fs.existsSync(path.join(out, 'summary.json')));
   const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
@@ -60,12 +60,12 @@ test('check v6.6 probe-vs-register finds the seed-001 race: exit 1, results fold
 
 test('check --json with several scenarios prints one document with one run per scenario', () => {
   const out = path.join(tmpDir('multi'), 'run');
-  const r = cli('check', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--scenario', 'multi-dmar-register', '--out', out, '--workers', '1', '--json', '--quiet');
+  const r = cli('check', '--kernel', 'v6.6', '--scenario', 'probe-vs-register-two-smmu', '--scenario', 'multi-dmar-register', '--out', out, '--workers', '1', '--json', '--quiet');
   const doc = JSON.parse(r.stdout);
-  assert.deepEqual(doc.runs.map((x: { scenario: string }) => x.scenario), ['probe-vs-register', 'multi-dmar-register']);
+  assert.deepEqual(doc.runs.map((x: { scenario: string }) => x.scenario), ['probe-vs-register-two-smmu', 'multi-dmar-register']);
   assert.ok(['violation', 'witness-failure', 'pass'].includes(doc.verdict));
   assert.equal(r.code, doc.verdict === 'pass' ? 0 : 1);
-  assert.ok(fs.existsSync(path.join(out, 'probe-vs-register', 'summary.json')));
+  assert.ok(fs.existsSync(path.join(out, 'probe-vs-register-two-smmu', 'summary.json')));
   assert.ok(fs.existsSync(path.join(out, 'multi-dmar-register', 'summary.json')));
   assert.equal(r.stderr, '');
 });

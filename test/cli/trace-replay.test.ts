@@ -12,7 +12,7 @@ let itf = '';
 
 before(() => {
   dir = path.join(tmpDir('trace'), 'run');
-  const r = cli('check', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--out', dir, '--workers', '1', '--quiet');
+  const r = cli('check', '--kernel', 'v6.6', '--scenario', 'probe-vs-register-two-smmu', '--out', dir, '--workers', '1', '--quiet');
   assert.equal(r.code, 1, r.stderr);
   const s = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
   trace = path.join(dir, s.violations[0].trace);
@@ -22,7 +22,7 @@ before(() => {
 test('trace defaults to the mail format: a column per actor, the invariant, its predicate and values', () => {
   const r = cli('trace', trace);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^C\[D\] +\| R\[I\]$/m);
+  assert.match(r.stdout, /^C\[D\] +\| R\[I2\]$/m);
   assert.match(r.stdout, /Predicate:/);
   assert.match(r.stdout, /Values in the last state:/);
   assert.equal(r.stdout, fs.readFileSync(trace.replace(/\.json$/, '.txt'), 'utf8'));
@@ -51,11 +51,11 @@ test('trace --format json is the trace file; --format itf is an ITF trace of the
 });
 
 test('a trace replays on its model: exit 0, and the invariant is violated at its end', () => {
-  const r = cli('replay', trace, '--kernel', 'v6.6', '--scenario', 'probe-vs-register');
+  const r = cli('replay', trace, '--kernel', 'v6.6', '--scenario', 'probe-vs-register-two-smmu');
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /replays: all 22 steps enabled/);
+  assert.match(r.stdout, /replays: all 30 steps enabled/);
   assert.match(r.stdout, /is VIOLATED/);
-  const i = cli('replay', itf, '--kernel', 'v6.6', '--scenario', 'probe-vs-register');
+  const i = cli('replay', itf, '--kernel', 'v6.6', '--scenario', 'probe-vs-register-two-smmu');
   assert.equal(i.code, 0, i.stderr);
 });
 
@@ -64,12 +64,12 @@ test('a tampered trace diverges: exit 1, the step, and the enabled steps there',
   [doc.steps[2], doc.steps[5]] = [doc.steps[5], doc.steps[2]];
   const bad = path.join(path.dirname(dir), 'tampered.json');
   fs.writeFileSync(bad, JSON.stringify(doc));
-  const r = cli('replay', bad, '--kernel', 'v6.6', '--scenario', 'probe-vs-register');
+  const r = cli('replay', bad, '--kernel', 'v6.6', '--scenario', 'probe-vs-register-two-smmu');
   assert.equal(r.code, 1, r.stderr);
-  // step 3 is now r_publish (enabled), step 4 c_dma_cfg is not: c_set_driver has not run
-  assert.match(r.stdout, /DIVERGES at step 4 of 22 \(C\[D\]:c_dma_cfg\): step 4 C\[D\]:c_dma_cfg is not enabled/);
-  assert.match(r.stdout, /enabled there: C\[D\]:c_set_driver, R\[I\]:r_bus_loop/);
-  assert.match(r.stdout, /the first 3 steps replayed/);
+  // step 3 is now o_xlate, which is not enabled: c_set_driver has not run
+  assert.match(r.stdout, /DIVERGES at step 3 of 30 \(C\[D\]:o_xlate\.ok\): step 3 C\[D\]:o_xlate\.ok is not enabled/);
+  assert.match(r.stdout, /enabled there: C\[D\]:c_set_driver, R\[I2\]:r_publish/);
+  assert.match(r.stdout, /the first 2 steps replayed/);
 });
 
 test('an ITF trace with a state no step reaches diverges there: exit 1', () => {
@@ -80,7 +80,7 @@ test('an ITF trace with a state no step reaches diverges there: exit 1', () => {
   st[key] = !st[key];
   const bad = path.join(path.dirname(dir), 'tampered.itf.json');
   fs.writeFileSync(bad, JSON.stringify(doc));
-  const r = cli('replay', bad, '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--json');
+  const r = cli('replay', bad, '--kernel', 'v6.6', '--scenario', 'probe-vs-register-two-smmu', '--json');
   assert.equal(r.code, 1, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.replays, false);
@@ -95,7 +95,7 @@ test('an ITF trace of another model fails naming the variable and the state', ()
 
 test('a counterexample recorded with --invariant replays on its own model, and by step name on another kernel', () => {
   const out = path.join(tmpDir('replay-inv'), 'run');
-  const r = cli('check', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--invariant', 'BoundImpliesCorrectDmaOps', '--out', out, '--workers', '1', '--quiet');
+  const r = cli('check', '--kernel', 'v6.6', '--scenario', 'probe-vs-register-two-smmu', '--invariant', 'BoundImpliesCorrectDmaOps', '--out', out, '--workers', '1', '--quiet');
   assert.equal(r.code, 1, r.stderr);
   const file = path.join(out, 'violation-BoundImpliesCorrectDmaOps.json');
   const same = cli('replay', file);
@@ -103,7 +103,7 @@ test('a counterexample recorded with --invariant replays on its own model, and b
   assert.match(same.stdout, /each leads to the recorded state/);
   assert.match(same.stdout, /BoundImpliesCorrectDmaOps is VIOLATED/);
   // v6.6's shortest counterexample is not a path of v6.15: the walk and the client serialise differently there.
-  const other = cli('replay', file, '--kernel', 'v6.15', '--scenario', 'probe-vs-register');
+  const other = cli('replay', file, '--kernel', 'v6.15', '--scenario', 'probe-vs-register-two-smmu');
   assert.equal(other.code, 1, other.stderr);
-  assert.match(other.stdout, /DIVERGES at step \d+ of 29 \(C\[D\]:/);
+  assert.match(other.stdout, /DIVERGES at step \d+ of 31 \(C\[D\]:/);
 });

@@ -17,6 +17,7 @@ const DOMAINS: Partial<Record<FlagName, readonly unknown[]>> = {
   registration_model: ['bus_set_iommu', 'walk_in_iommu_device_register'],
   group_get_for_dev_ops_source: ['bus', 'dev_iommu_ops'],
   of_replay_condition: ['no_group', 'always', 'not_present'],
+  dma_api_domain_lookup: ['current_domain', 'default_domain'],
   dma_mode_decided_in: ['client_arch_setup', 'iommu_core'],
   use_default_domain_site: ['before_fw_configure', 'after_fw_configure'],
   claim_semantics: ['none', 'detach', 'blocking_domain'],

@@ -15,6 +15,7 @@ import {
 import { archSetupDmaOps } from '../paths/arch-setup-dma-ops';
 import { useDefaultDomain } from '../paths/use-default-domain';
 import { firmwareConfigure, PROBE_PATH, type ProbeExits } from '../paths';
+import { firmwareReplay, replaysProbe } from '../paths/firmware-replay';
 import { registrationSlots } from './registration';
 
 /** The devices with a C actor: every one that binds during the scenario. */
@@ -63,27 +64,16 @@ export function buildClient(ctx: BuildCtx): ActorB {
 
   if (ctx.ownership) useDefaultDomain(b, d, { entry: useEntry, err, afterUse: useBeforeFw ? 'o_lock' : 'c_drv_probe' });
 
-  // The firmware configure and its replay.
-  firmwareConfigure(b, d, { ok: { goto: arch }, noiommu: { goto: arch }, defer: { goto: deferTarget }, replay: 'o_replay' });
-  const failExit: Exit = { goto: arch, assign: [b.ls(cfg, 'noiommu')] };
-  const okExit: Exit = { goto: arch };
-  const pexits: ProbeExits = { ok: okExit, enodev: failExit, err: failExit, defer: { goto: deferTarget } };
-  // really_probe set dev->driver, so the client's own probe never drops the lock (v6.15).
-  const pEntry = PROBE_PATH[ctx.forms.probe](b, d, 'probe', pexits, { canDrop: false });
-  const rc = f.of_replay_condition;
-  const replayBr = [];
-  const fn = ctx.of ? 'of_iommu_configure()' : 'acpi_iommu_configure_id()';
-  const file = ctx.of ? FILES.of_iommu : FILES.acpi_scan;
-  if (rc === 'no_group') {
-    replayBr.push(br('skip', hasGrp(d), [], arch, undefined, ctx.devIommu ? 'device_iommu_mapped(dev): no replay' : 'dev->iommu_group set: no replay'));
-    replayBr.push(br('replay', not(hasGrp(d)), [], pEntry, undefined, ctx.devIommu ? 'iommu_probe_device(dev)' : 'ops->add_device(dev)'));
-  } else if (rc === 'not_present') {
-    replayBr.push(br('skip', b.lv(`${b.name}.present`), [], arch, undefined, 'dev_iommu_present: a probe is in progress (or done): no replay'));
-    replayBr.push(br('replay', not(b.lv(`${b.name}.present`)), [], pEntry, undefined, 'iommu_probe_device(dev)'));
-  } else {
-    replayBr.push(br('replay', undefined, [], pEntry, undefined, 'if (!err && dev->bus) iommu_probe_device(dev) (ERRATA 6d: no device_iommu_mapped guard in 6.6)'));
+  // The firmware configure and its replay of iommu_probe_device (the probe path's form).
+  const replays = replaysProbe(b);
+  firmwareConfigure(b, d, { ok: { goto: arch }, noiommu: { goto: arch }, defer: { goto: deferTarget }, replay: replays ? 'o_replay' : null });
+  if (replays) {
+    const failExit: Exit = { goto: arch, assign: [b.ls(cfg, 'noiommu')] };
+    const pexits: ProbeExits = { ok: { goto: arch }, enodev: failExit, err: failExit, defer: { goto: deferTarget } };
+    // really_probe set dev->driver, so the client's own probe never drops the lock (v6.15).
+    const probe = PROBE_PATH[ctx.forms.probe](b, d, 'probe', pexits, { canDrop: false });
+    firmwareReplay(b, d, { skip: arch, probe });
   }
-  b.add('o_replay', fn, file, replayBr, { doc: 'the replay of the IOMMU probe from the firmware configure' });
 
   archSetupDmaOps(b, d, { label: arch, cfg, next: afterArch });
 
@@ -94,12 +84,21 @@ export function buildClient(ctx: BuildCtx): ActorB {
   const bodyBr = [
     br('K', eq(v('dev.drv', d), 'K'), [set('dev.bind_phase', d, 'drv_probe')], 'd_map'),
     br('M', eq(v('dev.drv', d), 'M'), [set('dev.bind_phase', d, 'drv_probe')], fwLive ? 'm_fw_stop' : 'm_attach'),
-    br('V', eq(v('dev.drv', d), 'V'), [set('dev.bind_phase', d, 'drv_probe')], 'c_bound'),
+    // vfio-pci's probe takes the device's IOMMU group (vfio_iommu_group_get) and fails without
+    // one: the vfio group exists from the bind on, or never (REVIEW error 7).
+    br('V', and(eq(v('dev.drv', d), 'V'), hasGrp(d)), [set('dev.bind_phase', d, 'drv_probe')], 'c_bound'),
   ].filter((x) => kinds.has(x.name as 'K' | 'M' | 'V'));
+  const lateFail = probeFail || kinds.has('V');
+  if (kinds.has('V')) bodyBr.push(br('V_nogroup', and(eq(v('dev.drv', d), 'V'), not(hasGrp(d))), [], 'c_fail_late', undefined, 'vfio_pci_probe: no IOMMU group -> -EINVAL'));
   if (probeFail) bodyBr.push(br('fail', undefined, [], 'c_fail_late', undefined, 'f_drv_probe_fail: the driver probe returns an error'));
   b.add('c_drv_probe', 'call_driver_probe()', FILES.dd, bodyBr, { doc: 'driver_sysfs_add (c_sysfs, folded) and drv->probe(dev)' });
-  const cookieOk = and(hasGrp(d), eq(gv('group.domain', d), 'dd'), eq(gv('group.default_domain', d), 'dma'), ...(ctx.coreDma ? [] : [gv('group.iovad_init', d)]));
-  const cookieAssert = [{ name: 'DmaApiDomainHasCookie', cond: implies(modeIommu(ctx, d), cookieOk), doc: 'C_DMA_COOKIE: iommu-dma looks up iommu_get_domain_for_dev(dev) at call time and dereferences its iova_cookie' }];
+  // iommu-dma dereferences the IOVA cookie of the domain it looks up at call time: the current
+  // domain in v4.19, the default domain from v5.0 (a private domain attached meanwhile then only
+  // blocks or unisolates DMA: DmaOpsMatchDomain, not an oops).
+  const current = f.dma_api_domain_lookup === 'current_domain';
+  const cookieOk = and(hasGrp(d), ...(current ? [eq(gv('group.domain', d), 'dd')] : []), eq(gv('group.default_domain', d), 'dma'), ...(ctx.coreDma ? [] : [gv('group.iovad_init', d)]));
+  const cookieAssert = [{ name: 'DmaApiDomainHasCookie', cond: implies(modeIommu(ctx, d), cookieOk),
+    doc: `C_DMA_COOKIE: iommu-dma looks up ${current ? 'iommu_get_domain_for_dev(dev)' : 'iommu_get_dma_domain(dev) (group->default_domain)'} at call time and dereferences its iova_cookie` }];
   const liveNow = ite(modeIommu(ctx, d), 'iommu', 'direct');
   if (kinds.has('K')) b.add('d_map', ctx.coreDma ? 'dma_map_page_attrs()' : 'dma_map_single()', FILES.mapping, [br(undefined, undefined, [set('dev.live_maps', d, liveNow)], 'c_bound', cookieAssert)],
     { doc: 'the driver maps a buffer through the DMA API, dispatched on ' + (ctx.coreDma ? 'use_dma_iommu(dev)' : 'dev->dma_ops') + '; the mapping is live from here' });
@@ -130,7 +129,7 @@ export function buildClient(ctx: BuildCtx): ActorB {
   const unbindCleanup = (extra: Assign[]): Assign[] => [
     set('dev.driver', d, 'none'), set('dev.bind_phase', d, 'idle'), set('ghost.kernel_dma_user', d, false), set('ghost.use_counted', d, 'na'), ...extra,
   ];
-  if (probeFail) {
+  if (lateFail) {
     const cleanup = ctx.ownership && f.dma_cleanup_callback;
     const bad = or(v('ghost.bad_unuse'), ne(v('ghost.use_counted', d), 'counted'));
     const fl: Assign[] = cleanup ? [

@@ -38,7 +38,7 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
   const U = b.lv(unitF);
   const cur = b.lv(curF);
   const gcur = b.lv(gcurF);
-  const sl = ctx.selfLookup(0);
+  const sl = ctx.lookup.from;
   const intel = ctx.driver === 'intel';
   const boot = !!ctx.sc.bootThread;
   const walkIn = ctx.forms.registration === 'walk_in_register';

@@ -20,15 +20,14 @@ export function buildVfio(ctx: BuildCtx): ActorB {
     set('group.owner', g, 'U'), set('group.owner_cnt', g, 1), set('vfio.container_set', g, true),
     set('group.domain', g, f.claim_semantics === 'blocking_domain' ? 'db' : 'none'),
   ];
-  // vfio_group_set_container needs the vfio group, which exists only once the vfio device is in an
-  // IOMMU group (vfio_iommu_group_get).
-  const ready = and(bound(dv), eq(v('dev.iommu_group', dv), g));
+  // The vfio group exists once vfio-pci bound: its probe took the IOMMU group (or failed).
+  const ready = bound(dv);
   b.add('v_set_container', 'iommu_group_claim_dma_owner()', FILES.iommu, [
     br('eperm', and(ready, gt(cnt, 0)), [], END, undefined, 'owner_cnt > 0 -> -EPERM'),
     br('ebusy', and(ready, eq(cnt, 0), ne(dom, 'none'), ne(dom, 'dd')), [], END, undefined, 'group->domain != default_domain -> -EBUSY'),
     br('ok', and(ready, eq(cnt, 0), or(eq(dom, 'none'), eq(dom, 'dd'))), claimed, 'v_attach', undefined,
       f.claim_semantics === 'blocking_domain' ? '0286300e6045: attach the blocking domain; owner = U; owner_cnt = 1' : 'v7: owner = U; detach the current domain (group->domain = NULL); owner_cnt = 1'),
-    br('skip', and(at('C', dv, END), not(ready)), [], END, undefined, 'the vfio device never bound, or has no IOMMU group: no vfio group'),
+    br('skip', and(at('C', dv, END), not(ready)), [], END, undefined, 'the vfio device never bound (its probe needs an IOMMU group): no vfio group'),
   ], { doc: 'VFIO_GROUP_SET_CONTAINER -> vfio_group_set_container -> iommu_group_claim_dma_owner (claim_lock .. claim_unlock in one step)' });
   b.add('v_attach', 'vfio_iommu_type1_attach_group()', FILES.vfio, [br(undefined, undefined, [set('group.domain', g, 'du')], 'v_unset_container')],
     { doc: 'type1 attaches its unmanaged domain Du' });

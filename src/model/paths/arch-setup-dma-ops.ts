@@ -20,12 +20,15 @@ function decidesDmaOps(b: ActorB, d: Expr, o: ArchSetup): void {
   const ok = eq(b.lv(o.cfg), 'ok');
   const dom = gv('group.domain', d);
   const dmaDd = and(hasGrp(d), eq(dom, 'dd'), eq(gv('group.default_domain', d), 'dma'));
-  b.add(o.label, ctx.devIommu ? 'iommu_setup_dma_ops()' : '__iommu_setup_dma_ops()', ctx.devIommu ? FILES.dma_iommu : FILES.arm64_dma, [
-    br('noiommu', not(ok), [set('dev.dma_ops', d, 'direct')], o.next, undefined, 'of/acpi configure returned no IOMMU ops: platform DMA ops'),
-    br('retain', and(ok, or(not(hasGrp(d)), eq(dom, 'none'))), [set('dev.dma_ops', d, 'direct')], o.next, undefined, 'iommu_get_domain_for_dev(dev) == NULL: W_RETAIN "Failed to set up IOMMU for device; retaining platform DMA ops"'),
-    br('iommu', and(ok, dmaDd), [set('dev.dma_ops', d, 'iommu'), set('group.iovad_init', G, true)], o.next, undefined, 'DMA domain: iommu_dma_init_domain, dev->dma_ops = &iommu_dma_ops'),
-    br('other', and(ok, hasGrp(d), ne(dom, 'none'), not(dmaDd)), [set('dev.dma_ops', d, 'direct')], o.next, undefined, 'identity or unmanaged domain: platform ops kept'),
-  ], { doc: 'arm64 arch_setup_dma_ops: the DMA mode is decided from group->domain, read without group->mutex' });
+  // The step is arch_setup_dma_ops(): with no IOMMU it never calls the iommu-dma setup
+  // (6.6.87 arch/arm64/mm/dma-mapping.c:61-62; REVIEW error 9); the other branches are its call.
+  const setup = ctx.devIommu ? 'iommu_setup_dma_ops()' : '__iommu_setup_dma_ops()';
+  b.add(o.label, 'arch_setup_dma_ops()', FILES.arm64_dma, [
+    br('noiommu', not(ok), [set('dev.dma_ops', d, 'direct')], o.next, undefined, 'of/acpi configure returned no IOMMU ops: platform DMA ops, no ' + setup),
+    br('retain', and(ok, or(not(hasGrp(d)), eq(dom, 'none'))), [set('dev.dma_ops', d, 'direct')], o.next, undefined, setup + ': iommu_get_domain_for_dev(dev) == NULL: W_RETAIN "Failed to set up IOMMU for device; retaining platform DMA ops"'),
+    br('iommu', and(ok, dmaDd), [set('dev.dma_ops', d, 'iommu'), set('group.iovad_init', G, true)], o.next, undefined, setup + ': DMA domain: iommu_dma_init_domain, dev->dma_ops = &iommu_dma_ops'),
+    br('other', and(ok, hasGrp(d), ne(dom, 'none'), not(dmaDd)), [set('dev.dma_ops', d, 'direct')], o.next, undefined, setup + ': identity or unmanaged domain: platform ops kept'),
+  ], { doc: `arm64 arch_setup_dma_ops: if (iommu) ${setup}: the DMA mode is decided from group->domain, read without group->mutex` });
 }
 
 function coherencyOnly(b: ActorB, o: ArchSetup): void {

@@ -49,26 +49,23 @@ function probeDeviceStep(b: ActorB, d: Expr, errField: string, next: string, fai
   const okG = (g: Expr): Expr => (notLinked ? and(g, notLinked) : g);
   const eexist = (asserts?: { name: string; cond: Expr; doc: string }[]) => exitBr('eexist', and(fwOk, v('dev.iommu_linked', d)), [...freeAssign, ...errSet(b, errField, 'err')], fail, asserts,
     'iommu_device_link() -> -EEXIST ("sysfs: cannot create duplicate filename"): err_release, iommu_dev = NULL, dev_iommu_free(); dev->iommu_group is left set');
-  if (ctx.driver === 'smmu-v3') {
+  // The instance lookup (drivers.ts): ipmmu's probe_device takes the instance from the fwspec.
+  const miss = ctx.driver === 'ipmmu' ? undefined : ctx.lookup.miss;
+  if (miss === 'enodev' || miss === 'defer') {
     branches.push(br('ok', okG(and(fwOk, look)), okAssign, next));
     if (link) branches.push(eexist());
-    branches.push(exitBr('nosmmu', and(fwOk, not(look)), [...freeAssign, ...errSet(b, errField, 'enodev')], fail, undefined, 'arm_smmu_get_by_fwnode() finds no bound SMMU -> -ENODEV'));
-    ctx.assume('SMMUv3 arm_smmu_probe_device returns -ENODEV while arm_smmu_get_by_fwnode (a bound-driver lookup) cannot find the instance [src: arm-smmu-v3.c of this era of this era; iommu-probe.md 2.2]');
-  } else if (ctx.driver === 'arm-smmu') {
-    if (f.arm_smmu_defer_hack) {
-      branches.push(br('ok', okG(and(fwOk, look)), okAssign, next));
-      if (link) branches.push(eexist());
-      branches.push(exitBr('defer', and(fwOk, not(look)), [...freeAssign, ...errSet(b, errField, 'defer')], deferExit, undefined, '229e6ee43d2a: no bound SMMU -> -EPROBE_DEFER'));
-    } else {
-      const la = [{ name: 'NoNullOpsDeref', cond: look, doc: 'C_SMMU_LOOKUP: arm_smmu_get_by_fwnode() returned NULL and probe_device dereferences it' }];
-      branches.push(br('ok', okG(fwOk), okAssign, next, la));
-      if (link) branches.push(eexist(la));
-    }
+    branches.push(miss === 'enodev'
+      ? exitBr('nosmmu', and(fwOk, not(look)), [...freeAssign, ...errSet(b, errField, 'enodev')], fail, undefined, 'the lookup finds no SMMU (not bound yet) -> -ENODEV')
+      : exitBr('defer', and(fwOk, not(look)), [...freeAssign, ...errSet(b, errField, 'defer')], deferExit, undefined, '229e6ee43d2a: no bound SMMU -> -EPROBE_DEFER'));
+  } else if (miss === 'oops') {
+    const la = [{ name: 'NoNullOpsDeref', cond: look, doc: 'C_SMMU_LOOKUP: arm_smmu_get_by_fwnode() returned NULL and probe_device dereferences it (CVE-2024-56568)' }];
+    branches.push(br('ok', okG(fwOk), okAssign, next, la));
+    if (link) branches.push(eexist(la));
   } else {
     branches.push(br('ok', okG(fwOk), okAssign, next));
     if (link) branches.push(eexist());
   }
-  b.add('r_probe_dev', ctx.driver === 'smmu-v3' ? 'arm_smmu_probe_device()' : ctx.driver === 'arm-smmu' ? 'arm_smmu_probe_device()' : 'ipmmu_probe_device()', ctx.smmuFile, branches,
+  b.add('r_probe_dev', ctx.driver === 'ipmmu' ? 'ipmmu_probe_device()' : 'arm_smmu_probe_device()', ctx.smmuFile, branches,
     { doc: 'ops->probe_device(dev); then dev->iommu->iommu_dev = iommu_dev; on error dev_iommu_free() (the fwspec goes with it)' });
 }
 

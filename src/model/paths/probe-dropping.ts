@@ -54,9 +54,14 @@ export const droppingPath: ProbePath = (b, d, mode, exits, opts) => b.within(__f
       ], { doc: '0c8e9c148e29: re-check after relocking' });
     }
   }
+  // Without 0c8e9c148e29's re-check, nothing stops a probe that relocks after another thread
+  // freed dev->iommu: dev_iommu_fwspec_get(dev) dereferences NULL (REVIEW error 6).
+  const devIommu = drop && !f.walk_recheck_after_relock
+    ? [{ name: 'NoNullOpsDeref', cond: eq(v('dev.iommu', d), 'alloc'), doc: 'dev_iommu_fwspec_get(dev) reads dev->iommu->fwspec after the relock; dev->iommu freed meanwhile -> NULL dereference (v6.15 tag)' }]
+    : undefined;
   b.add('r_ops', 'iommu_init_device()', FILES.iommu, [
-    br('noops', ne(v('dev.iommu_fwspec', d), 'present'), [set('dev.iommu', d, 'null'), set('dev.iommu_fwspec', d, 'none'), ...L.toUnlock('enodev')], L.unlock, undefined, 'no fwspec ops -> -ENODEV, dev_iommu_free()'),
-    br('ok', eq(v('dev.iommu_fwspec', d), 'present'), [], 'r_probe_dev'),
+    br('noops', ne(v('dev.iommu_fwspec', d), 'present'), [set('dev.iommu', d, 'null'), set('dev.iommu_fwspec', d, 'none'), ...L.toUnlock('enodev')], L.unlock, devIommu, 'no fwspec ops -> -ENODEV, dev_iommu_free()'),
+    br('ok', eq(v('dev.iommu_fwspec', d), 'present'), [], 'r_probe_dev', devIommu),
   ], { doc: 'ops = iommu_fwspec_ops(dev_iommu_fwspec_get(dev)) (fd598f71b669)' });
   lockedProbeTail(b, L, d, mode, exits, { lateWarn: true, finalize: mode === 'probe', sysfsLink: true });
   return L.lock;

@@ -1,0 +1,41 @@
+/**
+ * What each IOMMU driver does that the probe path depends on: how its probe_device finds the
+ * instance a client's fwspec names, and what it does when it cannot. A property of the driver
+ * and the kernel's flags, never of a scenario (REVIEW-2026-12 errors 1, 2; iommu-probe-lts.md 2).
+ *
+ *   driver     finds its instance                              when it cannot
+ *   arm-smmu   once bound (driver_find_device_by_fwnode, drvdata  NULL deref (CVE-2024-56568), or
+ *              after iommu_device_register); from 7d835134d4e1    -EPROBE_DEFER with 229e6ee43d2a
+ *              (v6.14) once listed (bus_find_device_by_fwnode,
+ *              drvdata first)
+ *   smmu-v3    the same lookup, and the same change in v6.14         -ENODEV (never a hack)
+ *   ipmmu      v4.19: from platform_set_drvdata after registration   add_device: -ENODEV
+ *   intel      the DMAR unit by scope; ops set at iommu_device_register  c919739ce472: -ENODEV
+ */
+import type { IommuDriver } from './config';
+import type { KernelFlags } from './kernels';
+
+/** From when the driver's lookup finds an instance that is registering: iommu.self_lookup_ok is
+ *  set at r_publish (listed), r_set_drvdata (ipmmu, v4.19) or r_bound (driver_bound). */
+export type LookupFrom = 'publish' | 'drvdata' | 'bound';
+
+/** What probe_device does for a client of an instance its lookup cannot find. */
+export type LookupMiss = 'oops' | 'defer' | 'enodev';
+
+export interface InstanceLookup {
+  readonly from: LookupFrom;
+  readonly miss: LookupMiss;
+}
+
+export function instanceLookup(driver: IommuDriver, f: KernelFlags): InstanceLookup {
+  switch (driver) {
+    case 'arm-smmu':
+      return { from: f.iommu_self_lookup_during_register ? 'publish' : 'bound', miss: f.arm_smmu_defer_hack ? 'defer' : 'oops' };
+    case 'smmu-v3':
+      return { from: f.iommu_self_lookup_during_register ? 'publish' : 'bound', miss: 'enodev' };
+    case 'ipmmu':
+      return { from: 'drvdata', miss: 'enodev' };
+    case 'intel':
+      return { from: 'publish', miss: 'enodev' };
+  }
+}
