@@ -42,7 +42,8 @@ export function buildFields(ctx: BuildCtx): Field[] {
     { name: 'dev.bind_phase', domain: en('idle', 'links_ok', 'dma_cfg', 'use_dd', 'drv_probe', 'bound', 'unbinding'), over: 'dev', init: 'idle', doc: 'position in really_probe / __device_release_driver' },
     { name: 'dev.deferred', domain: bool, over: 'dev', init: per((d) => d.start === 'deferred'), doc: 'on the deferred-probe pending list' },
     { name: 'dev.trigger', domain: bool, over: 'dev', init: false, doc: 'a deferred-probe trigger happened since this device last started probing' },
-    { name: 'dev.iommu', domain: en('null', 'alloc'), over: 'dev', init: 'null', doc: 'struct device::iommu' },
+    // A client deferred before the scenario keeps what its deferral left (firmware-configure.ts).
+    { name: 'dev.iommu', domain: en('null', 'alloc'), over: 'dev', init: per((d) => (d.start === 'deferred' && ctx.devIommu && ctx.of && !f.configure_error_frees_dev_iommu ? 'alloc' : 'null')), doc: 'struct device::iommu' },
     { name: 'dev.iommu_fwspec', domain: en('none', 'pending', 'present'), over: 'dev', init: per((d) => (d.start === 'deferred' && !ctx.devIommu && ctx.of ? 'pending' : 'none')), doc: 'the fwspec; pending = ops NULL (OF, deferred)' },
     { name: 'dev.iommu_priv', domain: en('null', 'set'), over: 'dev', init: 'null', doc: 'ipmmu fwspec->iommu_priv' },
     { name: 'dev.iommu_iommu_dev', domain: ref('iommu'), over: 'dev', init: 'none', doc: 'dev->iommu->iommu_dev' },

@@ -94,6 +94,7 @@ export const FLAG_READ_BY: Record<keyof KernelFlags, { readonly by: (x: Forms, f
   probe_lock_global_held_by_callers: { by: probeDevice, where: 'the probe_device-era forms (after add_device)' },
   dt_acpi_parsing_in_probe_path: { by: lockHeld, where: 'the locked and dropping probe paths (it drops the probe lock)' },
   walk_recheck_after_relock: { by: (x) => x.probe === 'dropping', where: 'the dropping probe path' },
+  configure_error_frees_dev_iommu: { by: probeDevice, where: 'the probe_device-era forms (after add_device)' },
   registration_race_fix: { by: always, where: 'every form' },
   dma_api_domain_lookup: { by: always, where: 'every form' },
   dma_mode_decided_in: { by: always, where: 'every form' },

@@ -30,6 +30,10 @@ export interface KernelFlags {
   dt_acpi_parsing_in_probe_path: boolean;
   /** 0c8e9c148e29 (6.15.1): the lock is dropped only without a fwspec, and re-checked after. */
   walk_recheck_after_relock: boolean;
+  /** 3832862eb9c4 (v6.15; 6.12.31): the firmware configure's error path frees dev->iommu unless
+   *  it was there before; until then a deferred OF client keeps dev->iommu allocated (5.17-rc5
+   *  of_iommu.c:34-43, 6.6.87 iommu.c:2840-2861; REVIEW error 8). */
+  configure_error_frees_dev_iommu: boolean;
   /** da33e87bd2bf (6.15.1): iommu->ready; iommu_fwspec_init defers while !dev->iommu && !ready. */
   registration_race_fix: boolean;
   /** The domain iommu-dma maps into: the group's current domain (iommu_get_domain_for_dev,
@@ -83,6 +87,7 @@ const v419: KernelFlags = {
   probe_lock_global_held_by_callers: false,
   dt_acpi_parsing_in_probe_path: false,
   walk_recheck_after_relock: false,
+  configure_error_frees_dev_iommu: false,
   registration_race_fix: false,
   dma_api_domain_lookup: 'current_domain',
   dma_mode_decided_in: 'client_arch_setup',
@@ -129,6 +134,7 @@ const v615: KernelFlags = {
   ...v66,
   of_replay_condition: 'not_present',
   dt_acpi_parsing_in_probe_path: true,
+  configure_error_frees_dev_iommu: true,
   dma_mode_decided_in: 'iommu_core',
   use_default_domain_defers_if_no_default_domain: true,
   iommu_self_lookup_during_register: true,

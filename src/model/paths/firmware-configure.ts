@@ -80,9 +80,15 @@ function build(b: ActorB, d: Expr, ex: FwExits): string {
   if (!form.devIommu && ctx.driver === 'ipmmu') okAssign.push(set('dev.iommu_priv', d, ite(iv('iommu.self_lookup_ok', d), 'set', 'null')));
   const goOk: Exit = afterXlate ? { goto: afterXlate } : ex.replay ? { goto: ex.replay } : ex.ok;
   const goErr = (e: Exit): Exit => afterXlate ? { goto: afterXlate } : e;
+  // What a deferral leaves behind (REVIEW error 8): of_iommu_xlate calls iommu_fwspec_init
+  // with NULL ops before it defers, so the fwspec (ops NULL) stays: v4.19 keeps it pending for
+  // the retry to free; 5.x .. 6.6 also keep dev->iommu allocated, until 3832862eb9c4 (v6.15,
+  // 6.12.31) frees it on the error path.
+  const deferLeaves: Assign[] = !ctx.of ? [] : !form.devIommu ? [set('dev.iommu_fwspec', d, 'pending')]
+    : f.configure_error_frees_dev_iommu ? [] : [set('dev.iommu', d, 'alloc')];
   const branches = [
     exitBr('ok', okG, okAssign, goOk, undefined, ctx.of ? 'iommu_ops_from_fwnode finds the listed instance; iommu_fwspec_init; ops->of_xlate' : 'iort_iommu_xlate: the instance is listed; acpi_iommu_fwspec_init + ids'),
-    exitBr('defer', and(not(listed), not(initDone)), [b.ls(cfg, 'defer'), ...(ctx.of && !form.devIommu ? [set('dev.iommu_fwspec', d, 'pending')] : [])], goErr(ex.defer), undefined,
+    exitBr('defer', and(not(listed), not(initDone)), [b.ls(cfg, 'defer'), ...deferLeaves], goErr(ex.defer), undefined,
       ctx.of ? 'instance not listed: driver_deferred_probe_check_state -> -EPROBE_DEFER' : 'iort_iommu_driver_enabled ? -EPROBE_DEFER : -ENODEV'),
   ];
   if (ctx.sc.initcallsActor) {
