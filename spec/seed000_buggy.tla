@@ -6,7 +6,7 @@
 \* kernel: v4.20-rc1
 \* patches: []
 \* scenario: ipmmu-early-free
-\* flags: {"probe_op":"add_device","registration_model":"bus_set_iommu","bus_dma_mask_unconditional":true,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":false,"group_get_for_dev_ops_source":"bus","probe_device_rejects_unregistered_instance":false,"of_replay_condition":"no_group","probe_lock_global_held_by_callers":false,"dt_acpi_parsing_in_probe_path":false,"walk_recheck_after_relock":false,"registration_race_fix":false,"dma_api_domain_lookup":"current_domain","dma_mode_decided_in":"client_arch_setup","dma_ownership_api":false,"use_default_domain_site":"after_fw_configure","use_default_domain_defers_if_no_default_domain":false,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":false,"claim_semantics":"none","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":false,"qcom_identity_default":false,"msm_dma_map_for_cache":true}
+\* flags: {"probe_op":"add_device","registration_model":"bus_set_iommu","bus_dma_mask_unconditional":true,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":false,"group_get_for_dev_ops_source":"bus","probe_device_rejects_unregistered_instance":false,"of_replay_condition":"no_group","probe_lock_function_static":false,"probe_returns_early_if_grouped":false,"probe_lock_global_held_by_callers":false,"dt_acpi_parsing_in_probe_path":false,"walk_recheck_after_relock":false,"configure_error_frees_dev_iommu":false,"registration_race_fix":false,"dma_api_domain_lookup":"default_domain","dma_mode_decided_in":"client_arch_setup","dma_ownership_api":false,"use_default_domain_site":"after_fw_configure","use_default_domain_defers_if_no_default_domain":false,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":false,"claim_semantics":"none","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":false,"qcom_identity_default":false,"msm_dma_map_for_cache":true}
 \* assumptions: ["every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]","seed 000: the IPMMU page-table page lies above 4 GiB, so with the unconditional 32-bit bus_dma_mask and b4ebe6063204 the table mapping bounces (env.pgtable_dma_ok = false, taken as a nondeterministic branch)","ipmmu_probe ignores the return value of bus_set_iommu and sets drvdata after registration [inferred: verify v4.20-rc1 drivers/iommu/ipmmu-vmsa.c]","the deferred-probe worker is modelled per device: a deferred device retries after any driver_bound() trigger; the worker's one-at-a-time serialization is not modelled (over-approximation)","DT clients deferred before the IOMMU listed keep a pending fwspec (ops NULL) that the retry frees [src: Samsung_Galaxy-S20FE-SM8250@8faa112 of_iommu.c; iommu-probe.md 1.2]"]
 EXTENDS Integers, TLC
 
@@ -528,7 +528,7 @@ C_SATA_d_map_enabled ==
     /\ pc_C["SATA"] = "d_map"
 C_SATA_d_map ==
     /\ C_SATA_d_map_enabled
-    /\ IF ~((dev_dma_ops["SATA"] = "iommu") => ((dev_iommu_group["SATA"] # "none") /\ (group_domain[dev_group_of["SATA"]] = "dd") /\ (group_default_domain[dev_group_of["SATA"]] = "dma") /\ group_iovad_init[dev_group_of["SATA"]]))
+    /\ IF ~((dev_dma_ops["SATA"] = "iommu") => ((dev_iommu_group["SATA"] # "none") /\ (group_default_domain[dev_group_of["SATA"]] = "dma") /\ group_iovad_init[dev_group_of["SATA"]]))
        THEN /\ crash' = "DmaApiDomainHasCookie"
             /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, pc_R>>
        ELSE /\ dev_live_maps' = [dev_live_maps EXCEPT !["SATA"] = (IF (dev_dma_ops["SATA"] = "iommu") THEN "iommu" ELSE "direct")]
@@ -1043,7 +1043,7 @@ GroupMembershipConsistent ==
 EventuallyResolved ==
     Stuck =>
         \/ (pc_C["SATA"] = "gr_destroy_ctx") /\ ~group_ctx_ready[dev_group_of["SATA"]]
-        \/ (pc_C["SATA"] = "d_map") /\ ~((dev_dma_ops["SATA"] = "iommu") => ((dev_iommu_group["SATA"] # "none") /\ (group_domain[dev_group_of["SATA"]] = "dd") /\ (group_default_domain[dev_group_of["SATA"]] = "dma") /\ group_iovad_init[dev_group_of["SATA"]]))
+        \/ (pc_C["SATA"] = "d_map") /\ ~((dev_dma_ops["SATA"] = "iommu") => ((dev_iommu_group["SATA"] # "none") /\ (group_default_domain[dev_group_of["SATA"]] = "dma") /\ group_iovad_init[dev_group_of["SATA"]]))
         \/ (pc_R["I"] = "gr_destroy_ctx") /\ ~group_ctx_ready[dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]]
         \/ ((dev_bind_phase["SATA"] = "bound") \/ (dev_bind_phase["SATA"] = "idle")) /\ (dev_deferred["SATA"] => (iommu_driver_state[dev_fw_iommu["SATA"]] # "bound")) /\ (pc_R["I"] = "$end") /\ (iommu_driver_state["I"] # "idle")
 

@@ -6,7 +6,7 @@
 \* kernel: v6.6
 \* patches: []
 \* scenario: probe-vs-register
-\* flags: {"probe_op":"probe_device","registration_model":"walk_in_iommu_device_register","bus_dma_mask_unconditional":false,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":true,"group_get_for_dev_ops_source":"dev_iommu_ops","probe_device_rejects_unregistered_instance":true,"of_replay_condition":"always","probe_lock_global_held_by_callers":true,"dt_acpi_parsing_in_probe_path":false,"walk_recheck_after_relock":false,"registration_race_fix":false,"dma_api_domain_lookup":"default_domain","dma_mode_decided_in":"client_arch_setup","dma_ownership_api":true,"use_default_domain_site":"after_fw_configure","use_default_domain_defers_if_no_default_domain":false,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":true,"claim_semantics":"blocking_domain","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":false,"qcom_identity_default":true,"msm_dma_map_for_cache":false}
+\* flags: {"probe_op":"probe_device","registration_model":"walk_in_iommu_device_register","bus_dma_mask_unconditional":false,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":true,"group_get_for_dev_ops_source":"dev_iommu_ops","probe_device_rejects_unregistered_instance":true,"of_replay_condition":"always","probe_lock_function_static":true,"probe_returns_early_if_grouped":true,"probe_lock_global_held_by_callers":false,"dt_acpi_parsing_in_probe_path":false,"walk_recheck_after_relock":false,"configure_error_frees_dev_iommu":false,"registration_race_fix":false,"dma_api_domain_lookup":"default_domain","dma_mode_decided_in":"client_arch_setup","dma_ownership_api":true,"use_default_domain_site":"after_fw_configure","use_default_domain_defers_if_no_default_domain":false,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":true,"claim_semantics":"blocking_domain","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":false,"qcom_identity_default":true,"msm_dma_map_for_cache":true}
 \* assumptions: ["every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]","the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]","the deferred-probe worker is modelled per device: a deferred device retries after any driver_bound() trigger; the worker's one-at-a-time serialization is not modelled (over-approximation)"]
 EXTENDS Integers, TLC
 
@@ -104,8 +104,8 @@ TypeOK ==
     /\ R_err \in [Iommu -> {"ok", "enodev", "err", "defer"}]
     /\ C_cfg \in [Dev -> {"none", "ok", "noiommu", "defer"}]
     /\ C_err \in [Dev -> {"ok", "enodev", "err", "defer"}]
-    /\ pc_C \in [Dev -> {"c_lock", "c_links", "c_set_driver", "c_dma_cfg", "c_use_dd", "use_check", "c_use_fail", "o_lock", "o_xlate", "o_cleanup", "p_lock", "pd_bus_ops", "r_grouped_check", "r_alloc", "r_probe_dev", "r_group", "r_gm_add", "p_unlock", "o_replay", "c_arch_setup", "c_drv_probe", "d_map", "c_bound", "c_defer", "c_fail_early", "c_unlock", "$end"}]
-    /\ pc_R \in [Iommu -> {"r_publish", "r_bus_loop", "r_walk_next", "r_lock", "pd_bus_ops", "r_grouped_check", "r_alloc", "r_probe_dev", "r_group", "r_gm_add", "r_unlock", "r_finalize_group", "r_done", "r_bound", "r_unregister", "$end"}]
+    /\ pc_C \in [Dev -> {"c_lock", "c_links", "c_set_driver", "c_dma_cfg", "c_use_dd", "use_check", "c_use_fail", "o_lock", "o_xlate", "pd_bus_ops", "p_lock", "r_grouped_check", "r_alloc", "r_probe_dev", "r_group", "r_gm_add", "p_unlock", "o_replay", "c_arch_setup", "c_drv_probe", "d_map", "c_bound", "c_defer", "c_fail_early", "c_unlock", "$end"}]
+    /\ pc_R \in [Iommu -> {"r_publish", "r_bus_loop", "r_walk_next", "pd_bus_ops", "r_lock", "r_grouped_check", "r_alloc", "r_probe_dev", "r_group", "r_gm_add", "r_unlock", "r_finalize_group", "r_done", "r_bound", "r_unregister", "$end"}]
     /\ crash \in {"none", "NoNullOpsDeref", "DmaApiDomainHasCookie"}
 
 Init ==
@@ -322,26 +322,22 @@ C_D_c_use_fail_err ==
 C_D_o_lock_fast_enabled ==
     /\ Running
     /\ pc_C["D"] = "o_lock"
-    /\ probe_lock = "none"
     /\ dev_iommu_fwspec["D"] = "present"
 C_D_o_lock_fast ==
     /\ C_D_o_lock_fast_enabled
-    /\ probe_lock' = "none"
     /\ C_cfg' = [C_cfg EXCEPT !["D"] = "ok"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_err, pc_R, crash>>
 
 \* C[D]:o_lock.parse: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_D_o_lock_parse_enabled ==
     /\ Running
     /\ pc_C["D"] = "o_lock"
-    /\ probe_lock = "none"
     /\ ~(dev_iommu_fwspec["D"] = "present")
 C_D_o_lock_parse ==
     /\ C_D_o_lock_parse_enabled
-    /\ probe_lock' = "C[D]"
     /\ pc_C' = [pc_C EXCEPT !["D"] = "o_xlate"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:o_xlate.ok: of_iommu_xlate() (drivers/iommu/of_iommu.c)
 C_D_o_xlate_ok_enabled ==
@@ -353,7 +349,7 @@ C_D_o_xlate_ok ==
     /\ dev_iommu' = [dev_iommu EXCEPT !["D"] = "alloc"]
     /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT !["D"] = "present"]
     /\ C_cfg' = [C_cfg EXCEPT !["D"] = "ok"]
-    /\ pc_C' = [pc_C EXCEPT !["D"] = "o_cleanup"]
+    /\ pc_C' = [pc_C EXCEPT !["D"] = "o_replay"]
     /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_err, pc_R, crash>>
 
 \* C[D]:o_xlate.defer: of_iommu_xlate() (drivers/iommu/of_iommu.c)
@@ -364,53 +360,10 @@ C_D_o_xlate_defer_enabled ==
     /\ ~kernel_initcalls_done
 C_D_o_xlate_defer ==
     /\ C_D_o_xlate_defer_enabled
+    /\ dev_iommu' = [dev_iommu EXCEPT !["D"] = "alloc"]
     /\ C_cfg' = [C_cfg EXCEPT !["D"] = "defer"]
-    /\ pc_C' = [pc_C EXCEPT !["D"] = "o_cleanup"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_err, pc_R, crash>>
-
-\* C[D]:o_cleanup.ok: of_iommu_configure() (drivers/iommu/of_iommu.c)
-C_D_o_cleanup_ok_enabled ==
-    /\ Running
-    /\ pc_C["D"] = "o_cleanup"
-    /\ C_cfg["D"] = "ok"
-C_D_o_cleanup_ok ==
-    /\ C_D_o_cleanup_ok_enabled
-    /\ probe_lock' = "none"
-    /\ pc_C' = [pc_C EXCEPT !["D"] = "o_replay"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
-
-\* C[D]:o_cleanup.defer: of_iommu_configure() (drivers/iommu/of_iommu.c)
-C_D_o_cleanup_defer_enabled ==
-    /\ Running
-    /\ pc_C["D"] = "o_cleanup"
-    /\ C_cfg["D"] = "defer"
-C_D_o_cleanup_defer ==
-    /\ C_D_o_cleanup_defer_enabled
-    /\ probe_lock' = "none"
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_defer"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
-
-\* C[D]:o_cleanup.noiommu: of_iommu_configure() (drivers/iommu/of_iommu.c)
-C_D_o_cleanup_noiommu_enabled ==
-    /\ Running
-    /\ pc_C["D"] = "o_cleanup"
-    /\ C_cfg["D"] = "noiommu"
-C_D_o_cleanup_noiommu ==
-    /\ C_D_o_cleanup_noiommu_enabled
-    /\ probe_lock' = "none"
-    /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
-
-\* C[D]:p_lock: iommu_probe_device() (drivers/iommu/iommu.c)
-C_D_p_lock_enabled ==
-    /\ Running
-    /\ pc_C["D"] = "p_lock"
-    /\ probe_lock = "none"
-C_D_p_lock ==
-    /\ C_D_p_lock_enabled
-    /\ probe_lock' = "C[D]"
-    /\ pc_C' = [pc_C EXCEPT !["D"] = "pd_bus_ops"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_err, pc_R, crash>>
 
 \* C[D]:pd_bus_ops.enodev: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_pd_bus_ops_enodev_enabled ==
@@ -419,9 +372,9 @@ C_D_pd_bus_ops_enodev_enabled ==
     /\ bus_iommu_ops = "none"
 C_D_pd_bus_ops_enodev ==
     /\ C_D_pd_bus_ops_enodev_enabled
-    /\ C_err' = [C_err EXCEPT !["D"] = "enodev"]
-    /\ pc_C' = [pc_C EXCEPT !["D"] = "p_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, pc_R, crash>>
+    /\ C_cfg' = [C_cfg EXCEPT !["D"] = "noiommu"]
+    /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_err, pc_R, crash>>
 
 \* C[D]:pd_bus_ops.ok: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_pd_bus_ops_ok_enabled ==
@@ -430,8 +383,19 @@ C_D_pd_bus_ops_ok_enabled ==
     /\ bus_iommu_ops # "none"
 C_D_pd_bus_ops_ok ==
     /\ C_D_pd_bus_ops_ok_enabled
-    /\ pc_C' = [pc_C EXCEPT !["D"] = "r_grouped_check"]
+    /\ pc_C' = [pc_C EXCEPT !["D"] = "p_lock"]
     /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+
+\* C[D]:p_lock: __iommu_probe_device() (drivers/iommu/iommu.c)
+C_D_p_lock_enabled ==
+    /\ Running
+    /\ pc_C["D"] = "p_lock"
+    /\ probe_lock = "none"
+C_D_p_lock ==
+    /\ C_D_p_lock_enabled
+    /\ probe_lock' = "C[D]"
+    /\ pc_C' = [pc_C EXCEPT !["D"] = "r_grouped_check"]
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:r_grouped_check.grouped: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_r_grouped_check_grouped_enabled ==
@@ -515,7 +479,7 @@ C_D_r_gm_add ==
     /\ pc_C' = [pc_C EXCEPT !["D"] = "p_unlock"]
     /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, pc_R, crash>>
 
-\* C[D]:p_unlock.ok: iommu_probe_device() (drivers/iommu/iommu.c)
+\* C[D]:p_unlock.ok: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_p_unlock_ok_enabled ==
     /\ Running
     /\ pc_C["D"] = "p_unlock"
@@ -526,7 +490,7 @@ C_D_p_unlock_ok ==
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
 
-\* C[D]:p_unlock.enodev: iommu_probe_device() (drivers/iommu/iommu.c)
+\* C[D]:p_unlock.enodev: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_p_unlock_enodev_enabled ==
     /\ Running
     /\ pc_C["D"] = "p_unlock"
@@ -538,7 +502,7 @@ C_D_p_unlock_enodev ==
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_err, pc_R, crash>>
 
-\* C[D]:p_unlock.err: iommu_probe_device() (drivers/iommu/iommu.c)
+\* C[D]:p_unlock.err: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_p_unlock_err_enabled ==
     /\ Running
     /\ pc_C["D"] = "p_unlock"
@@ -550,7 +514,7 @@ C_D_p_unlock_err ==
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_err, pc_R, crash>>
 
-\* C[D]:p_unlock.defer: iommu_probe_device() (drivers/iommu/iommu.c)
+\* C[D]:p_unlock.defer: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_p_unlock_defer_enabled ==
     /\ Running
     /\ pc_C["D"] = "p_unlock"
@@ -567,7 +531,7 @@ C_D_o_replay_replay_enabled ==
     /\ pc_C["D"] = "o_replay"
 C_D_o_replay_replay ==
     /\ C_D_o_replay_replay_enabled
-    /\ pc_C' = [pc_C EXCEPT !["D"] = "p_lock"]
+    /\ pc_C' = [pc_C EXCEPT !["D"] = "pd_bus_ops"]
     /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:c_arch_setup.noiommu: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
@@ -737,7 +701,7 @@ R_I_r_walk_next_add_enabled ==
     /\ dev_added[FromIndex(<<"D">>, R_walk_dev["I"])]
 R_I_r_walk_next_add ==
     /\ R_I_r_walk_next_add_enabled
-    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_lock"]
+    /\ pc_R' = [pc_R EXCEPT !["I"] = "pd_bus_ops"]
     /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_walk_next.skip: bus_iommu_probe() (drivers/iommu/iommu.c)
@@ -761,17 +725,6 @@ R_I_r_walk_next_done ==
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_finalize_group"]
     /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
 
-\* R[I]:r_lock: probe_iommu_group() (drivers/iommu/iommu.c)
-R_I_r_lock_enabled ==
-    /\ Running
-    /\ pc_R["I"] = "r_lock"
-    /\ probe_lock = "none"
-R_I_r_lock ==
-    /\ R_I_r_lock_enabled
-    /\ probe_lock' = "R[I]"
-    /\ pc_R' = [pc_R EXCEPT !["I"] = "pd_bus_ops"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
-
 \* R[I]:pd_bus_ops.enodev: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_pd_bus_ops_enodev_enabled ==
     /\ Running
@@ -779,9 +732,9 @@ R_I_pd_bus_ops_enodev_enabled ==
     /\ bus_iommu_ops = "none"
 R_I_pd_bus_ops_enodev ==
     /\ R_I_pd_bus_ops_enodev_enabled
-    /\ R_err' = [R_err EXCEPT !["I"] = "enodev"]
-    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, crash>>
+    /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = R_walk_dev["I"] + 1]
+    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_next"]
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:pd_bus_ops.ok: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_pd_bus_ops_ok_enabled ==
@@ -790,8 +743,19 @@ R_I_pd_bus_ops_ok_enabled ==
     /\ bus_iommu_ops # "none"
 R_I_pd_bus_ops_ok ==
     /\ R_I_pd_bus_ops_ok_enabled
-    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_grouped_check"]
+    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_lock"]
     /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+
+\* R[I]:r_lock: __iommu_probe_device() (drivers/iommu/iommu.c)
+R_I_r_lock_enabled ==
+    /\ Running
+    /\ pc_R["I"] = "r_lock"
+    /\ probe_lock = "none"
+R_I_r_lock ==
+    /\ R_I_r_lock_enabled
+    /\ probe_lock' = "R[I]"
+    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_grouped_check"]
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_grouped_check.grouped: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_r_grouped_check_grouped_enabled ==
@@ -874,7 +838,7 @@ R_I_r_gm_add ==
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unlock"]
     /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, crash>>
 
-\* R[I]:r_unlock.ok: probe_iommu_group() (drivers/iommu/iommu.c)
+\* R[I]:r_unlock.ok: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_r_unlock_ok_enabled ==
     /\ Running
     /\ pc_R["I"] = "r_unlock"
@@ -886,7 +850,7 @@ R_I_r_unlock_ok ==
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_next"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
 
-\* R[I]:r_unlock.enodev: probe_iommu_group() (drivers/iommu/iommu.c)
+\* R[I]:r_unlock.enodev: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_r_unlock_enodev_enabled ==
     /\ Running
     /\ pc_R["I"] = "r_unlock"
@@ -898,7 +862,7 @@ R_I_r_unlock_enodev ==
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_next"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
 
-\* R[I]:r_unlock.err: probe_iommu_group() (drivers/iommu/iommu.c)
+\* R[I]:r_unlock.err: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_r_unlock_err_enabled ==
     /\ Running
     /\ pc_R["I"] = "r_unlock"
@@ -909,7 +873,7 @@ R_I_r_unlock_err ==
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unregister"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
 
-\* R[I]:r_unlock.defer: probe_iommu_group() (drivers/iommu/iommu.c)
+\* R[I]:r_unlock.defer: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_r_unlock_defer_enabled ==
     /\ Running
     /\ pc_R["I"] = "r_unlock"
@@ -1011,12 +975,9 @@ Stuck ==
     /\ ~C_D_o_lock_parse_enabled
     /\ ~C_D_o_xlate_ok_enabled
     /\ ~C_D_o_xlate_defer_enabled
-    /\ ~C_D_o_cleanup_ok_enabled
-    /\ ~C_D_o_cleanup_defer_enabled
-    /\ ~C_D_o_cleanup_noiommu_enabled
-    /\ ~C_D_p_lock_enabled
     /\ ~C_D_pd_bus_ops_enodev_enabled
     /\ ~C_D_pd_bus_ops_ok_enabled
+    /\ ~C_D_p_lock_enabled
     /\ ~C_D_r_grouped_check_grouped_enabled
     /\ ~C_D_r_grouped_check_new_enabled
     /\ ~C_D_r_alloc_enabled
@@ -1045,9 +1006,9 @@ Stuck ==
     /\ ~R_I_r_walk_next_add_enabled
     /\ ~R_I_r_walk_next_skip_enabled
     /\ ~R_I_r_walk_next_done_enabled
-    /\ ~R_I_r_lock_enabled
     /\ ~R_I_pd_bus_ops_enodev_enabled
     /\ ~R_I_pd_bus_ops_ok_enabled
+    /\ ~R_I_r_lock_enabled
     /\ ~R_I_r_grouped_check_grouped_enabled
     /\ ~R_I_r_grouped_check_new_enabled
     /\ ~R_I_r_alloc_enabled
@@ -1090,12 +1051,9 @@ Next ==
     \/ C_D_o_lock_parse
     \/ C_D_o_xlate_ok
     \/ C_D_o_xlate_defer
-    \/ C_D_o_cleanup_ok
-    \/ C_D_o_cleanup_defer
-    \/ C_D_o_cleanup_noiommu
-    \/ C_D_p_lock
     \/ C_D_pd_bus_ops_enodev
     \/ C_D_pd_bus_ops_ok
+    \/ C_D_p_lock
     \/ C_D_r_grouped_check_grouped
     \/ C_D_r_grouped_check_new
     \/ C_D_r_alloc
@@ -1124,9 +1082,9 @@ Next ==
     \/ R_I_r_walk_next_add
     \/ R_I_r_walk_next_skip
     \/ R_I_r_walk_next_done
-    \/ R_I_r_lock
     \/ R_I_pd_bus_ops_enodev
     \/ R_I_pd_bus_ops_ok
+    \/ R_I_r_lock
     \/ R_I_r_grouped_check_grouped
     \/ R_I_r_grouped_check_new
     \/ R_I_r_alloc

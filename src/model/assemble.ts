@@ -15,11 +15,11 @@ import { buildFields } from './fields';
 import { crashedExpr } from '../invariants/crash';
 import { buildProperties, type KernelShape } from '../invariants/kernel';
 import { witnessHelpers } from '../invariants/witnesses';
-import type { KernelDef } from './kernels';
+import type { Kernel } from './kernels';
 
 interface Built extends DraftState { ctx: BuildCtx }
 
-export function buildActors(flags: KernelDef['flags'], sc: ScenarioDef): Built {
+export function buildActors(flags: Kernel['flags'], sc: ScenarioDef): Built {
   const ctx = new BuildCtx(flags, formsOf(flags), sc);
   ctx.assume('every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]');
   if (ctx.devIommu) ctx.assume('the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]');
@@ -95,7 +95,7 @@ function prune(fields: Field[], actors: Actor[], props: Property[]): { fields: F
   };
 }
 
-export function assemble(kernel: KernelDef, sc: ScenarioDef, patches: readonly Patch[], invariants: readonly string[], opts: { allowUnreadFlags?: boolean } = {}): Model {
+export function assemble(kernel: Kernel, sc: ScenarioDef, patches: readonly Patch[], invariants: readonly string[], opts: { allowUnreadFlags?: boolean } = {}): Model {
   const phase = patchFlags(kernel.name, sc.name, kernel.flags, patches, { allowUnread: opts.allowUnreadFlags });
   const built = buildActors(phase.flags, sc);
   const ctx = built.ctx;

@@ -10,14 +10,21 @@
 import type { KernelFlags } from './kernels';
 
 /**
- * iommu_probe_device() and the bus walk's per-device probe:
+ * The body of iommu_probe_device() and of the bus walk's per-device probe:
  * - add_device (v4.19, v4.20): ops->add_device -> iommu_group_get_for_dev; no dev->iommu.
- * - unlocked (v5.17 .. v6.1): __iommu_probe_device with core-owned groups, no probe lock.
- * - locked (v6.6: a2e7e59a9426, 6eb4da8cf545): callers take iommu_probe_device_lock; a grouped
- *   device returns 0 at once.
+ * - probe_device (v5.17 .. v6.1.y): __iommu_probe_device with core-owned groups;
+ *   iommu_probe_device sets up the default domain itself (p_alloc_dd); only the walk's
+ *   probe_iommu_group skips a grouped device.
+ * - init_device (v6.6: 6eb4da8cf545, f188056352bc): iommu_init_device; __iommu_probe_device
+ *   returns 0 for a grouped device, under the probe lock.
  * - dropping (v6.15: bcb81ac6ae3c): iommu_init_device drops the lock around dma_configure.
  */
-export type ProbePathForm = 'add_device' | 'unlocked' | 'locked' | 'dropping';
+export type ProbePathForm = 'add_device' | 'probe_device' | 'init_device' | 'dropping';
+
+/** Where iommu_probe_device_lock is taken: nowhere (< v6.2, < 6.1.2), inside
+ *  __iommu_probe_device (01657bc14a39: function-static; the v6.6 tag), or by the callers and the
+ *  OF/ACPI fwspec section (a2e7e59a9426: file scope; 6.6.5, 6.1.68). */
+export type ProbeLockForm = 'none' | 'function_static' | 'file_scope';
 
 /** Where the bus walk runs: bus_set_iommu (<= v6.0) or iommu_device_register (57365a04c921). */
 export type RegistrationForm = 'bus_set_iommu' | 'walk_in_register';
@@ -32,6 +39,7 @@ export type OwnershipForm = 'none' | 'use_before_fw' | 'use_after_fw';
 
 export interface Forms {
   readonly probe: ProbePathForm;
+  readonly probeLock: ProbeLockForm;
   readonly registration: RegistrationForm;
   readonly dmaMode: DmaModeForm;
   readonly ownership: OwnershipForm;
@@ -41,6 +49,7 @@ export interface Forms {
 export function formsOf(f: KernelFlags): Forms {
   return {
     probe: probePathForm(f),
+    probeLock: f.probe_op === 'add_device' ? 'none' : f.probe_lock_global_held_by_callers ? 'file_scope' : f.probe_lock_function_static ? 'function_static' : 'none',
     registration: f.probe_op === 'probe_device' && f.registration_model === 'walk_in_iommu_device_register' ? 'walk_in_register' : 'bus_set_iommu',
     dmaMode: f.dma_mode_decided_in,
     ownership: !f.dma_ownership_api ? 'none' : f.use_default_domain_site === 'before_fw_configure' ? 'use_before_fw' : 'use_after_fw',
@@ -49,14 +58,10 @@ export function formsOf(f: KernelFlags): Forms {
 
 function probePathForm(f: KernelFlags): ProbePathForm {
   if (f.probe_op === 'add_device') return 'add_device';
-  if (!f.probe_lock_global_held_by_callers) return 'unlocked';
-  return f.dt_acpi_parsing_in_probe_path ? 'dropping' : 'locked';
+  if (!f.probe_returns_early_if_grouped) return 'probe_device';
+  return f.dt_acpi_parsing_in_probe_path && f.probe_lock_global_held_by_callers ? 'dropping' : 'init_device';
 }
 
-/** Forms that exist only in the probe_device era (dev->iommu, core-owned groups). */
-export const hasDevIommu = (x: Forms): boolean => x.probe !== 'add_device';
-/** Forms whose callers hold iommu_probe_device_lock. */
-export const holdsProbeLock = (x: Forms): boolean => x.probe === 'locked' || x.probe === 'dropping';
 
 /**
  * Flag values no form can build, with the reason (a patch that makes one is refused). The
@@ -67,13 +72,23 @@ export function unbuildable(f: KernelFlags): { flag: keyof KernelFlags; why: str
   if (f.of_replay_condition === 'not_present' && x.probe !== 'dropping') {
     return { flag: 'of_replay_condition', why: 'dev_iommu_present is sampled only by the dropping form of of_iommu_configure' };
   }
+  if (x.probe === 'init_device' && x.probeLock === 'none') {
+    return { flag: 'probe_returns_early_if_grouped', why: '6eb4da8cf545 checks the group under the probe lock, and this kernel has none' };
+  }
+  if (x.probe === 'probe_device' && x.probeLock === 'function_static') {
+    return { flag: 'probe_lock_function_static', why: 'the function-static lock around the probe_device body (6.1.2 .. 6.1.67) is not modelled yet' };
+  }
+  if (f.dt_acpi_parsing_in_probe_path && x.probe !== 'dropping' && x.probe !== 'add_device') {
+    return { flag: 'dt_acpi_parsing_in_probe_path', why: 'bcb81ac6ae3c drops the file-scope probe lock around the grouped check\'s body; this kernel lacks one of them' };
+  }
   return undefined;
 }
 
 const always = (): boolean => true;
 const addDevice = (x: Forms): boolean => x.probe === 'add_device';
 const probeDevice = (x: Forms): boolean => x.probe !== 'add_device';
-const lockHeld = (x: Forms): boolean => x.probe === 'locked' || x.probe === 'dropping';
+const lockHeld = (x: Forms): boolean => x.probeLock !== 'none';
+const initDevice = (x: Forms): boolean => x.probe === 'init_device' || x.probe === 'dropping';
 const owned = (x: Forms): boolean => x.ownership !== 'none';
 
 /**
@@ -88,11 +103,13 @@ export const FLAG_READ_BY: Record<keyof KernelFlags, { readonly by: (x: Forms, f
   bus_dma_mask_unconditional: { by: (x, f) => addDevice(x) && f.dma_capable_uses_bus_mask, where: 'the add_device form with dma_capable_uses_bus_mask (b4ebe6063204)' },
   dma_capable_uses_bus_mask: { by: (x, f) => addDevice(x) && f.bus_dma_mask_unconditional, where: 'the add_device form with bus_dma_mask_unconditional' },
   ipmmu_destroy_guard: { by: addDevice, where: 'the add_device form' },
-  group_get_for_dev_ops_source: { by: (x) => x.probe === 'unlocked', where: 'the unlocked probe path' },
+  group_get_for_dev_ops_source: { by: (x) => x.probe === 'probe_device', where: 'the probe_device body (v5.17 .. v6.1)' },
   probe_device_rejects_unregistered_instance: { by: probeDevice, where: 'the probe_device-era forms (after add_device)' },
   of_replay_condition: { by: always, where: 'every form' },
   probe_lock_global_held_by_callers: { by: probeDevice, where: 'the probe_device-era forms (after add_device)' },
-  dt_acpi_parsing_in_probe_path: { by: lockHeld, where: 'the locked and dropping probe paths (it drops the probe lock)' },
+  probe_lock_function_static: { by: (x, f) => probeDevice(x) && !f.probe_lock_global_held_by_callers, where: 'kernels without the file-scope lock (a2e7e59a9426 supersedes it)' },
+  probe_returns_early_if_grouped: { by: probeDevice, where: 'the probe_device-era forms (after add_device)' },
+  dt_acpi_parsing_in_probe_path: { by: (x) => x.probeLock === 'file_scope' && initDevice(x), where: 'the init_device body under the file-scope lock (it drops that lock)' },
   walk_recheck_after_relock: { by: (x) => x.probe === 'dropping', where: 'the dropping probe path' },
   configure_error_frees_dev_iommu: { by: probeDevice, where: 'the probe_device-era forms (after add_device)' },
   registration_race_fix: { by: always, where: 'every form' },
@@ -101,7 +118,7 @@ export const FLAG_READ_BY: Record<keyof KernelFlags, { readonly by: (x: Forms, f
   dma_ownership_api: { by: always, where: 'every form' },
   use_default_domain_site: { by: owned, where: 'kernels with the DMA-ownership API' },
   use_default_domain_defers_if_no_default_domain: { by: owned, where: 'kernels with the DMA-ownership API' },
-  probe_device_defers_if_no_default_domain: { by: lockHeld, where: 'the locked and dropping probe paths' },
+  probe_device_defers_if_no_default_domain: { by: (x) => initDevice(x) && lockHeld(x), where: 'the init_device and dropping probe paths' },
   dma_cleanup_callback: { by: owned, where: 'kernels with the DMA-ownership API' },
   claim_semantics: { by: owned, where: 'kernels with the DMA-ownership API' },
   arm_smmu_defer_hack: { by: always, where: 'every form' },

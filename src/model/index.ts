@@ -18,8 +18,19 @@ import { SCENARIO_DEFS } from './scenarios';
 export { declaredFlags, definePatch, NEXT };
 export type { KernelDraft, Patch, KernelFlags, FlagName, FlagRule };
 
-export interface KernelInfo { name: string; doc: string; commits: { id: string; title: string }[]; newest?: boolean }
-export const KERNELS: readonly KernelInfo[] = KERNEL_DEFS.map((k) => ({ name: k.name, doc: k.doc, commits: kernelCommits(k.name), ...(k.newest ? { newest: true } : {}) }));
+export interface KernelInfo {
+  name: string; kind: 'tag' | 'point' | 'lts' | 'mainline'; doc: string;
+  /** The kernel it is a delta from, the flags that differ and the commits that make it. */
+  base?: string; changes: Partial<KernelFlags>; own: { id: string; title: string }[];
+  /** Every commit it includes (its bases' too). */
+  commits: { id: string; title: string }[];
+  verified: { status: 'verified' | 'partly' | 'reconstructed' | 'inferred'; tree: string };
+  newest?: boolean;
+}
+export const KERNELS: readonly KernelInfo[] = KERNEL_DEFS.map((k) => ({
+  name: k.name, kind: k.kind, doc: k.doc, ...(k.base ? { base: k.base } : {}), changes: k.base ? { ...k.changes } : {}, own: [...k.commits],
+  commits: kernelCommits(k.name), verified: { ...k.verified }, ...(k.newest ? { newest: true } : {}),
+}));
 
 export interface PatchInfo {
   id: string; title: string; commits: string[]; doc: string;

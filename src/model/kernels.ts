@@ -22,9 +22,14 @@ export interface KernelFlags {
    *  device_iommu_mapped(), which is that test); none in v6.6 (ERRATA 6d); !dev_iommu_present
    *  in v6.15. */
   of_replay_condition: 'no_group' | 'always' | 'not_present';
-  /** a2e7e59a9426 (6.6.5): file-scope iommu_probe_device_lock taken by the callers and by
-   *  of_iommu_configure's fwspec section; with it, __iommu_probe_device returns 0 for a device
-   *  already in a group (6eb4da8cf545, f188056352bc; the locked probe-path form). */
+  /** 01657bc14a39 (v6.2; 6.1.2): a function-static iommu_probe_device_lock inside
+   *  __iommu_probe_device (the v6.6 tag); superseded by the file-scope lock. */
+  probe_lock_function_static: boolean;
+  /** 6eb4da8cf545 + f188056352bc (v6.6-rc1): __iommu_probe_device returns 0 for a device already
+   *  in a group, under the probe lock (the init_device body). Not in 6.1.y. */
+  probe_returns_early_if_grouped: boolean;
+  /** a2e7e59a9426 (6.6.5; 6.1.68): file-scope iommu_probe_device_lock taken by the callers and by
+   *  of_iommu_configure's fwspec section. */
   probe_lock_global_held_by_callers: boolean;
   /** bcb81ac6ae3c (v6.15): iommu_init_device drops the probe lock around dev->bus->dma_configure. */
   dt_acpi_parsing_in_probe_path: boolean;
@@ -67,11 +72,27 @@ export interface KernelFlags {
 
 export type FlagName = keyof KernelFlags;
 
+/** How a kernel baseline was checked against source (REVIEW-2026-12, iommu-probe-lts.md,
+ *  iommu-probe-after-v6.15.md): the tree read, and whether it is that release. */
+export interface Verification {
+  readonly status: 'verified' | 'partly' | 'reconstructed' | 'inferred';
+  readonly tree: string;
+}
+
 export interface KernelDef {
   readonly name: string;
+  /** What the name is: a tag, a stable point release, an LTS line (its newest point release
+   *  read), or mainline. */
+  readonly kind: 'tag' | 'point' | 'lts' | 'mainline';
   readonly doc: string;
+  /** The kernel this one is a delta from: its flags and its commits are inherited. */
+  readonly base?: string;
+  /** The flags that differ from the base. */
+  readonly changes: Partial<KernelFlags>;
+  /** The commits that make the difference (the base's are inherited). */
   readonly commits: readonly { id: string; title: string }[];
-  readonly flags: KernelFlags;
+  readonly verified: Verification;
+  /** The default kernel. */
   readonly newest?: boolean;
 }
 
@@ -84,6 +105,8 @@ const v419: KernelFlags = {
   group_get_for_dev_ops_source: 'bus',
   probe_device_rejects_unregistered_instance: false,
   of_replay_condition: 'no_group',
+  probe_lock_function_static: false,
+  probe_returns_early_if_grouped: false,
   probe_lock_global_held_by_callers: false,
   dt_acpi_parsing_in_probe_path: false,
   walk_recheck_after_relock: false,
@@ -102,77 +125,70 @@ const v419: KernelFlags = {
   qcom_identity_default: false,
   msm_dma_map_for_cache: true,
 };
-const v420: KernelFlags = { ...v419, dma_capable_uses_bus_mask: true };
-const v517: KernelFlags = {
-  ...v420,
-  probe_op: 'probe_device',
-  dma_api_domain_lookup: 'default_domain',
-  bus_dma_mask_unconditional: false,
-  ipmmu_destroy_guard: true,
-  qcom_identity_default: true,
-  msm_dma_map_for_cache: false,
-};
-const v519: KernelFlags = {
-  ...v517,
-  group_get_for_dev_ops_source: 'dev_iommu_ops',
-  dma_ownership_api: true,
-  use_default_domain_site: 'after_fw_configure',
-  dma_cleanup_callback: true,
-  claim_semantics: 'blocking_domain',
-};
-const v61: KernelFlags = {
-  ...v519,
-  registration_model: 'walk_in_iommu_device_register',
-  probe_device_rejects_unregistered_instance: true,
-};
-const v66: KernelFlags = {
-  ...v61,
-  of_replay_condition: 'always',
-  probe_lock_global_held_by_callers: true,
-};
-const v615: KernelFlags = {
-  ...v66,
-  of_replay_condition: 'not_present',
-  dt_acpi_parsing_in_probe_path: true,
-  configure_error_frees_dev_iommu: true,
-  dma_mode_decided_in: 'iommu_core',
-  use_default_domain_defers_if_no_default_domain: true,
-  iommu_self_lookup_during_register: true,
-};
-const v615y: KernelFlags = { ...v615, walk_recheck_after_relock: true, registration_race_fix: true };
-
 const C = (id: string, title: string) => ({ id, title });
 
-export const KERNEL_DEFS: readonly KernelDef[] = [
+/**
+ * The kernels, each a delta from its base. Mainline releases chain (v4.19 .. v6.15, v6.19,
+ * v7.0); a stable line or point release branches from the release it is a stable copy of.
+ */
+const DEFS: readonly KernelDef[] = [
   {
-    name: 'v4.19', flags: v419,
-    doc: 'v4.19: add_device era; bus_set_iommu walks the bus with add_iommu_group; of_iommu_configure replays add_device when !dev->iommu_group; arm64 arch_setup_dma_ops decides dev->dma_ops (iommu-probe.md 2.1).',
+    name: 'v4.19', kind: 'tag', changes: v419,
+    doc: 'add_device era; bus_set_iommu walks the bus with add_iommu_group; of_iommu_configure replays add_device when !dev->iommu_group; arm64 arch_setup_dma_ops decides dev->dma_ops.',
     commits: [
       C('6c2fb2ea7636', 'of/device: Set bus DMA mask as appropriate [inferred: in v4.19]'),
       C('97890ba9289c', 'dma-mapping: detect and configure IOMMU in of_dma_configure'),
     ],
+    verified: { status: 'partly', tree: 'Pascal-0x90/linux-4.19 (4.19.95)' },
   },
   {
-    name: 'v4.20-rc1', flags: v420,
-    doc: 'v4.20-rc1: v4.19 plus b4ebe6063204, so the unconditional bus_dma_mask makes the IPMMU bounce its page tables (seed 000).',
-    commits: [C('b4ebe6063204', 'dma-direct: implement complete bus_dma_mask handling')],
+    name: 'v4.20-rc1', kind: 'tag', base: 'v4.19',
+    changes: { dma_capable_uses_bus_mask: true, dma_api_domain_lookup: 'default_domain' },
+    doc: 'v4.19 plus b4ebe6063204, so the unconditional bus_dma_mask makes the IPMMU bounce its page tables (seed 000); iommu-dma maps into the default domain (6af588fed391).',
+    commits: [
+      C('b4ebe6063204', 'dma-direct: implement complete bus_dma_mask handling'),
+      C('6af588fed391', 'iommu: Add fast hook for getting DMA domains'),
+      C('43c5bf11a610', 'iommu/dma: Use fast DMA domain lookup [inferred title]'),
+    ],
+    verified: { status: 'inferred', tree: 'none for the tag: seed 000 mail; a4913994/linux-4.20 (4.20.0) for dma-iommu' },
   },
   {
-    name: 'v5.17', flags: v517,
-    doc: 'v5.17: probe_device with core-owned groups, bus_iommu_probe from bus_set_iommu, replay guarded by !device_iommu_mapped; no DMA-ownership API (iommu-probe.md 2.2).',
+    name: 'v5.10.y', kind: 'lts', base: 'v4.20-rc1',
+    changes: { probe_op: 'probe_device', bus_dma_mask_unconditional: false, ipmmu_destroy_guard: true, qcom_identity_default: true, arm_smmu_defer_hack: true },
+    doc: '5.10.265: probe_device with core-owned groups, bus_iommu_probe from bus_set_iommu, no probe lock, no DMA-ownership API; the arm-smmu defer hack since 5.10.231 (it fires inside bus_set_iommu\'s walk and aborts the bus registration).',
     commits: [
       C('6778be4e5209', 'of/device: Really only set bus DMA mask when appropriate'),
       C('e5b78f2e349e', 'iommu/ipmmu-vmsa: Fix crash on early domain free [inferred id]'),
-      C('0036bc73ccbe', 'drm/msm: stop abusing dma_map/unmap for cache'),
-      C('3de433c5b38a', 'drm/msm: Use the correct dma_sync calls in msm_gem'),
+      C('0e764a01015d', 'iommu/arm-smmu: Allow client devices to select direct mapping'),
+      C('e1bf29e022fb', 'drm/msm: drop cache sync hack'),
+      C('229e6ee43d2a', 'iommu/arm-smmu: Defer probe of clients after smmu device bound (5.10.231)'),
+    ],
+    verified: { status: 'verified', tree: 'unifreq/linux-5.10.y@dd73f55c9408 (5.10.265)' },
+  },
+  {
+    name: 'v5.15.y', kind: 'lts', base: 'v5.10.y', changes: {},
+    doc: '5.15.215: the probe path of 5.10.y (the hack since 5.15.174; 5.15 unwinds the aborted SMMU probe and retries).',
+    commits: [],
+    verified: { status: 'verified', tree: 'unifreq/linux-5.15.y@5c88653f6cce (5.15.215)' },
+  },
+  {
+    name: 'v5.17', kind: 'tag', base: 'v4.20-rc1',
+    changes: { probe_op: 'probe_device', bus_dma_mask_unconditional: false, ipmmu_destroy_guard: true, qcom_identity_default: true },
+    doc: 'probe_device with core-owned groups, bus_iommu_probe from bus_set_iommu, replay guarded by !device_iommu_mapped; no DMA-ownership API.',
+    commits: [
+      C('6778be4e5209', 'of/device: Really only set bus DMA mask when appropriate'),
+      C('e5b78f2e349e', 'iommu/ipmmu-vmsa: Fix crash on early domain free [inferred id]'),
+      C('e1bf29e022fb', 'drm/msm: drop cache sync hack (v5.10: dma_map_sgtable again, after 0036bc73ccbe/3de433c5b38a in v5.3..v5.9)'),
       C('0e764a01015d', 'iommu/arm-smmu: Allow client devices to select direct mapping'),
       C('885e50253bfd', 'driver core: Move driver_sysfs_remove() after driver_sysfs_add()'),
       C('00eb74ea2c14', 'driver core: dma_configure failure skips dma_cleanup (v5.17-rc1)'),
     ],
+    verified: { status: 'partly', tree: 'dunli/linux-5.17 (5.17-rc5)' },
   },
   {
-    name: 'v5.19', flags: v519,
-    doc: 'v5.19: DMA ownership (the v8 order: use after a successful firmware configure), blocking-domain claim; dev_iommu_ops in iommu_group_get_for_dev (iommu-probe.md 2.2).',
+    name: 'v5.19', kind: 'tag', base: 'v5.17',
+    changes: { group_get_for_dev_ops_source: 'dev_iommu_ops', dma_ownership_api: true, use_default_domain_site: 'after_fw_configure', dma_cleanup_callback: true, claim_semantics: 'blocking_domain' },
+    doc: 'DMA ownership (the v8 order: use after a successful firmware configure), blocking-domain claim; dev_iommu_ops in iommu_group_get_for_dev.',
     commits: [
       C('3f6634d997db', 'iommu: Use right way to retrieve iommu_ops'),
       C('1ea2a07a532b', 'iommu: Add DMA ownership management interfaces'),
@@ -186,10 +202,12 @@ export const KERNEL_DEFS: readonly KernelDef[] = [
       C('93219ea94388', 'vfio: Delete the unbound_list'),
       C('0286300e6045', 'iommu: iommu_group_claim_dma_owner() must always assign a domain'),
     ],
+    verified: { status: 'verified', tree: 'yishangzhang/linux-5.19 (5.19.0)' },
   },
   {
-    name: 'v6.1', flags: v61,
-    doc: 'v6.1: the bus walk runs inside iommu_device_register per instance (57365a04c921), notifiers at boot (c13dbc1e2485); Intel/AMD units refuse devices until registered (c919739ce472, cbc040081fdf).',
+    name: 'v6.1', kind: 'tag', base: 'v5.19',
+    changes: { registration_model: 'walk_in_iommu_device_register', probe_device_rejects_unregistered_instance: true },
+    doc: 'the bus walk runs inside iommu_device_register per instance (57365a04c921), notifiers at boot (c13dbc1e2485); Intel/AMD units refuse devices until registered (c919739ce472, cbc040081fdf).',
     commits: [
       C('2380f1e8195e', 'iommu: Fix false ownership failure on AMD systems with PASID activated'),
       C('c919739ce472', 'iommu/vt-d: Handle race between registration and device probe'),
@@ -199,21 +217,73 @@ export const KERNEL_DEFS: readonly KernelDef[] = [
       C('57365a04c921', 'iommu: Move bus setup to IOMMU device registration'),
       C('29e932295bfa', 'iommu: Clean up bus_set_iommu()'),
     ],
+    verified: { status: 'partly', tree: 'krr-io/linux-6.1.0 (6.1.0-rc7)' },
   },
   {
-    name: 'v6.6', flags: v66,
-    doc: 'v6.6 (6.6.5 .. 6.6.89): file-scope probe lock taken by callers (a2e7e59a9426), __iommu_probe_device returns 0 for a grouped device (6eb4da8cf545, f188056352bc), the OF replay is unconditional (ERRATA 6d); arm64 still decides dev->dma_ops in arch_setup_dma_ops.',
+    name: 'v6.1.y', kind: 'lts', base: 'v6.1',
+    changes: { probe_lock_global_held_by_callers: true, arm_smmu_defer_hack: true },
+    doc: '6.1.166: the file-scope probe lock from 6.1.68 (a2e7e59a9426) around the v6.1 probe body, without 6eb4da8cf545\'s grouped early return; the arm-smmu defer hack from 6.1.120. (6.1.2 .. 6.1.67 had a function-static lock: not modelled.)',
     commits: [
-      C('01657bc14a39', 'iommu: Avoid races around device probe'),
+      C('01657bc14a39', 'iommu: Avoid races around device probe (6.1.2; superseded)'),
+      C('a2e7e59a9426', 'iommu: Avoid more races around device probe (6.1.68)'),
+      C('229e6ee43d2a', 'iommu/arm-smmu: Defer probe of clients after smmu device bound (6.1.120)'),
+    ],
+    verified: { status: 'verified', tree: 'unifreq/linux-6.1.y@525d1212a677 (6.1.166)' },
+  },
+  {
+    name: 'v6.6', kind: 'tag', base: 'v6.1',
+    changes: { probe_lock_function_static: true, probe_returns_early_if_grouped: true, of_replay_condition: 'always' },
+    doc: 'the tag: a function-static probe lock inside __iommu_probe_device (01657bc14a39) around the grouped early return (6eb4da8cf545); of_iommu_configure takes no lock and replays unconditionally (ERRATA 6d); arm64 still decides dev->dma_ops in arch_setup_dma_ops; no arm-smmu hack (6.6.9: CVE-2024-56568).',
+    commits: [
+      C('01657bc14a39', 'iommu: Avoid races around device probe (function-static lock; v6.2)'),
       C('89395ccedbc1', 'iommu: Add device-centric DMA ownership interfaces'),
       C('6eb4da8cf545', 'iommu: Have __iommu_probe_device() check for already probed devices'),
       C('f188056352bc', 'iommu: Avoid locking/unlocking for iommu_probe_device()'),
-      C('a2e7e59a9426', 'iommu: Avoid more races around device probe (6.6.5)'),
     ],
+    verified: { status: 'verified', tree: 'unifreq/linux-6.6.y@5fda8f9c7f90 (6.6.0)' },
   },
   {
-    name: 'v6.15', flags: v615,
-    doc: 'v6.15 tag: DT/ACPI parsing in the probe path (bcb81ac6ae3c): the bus walk drops the probe lock around dma_configure when !dev->driver; the IOMMU core sets dev->dma_iommu; use_default_domain defers without a default domain (b46064a18810).',
+    name: 'v6.6.5', kind: 'point', base: 'v6.6',
+    changes: { probe_lock_global_held_by_callers: true },
+    doc: '6.6.5 .. 6.6.65: the file-scope probe lock taken by the callers and by of_iommu_configure\'s fwspec section (a2e7e59a9426).',
+    commits: [C('a2e7e59a9426', 'iommu: Avoid more races around device probe (6.6.5)')],
+    verified: { status: 'verified', tree: 'mihaelbh linux-6.6.9 (6.6.9); unifreq/linux-6.6.y history' },
+  },
+  {
+    name: 'v6.6.87', kind: 'point', base: 'v6.6.5',
+    changes: { arm_smmu_defer_hack: true },
+    doc: '6.6.66 .. 6.6.89: v6.6.5 plus the 229e6ee43d2a backport (arm-smmu defers its clients until bound; on the walk that aborts the registration).',
+    commits: [C('229e6ee43d2a', 'iommu/arm-smmu: Defer probe of clients after smmu device bound (6.6.66)')],
+    verified: { status: 'verified', tree: 'Yunbaby8/linux-6.6.87-lab (6.6.87)' },
+  },
+  {
+    name: 'v6.6.y', kind: 'lts', base: 'v6.6.87',
+    changes: { use_default_domain_defers_if_no_default_domain: true, probe_device_defers_if_no_default_domain: true },
+    doc: '6.6.90 .. 6.6.150: b46064a18810 in its 6.6 form (iommu_device_use_default_domain and iommu_probe_device defer while the group has no default domain); no probe-path change after 6.6.90.',
+    commits: [C('b46064a18810', 'iommu: Handle race with default domain setup (6.6 form, 6.6.90)')],
+    verified: { status: 'verified', tree: 'unifreq/linux-6.6.y@3c7c31e62162 (6.6.150)' },
+  },
+  {
+    name: 'v6.12.y', kind: 'lts', base: 'v6.6.5',
+    changes: { dma_mode_decided_in: 'iommu_core', use_default_domain_defers_if_no_default_domain: true, arm_smmu_defer_hack: true, configure_error_frees_dev_iommu: true },
+    doc: '6.12.63: the IOMMU core decides the DMA mode; b46064a18810 from 6.12.26; 3832862eb9c4 from 6.12.31; the arm-smmu hack; no lock drop, no iommu->ready; SMMUv3 still cannot find itself while registering (-ENODEV).',
+    commits: [
+      C('b67483b3c44e', 'iommu/dma: Centralise iommu_setup_dma_ops()'),
+      C('b5c58b2fdc42', 'dma-mapping: direct calls for dma-iommu'),
+      C('229e6ee43d2a', 'iommu/arm-smmu: Defer probe of clients after smmu device bound'),
+      C('b46064a18810', 'iommu: Handle race with default domain setup (6.12.26)'),
+      C('280e5a301005', 'iommu: Clear iommu-dma ops on cleanup (6.12.26) [not modelled]'),
+      C('3832862eb9c4', 'iommu: Keep dev->iommu state consistent (6.12.31)'),
+    ],
+    verified: { status: 'verified', tree: 'puppywang/linux-6.12.y@b7b2cdb69909 (6.12.63)' },
+  },
+  {
+    name: 'v6.15', kind: 'tag', base: 'v6.6.5',
+    changes: {
+      of_replay_condition: 'not_present', dt_acpi_parsing_in_probe_path: true, configure_error_frees_dev_iommu: true,
+      dma_mode_decided_in: 'iommu_core', use_default_domain_defers_if_no_default_domain: true, iommu_self_lookup_during_register: true,
+    },
+    doc: 'DT/ACPI parsing in the probe path (bcb81ac6ae3c): the bus walk drops the probe lock around dma_configure when !dev->driver; the IOMMU core sets dev->dma_iommu; use_default_domain defers without a default domain (b46064a18810); arm-smmu and SMMUv3 find their instance while registering (7d835134d4e1).',
     commits: [
       C('b67483b3c44e', 'iommu/dma: Centralise iommu_setup_dma_ops()'),
       C('b5c58b2fdc42', 'dma-mapping: direct calls for dma-iommu'),
@@ -227,23 +297,62 @@ export const KERNEL_DEFS: readonly KernelDef[] = [
       C('73d2f10957f5', 'iommu: late IOMMU probe at driver bind warning'),
       C('95deee37a123', 'platform: Fix race condition during DMA configure at IOMMU probe time [not modelled: the walk\'s own use of the default domain]'),
     ],
+    verified: { status: 'reconstructed', tree: 'perishh/linux-6.14 (6.14.0) plus the 6.15 diffs' },
   },
   {
-    name: 'v6.15.y', flags: v615y, newest: true,
+    name: 'v6.15.y', kind: 'point', base: 'v6.15',
+    changes: { walk_recheck_after_relock: true, registration_race_fix: true },
     doc: '6.15.1 onwards: v6.15 plus 0c8e9c148e29 (no lock drop with a fwspec; re-check after relock) and da33e87bd2bf (iommu->ready).',
     commits: [
       C('0c8e9c148e29', 'iommu: Avoid introducing more races'),
       C('da33e87bd2bf', 'iommu: Handle yet another race around registration'),
     ],
+    verified: { status: 'reconstructed', tree: 'perishh/linux-6.14 plus the 6.15 stable diffs' },
+  },
+  {
+    name: 'v6.18.y', kind: 'lts', base: 'v6.15.y', changes: {}, newest: true,
+    doc: '6.18.9: the probe path of v6.15.y, every flag read in whole files; also 95deee37a123 (platform dma_configure snapshots dev->driver: not modelled) and d9d3cede4167 (ipmmu registers after drvdata).',
+    commits: [
+      C('d9d3cede4167', 'iommu/ipmmu-vmsa: Register in a sensible order'),
+      C('78447d4545b2', 'PCI: Fix driver_managed_dma check [not modelled]'),
+      C('72b6f7cd89ce', 'iommu/virtio: Make instance lookup robust [virtio-iommu: not modelled]'),
+    ],
+    verified: { status: 'verified', tree: 'unifreq/linux-6.18.y@8e15a5ffa040 (6.18.9)' },
+  },
+  {
+    name: 'v6.19', kind: 'tag', base: 'v6.18.y', changes: {},
+    doc: 'the probe path of v6.18.y; the release path changed (e94160488e65, fd714986e4e4; device release is not modelled).',
+    commits: [
+      C('e94160488e65', 'iommu: Generic support for RMRs during device release [not modelled]'),
+      C('fd714986e4e4', 'iommu: Pass in old domain to attach_dev callback functions [not modelled]'),
+    ],
+    verified: { status: 'inferred', tree: 'patch context only (iommu-probe-after-v6.15.md 2.2-2.3)' },
+  },
+  {
+    name: 'v7.0', kind: 'tag', base: 'v6.19', changes: {},
+    doc: 'the probe path of v6.18.y (the v6.15 walk window is still open); the PCI-reset series serialises iommu_deferred_attach under group->mutex (not modelled).',
+    commits: [],
+    verified: { status: 'partly', tree: 'gregkh/linux@17194cd0dd23 drivers/iommu/iommu.c (7.0-rc)' },
   },
 ];
 
-/** Every commit a kernel includes: its own and those of the older baselines. */
+/** The kernels with their flags resolved along the base chain. */
+/** A kernel with its flags resolved along the base chain. */
+export type Kernel = KernelDef & { readonly flags: KernelFlags };
+export const KERNEL_DEFS: readonly Kernel[] = DEFS.map((k) => ({ ...k, flags: flagsOf(k) }));
+
+function defOf(name: string): KernelDef {
+  const k = DEFS.find((x) => x.name === name);
+  if (!k) throw new Error(`internal: kernel ${name} has no definition`);
+  return k;
+}
+
+function flagsOf(k: KernelDef): KernelFlags {
+  return { ...(k.base ? flagsOf(defOf(k.base)) : {}), ...k.changes } as KernelFlags;
+}
+
+/** Every commit a kernel includes: its own and those of its bases. */
 export function kernelCommits(name: string): { id: string; title: string }[] {
-  const out: { id: string; title: string }[] = [];
-  for (const k of KERNEL_DEFS) {
-    out.push(...k.commits);
-    if (k.name === name) return out;
-  }
-  return out;
+  const k = defOf(name);
+  return [...(k.base ? kernelCommits(k.base) : []), ...k.commits];
 }

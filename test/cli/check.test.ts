@@ -34,7 +34,7 @@ test('check on counters without --json prints the end-of-run report on stdout', 
 
 test('check v6.6 probe-vs-register finds the seed-001 race: exit 1, results folder, a mail trace that fits 100 ASCII columns', () => {
   const out = path.join(tmpDir('pvr'), 'run');
-  const r = cli('check', '--kernel', 'v6.6', '--scenario', 'probe-vs-register-two-smmu', '--out', out, '--workers', '1');
+  const r = cli('check', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register-two-smmu', '--out', out, '--workers', '1');
   assert.equal(r.code, 1, r.stderr);
   assert.ok(fs.existsSync(path.join(out, 'summary.json')));
   const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
@@ -55,12 +55,12 @@ test('check v6.6 probe-vs-register finds the seed-001 race: exit 1, results fold
   }
   // the report ends each violation with the command that reproduces it
   assert.match(r.stdout, /Reproduce with:\n {2}probecheck replay[\s\\]*\S*violation-\w+\.json/);
-  assert.match(r.stdout, /violation-\w+\.json[\s\\]*--kernel[\s\\]*v6\.6[\s\\]*--scenario[\s\\]*probe-vs-register/);
+  assert.match(r.stdout, /violation-\w+\.json[\s\\]*--kernel[\s\\]*v6\.6\.5[\s\\]*--scenario[\s\\]*probe-vs-register/);
 });
 
 test('check --json with several scenarios prints one document with one run per scenario', () => {
   const out = path.join(tmpDir('multi'), 'run');
-  const r = cli('check', '--kernel', 'v6.6', '--scenario', 'probe-vs-register-two-smmu', '--scenario', 'multi-dmar-register', '--out', out, '--workers', '1', '--json', '--quiet');
+  const r = cli('check', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register-two-smmu', '--scenario', 'multi-dmar-register', '--out', out, '--workers', '1', '--json', '--quiet');
   const doc = JSON.parse(r.stdout);
   assert.deepEqual(doc.runs.map((x: { scenario: string }) => x.scenario), ['probe-vs-register-two-smmu', 'multi-dmar-register']);
   assert.ok(['violation', 'witness-failure', 'pass'].includes(doc.verdict));

@@ -25,7 +25,7 @@ test('verify-patch --json is one document; a user .ts patch fixes the addendum 5
 });
 
 test('verify-patch with a patch that leaves the race: exit 1, still violated', () => {
-  const r = cli('verify-patch', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--patch', 'ipmmu-free-guard', '--workers', '1', '--json', '--quiet');
+  const r = cli('verify-patch', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register', '--patch', 'ipmmu-free-guard', '--workers', '1', '--json', '--quiet');
   assert.equal(r.code, 1, r.stderr);
   const doc = JSON.parse(r.stdout);
   assert.equal(doc.verdict, 'fail');
@@ -36,7 +36,9 @@ test('list shows kernels with commits, patches, scenarios with the default marke
   const r = cli('list');
   assert.equal(r.code, 0);
   for (const h of ['kernels:', 'patches:', 'scenarios:', 'invariants:']) assert.match(r.stdout, new RegExp(`^${h}$`, 'm'));
-  assert.match(r.stdout, /v6\.6 .*commits: /);
+  assert.match(r.stdout, /^ *v6\.6\.5 +point +v6\.6 \+ a2e7e59a9426$/m);
+  assert.match(r.stdout, /^ *v6\.18\.y \(default\) +lts /m);
+  assert.match(r.stdout, /checked: verified, unifreq\/linux-6\.18\.y/);
   assert.match(r.stdout, /probe-vs-register +seed 001 +default/);
   const j = cli('list', 'invariants', '--json');
   const arr = JSON.parse(j.stdout);
@@ -57,7 +59,7 @@ test('export tla writes <Module>.tla and .cfg and refuses to overwrite them with
   assert.equal(again.code, 2);
   oneErrorLine(again, 'E_OUT_EXISTS');
   assert.equal(cli(...args, '--force').code, 0);
-  const k = cli('export', 'tla', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--out', out);
+  const k = cli('export', 'tla', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register', '--out', out);
   assert.equal(k.code, 0, k.stderr);
 });
 

@@ -15,25 +15,25 @@ test('an unknown kernel names the closest kernels', () => {
 });
 
 test('an unknown scenario names the closest scenarios', () => {
-  const r = cli('check', '--kernel', 'v6.6', '--scenario', 'probe-vs-registr', '--out', out());
+  const r = cli('check', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-registr', '--out', out());
   assert.equal(r.code, 2);
   assert.match(oneErrorLine(r, 'E_UNKNOWN_SCENARIO'), /probe-vs-register/);
 });
 
 test('an unknown built-in patch names the closest patches', () => {
-  const r = cli('check', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--patch', 'ipmmu-free-gaurd', '--out', out());
+  const r = cli('check', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register', '--patch', 'ipmmu-free-gaurd', '--out', out());
   assert.equal(r.code, 2);
   assert.match(oneErrorLine(r, 'E_UNKNOWN_PATCH'), /ipmmu-free-guard/);
 });
 
 test('a patch file that does not exist is an unknown patch', () => {
-  const r = cli('verify-patch', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--patch', './no-such-fix.ts');
+  const r = cli('verify-patch', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register', '--patch', './no-such-fix.ts');
   assert.equal(r.code, 2);
   assert.match(oneErrorLine(r, 'E_UNKNOWN_PATCH'), /no-such-fix\.ts/);
 });
 
 test('an unknown invariant names the closest invariants', () => {
-  const r = cli('check', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--invariant', 'DomainFreeSaf', '--out', out());
+  const r = cli('check', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register', '--invariant', 'DomainFreeSaf', '--out', out());
   assert.equal(r.code, 2);
   assert.match(oneErrorLine(r, 'E_UNKNOWN_INVARIANT'), /DomainFreeSafe/);
 });
@@ -51,7 +51,7 @@ test('an unknown classic model and an unknown --set key name the valid ones', ()
 });
 
 test('impossible combinations are rejected before any work', () => {
-  const a = cli('check', '--model', 'counters', '--kernel', 'v6.6', '--out', out());
+  const a = cli('check', '--model', 'counters', '--kernel', 'v6.6.5', '--out', out());
   assert.equal(a.code, 2);
   assert.match(oneErrorLine(a, 'E_USAGE'), /--kernel/);
   const b = cli('check', '--set', 'n=3', '--out', out());
@@ -83,7 +83,7 @@ test('a corrupt or unreadable trace file names the file and what is wrong', () =
 
 test('a user patch that edits a missing label fails naming the patch and the label', () => {
   const patch = path.join(ROOT, 'test', 'cli', 'fixtures', 'missing-label.ts');
-  const r = cli('verify-patch', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--patch', patch);
+  const r = cli('verify-patch', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register', '--patch', patch);
   assert.equal(r.code, 2);
   const line = oneErrorLine(r, 'E_PATCH');
   assert.match(line, /guard-missing-label/);
@@ -93,7 +93,7 @@ test('a user patch that edits a missing label fails naming the patch and the lab
 test('a user patch module that throws while loading fails with E_PATCH naming the file', () => {
   const file = path.join(tmpDir('throw'), 'boom.ts');
   fs.writeFileSync(file, 'const x: number = 1;\nthrow new Error("boom " + x);\nexport default {};\n');
-  const r = cli('check', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--patch', file, '--out', out());
+  const r = cli('check', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register', '--patch', file, '--out', out());
   assert.equal(r.code, 2);
   assert.match(oneErrorLine(r, 'E_PATCH'), /boom\.ts: loading it threw: boom 1/);
 });

@@ -28,7 +28,7 @@ const UPDATE = process.env.UPDATE_GOLDEN === '1';
 interface Case { readonly name: string; readonly args: readonly string[]; readonly exit: number }
 
 const CASES: readonly Case[] = [
-  { name: 'check-v6.6-probe-vs-register-two-smmu', args: ['check', '--kernel', 'v6.6', '--scenario', 'probe-vs-register-two-smmu'], exit: 1 },
+  { name: 'check-v6.6.5-probe-vs-register-two-smmu', args: ['check', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register-two-smmu'], exit: 1 },
   { name: 'check-v6.1-msm-private-domain', args: ['check', '--kernel', 'v6.1', '--scenario', 'msm-private-domain'], exit: 0 },
 ];
 

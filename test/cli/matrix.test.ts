@@ -48,7 +48,7 @@ test('a flipped verdict, a new violation and a changed state count are reported,
 });
 
 test('compareMatrices names runs that appear or disappear', () => {
-  const row = { kernel: 'v6.6', scenario: 's', patches: [], verdict: 'pass', stopReason: 'complete', distinct: 1, generated: 0, depth: 0, seconds: 0, violations: {}, witnessesNotReached: [] };
+  const row = { kernel: 'v6.6.5', scenario: 's', patches: [], verdict: 'pass', stopReason: 'complete', distinct: 1, generated: 0, depth: 0, seconds: 0, violations: {}, witnessesNotReached: [] };
   const changes = compareMatrices({ probecheckMatrix: 1, generated: '', runs: [row] }, { probecheckMatrix: 1, generated: '', runs: [{ ...row, kernel: 'v6.15' }] });
   assert.deepEqual(changes.map((c) => c.what), ['new-run', 'missing-run']);
 });

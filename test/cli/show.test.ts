@@ -19,9 +19,9 @@ function labelsOf(stdout: string, actor: string): string[] {
 // ------------------------------------------------------------------ the kernel model, through the CLI
 
 test('show v6.6 probe-vs-register: the client lists the probe path in model order, one line a step', () => {
-  const r = cli('show', '--kernel', 'v6.6', '--scenario', 'probe-vs-register');
+  const r = cli('show', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register');
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^== probecheck show: kernel v6\.6, scenario probe-vs-register, patches: none$/m);
+  assert.match(r.stdout, /^== probecheck show: kernel v6\.6\.5, scenario probe-vs-register, patches: none$/m);
   assert.match(r.stdout, /^actor +label +function +file +checked +branches +origin$/m);
   const c = labelsOf(r.stdout, 'C[D]');
   const path = ['p_lock', 'pd_bus_ops', 'r_grouped_check', 'r_alloc', 'r_probe_dev', 'r_group', 'r_gm_add', 'p_unlock'];
@@ -33,7 +33,7 @@ test('show v6.6 probe-vs-register: the client lists the probe path in model orde
   assert.ok(!labelsOf(r.stdout, 'R[I]').includes('r_fw_test'), 'v6.6 has no r_fw_test');
   // One step's whole line: actor, label, function, file, checked, branches, origin.
   const line = r.stdout.split('\n').find((l) => l.startsWith('C[D] ') && cells(l)[1] === 'pd_bus_ops')!;
-  assert.deepEqual(cells(line), ['C[D]', 'pd_bus_ops', '__iommu_probe_device()', 'drivers/iommu/iommu.c', 'inferred', 'enodev -> p_unlock, ok -> r_grouped_check', '(src/model/paths/probe-locked.ts)']);
+  assert.deepEqual(cells(line), ['C[D]', 'pd_bus_ops', '__iommu_probe_device()', 'drivers/iommu/iommu.c', 'inferred', 'enodev -> p_unlock, ok -> r_grouped_check', '(src/model/paths/init-device.ts)']);
   const single = r.stdout.split('\n').find((l) => l.startsWith('C[D] ') && cells(l)[1] === 'p_lock')!;
   assert.equal(cells(single)[5], '-> pd_bus_ops');
   // Columns are aligned: every row's file cell starts where the header's does.
@@ -44,11 +44,11 @@ test('show v6.6 probe-vs-register: the client lists the probe path in model orde
 });
 
 test('show --actor keeps one actor; --fn keeps the steps whose kernel function contains NAME', () => {
-  const a = cli('show', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--actor', 'R');
+  const a = cli('show', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register', '--actor', 'R');
   assert.equal(a.code, 0, a.stderr);
   assert.equal(labelsOf(a.stdout, 'C[D]').length, 0);
   assert.equal(labelsOf(a.stdout, 'R[I]')[0], 'r_publish');
-  const f = cli('show', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--fn', 'iommu_probe_device');
+  const f = cli('show', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register', '--fn', 'iommu_probe_device');
   assert.equal(f.code, 0, f.stderr);
   const rows = f.stdout.split('\n').filter((l) => /^[CR]\[/.test(l));
   assert.ok(rows.length > 0);
@@ -57,52 +57,52 @@ test('show --actor keeps one actor; --fn keeps the steps whose kernel function c
   assert.deepEqual(labelsOf(f.stdout, 'R[I]'), ['pd_bus_ops', 'r_grouped_check', 'r_gm_add']);
   assert.doesNotMatch(f.stdout, /really_probe/);
   assert.match(f.stdout, /^8 steps in 2 actors; checked against kernel source: 0, inferred: 8$/m);
-  const both = cli('show', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--actor', 'C', '--fn', 'iommu_probe_device', '--json');
+  const both = cli('show', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register', '--actor', 'C', '--fn', 'iommu_probe_device', '--json');
   const doc = JSON.parse(both.stdout);
   assert.deepEqual(doc.actors.map((x: { actor: string }) => x.actor), ['C']);
   assert.deepEqual(doc.actors[0].steps.map((s: { label: string }) => s.label), ['p_lock', 'pd_bus_ops', 'r_grouped_check', 'r_gm_add', 'p_unlock']);
 });
 
 test('show --json: each step with function, file, checked (empty: inferred), branches, origin', () => {
-  const r = cli('show', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--json');
+  const r = cli('show', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register', '--json');
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout);
-  assert.equal(doc.kernel, 'v6.6');
+  assert.equal(doc.kernel, 'v6.6.5');
   assert.equal(doc.scenario, 'probe-vs-register');
   const c = doc.actors.find((a: { actor: string }) => a.actor === 'C');
   assert.deepEqual(c.instances, ['C[D]']);
   const s = c.steps.find((x: { label: string }) => x.label === 'pd_bus_ops');
   assert.deepEqual(s, {
     actor: 'C', label: 'pd_bus_ops', fn: '__iommu_probe_device()', file: 'drivers/iommu/iommu.c', checked: [], inferred: true,
-    branches: [{ name: 'enodev', goto: 'p_unlock' }, { name: 'ok', goto: 'r_grouped_check' }], origin: 'src/model/paths/probe-locked.ts',
+    branches: [{ name: 'enodev', goto: 'p_unlock' }, { name: 'ok', goto: 'r_grouped_check' }], origin: 'src/model/paths/init-device.ts',
   });
 });
 
 test('show --guards prints guards with showExpr; an instance\'s own slot reads [self]', () => {
-  const r = cli('show', '--kernel', 'v6.6', '--scenario', 'two-smmu-async', '--actor', 'C', '--fn', 'iommu_probe_device', '--guards');
+  const r = cli('show', '--kernel', 'v6.6.5', '--scenario', 'two-smmu-async', '--actor', 'C', '--fn', 'iommu_probe_device', '--guards');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^C\[D1,D2,D3,D4\] +p_lock /m);
   assert.match(r.stdout, /^ +guard: probe_lock = none$/m);
   assert.match(r.stdout, /^ +grouped if: dev\.iommu_group\[self\] # none$/m);
-  const plain = cli('show', '--kernel', 'v6.6', '--scenario', 'two-smmu-async', '--actor', 'C', '--fn', 'iommu_probe_device');
+  const plain = cli('show', '--kernel', 'v6.6.5', '--scenario', 'two-smmu-async', '--actor', 'C', '--fn', 'iommu_probe_device');
   assert.doesNotMatch(plain.stdout, /guard:/);
 });
 
 test('show --diff v6.15 on v6.6: r_fw_test and r_drop added in R, pd_bus_ops removed', () => {
-  const r = cli('show', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--diff', 'v6.15');
+  const r = cli('show', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register', '--diff', 'v6.15');
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^== probecheck show: scenario probe-vs-register, kernel v6\.6 -> v6\.15/m);
-  assert.match(r.stdout, /^R\[I\]: v6\.6 15 steps -> v6\.15 23 steps: \d+ added, \d+ removed, \d+ changed, \d+ unchanged$/m);
+  assert.match(r.stdout, /^== probecheck show: scenario probe-vs-register, kernel v6\.6\.5 -> v6\.15/m);
+  assert.match(r.stdout, /^R\[I\]: v6\.6\.5 15 steps -> v6\.15 23 steps: \d+ added, \d+ removed, \d+ changed, \d+ unchanged$/m);
   assert.match(r.stdout, /^\+ R\[I\] +r_fw_test +iommu_init_device\(\) /m);
   assert.match(r.stdout, /^\+ R\[I\] +r_drop /m);
   assert.match(r.stdout, /^- R\[I\] +pd_bus_ops /m);
   assert.doesNotMatch(r.stdout, /^- R\[I\] +r_fw_test /m);
   // A changed step: its - and + lines, then what changed.
-  assert.match(r.stdout, /^- R\[I\] +r_lock .* -> pd_bus_ops +\(src\/model\/paths\/probe-locked\.ts\)\n\+ R\[I\] +r_lock .* -> r_grouped_check +\(src\/model\/paths\/probe-locked\.ts\)\n +changed: branches$/m);
+  assert.match(r.stdout, /^- R\[I\] +r_lock .* -> pd_bus_ops +\(src\/model\/paths\/init-device\.ts\)\n\+ R\[I\] +r_lock .* -> r_grouped_check +\(src\/model\/paths\/init-device\.ts\)\n +changed: branches$/m);
   // The dropping form's own steps say where they come from.
   assert.match(r.stdout, /^\+ R\[I\] +r_drop .*\(src\/model\/paths\/probe-dropping\.ts\)$/m);
-  const j = JSON.parse(cli('show', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--diff', 'v6.15', '--json', '--actor', 'R').stdout);
-  assert.deepEqual(j.from, { kernel: 'v6.6', patches: [] });
+  const j = JSON.parse(cli('show', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register', '--diff', 'v6.15', '--json', '--actor', 'R').stdout);
+  assert.deepEqual(j.from, { kernel: 'v6.6.5', patches: [] });
   assert.deepEqual(j.to, { kernel: 'v6.15', patches: [] });
   const R = j.actors[0];
   assert.equal(R.actor, 'R');
@@ -110,8 +110,8 @@ test('show --diff v6.15 on v6.6: r_fw_test and r_drop added in R, pd_bus_ops rem
   assert.ok(added.includes('r_fw_test') && added.includes('r_drop'), added.join(' '));
   assert.deepEqual(R.entries.filter((e: { op: string }) => e.op === 'removed').map((e: { label: string }) => e.label), ['pd_bus_ops']);
   // The same kernel on both sides: no change.
-  const same = cli('show', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--diff', 'v6.6');
-  assert.match(same.stdout, /^C\[D\]: v6\.6 26 steps -> v6\.6 26 steps: no change \(26 unchanged\)$/m);
+  const same = cli('show', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register', '--diff', 'v6.6.5');
+  assert.match(same.stdout, /^C\[D\]: v6\.6\.5 26 steps -> v6\.6\.5 26 steps: no change \(26 unchanged\)$/m);
   assert.doesNotMatch(same.stdout, /^[-+] /m);
 });
 
@@ -153,15 +153,15 @@ test('show --patch FILE loads a patch module as check --patch does', () => {
 });
 
 test('show: bad names and combinations are one line and exit 2, nothing on stdout', () => {
-  const base = ['show', '--kernel', 'v6.6', '--scenario', 'probe-vs-register'];
+  const base = ['show', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register'];
   const cases: [string[], string, RegExp][] = [
     [[...base, '--actor', 'X'], 'E_UNKNOWN_ACTOR', /unknown actor 'X'; valid: C\[D\], R\[I\]/],
     [['show', '--kernel', 'v6.7', '--scenario', 'probe-vs-register'], 'E_UNKNOWN_KERNEL', /closest: .*v6\.6/],
-    [['show', '--kernel', 'v6.6', '--scenario', 'probe-vs-registr'], 'E_UNKNOWN_SCENARIO', /probe-vs-register/],
+    [['show', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-registr'], 'E_UNKNOWN_SCENARIO', /probe-vs-register/],
     [[...base, '--diff', 'v6.16'], 'E_UNKNOWN_KERNEL', /v6\.15/],
     [[...base, '--diff', 'v6.15', '--patch', '0c8e9c148e29'], 'E_USAGE', /--diff .* --patch/],
     [[...base, '--diff', 'v6.15', '--diff', 'v6.1'], 'E_USAGE', /one --diff/],
-    [['show', '--kernel', 'v6.6'], 'E_USAGE', /--scenario/],
+    [['show', '--kernel', 'v6.6.5'], 'E_USAGE', /--scenario/],
     [[...base, '--fn', 'iommu_prob_device'], 'E_UNKNOWN_FUNCTION', /closest: iommu_probe_device/],
     [[...base, '--fn', 'p_lock'], 'E_UNKNOWN_FUNCTION', /'p_lock' is a step label \(of iommu_probe_device\(\)\)/],
     [[...base, '--patch', 'ipmmu-free-gaurd'], 'E_UNKNOWN_PATCH', /ipmmu-free-guard/],
@@ -197,7 +197,7 @@ const hand: Model = {
         {
           label: 'p_lock', fn: 'iommu_probe_device()', file: 'drivers/iommu/iommu.c', origin: 'src/model/probe.ts',
           checked: [
-            { release: 'v6.6', tree: 'linux@abc123', lines: 'iommu.c:410-431' },
+            { release: 'v6.6.5', tree: 'linux@abc123', lines: 'iommu.c:410-431' },
             { release: 'v6.15', tree: 'linux@def456', lines: 'iommu.c:500-512' },
           ],
           guard: eq(v('lock'), 'none'),
@@ -223,7 +223,7 @@ test('rendering: checked releases, origin, unnamed and named branches, instance 
   const lines = out.split('\n').filter((l) => l.length);
   assert.deepEqual(cells(lines[0]), ['actor', 'label', 'function', 'file', 'checked', 'branches', 'origin']);
   assert.deepEqual(cells(lines[1]), ['P[D1,D2]', 'p_lock', 'iommu_probe_device()', 'drivers/iommu/iommu.c',
-    'v6.6 linux@abc123 iommu.c:410-431; v6.15 linux@def456 iommu.c:500-512', '-> p_bind', '(src/model/probe.ts)']);
+    'v6.6.5 linux@abc123 iommu.c:410-431; v6.15 linux@def456 iommu.c:500-512', '-> p_bind', '(src/model/probe.ts)']);
   assert.deepEqual(cells(lines[2]), ['P[D1,D2]', 'p_bind', 'really_probe()', 'drivers/base/dd.c', 'inferred', 'ok -> $end, skip -> $end', '-']);
   assert.deepEqual(cells(lines[3]), ['R', 'r_go', 'iommu_device_register()', '-', 'inferred', '-> $end', '-']);
   assert.equal(out.split('\n')[3], '', 'a blank line between actors');
@@ -279,7 +279,7 @@ test('rendering a diff: added, removed, and changed checked/origin/fn/branches b
   assert.deepEqual(d[1].entries.map((e) => `${e.op} ${e.label}`), ['removed r_go']);
   const text = formatDiff(d, 'old', 'new');
   assert.match(text, /^P\[D1,D2\]: old 2 steps -> new 3 steps: 1 added, 0 removed, 2 changed, 0 unchanged$/m);
-  assert.match(text, /^- P\[D1,D2\] +p_lock .* v6\.6 linux@abc123 iommu\.c:410-431; v6\.15 .* \(src\/model\/probe\.ts\)$/m);
+  assert.match(text, /^- P\[D1,D2\] +p_lock .* v6\.6\.5 linux@abc123 iommu\.c:410-431; v6\.15 .* \(src\/model\/probe\.ts\)$/m);
   assert.match(text, /^\+ P\[D1,D2\] +p_lock .* -> p_bind +\(src\/model\/probe-v2\.ts\)$/m);
   assert.match(text, /^\+ P\[D1,D2\] +p_lock +iommu_probe_device\(\) +drivers\/iommu\/iommu\.c +v6\.15 linux@def456 iommu\.c:500-512 +-> p_bind/m);
   assert.match(text, /^ +changed: checked, origin$/m);

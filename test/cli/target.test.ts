@@ -16,8 +16,8 @@ test('a kernel target without --kernel records the default kernel, one target pe
 test('--invariant is checked for a classic model too, and recorded in a kernel target\'s source', () => {
   assert.throws(() => resolveTargets(targetOptions({ model: 'counters', invariant: ['Nope'] })),
     (e: unknown) => e instanceof ProbeError && e.code === 'E_UNKNOWN_INVARIANT');
-  const [t] = resolveTargets(targetOptions({ kernel: 'v6.6', scenario: ['probe-vs-register'], invariant: ['BoundImpliesCorrectDmaOps'] }));
-  assert.deepEqual(t.source, { kernel: 'v6.6', scenario: 'probe-vs-register', patches: [], invariants: ['BoundImpliesCorrectDmaOps'] });
+  const [t] = resolveTargets(targetOptions({ kernel: 'v6.6.5', scenario: ['probe-vs-register'], invariant: ['BoundImpliesCorrectDmaOps'] }));
+  assert.deepEqual(t.source, { kernel: 'v6.6.5', scenario: 'probe-vs-register', patches: [], invariants: ['BoundImpliesCorrectDmaOps'] });
 });
 
 test('a trace header resolves back to the same target', () => {

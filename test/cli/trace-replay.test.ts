@@ -12,7 +12,7 @@ let itf = '';
 
 before(() => {
   dir = path.join(tmpDir('trace'), 'run');
-  const r = cli('check', '--kernel', 'v6.6', '--scenario', 'probe-vs-register-two-smmu', '--out', dir, '--workers', '1', '--quiet');
+  const r = cli('check', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register-two-smmu', '--out', dir, '--workers', '1', '--quiet');
   assert.equal(r.code, 1, r.stderr);
   const s = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
   trace = path.join(dir, s.violations[0].trace);
@@ -51,11 +51,11 @@ test('trace --format json is the trace file; --format itf is an ITF trace of the
 });
 
 test('a trace replays on its model: exit 0, and the invariant is violated at its end', () => {
-  const r = cli('replay', trace, '--kernel', 'v6.6', '--scenario', 'probe-vs-register-two-smmu');
+  const r = cli('replay', trace, '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register-two-smmu');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /replays: all 30 steps enabled/);
   assert.match(r.stdout, /is VIOLATED/);
-  const i = cli('replay', itf, '--kernel', 'v6.6', '--scenario', 'probe-vs-register-two-smmu');
+  const i = cli('replay', itf, '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register-two-smmu');
   assert.equal(i.code, 0, i.stderr);
 });
 
@@ -64,7 +64,7 @@ test('a tampered trace diverges: exit 1, the step, and the enabled steps there',
   [doc.steps[2], doc.steps[5]] = [doc.steps[5], doc.steps[2]];
   const bad = path.join(path.dirname(dir), 'tampered.json');
   fs.writeFileSync(bad, JSON.stringify(doc));
-  const r = cli('replay', bad, '--kernel', 'v6.6', '--scenario', 'probe-vs-register-two-smmu');
+  const r = cli('replay', bad, '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register-two-smmu');
   assert.equal(r.code, 1, r.stderr);
   // step 3 is now o_xlate, which is not enabled: c_set_driver has not run
   assert.match(r.stdout, /DIVERGES at step 3 of 30 \(C\[D\]:o_xlate\.ok\): step 3 C\[D\]:o_xlate\.ok is not enabled/);
@@ -80,7 +80,7 @@ test('an ITF trace with a state no step reaches diverges there: exit 1', () => {
   st[key] = !st[key];
   const bad = path.join(path.dirname(dir), 'tampered.itf.json');
   fs.writeFileSync(bad, JSON.stringify(doc));
-  const r = cli('replay', bad, '--kernel', 'v6.6', '--scenario', 'probe-vs-register-two-smmu', '--json');
+  const r = cli('replay', bad, '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register-two-smmu', '--json');
   assert.equal(r.code, 1, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.replays, false);
@@ -95,7 +95,7 @@ test('an ITF trace of another model fails naming the variable and the state', ()
 
 test('a counterexample recorded with --invariant replays on its own model, and by step name on another kernel', () => {
   const out = path.join(tmpDir('replay-inv'), 'run');
-  const r = cli('check', '--kernel', 'v6.6', '--scenario', 'probe-vs-register-two-smmu', '--invariant', 'BoundImpliesCorrectDmaOps', '--out', out, '--workers', '1', '--quiet');
+  const r = cli('check', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register-two-smmu', '--invariant', 'BoundImpliesCorrectDmaOps', '--out', out, '--workers', '1', '--quiet');
   assert.equal(r.code, 1, r.stderr);
   const file = path.join(out, 'violation-BoundImpliesCorrectDmaOps.json');
   const same = cli('replay', file);

@@ -23,7 +23,7 @@ test('dma-owner-before-group on v5.17 + dma-owner-v7: identical results for 1, 2
 });
 
 test('probe-vs-register on every kernel: identical results for 1 and 2 workers', async () => {
-  for (const kernel of ['v4.19', 'v5.17', 'v5.19', 'v6.1', 'v6.6', 'v6.15', 'v6.15.y']) {
+  for (const kernel of ['v4.19', 'v5.17', 'v5.19', 'v6.1', 'v6.6.5', 'v6.15', 'v6.15.y']) {
     const m = lowerModel(buildKernelModel({ kernel, scenario: 'probe-vs-register' }));
     const rs = await acrossWorkers(m, { continueAfterViolation: true });
     assert.deepEqual(essence(rs[1]), essence(rs[0]), kernel);

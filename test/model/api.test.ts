@@ -12,11 +12,18 @@ const code = (fn: () => unknown): string => {
 };
 
 test('lists: kernels with commits, patches, scenarios, invariants', () => {
-  assert.deepEqual(KERNELS.map((k) => k.name), ['v4.19', 'v4.20-rc1', 'v5.17', 'v5.19', 'v6.1', 'v6.6', 'v6.15', 'v6.15.y']);
-  assert.equal(KERNELS.filter((k) => k.newest).map((k) => k.name).join(), 'v6.15.y');
+  for (const k of ['v4.19', 'v4.20-rc1', 'v5.10.y', 'v5.15.y', 'v5.17', 'v5.19', 'v6.1', 'v6.1.y', 'v6.6', 'v6.6.5', 'v6.6.87', 'v6.6.y', 'v6.12.y', 'v6.15', 'v6.15.y', 'v6.18.y', 'v6.19', 'v7.0']) {
+    assert.ok(KERNELS.some((x) => x.name === k), k);
+  }
+  assert.equal(KERNELS.filter((k) => k.newest).map((k) => k.name).join(), 'v6.18.y');
+  // A kernel is its base plus its commits: a stable line does not inherit a later mainline's.
+  const c = (k: string) => KERNELS.find((x) => x.name === k)!.commits.map((x) => x.id);
+  assert.ok(c('v6.6.y').includes('b46064a18810') && !c('v6.6.87').includes('b46064a18810'));
+  assert.ok(c('v5.10.y').includes('229e6ee43d2a') && !c('v5.17').includes('229e6ee43d2a'));
+  assert.ok(!c('v6.12.y').includes('bcb81ac6ae3c') && c('v6.18.y').includes('bcb81ac6ae3c'));
   const y = KERNELS.find((k) => k.name === 'v6.15.y')!;
   for (const id of ['0c8e9c148e29', 'da33e87bd2bf', 'b46064a18810', '57365a04c921']) assert.ok(y.commits.some((c) => c.id === id), id);
-  assert.ok(!KERNELS.find((k) => k.name === 'v6.6')!.commits.some((c) => c.id === 'b46064a18810'));
+  assert.ok(!KERNELS.find((k) => k.name === 'v6.6.5')!.commits.some((c) => c.id === 'b46064a18810'));
   for (const id of ['ipmmu-free-guard', 'dma-owner-v7', '57365a04c921', 'c919739ce472', '0e764a01015d', 'b46064a18810', 'da33e87bd2bf', '229e6ee43d2a']) {
     assert.ok(PATCHES.some((p) => p.id === id && p.title), id);
   }
@@ -34,9 +41,9 @@ test('lists: kernels with commits, patches, scenarios, invariants', () => {
 
 test('unknown names fail with their codes and the closest names', () => {
   assert.match(code(() => buildKernelModel({ kernel: 'v6.7', scenario: 'probe-vs-register' })), /^E_UNKNOWN_KERNEL: unknown kernel 'v6.7'; closest: /);
-  assert.match(code(() => buildKernelModel({ kernel: 'v6.6', scenario: 'probe-vs-registr' })), /^E_UNKNOWN_SCENARIO: .*probe-vs-register/);
-  assert.match(code(() => buildKernelModel({ kernel: 'v6.6', scenario: 'probe-vs-register', patches: ['b46064a1881'] })), /^E_UNKNOWN_PATCH: .*b46064a18810/);
-  assert.match(code(() => buildKernelModel({ kernel: 'v6.6', scenario: 'probe-vs-register', invariants: ['NoDeadlok'] })), /^E_UNKNOWN_INVARIANT: .*NoDeadlock/);
+  assert.match(code(() => buildKernelModel({ kernel: 'v6.6.5', scenario: 'probe-vs-registr' })), /^E_UNKNOWN_SCENARIO: .*probe-vs-register/);
+  assert.match(code(() => buildKernelModel({ kernel: 'v6.6.5', scenario: 'probe-vs-register', patches: ['b46064a1881'] })), /^E_UNKNOWN_PATCH: .*b46064a18810/);
+  assert.match(code(() => buildKernelModel({ kernel: 'v6.6.5', scenario: 'probe-vs-register', invariants: ['NoDeadlok'] })), /^E_UNKNOWN_INVARIANT: .*NoDeadlock/);
 });
 
 test('every kernel x scenario builds and lowers; every step names a kernel function and file', () => {
@@ -60,7 +67,7 @@ test('params, meta and the invariant selection', () => {
 });
 
 test('patch errors are one line naming the patch and the closest labels', () => {
-  const base = { kernel: 'v6.6', scenario: 'probe-vs-register' };
+  const base = { kernel: 'v6.6.5', scenario: 'probe-vs-register' };
   const bad = (apply: Parameters<typeof definePatch>[0]['apply']) => code(() => buildKernelModel({ ...base, patches: [definePatch({ id: 'p1', title: 't', apply })] }));
   assert.equal(bad((m) => m.addGuard('C', 'c_use_dx', v('dev.added', 0))), "E_PATCH: patch p1: no step 'c_use_dx' in actor 'C'; closest: c_use_dd, c_use_fail, c_bound");
   assert.match(bad((m) => m.removeStep('Q', 'x')), /^E_PATCH: patch p1: no actor 'Q'; closest: /);
@@ -99,7 +106,7 @@ test('draft edits: insert before/after, remove, add a branch, flags compose with
       assert.equal(m.flag('use_default_domain_defers_if_no_default_domain'), true);
     },
   });
-  const m = buildKernelModel({ kernel: 'v6.6', scenario: 'probe-vs-register', patches: [p] });
+  const m = buildKernelModel({ kernel: 'v6.6.5', scenario: 'probe-vs-register', patches: [p] });
   const c = m.actors.find((a) => a.name === 'C')!;
   const labels = c.steps.map((s) => s.label);
   assert.ok(labels.includes('x_after') && !labels.includes('x_before'));

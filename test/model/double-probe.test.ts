@@ -66,6 +66,6 @@ test('the built-in patch 0c8e9c148e29 closes the double probe on v6.15 and keeps
   assert.deepEqual(unreached(r), []);
   const { buildKernelModel } = await import('../../src/model');
   const { ProbeError } = await import('../../src/errors');
-  assert.throws(() => buildKernelModel({ kernel: 'v6.6', scenario: 'double-probe', patches: ['0c8e9c148e29'] }),
+  assert.throws(() => buildKernelModel({ kernel: 'v6.6.5', scenario: 'double-probe', patches: ['0c8e9c148e29'] }),
     (e: unknown) => e instanceof ProbeError && e.code === 'E_PATCH' && /0c8e9c148e29/.test(e.message));
 });

@@ -9,7 +9,7 @@ import { v } from '../../src/ir/dsl';
 import { buildKernelModel, definePatch, PATCHES, type Patch } from '../../src/model';
 import { modelDigest } from '../helpers/model-digest';
 
-const base = { kernel: 'v6.6', scenario: 'probe-vs-register' };
+const base = { kernel: 'v6.6.5', scenario: 'probe-vs-register' };
 const digest = (patches: (string | Patch)[], k = base) => modelDigest(buildKernelModel({ ...k, patches }));
 const error = (fn: () => unknown): string => {
   try { fn(); } catch (e) { assert.ok(e instanceof ProbeError, String(e)); return `${e.code}: ${e.message}`; }
@@ -54,15 +54,15 @@ test('an apply(m) patch runs twice: for its flags, then for its edits, and its e
 });
 
 test('later patches see the flags earlier ones set; flagsWhen picks a backport\'s form from them', () => {
-  assert.equal(flagsOf('v6.6', 'probe-vs-register', ['b46064a18810']).probe_device_defers_if_no_default_domain, true);
+  assert.equal(flagsOf('v6.6.5', 'probe-vs-register', ['b46064a18810']).probe_device_defers_if_no_default_domain, true);
   assert.equal(flagsOf('v6.15', 'probe-vs-register', ['b46064a18810']).probe_device_defers_if_no_default_domain, false);
   const toCore = definePatch({ id: 'core-dma', title: 't', flags: { dma_mode_decided_in: 'iommu_core' } });
-  assert.equal(flagsOf('v6.6', 'probe-vs-register', [toCore, 'b46064a18810']).probe_device_defers_if_no_default_domain, false);
+  assert.equal(flagsOf('v6.6.5', 'probe-vs-register', [toCore, 'b46064a18810']).probe_device_defers_if_no_default_domain, false);
 });
 
 test('patch errors are one E_PATCH line naming the patch', () => {
   assert.equal(error(() => buildKernelModel({ ...base, patches: ['0c8e9c148e29'] })),
-    'E_PATCH: patch 0c8e9c148e29: applies to kernels with dt_acpi_parsing_in_probe_path = true; v6.6 has false');
+    'E_PATCH: patch 0c8e9c148e29: applies to kernels with dt_acpi_parsing_in_probe_path = true; v6.6.5 has false');
   assert.match(error(() => buildKernelModel({ ...base, patches: [definePatch({ id: 'f', title: 't', flags: { no_such: true } as never })] })), /^E_PATCH: patch f: no flag 'no_such'; closest: /);
   assert.match(error(() => buildKernelModel({ ...base, patches: [definePatch({ id: 'f', title: 't', flags: { probe_op: true } as never })] })), /^E_PATCH: patch f: flag 'probe_op' takes a string, not true$/);
   const asyncApply = definePatch({ id: 'z', title: 't', async apply(m) { m.setFlag('arm_smmu_defer_hack', true); } });

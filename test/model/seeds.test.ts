@@ -39,7 +39,7 @@ const SEED001 = [
 ];
 
 test('001 probe-vs-register-two-smmu: v6.6 binds the client on platform ops, then attaches the default domain; the shortest trace is the thread\'s', () => {
-  const r = run('v6.6', 'probe-vs-register-two-smmu');
+  const r = run('v6.6.5', 'probe-vs-register-two-smmu');
   assert.ok(violated(r).includes('BoundImpliesCorrectDmaOps'));
   // The thread's account is a path of v6.6 that ends in the violation ...
   const d = replayByName(r.core, SEED001);
@@ -87,7 +87,7 @@ test('001 on v6.15: the seed order is closed; the remaining violation goes throu
 });
 
 test('001 fixed on v6.6 by b46064a18810 (its 6.6.90 form): the seed order is closed and the client binds with the IOMMU', () => {
-  const r = run('v6.6', 'probe-vs-register-two-smmu', ['b46064a18810']);
+  const r = run('v6.6.5', 'probe-vs-register-two-smmu', ['b46064a18810']);
   assert.ok(replayByName(r.core, SEED001).diverged >= 0);
   assert.deepEqual(violated(r), []);
   assert.deepEqual(unreached(r), []);
@@ -95,7 +95,7 @@ test('001 fixed on v6.6 by b46064a18810 (its 6.6.90 form): the seed order is clo
 
 test('REVIEW error 1: one arm-smmu registering: its client\'s probe finds no instance until the SMMU is bound', () => {
   // 6.6.9 (no 229e6ee43d2a): arm_smmu_probe_device dereferences the NULL smmu: CVE-2024-56568.
-  for (const k of ['v5.17', 'v6.6']) {
+  for (const k of ['v5.17', 'v6.6.5']) {
     const r = run(k, 'probe-vs-register');
     assert.deepEqual(violated(r), ['NoNullOpsDeref'], k);
     const t = trace(r, 'NoNullOpsDeref');
@@ -103,7 +103,7 @@ test('REVIEW error 1: one arm-smmu registering: its client\'s probe finds no ins
     assert.ok(!t.includes('R[I]:r_bound'), 'the SMMU is not bound yet');
   }
   // With the 229e6ee43d2a hack the probe defers, and the client binds with the IOMMU later.
-  const hack = run('v6.6', 'probe-vs-register', ['229e6ee43d2a']);
+  const hack = run('v6.6.5', 'probe-vs-register', ['229e6ee43d2a']);
   assert.deepEqual(violated(hack), []);
   assert.deepEqual(unreached(hack), []);
   // From v6.14 (7d835134d4e1) the SMMU finds itself once listed: no oops, the v6.15 window.

@@ -11,13 +11,16 @@ type What = (typeof WHAT)[number];
 function lines(w: What): string[] {
   switch (w) {
     case 'kernels': {
-      const width = Math.max(...KERNELS.map((k) => k.name.length));
-      // Each kernel includes the commits of the one before it: show what it adds.
-      return KERNELS.map((k, i) => {
-        const prev = i > 0 ? new Set(KERNELS[i - 1].commits.map((c) => c.id)) : new Set<string>();
-        const added = k.commits.filter((c) => !prev.has(c.id)).map((c) => c.id);
-        const base = i > 0 ? `${KERNELS[i - 1].name} + ` : '';
-        return `${(k.name + (k.name === DEFAULT_KERNEL ? ' (default)' : '')).padEnd(width + 10)}  commits: ${base}${added.join(' ') || 'none'}`;
+      // A kernel is its base plus the flags and commits that differ; then what was read to check it.
+      const width = Math.max(...KERNELS.map((k) => k.name.length)) + 10;
+      return KERNELS.flatMap((k) => {
+        const name = (k.name + (k.name === DEFAULT_KERNEL ? ' (default)' : '')).padEnd(width);
+        const flags = Object.entries(k.changes).map(([f, v]) => `${f}=${String(v)}`).join(' ');
+        return [
+          `${name}  ${k.kind.padEnd(5)}  ${k.base ? `${k.base} + ${k.own.map((c) => c.id).join(' ') || 'no commits'}` : k.own.map((c) => c.id).join(' ')}`,
+          ...(flags ? [`${''.padEnd(width)}  flags: ${flags}`] : []),
+          `${''.padEnd(width)}  checked: ${k.verified.status}, ${k.verified.tree}`,
+        ];
       });
     }
     case 'patches': {

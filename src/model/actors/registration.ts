@@ -13,12 +13,12 @@ import { ActorB, br, FILES, type BuildCtx, type Exit } from '../ctx';
 import type { ProbePathForm } from '../forms';
 import { PROBE_PATH, type ProbeExits } from '../paths';
 
-/** Where the walk goes after the last device: phase 2 of bus_iommu_probe() (unlocked: list_del
- *  without group->mutex; locked forms: under it), or, in the add_device era, the drvdata. */
+/** Where the walk goes after the last device: phase 2 of bus_iommu_probe() (probe_device: list_del
+ *  without group->mutex; init_device and dropping: under it), or, in the add_device era, the drvdata. */
 const PHASE2_ENTRY: Record<ProbePathForm, string> = {
   add_device: 'r_set_drvdata',
-  unlocked: 'r_list_del',
-  locked: 'r_finalize_group',
+  probe_device: 'r_list_del',
+  init_device: 'r_finalize_group',
   dropping: 'r_finalize_group',
 };
 
@@ -95,8 +95,8 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
       finAssign.push(set('dev.dma_iommu', i, ite(and(eq(v('dev.iommu_group', i), G), v('dev.in_group_list', i)), eq(ite(eq(v('group.default_domain', G), 'none'), v('group.dd_type', G), v('group.default_domain', G)), 'dma'), v('dev.dma_iommu', i))));
     }
   }
-  const finDoc = 'under group->mutex: iommu_setup_default_domain / probe_alloc_default_domain: allocate the default domain and attach every member' + (ctx.coreDma ? '; iommu_setup_dma_ops() for each gdev (dev->dma_iommu)' : probeForm === 'locked' || probeForm === 'dropping' ? ' (6.6 does NOT set DMA ops here)' : '');
-  if (probeForm === 'unlocked') {
+  const finDoc = 'under group->mutex: iommu_setup_default_domain / probe_alloc_default_domain: allocate the default domain and attach every member' + (ctx.coreDma ? '; iommu_setup_dma_ops() for each gdev (dev->dma_iommu)' : probeForm === 'init_device' || probeForm === 'dropping' ? ' (6.6 does NOT set DMA ops here)' : '');
+  if (probeForm === 'probe_device') {
     b.add('r_list_del', 'bus_iommu_probe()', FILES.iommu, [
       br('fin', mine, [set('group.on_group_list', G, 'none')], 'r_finalize_group', undefined, 'list_del_init(&group->entry) WITHOUT group->mutex'),
       br('skip', notMine, [b.ls(gcurF, add(gcur, 1))], 'r_list_del'),

@@ -13,19 +13,17 @@
 import { and, eq, ite, not, or, set, v } from '../../ir/dsl';
 import type { Assign, Expr } from '../../ir/types';
 import { br, exitBr, FILES, iv, type ActorB, type Exit } from '../ctx';
-import type { ProbePathForm } from '../forms';
+import type { Forms } from '../forms';
 
-/** How of_iommu_configure looks next to each probe-path form. */
-const FIRMWARE_FORM: Record<ProbePathForm, { probeLock: boolean; samplePresent: boolean; devIommu: boolean }> = {
-  /** v4.19: no dev->iommu; a fwspec left pending by a deferral is freed and parsed again. */
-  add_device: { probeLock: false, samplePresent: false, devIommu: false },
-  /** v5.17 .. v6.1: iommu_fwspec_init allocates dev->iommu; no lock. */
-  unlocked: { probeLock: false, samplePresent: false, devIommu: true },
-  /** 6.6.5 (a2e7e59a9426): the fwspec part runs under iommu_probe_device_lock. */
-  locked: { probeLock: true, samplePresent: false, devIommu: true },
-  /** v6.15: also samples dev_iommu_present, so a probe in progress is not replayed. */
-  dropping: { probeLock: true, samplePresent: true, devIommu: true },
-};
+/** How of_iommu_configure looks next to each form: the fwspec part runs under
+ *  iommu_probe_device_lock only with the file-scope lock (a2e7e59a9426); v4.19 has no
+ *  dev->iommu (a fwspec left pending by a deferral is freed and parsed again); v6.15 also
+ *  samples dev_iommu_present, so a probe in progress is not replayed. */
+const firmwareForm = (x: Forms) => ({
+  probeLock: x.probeLock === 'file_scope',
+  samplePresent: x.probe === 'dropping',
+  devIommu: x.probe !== 'add_device',
+});
 
 export interface FwExits {
   readonly ok: Exit;
@@ -47,7 +45,7 @@ export function firmwareConfigure(b: ActorB, d: Expr, ex: FwExits): string {
 function build(b: ActorB, d: Expr, ex: FwExits): string {
   const ctx = b.ctx;
   const f = ctx.f;
-  const form = FIRMWARE_FORM[ctx.forms.probe];
+  const form = firmwareForm(ctx.forms);
   const cfg = b.local('cfg', { kind: 'enum', values: ['none', 'ok', 'noiommu', 'defer'] }, 'none');
   const fnCfg = ctx.of ? 'of_iommu_configure()' : 'acpi_iommu_configure_id()';
   const fileCfg = ctx.of ? FILES.of_iommu : FILES.acpi_scan;

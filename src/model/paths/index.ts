@@ -2,15 +2,15 @@
 import type { ProbePathForm } from '../forms';
 import { addDevicePath } from './add-device';
 import { droppingPath } from './probe-dropping';
-import { lockedPath } from './probe-locked';
-import { unlockedPath } from './probe-unlocked';
+import { initDevicePath } from './init-device';
+import { probeDevicePath } from './probe-device';
 import type { ProbePath } from './types';
 
 export const PROBE_PATH: Record<ProbePathForm, ProbePath> = {
-  add_device: addDevicePath, // paths/add-device.ts      v4.19, v4.20-rc1
-  unlocked: unlockedPath, //    paths/probe-unlocked.ts  v5.17 .. v6.1
-  locked: lockedPath, //        paths/probe-locked.ts    v6.6 (a2e7e59a9426, 6eb4da8cf545)
-  dropping: droppingPath, //    paths/probe-dropping.ts  v6.15 (bcb81ac6ae3c; 0c8e9c148e29)
+  add_device: addDevicePath, //     paths/add-device.ts      v4.19, v4.20-rc1
+  probe_device: probeDevicePath, // paths/probe-device.ts    v5.10 .. v6.1.y
+  init_device: initDevicePath, //   paths/init-device.ts     v6.6 .. v6.12.y (6eb4da8cf545)
+  dropping: droppingPath, //        paths/probe-dropping.ts  v6.15 .. v7.0 (bcb81ac6ae3c; 0c8e9c148e29)
 };
 
 export { firmwareConfigure } from './firmware-configure';

@@ -18,7 +18,7 @@
 import { and, eq, ne, not, or, set, v } from '../../ir/dsl';
 import { br, FILES, hasGrp } from '../ctx';
 import { firmwareConfigure } from './firmware-configure';
-import { groupedCheckStep, lockedProbe, lockedProbeTail, lockStep } from './probe-locked';
+import { groupedCheckStep, lockedProbe, lockedProbeTail, lockStep } from './init-device';
 import type { ProbePath } from './types';
 
 export const droppingPath: ProbePath = (b, d, mode, exits, opts) => b.within(__filename, () => {

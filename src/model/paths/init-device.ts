@@ -18,7 +18,7 @@
  */
 import { and, eq, ite, ne, not, set, v } from '../../ir/dsl';
 import type { Assign, Expr } from '../../ir/types';
-import { br, ddTypeOf, exitBr, FILES, gOf, gv, hasGrp, walkUnit, type ActorB } from '../ctx';
+import { br, ddTypeOf, exitBr, FILES, gOf, gv, hasGrp, walkUnit, type ActorB, type Exit } from '../ctx';
 import { probeDeviceOp } from './probe-device-op';
 import type { ProbeExits, ProbePath } from './types';
 
@@ -38,7 +38,7 @@ export function lockedProbe(b: ActorB, mode: 'walk' | 'probe'): LockedProbe {
   return {
     lock: mode === 'walk' ? 'r_lock' : 'p_lock',
     unlock: mode === 'walk' ? 'r_unlock' : 'p_unlock',
-    lockFn: mode === 'walk' ? 'probe_iommu_group()' : 'iommu_probe_device()',
+    lockFn: b.ctx.forms.probeLock === 'function_static' ? '__iommu_probe_device()' : mode === 'walk' ? 'probe_iommu_group()' : 'iommu_probe_device()',
     err,
     toUnlock: (status) => [b.ls(err, status)],
   };
@@ -67,6 +67,19 @@ export function lockedProbeTail(b: ActorB, L: LockedProbe, d: Expr, mode: 'walk'
   b.within(__filename, () => tail(b, L, d, mode, exits, opts));
 }
 
+/** mutex_unlock(&iommu_probe_device_lock), then on by the status: ok to `ok`, errors to the
+ *  caller's exits. */
+export function unlockStep(b: ActorB, L: LockedProbe, exits: ProbeExits, ok: Exit): void {
+  const st = (x: string) => eq(b.lv(L.err), x);
+  const release = [set('probe_lock', undefined, 'none')];
+  b.add(L.unlock, L.lockFn, FILES.iommu, [
+    exitBr('ok', st('ok'), release, ok),
+    exitBr('enodev', st('enodev'), release, exits.enodev),
+    exitBr('err', st('err'), release, exits.err),
+    exitBr('defer', st('defer'), release, exits.defer ?? exits.err),
+  ], { doc: 'mutex_unlock(&iommu_probe_device_lock); -ENODEV is mapped to 0 by probe_iommu_group, other errors abort the walk' });
+}
+
 interface TailOpts { readonly lateWarn: boolean; readonly finalize: boolean; readonly sysfsLink: boolean }
 
 function tail(b: ActorB, L: LockedProbe, d: Expr, mode: 'walk' | 'probe', exits: ProbeExits, opts: TailOpts): void {
@@ -92,14 +105,7 @@ function tail(b: ActorB, L: LockedProbe, d: Expr, mode: 'walk' | 'probe', exits:
   assign.push(b.ls(L.err, 'ok'));
   b.add('r_gm_add', '__iommu_probe_device()', FILES.iommu, [br(undefined, undefined, assign, L.unlock)], { doc });
   const ddCheck = mode === 'probe' && f.probe_device_defers_if_no_default_domain;
-  const st = (x: string) => eq(b.lv(L.err), x);
-  const release = [set('probe_lock', undefined, 'none')];
-  b.add(L.unlock, L.lockFn, FILES.iommu, [
-    exitBr('ok', st('ok'), release, ddCheck ? { goto: 'p_dd_check' } : opts.finalize ? { goto: 'p_finalize' } : exits.ok),
-    exitBr('enodev', st('enodev'), release, exits.enodev),
-    exitBr('err', st('err'), release, exits.err),
-    exitBr('defer', st('defer'), release, exits.defer ?? exits.err),
-  ], { doc: 'mutex_unlock(&iommu_probe_device_lock); -ENODEV is mapped to 0 by probe_iommu_group, other errors abort the walk' });
+  unlockStep(b, L, exits, ddCheck ? { goto: 'p_dd_check' } : opts.finalize ? { goto: 'p_finalize' } : exits.ok);
   if (opts.finalize) {
     b.add('p_finalize', 'iommu_probe_device()', FILES.iommu, [
       exitBr(undefined, undefined, [], exits.ok, [{ name: 'NoNullOpsDeref', cond: and(eq(v('dev.iommu', d), 'alloc'), ne(v('dev.iommu_iommu_dev', d), 'none')),
@@ -115,16 +121,30 @@ function tail(b: ActorB, L: LockedProbe, d: Expr, mode: 'walk' | 'probe', exits:
   }
 }
 
-export const lockedPath: ProbePath = (b, d, mode, exits) => b.within(__filename, () => {
+export const initDevicePath: ProbePath = (b, d, mode, exits) => b.within(__filename, () => {
   const L = lockedProbe(b, mode);
-  lockStep(b, L, 'pd_bus_ops');
-  b.add('pd_bus_ops', '__iommu_probe_device()', FILES.iommu, [
-    br('enodev', eq(v('bus.iommu_ops'), 'none'), L.toUnlock('enodev'), L.unlock, undefined, '!dev->bus->iommu_ops -> -ENODEV'),
-    br('ok', ne(v('bus.iommu_ops'), 'none'), [], 'r_grouped_check'),
-  ], { doc: 'ops = dev->bus->iommu_ops (6.6 probes every device on the bus; the driver filters by fwspec)' });
+  const busOps = (enodev: Exit): void => {
+    b.add('pd_bus_ops', '__iommu_probe_device()', FILES.iommu, [
+      exitBr('enodev', eq(v('bus.iommu_ops'), 'none'), [], enodev, undefined, '!dev->bus->iommu_ops -> -ENODEV'),
+      br('ok', ne(v('bus.iommu_ops'), 'none'), [], staticLock ? L.lock : 'r_grouped_check'),
+    ], { doc: 'ops = dev->bus->iommu_ops (6.6 probes every device on the bus; the driver filters by fwspec)' });
+  };
+  // The v6.6 tag (01657bc14a39): the lock is function-static, taken inside __iommu_probe_device
+  // after the bus-ops test; from 6.6.5 (a2e7e59a9426) the callers take it first.
+  const staticLock = b.ctx.forms.probeLock === 'function_static';
+  let entry: string;
+  if (staticLock) {
+    busOps(exits.enodev);
+    lockStep(b, L, 'r_grouped_check');
+    entry = 'pd_bus_ops';
+  } else {
+    lockStep(b, L, 'pd_bus_ops');
+    busOps({ goto: L.unlock, assign: L.toUnlock('enodev') });
+    entry = L.lock;
+  }
   groupedCheckStep(b, L, d);
   b.add('r_alloc', 'iommu_init_device()', FILES.iommu, [br(undefined, undefined, [set('dev.iommu', d, 'alloc')], 'r_probe_dev')],
     { doc: 'dev_iommu_get(): allocate dev->iommu if NULL' });
   lockedProbeTail(b, L, d, mode, exits, { lateWarn: false, finalize: false, sysfsLink: false });
-  return L.lock;
+  return entry;
 });

@@ -1,40 +1,49 @@
 /**
- * The probe path in its unlocked form (v5.17 .. v6.1): __iommu_probe_device() with core-owned
- * groups and no probe lock. The walk (mode 'walk') first asks probe_iommu_group() whether the
- * device is grouped (a lockless read of dev->iommu_group) and leaves default domains to phase 2
- * of bus_iommu_probe() through its group_list; iommu_probe_device() (mode 'probe') allocates
- * and attaches the default domain itself (p_alloc_dd).
+ * The probe path in its probe_device form (v5.10 .. v6.1.y): __iommu_probe_device() with
+ * core-owned groups. The walk (mode 'walk') first asks probe_iommu_group() whether the device
+ * is grouped (a lockless read of dev->iommu_group) and leaves default domains to phase 2 of
+ * bus_iommu_probe() through its group_list; iommu_probe_device() (mode 'probe') allocates and
+ * attaches the default domain itself (p_alloc_dd). No probe lock, except from 6.1.68
+ * (a2e7e59a9426 backported without 6eb4da8cf545): the callers hold the file-scope lock around
+ * __iommu_probe_device (6.1.166 iommu.c:299, 351, 1684), and p_alloc_dd runs after the unlock.
  */
 import { and, eq, ite, ne, not, or, set, v } from '../../ir/dsl';
 import type { Assign } from '../../ir/types';
-import { br, ddTypeOf, exitBr, FILES, gOf, hasGrp, walkUnit } from '../ctx';
+import { br, ddTypeOf, exitBr, FILES, gOf, hasGrp, walkUnit, type Exit } from '../ctx';
+import { lockedProbe, lockStep, unlockStep } from './init-device';
 import { probeDeviceOp } from './probe-device-op';
 import type { ProbePath } from './types';
 
 
-export const unlockedPath: ProbePath = (b, d, mode, exits) => b.within(__filename, () => {
+export const probeDevicePath: ProbePath = (b, d, mode, exits) => b.within(__filename, () => {
   const ctx = b.ctx;
   const f = ctx.f;
   const G = gOf(d);
-  let entry = 'pd_bus_ops';
+  // With the file-scope lock every exit of __iommu_probe_device goes through the unlock.
+  const L = ctx.forms.probeLock === 'file_scope' ? lockedProbe(b, mode) : undefined;
+  const out = (status: 'ok' | 'enodev' | 'err' | 'defer', exit: Exit): Exit => (L ? { goto: L.unlock, assign: L.toUnlock(status) } : exit);
+  const body = L ? L.lock : 'pd_bus_ops';
+  let entry = body;
   if (mode === 'walk') {
     entry = b.add('r_grouped_check', 'probe_iommu_group()', FILES.iommu, [
       exitBr('grouped', hasGrp(d), [], exits.ok, undefined, 'iommu_group_get(dev) != NULL -> return 0'),
-      br('new', not(hasGrp(d)), [], 'pd_bus_ops'),
+      br('new', not(hasGrp(d)), [], body),
     ], { doc: 'probe_iommu_group: if (iommu_group_get(dev)) return 0 (lockless read of dev->iommu_group)' });
   }
+  if (L) lockStep(b, L, 'pd_bus_ops');
   b.add('pd_bus_ops', '__iommu_probe_device()', FILES.iommu, [
-    exitBr('enodev', eq(v('bus.iommu_ops'), 'none'), [], exits.enodev, undefined, '!dev->bus->iommu_ops -> -ENODEV'),
+    exitBr('enodev', eq(v('bus.iommu_ops'), 'none'), [], out('enodev', exits.enodev), undefined, '!dev->bus->iommu_ops -> -ENODEV'),
     br('ok', ne(v('bus.iommu_ops'), 'none'), [], 'r_alloc'),
   ]);
   b.add('r_alloc', 'dev_iommu_get()', FILES.iommu, [br(undefined, undefined, [set('dev.iommu', d, 'alloc')], 'r_probe_dev')],
     { doc: '__iommu_probe_device: dev_iommu_get() allocates dev->iommu; try_module_get' });
-  probeDeviceOp(b, d, '', 'r_group', exits.enodev, exits.defer ?? exits.err);
+  if (L) probeDeviceOp(b, d, L.err, 'r_group', { goto: L.unlock }, { goto: L.unlock });
+  else probeDeviceOp(b, d, '', 'r_group', exits.enodev, exits.defer ?? exits.err);
   const dio = f.group_get_for_dev_ops_source === 'dev_iommu_ops';
   const opsAssert = dio ? [{ name: 'NoNullOpsDeref', cond: v('iommu.ops_set', v('dev.iommu_iommu_dev', d)), doc: 'C_NULL_OPS: dev_iommu_ops(dev)->device_group with the unit\'s ops still NULL (seed 004)' }] : undefined;
-  const afterGroup = mode === 'probe' ? 'p_alloc_dd' : 'g_link';
+  const done = mode === 'probe' ? out('ok', { goto: 'p_alloc_dd' }) : { goto: 'g_link' };
   b.add('r_group', 'iommu_group_get_for_dev()', FILES.iommu, [
-    br('grouped', hasGrp(d), [], afterGroup, opsAssert, 'existing group: return it'),
+    exitBr('grouped', hasGrp(d), [], done, opsAssert, 'existing group: return it'),
     br('new', not(hasGrp(d)), [], 'g_link', opsAssert, 'group = ops->device_group(dev)'),
   ], { doc: dio ? 'ops = dev_iommu_ops(dev) (3f6634d997db); group = ops->device_group(dev)' : 'ops = dev->bus->iommu_ops; group = ops->device_group(dev)' });
   b.add('g_link', 'iommu_group_add_device()', FILES.iommu, [br(undefined, undefined, [set('dev.iommu_group', d, G)], 'r_gm_add')],
@@ -42,13 +51,15 @@ export const unlockedPath: ProbePath = (b, d, mode, exits) => b.within(__filenam
   const listAdd = and(eq(v('group.default_domain', G), 'none'), eq(v('group.on_group_list', G), 'none'));
   const gmAssign: Assign[] = [set('dev.in_group_list', d, true)];
   b.add('r_gm_add', 'iommu_group_add_device()', FILES.iommu, [
-    br(undefined, undefined, gmAssign, mode === 'walk' ? 'r_list_add' : 'p_alloc_dd'),
+    exitBr(undefined, undefined, gmAssign, mode === 'walk' ? { goto: 'r_list_add' } : out('ok', { goto: 'p_alloc_dd' })),
   ], { doc: 'under group->mutex: list_add_tail; if (group->domain && !attach_deferred) attach the device ("Adding to iommu group")' });
   if (mode === 'walk') {
     b.add('r_list_add', '__iommu_probe_device()', FILES.iommu, [
-      exitBr(undefined, undefined, [set('group.on_group_list', G, ite(listAdd, walkUnit(), v('group.on_group_list', G)))], exits.ok),
-    ], { doc: 'if (group_list && !group->default_domain && list_empty(&group->entry)) list_add_tail(&group->entry, group_list) (no lock before 01657bc14a39)' });
+      exitBr(undefined, undefined, [set('group.on_group_list', G, ite(listAdd, walkUnit(), v('group.on_group_list', G)))], out('ok', exits.ok)),
+    ], { doc: 'if (group_list && !group->default_domain && list_empty(&group->entry)) list_add_tail(&group->entry, group_list)' });
+    if (L) unlockStep(b, L, exits, exits.ok);
   } else {
+    if (L) unlockStep(b, L, exits, { goto: 'p_alloc_dd' });
     const none = eq(v('group.default_domain', G), 'none');
     const attach = ctx.ownership ? and(ne(v('group.default_domain', G), 'none'), eq(v('group.owner', G), 'null')) : ne(v('group.default_domain', G), 'none');
     b.add('p_alloc_dd', 'iommu_probe_device()', FILES.iommu, [
