@@ -533,7 +533,7 @@ C_SATA_c_drv_probe_K ==
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "d_map"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
 
-\* C[SATA]:d_map: dma_map_single() (kernel/dma/mapping.c)
+\* C[SATA]:d_map: dma_map_single_attrs() (include/linux/dma-mapping.h)
 C_SATA_d_map_enabled ==
     /\ Running
     /\ pc_C["SATA"] = "d_map"
@@ -581,7 +581,7 @@ C_SATA_c_fail_early ==
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_unlock"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
 
-\* C[SATA]:c_unlock.done: device_unlock() (drivers/base/dd.c)
+\* C[SATA]:c_unlock.done: device_unlock() (include/linux/device.h)
 C_SATA_c_unlock_done_enabled ==
     /\ Running
     /\ pc_C["SATA"] = "c_unlock"
@@ -592,7 +592,7 @@ C_SATA_c_unlock_done ==
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "$end"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
 
-\* C[SATA]:c_unlock.wait: device_unlock() (drivers/base/dd.c)
+\* C[SATA]:c_unlock.wait: device_unlock() (include/linux/device.h)
 C_SATA_c_unlock_wait_enabled ==
     /\ Running
     /\ pc_C["SATA"] = "c_unlock"

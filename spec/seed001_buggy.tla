@@ -296,7 +296,7 @@ C_D_use_check_ok ==
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_drv_probe"]
     /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
 
-\* C[D]:c_use_fail.defer: arch_teardown_dma_ops() (drivers/base/platform.c)
+\* C[D]:c_use_fail.defer: platform_dma_configure() (drivers/base/platform.c)
 C_D_c_use_fail_defer_enabled ==
     /\ Running
     /\ pc_C["D"] = "c_use_fail"
@@ -307,7 +307,7 @@ C_D_c_use_fail_defer ==
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_defer"]
     /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
 
-\* C[D]:c_use_fail.err: arch_teardown_dma_ops() (drivers/base/platform.c)
+\* C[D]:c_use_fail.err: platform_dma_configure() (drivers/base/platform.c)
 C_D_c_use_fail_err_enabled ==
     /\ Running
     /\ pc_C["D"] = "c_use_fail"
@@ -597,7 +597,7 @@ C_D_c_drv_probe_K ==
     /\ pc_C' = [pc_C EXCEPT !["D"] = "d_map"]
     /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
 
-\* C[D]:d_map: dma_map_single() (kernel/dma/mapping.c)
+\* C[D]:d_map: dma_map_single_attrs() (include/linux/dma-mapping.h)
 C_D_d_map_enabled ==
     /\ Running
     /\ pc_C["D"] = "d_map"
@@ -649,7 +649,7 @@ C_D_c_fail_early ==
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_unlock"]
     /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
 
-\* C[D]:c_unlock.done: device_unlock() (drivers/base/dd.c)
+\* C[D]:c_unlock.done: device_unlock() (include/linux/device.h)
 C_D_c_unlock_done_enabled ==
     /\ Running
     /\ pc_C["D"] = "c_unlock"
@@ -660,7 +660,7 @@ C_D_c_unlock_done ==
     /\ pc_C' = [pc_C EXCEPT !["D"] = "$end"]
     /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
 
-\* C[D]:c_unlock.wait: device_unlock() (drivers/base/dd.c)
+\* C[D]:c_unlock.wait: device_unlock() (include/linux/device.h)
 C_D_c_unlock_wait_enabled ==
     /\ Running
     /\ pc_C["D"] = "c_unlock"

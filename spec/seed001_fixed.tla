@@ -316,7 +316,7 @@ C_D_use_check_ok ==
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_drv_probe"]
     /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
-\* C[D]:c_use_fail.defer: arch_teardown_dma_ops() (drivers/base/platform.c)
+\* C[D]:c_use_fail.defer: platform_dma_configure() (drivers/base/platform.c)
 C_D_c_use_fail_defer_enabled ==
     /\ Running
     /\ pc_C["D"] = "c_use_fail"
@@ -326,7 +326,7 @@ C_D_c_use_fail_defer ==
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_defer"]
     /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
-\* C[D]:c_use_fail.err: arch_teardown_dma_ops() (drivers/base/platform.c)
+\* C[D]:c_use_fail.err: platform_dma_configure() (drivers/base/platform.c)
 C_D_c_use_fail_err_enabled ==
     /\ Running
     /\ pc_C["D"] = "c_use_fail"
@@ -716,7 +716,7 @@ C_D_c_fail_early ==
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_unlock"]
     /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
-\* C[D]:c_unlock.done: device_unlock() (drivers/base/dd.c)
+\* C[D]:c_unlock.done: device_unlock() (include/linux/device.h)
 C_D_c_unlock_done_enabled ==
     /\ Running
     /\ pc_C["D"] = "c_unlock"
@@ -727,7 +727,7 @@ C_D_c_unlock_done ==
     /\ pc_C' = [pc_C EXCEPT !["D"] = "$end"]
     /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
-\* C[D]:c_unlock.wait: device_unlock() (drivers/base/dd.c)
+\* C[D]:c_unlock.wait: device_unlock() (include/linux/device.h)
 C_D_c_unlock_wait_enabled ==
     /\ Running
     /\ pc_C["D"] = "c_unlock"

@@ -303,7 +303,7 @@ C_D1_use_check_ok ==
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_drv_probe"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
-\* C[D1]:c_use_fail.defer: arch_teardown_dma_ops() (drivers/pci/pci-driver.c)
+\* C[D1]:c_use_fail.defer: pci_dma_configure() (drivers/pci/pci-driver.c)
 C_D1_c_use_fail_defer_enabled ==
     /\ Running
     /\ pc_C["D1"] = "c_use_fail"
@@ -314,7 +314,7 @@ C_D1_c_use_fail_defer ==
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_defer"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
-\* C[D1]:c_use_fail.err: arch_teardown_dma_ops() (drivers/pci/pci-driver.c)
+\* C[D1]:c_use_fail.err: pci_dma_configure() (drivers/pci/pci-driver.c)
 C_D1_c_use_fail_err_enabled ==
     /\ Running
     /\ pc_C["D1"] = "c_use_fail"
@@ -606,7 +606,7 @@ C_D1_c_drv_probe_V_nogroup ==
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_fail_late"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
-\* C[D1]:d_map: dma_map_single() (kernel/dma/mapping.c)
+\* C[D1]:d_map: dma_map_single_attrs() (include/linux/dma-mapping.h)
 C_D1_d_map_enabled ==
     /\ Running
     /\ pc_C["D1"] = "d_map"
@@ -675,7 +675,7 @@ C_D1_c_fail_early ==
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_unlock"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
-\* C[D1]:c_unlock.done: device_unlock() (drivers/base/dd.c)
+\* C[D1]:c_unlock.done: device_unlock() (include/linux/device.h)
 C_D1_c_unlock_done_enabled ==
     /\ Running
     /\ pc_C["D1"] = "c_unlock"
@@ -686,7 +686,7 @@ C_D1_c_unlock_done ==
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "$end"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
-\* C[D1]:c_unlock.wait: device_unlock() (drivers/base/dd.c)
+\* C[D1]:c_unlock.wait: device_unlock() (include/linux/device.h)
 C_D1_c_unlock_wait_enabled ==
     /\ Running
     /\ pc_C["D1"] = "c_unlock"
@@ -831,7 +831,7 @@ C_D3_use_check_ok ==
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_drv_probe"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
-\* C[D3]:c_use_fail.defer: arch_teardown_dma_ops() (drivers/pci/pci-driver.c)
+\* C[D3]:c_use_fail.defer: pci_dma_configure() (drivers/pci/pci-driver.c)
 C_D3_c_use_fail_defer_enabled ==
     /\ Running
     /\ pc_C["D3"] = "c_use_fail"
@@ -842,7 +842,7 @@ C_D3_c_use_fail_defer ==
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_defer"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
-\* C[D3]:c_use_fail.err: arch_teardown_dma_ops() (drivers/pci/pci-driver.c)
+\* C[D3]:c_use_fail.err: pci_dma_configure() (drivers/pci/pci-driver.c)
 C_D3_c_use_fail_err_enabled ==
     /\ Running
     /\ pc_C["D3"] = "c_use_fail"
@@ -1134,7 +1134,7 @@ C_D3_c_drv_probe_V_nogroup ==
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_fail_late"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
-\* C[D3]:d_map: dma_map_single() (kernel/dma/mapping.c)
+\* C[D3]:d_map: dma_map_single_attrs() (include/linux/dma-mapping.h)
 C_D3_d_map_enabled ==
     /\ Running
     /\ pc_C["D3"] = "d_map"
@@ -1203,7 +1203,7 @@ C_D3_c_fail_early ==
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_unlock"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
-\* C[D3]:c_unlock.done: device_unlock() (drivers/base/dd.c)
+\* C[D3]:c_unlock.done: device_unlock() (include/linux/device.h)
 C_D3_c_unlock_done_enabled ==
     /\ Running
     /\ pc_C["D3"] = "c_unlock"
@@ -1214,7 +1214,7 @@ C_D3_c_unlock_done ==
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "$end"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
-\* C[D3]:c_unlock.wait: device_unlock() (drivers/base/dd.c)
+\* C[D3]:c_unlock.wait: device_unlock() (include/linux/device.h)
 C_D3_c_unlock_wait_enabled ==
     /\ Running
     /\ pc_C["D3"] = "c_unlock"
@@ -1258,7 +1258,7 @@ U_D1_u_notify ==
     /\ pc_U' = [pc_U EXCEPT !["D1"] = "u_remove"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
 
-\* U[D1]:u_remove: drv->remove() (drivers/base/dd.c)
+\* U[D1]:u_remove: __device_release_driver() (drivers/base/dd.c)
 U_D1_u_remove_enabled ==
     /\ Running
     /\ pc_U["D1"] = "u_remove"
@@ -1328,7 +1328,7 @@ U_D1_u_cleanup ==
     /\ pc_U' = [pc_U EXCEPT !["D1"] = "u_unlock"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
 
-\* U[D1]:u_unlock: device_unlock() (drivers/base/dd.c)
+\* U[D1]:u_unlock: device_unlock() (include/linux/device.h)
 U_D1_u_unlock_enabled ==
     /\ Running
     /\ pc_U["D1"] = "u_unlock"
@@ -1388,7 +1388,7 @@ V_G1_v_set_container_skip ==
     /\ pc_V' = [pc_V EXCEPT !["G1"] = "$end"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_R, crash>>
 
-\* V[G1]:v_attach: vfio_iommu_type1_attach_group() (drivers/vfio/vfio.c)
+\* V[G1]:v_attach: vfio_iommu_type1_attach_group() (drivers/vfio/vfio_iommu_type1.c)
 V_G1_v_attach_enabled ==
     /\ Running
     /\ pc_V["G1"] = "v_attach"

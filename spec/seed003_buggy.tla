@@ -467,7 +467,7 @@ C_MDSS_m_attach_fail ==
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "m_dma_map_sg"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
 
-\* C[MDSS]:m_dma_map_sg: dma_map_sg() (drivers/gpu/drm/msm/msm_gem.c)
+\* C[MDSS]:m_dma_map_sg: get_pages() (drivers/gpu/drm/msm/msm_gem.c)
 C_MDSS_m_dma_map_sg_enabled ==
     /\ Running
     /\ pc_C["MDSS"] = "m_dma_map_sg"
@@ -515,7 +515,7 @@ C_MDSS_c_fail_early ==
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_unlock"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
 
-\* C[MDSS]:c_unlock.done: device_unlock() (drivers/base/dd.c)
+\* C[MDSS]:c_unlock.done: device_unlock() (include/linux/device.h)
 C_MDSS_c_unlock_done_enabled ==
     /\ Running
     /\ pc_C["MDSS"] = "c_unlock"
@@ -526,7 +526,7 @@ C_MDSS_c_unlock_done ==
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "$end"]
     /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
 
-\* C[MDSS]:c_unlock.wait: device_unlock() (drivers/base/dd.c)
+\* C[MDSS]:c_unlock.wait: device_unlock() (include/linux/device.h)
 C_MDSS_c_unlock_wait_enabled ==
     /\ Running
     /\ pc_C["MDSS"] = "c_unlock"

@@ -7,6 +7,7 @@ import { buildRegistration, registrationSlots } from './actors/registration';
 import { buildUnbind } from './actors/unbind';
 import { buildVfio } from './actors/vfio';
 import { formsOf } from './forms';
+import { CITATIONS } from './citations/data';
 import type { ScenarioDef } from './config';
 import { BuildCtx, dmaModeField } from './ctx';
 import { patchFlags, runEdits, type Patch } from './patch';
@@ -39,6 +40,22 @@ export function buildActors(flags: Kernel['flags'], sc: ScenarioDef): Built {
   const order = ['C', 'N', 'U', 'V', 'R', 'E'];
   actors.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   return { actors, assumptions: [...ctx.assumptions], ctx };
+}
+
+/**
+ * Each step's citation for this kernel: where the kernel function it stands for lives in the
+ * tree the kernel was checked against (citations/data.ts, made by scripts/cite-kernel.js). A
+ * step whose function is not there (or a kernel with no tree read) stays inferred.
+ */
+function citeSteps(kernel: string, actors: DraftState['actors']): void {
+  const rel = CITATIONS[kernel];
+  if (!rel) return;
+  for (const a of actors) {
+    a.steps = a.steps.map((st) => {
+      const at = st.fn && st.file ? rel.functions[`${st.fn} ${st.file}`] : undefined;
+      return at ? { ...st, checked: [{ release: kernel, tree: rel.tree, lines: `${st.file!.split('/').pop()}:${at.lines}` }] } : st;
+    });
+  }
 }
 
 /** What the invariants know of this kernel model. */
@@ -99,6 +116,7 @@ export function assemble(kernel: Kernel, sc: ScenarioDef, patches: readonly Patc
   const phase = patchFlags(kernel.name, sc.name, kernel.flags, patches, { allowUnread: opts.allowUnreadFlags });
   const built = buildActors(phase.flags, sc);
   const ctx = built.ctx;
+  citeSteps(kernel.name, built.actors);
   const draft = new StepDraft(kernel.name, sc.name, { actors: built.actors, assumptions: built.assumptions }, phase.flags);
   patches.forEach((p, i) => runEdits(draft, p, phase.before[i], phase.calls[i]));
   const st = draft.state;

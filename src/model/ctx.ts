@@ -22,6 +22,11 @@ export const FILES = {
   arm_smmu_419: 'drivers/iommu/arm-smmu.c',
   arm_smmu: 'drivers/iommu/arm/arm-smmu/arm-smmu.c',
   smmu_v3: 'drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c',
+  smmu_v3_419: 'drivers/iommu/arm-smmu-v3.c',
+  intel_419: 'drivers/iommu/intel-iommu.c',
+  device_h: 'include/linux/device.h',
+  dma_mapping_h: 'include/linux/dma-mapping.h',
+  vfio_type1: 'drivers/vfio/vfio_iommu_type1.c',
   intel: 'drivers/iommu/intel/iommu.c',
   iort: 'drivers/acpi/arm64/iort.c',
   acpi_scan: 'drivers/acpi/scan.c',
@@ -60,8 +65,8 @@ export class BuildCtx {
     switch (this.driver) {
       case 'ipmmu': return FILES.ipmmu;
       case 'arm-smmu': return this.devIommu ? FILES.arm_smmu : FILES.arm_smmu_419;
-      case 'smmu-v3': return FILES.smmu_v3;
-      case 'intel': return FILES.intel;
+      case 'smmu-v3': return this.devIommu ? FILES.smmu_v3 : FILES.smmu_v3_419;
+      case 'intel': return this.devIommu ? FILES.intel : FILES.intel_419;
     }
   }
   /** How the scenario's IOMMU driver finds its instance (drivers.ts). */

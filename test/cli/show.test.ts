@@ -33,7 +33,8 @@ test('show v6.6 probe-vs-register: the client lists the probe path in model orde
   assert.ok(!labelsOf(r.stdout, 'R[I]').includes('r_fw_test'), 'v6.6 has no r_fw_test');
   // One step's whole line: actor, label, function, file, checked, branches, origin.
   const line = r.stdout.split('\n').find((l) => l.startsWith('C[D] ') && cells(l)[1] === 'pd_bus_ops')!;
-  assert.deepEqual(cells(line), ['C[D]', 'pd_bus_ops', '__iommu_probe_device()', 'drivers/iommu/iommu.c', 'inferred', 'enodev -> p_unlock, ok -> r_grouped_check', '(src/model/paths/init-device.ts)']);
+  assert.deepEqual(cells(line), ['C[D]', 'pd_bus_ops', '__iommu_probe_device()', 'drivers/iommu/iommu.c',
+    'v6.6.5 unifreq/linux-6.6.y@338b333eae4c iommu.c:484-559', 'enodev -> p_unlock, ok -> r_grouped_check', '(src/model/paths/init-device.ts)']);
   const single = r.stdout.split('\n').find((l) => l.startsWith('C[D] ') && cells(l)[1] === 'p_lock')!;
   assert.equal(cells(single)[5], '-> pd_bus_ops');
   // Columns are aligned: every row's file cell starts where the header's does.
@@ -56,7 +57,9 @@ test('show --actor keeps one actor; --fn keeps the steps whose kernel function c
   assert.deepEqual(labelsOf(f.stdout, 'C[D]'), ['p_lock', 'pd_bus_ops', 'r_grouped_check', 'r_gm_add', 'p_unlock']);
   assert.deepEqual(labelsOf(f.stdout, 'R[I]'), ['pd_bus_ops', 'r_grouped_check', 'r_gm_add']);
   assert.doesNotMatch(f.stdout, /really_probe/);
-  assert.match(f.stdout, /^8 steps in 2 actors; checked against kernel source: 0, inferred: 8$/m);
+  assert.match(f.stdout, /^8 steps in 2 actors; checked against kernel source: 8, inferred: 0$/m);
+  // v7.0 has no tree read whole: every step is inferred there.
+  assert.match(cli('show', '--kernel', 'v7.0', '--scenario', 'probe-vs-register', '--fn', 'iommu_probe_device').stdout, /checked against kernel source: 0, inferred: \d+$/m);
   const both = cli('show', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register', '--actor', 'C', '--fn', 'iommu_probe_device', '--json');
   const doc = JSON.parse(both.stdout);
   assert.deepEqual(doc.actors.map((x: { actor: string }) => x.actor), ['C']);
@@ -73,7 +76,8 @@ test('show --json: each step with function, file, checked (empty: inferred), bra
   assert.deepEqual(c.instances, ['C[D]']);
   const s = c.steps.find((x: { label: string }) => x.label === 'pd_bus_ops');
   assert.deepEqual(s, {
-    actor: 'C', label: 'pd_bus_ops', fn: '__iommu_probe_device()', file: 'drivers/iommu/iommu.c', checked: [], inferred: true,
+    actor: 'C', label: 'pd_bus_ops', fn: '__iommu_probe_device()', file: 'drivers/iommu/iommu.c',
+    checked: [{ release: 'v6.6.5', tree: 'unifreq/linux-6.6.y@338b333eae4c', lines: 'iommu.c:484-559' }], inferred: false,
     branches: [{ name: 'enodev', goto: 'p_unlock' }, { name: 'ok', goto: 'r_grouped_check' }], origin: 'src/model/paths/init-device.ts',
   });
 });
@@ -98,7 +102,7 @@ test('show --diff v6.15 on v6.6: r_fw_test and r_drop added in R, pd_bus_ops rem
   assert.match(r.stdout, /^- R\[I\] +pd_bus_ops /m);
   assert.doesNotMatch(r.stdout, /^- R\[I\] +r_fw_test /m);
   // A changed step: its - and + lines, then what changed.
-  assert.match(r.stdout, /^- R\[I\] +r_lock .* -> pd_bus_ops +\(src\/model\/paths\/init-device\.ts\)\n\+ R\[I\] +r_lock .* -> r_grouped_check +\(src\/model\/paths\/init-device\.ts\)\n +changed: branches$/m);
+  assert.match(r.stdout, /^- R\[I\] +r_lock .* -> pd_bus_ops +\(src\/model\/paths\/init-device\.ts\)\n\+ R\[I\] +r_lock .* -> r_grouped_check +\(src\/model\/paths\/init-device\.ts\)\n +changed: branches, checked$/m);
   // The dropping form's own steps say where they come from.
   assert.match(r.stdout, /^\+ R\[I\] +r_drop .*\(src\/model\/paths\/probe-dropping\.ts\)$/m);
   const j = JSON.parse(cli('show', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register', '--diff', 'v6.15', '--json', '--actor', 'R').stdout);

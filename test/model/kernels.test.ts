@@ -74,5 +74,5 @@ test('6.18.y, v6.19 and v7.0 have v6.15.y\'s probe path: the walk window is stil
 
 test('REVIEW addendum 10: msm maps for cache maintenance again from v5.10 (e1bf29e022fb) on every later kernel', () => {
   for (const k of KERNEL_DEFS) assert.equal(k.flags.msm_dma_map_for_cache, true, k.name);
-  assert.equal(steps('v6.18.y', 'msm-private-domain', 'C').find((s) => s.label === 'm_dma_map_sg')!.fn, 'dma_map_sg()');
+  assert.equal(steps('v6.18.y', 'msm-private-domain', 'C').find((s) => s.label === 'm_dma_map_sg')!.fn, 'sync_for_device()');
 });

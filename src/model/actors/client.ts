@@ -100,7 +100,7 @@ export function buildClient(ctx: BuildCtx): ActorB {
   const cookieAssert = [{ name: 'DmaApiDomainHasCookie', cond: implies(modeIommu(ctx, d), cookieOk),
     doc: `C_DMA_COOKIE: iommu-dma looks up ${current ? 'iommu_get_domain_for_dev(dev)' : 'iommu_get_dma_domain(dev) (group->default_domain)'} at call time and dereferences its iova_cookie` }];
   const liveNow = ite(modeIommu(ctx, d), 'iommu', 'direct');
-  if (kinds.has('K')) b.add('d_map', ctx.coreDma ? 'dma_map_page_attrs()' : 'dma_map_single()', FILES.mapping, [br(undefined, undefined, [set('dev.live_maps', d, liveNow)], 'c_bound', cookieAssert)],
+  if (kinds.has('K')) b.add('d_map', ctx.coreDma ? 'dma_map_page_attrs()' : 'dma_map_single_attrs()', ctx.coreDma ? FILES.mapping : FILES.dma_mapping_h, [br(undefined, undefined, [set('dev.live_maps', d, liveNow)], 'c_bound', cookieAssert)],
     { doc: 'the driver maps a buffer through the DMA API, dispatched on ' + (ctx.coreDma ? 'use_dma_iommu(dev)' : 'dev->dma_ops') + '; the mapping is live from here' });
   if (kinds.has('M')) {
     if (fwLive) {
@@ -116,7 +116,7 @@ export function buildClient(ctx: BuildCtx): ActorB {
     ], { doc: 'msm_iommu_attach -> iommu_attach_device(Du, dev)' });
     ctx.assume('arm-smmu domain_alloc gives an IOVA cookie only to DMA domains (an unmanaged Du has none) [inferred for arm-smmu; src for ipmmu]');
     if (f.msm_dma_map_for_cache) {
-      b.add('m_dma_map_sg', 'dma_map_sg()', FILES.msm_gem, [br(undefined, undefined, [set('dev.live_maps', d, liveNow)], 'c_bound', cookieAssert)],
+      b.add('m_dma_map_sg', ctx.devIommu ? 'sync_for_device()' : 'get_pages()', FILES.msm_gem, [br(undefined, undefined, [set('dev.live_maps', d, liveNow)], 'c_bound', cookieAssert)],
         { doc: 'msm_gem get_pages: dma_map_sg(dev) purely for cache maintenance -> iommu_dma_map_sg on group->domain (seed 003)' });
     } else {
       b.add('m_dma_map_sg', 'dma_sync_sg_for_device()', FILES.msm_gem, [br(undefined, undefined, [], 'c_bound')],
@@ -143,7 +143,7 @@ export function buildClient(ctx: BuildCtx): ActorB {
     { doc: 'dma_configure returned -EPROBE_DEFER: dev->driver = NULL; driver_deferred_probe_add_trigger (no dma_cleanup)' });
   b.add('c_fail_early', 'really_probe()', FILES.dd, [br(undefined, undefined, unbindCleanup([]), 'c_unlock')],
     { doc: 'dma_configure failed: goto pinctrl_bind_failed (885e50253bfd): no dma_cleanup; dev->driver = NULL; the bind fails' });
-  b.add('c_unlock', 'device_unlock()', FILES.dd, [
+  b.add('c_unlock', 'device_unlock()', FILES.device_h, [
     br('done', not(v('dev.deferred', d)), [set(dl, d, 'none')], END),
     br('wait', v('dev.deferred', d), [set(dl, d, 'none')], 'c_lock', undefined, 'on the deferred-probe pending list'),
   ], { doc: 'device_unlock(dev)' });

@@ -125,7 +125,7 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
       }
     }
   } else {
-    b.add('r_set_drvdata', ctx.driver === 'ipmmu' ? 'ipmmu_probe()' : 'arm_smmu_device_probe()', ctx.smmuFile, [br(undefined, undefined, selfLook('drvdata'), 'r_bound')],
+    b.add('r_set_drvdata', ctx.driver === 'ipmmu' ? 'ipmmu_probe()' : ctx.driver === 'intel' ? 'intel_iommu_init()' : 'arm_smmu_device_probe()', ctx.smmuFile, [br(undefined, undefined, selfLook('drvdata'), 'r_bound')],
       { doc: 'platform_set_drvdata(pdev, mmu) after registration (ipmmu: iommu_priv lookups succeed from here)' });
     if (ctx.driver === 'ipmmu') ctx.assume('ipmmu_probe ignores the return value of bus_set_iommu and sets drvdata after registration [inferred: verify v4.20-rc1 drivers/iommu/ipmmu-vmsa.c]');
   }

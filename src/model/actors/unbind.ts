@@ -20,7 +20,7 @@ export function buildUnbind(ctx: BuildCtx): ActorB {
   b.add('u_notify', '__device_release_driver()', FILES.dd, [br(undefined, undefined, [set('dev.bind_phase', d, 'unbinding')], 'u_remove')],
     { doc: 'driver_sysfs_remove, BUS_NOTIFY_UNBIND_DRIVER' });
   const cleanup = ctx.ownership && f.dma_cleanup_callback;
-  b.add('u_remove', 'drv->remove()', FILES.dd, [br(undefined, undefined, [set('dev.live_maps', d, 'none')], cleanup ? 'u_dma_cleanup' : 'u_cleanup')],
+  b.add('u_remove', '__device_release_driver()', FILES.dd, [br(undefined, undefined, [set('dev.live_maps', d, 'none')], cleanup ? 'u_dma_cleanup' : 'u_cleanup')],
     { doc: 'the driver\'s remove: it stops DMA and unmaps (d_stop)' });
   if (cleanup) {
     b.add('u_dma_cleanup', ctx.of ? 'platform_dma_cleanup()' : 'pci_dma_cleanup()', ctx.busGlue, [
@@ -37,6 +37,6 @@ export function buildUnbind(ctx: BuildCtx): ActorB {
     set('dev.driver', d, 'none'), set('dev.bind_phase', d, 'idle'), set('ghost.kernel_dma_user', d, false), set('ghost.use_counted', d, 'na'),
     set('ghost.bound_dma_mode', d, 'none'), ...(ctx.coreDma ? [] : [set('dev.dma_ops', d, 'none')]),
   ], 'u_unlock')], { doc: 'devres release, arch_teardown_dma_ops, dev->driver = NULL, BUS_NOTIFY_UNBOUND_DRIVER' + (ctx.coreDma ? ' (dev->dma_iommu is not cleared)' : '') });
-  b.add('u_unlock', 'device_unlock()', FILES.dd, [br(undefined, undefined, [set(dl, d, 'none')], END)], { doc: 'device_unlock(dev)' });
+  b.add('u_unlock', 'device_unlock()', FILES.device_h, [br(undefined, undefined, [set(dl, d, 'none')], END)], { doc: 'device_unlock(dev)' });
   return b;
 }

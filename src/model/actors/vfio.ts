@@ -29,7 +29,7 @@ export function buildVfio(ctx: BuildCtx): ActorB {
       f.claim_semantics === 'blocking_domain' ? '0286300e6045: attach the blocking domain; owner = U; owner_cnt = 1' : 'v7: owner = U; detach the current domain (group->domain = NULL); owner_cnt = 1'),
     br('skip', and(at('C', dv, END), not(ready)), [], END, undefined, 'the vfio device never bound (its probe needs an IOMMU group): no vfio group'),
   ], { doc: 'VFIO_GROUP_SET_CONTAINER -> vfio_group_set_container -> iommu_group_claim_dma_owner (claim_lock .. claim_unlock in one step)' });
-  b.add('v_attach', 'vfio_iommu_type1_attach_group()', FILES.vfio, [br(undefined, undefined, [set('group.domain', g, 'du')], 'v_unset_container')],
+  b.add('v_attach', 'vfio_iommu_type1_attach_group()', FILES.vfio_type1, [br(undefined, undefined, [set('group.domain', g, 'du')], 'v_unset_container')],
     { doc: 'type1 attaches its unmanaged domain Du' });
   const warn = or(eq(cnt, 0), eq(v('group.owner', g), 'null'));
   b.add('v_unset_container', 'iommu_group_release_dma_owner()', FILES.iommu, [

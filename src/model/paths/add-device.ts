@@ -24,7 +24,7 @@ export const addDevicePath: ProbePath = (b, d, _mode, exits) => b.within(__filen
     ? [{ name: 'NoNullOpsDeref', cond: iv('iommu.self_lookup_ok', d), doc: 'arm_smmu_add_device: arm_smmu_get_by_fwnode() finds the bound SMMU (else C_SMMU_LOOKUP)' }]
     : undefined;
   if (ctx.driver === 'arm-smmu') ctx.assume('v4.19 arm_smmu_add_device dereferences the instance found by arm_smmu_get_by_fwnode() (bound-driver lookup) without a NULL check (the race 229e6ee43d2a later bodged) [inferred: verify v4.19 drivers/iommu/arm-smmu.c]');
-  b.add('ad_gate', ipmmu ? 'ipmmu_add_device()' : 'arm_smmu_add_device()', ctx.smmuFile, [
+  b.add('ad_gate', ipmmu ? 'ipmmu_add_device()' : ctx.driver === 'intel' ? 'intel_iommu_add_device()' : 'arm_smmu_add_device()', ctx.smmuFile, [
     exitBr('enodev', not(gateOk), [], exits.enodev, undefined, ipmmu ? '!to_ipmmu(dev) -> -ENODEV' : 'no fwspec with this driver\'s ops -> -ENODEV'),
     br('ok', gateOk, [], 'r_grouped_check', smmuAsserts),
   ], { doc: ipmmu ? 'ipmmu_add_device: if (!to_ipmmu(dev)) return -ENODEV (fwspec->iommu_priv set by ipmmu_of_xlate from the IPMMU drvdata)' : 'arm-smmu add_device fwspec checks [inferred from the add_device fwspec checks]' });

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+/**
+ * Maintainer command: record where each kernel function the model's steps cite lives in the tree
+ * a kernel baseline was checked against, and a fingerprint of its body (comments and whitespace
+ * out), as src/model/citations/data.ts. The package stores these facts, not kernel code.
+ *
+ *   npm run build && node scripts/cite-kernel.js            # every baseline in TREES below
+ *   node scripts/cite-kernel.js --release v6.18.y --tree /path/to/linux[@commit]
+ *
+ * A function not found in its file (renamed, moved, or not a C function such as drv->remove)
+ * is recorded as missing: `probecheck show` prints such a step as inferred.
+ */
+'use strict';
+const { execFileSync } = require('node:child_process');
+const { createHash } = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const { buildKernelModel, KERNELS, SCENARIOS } = require(path.join(root, 'dist/src/model'));
+
+const M = '/work/.mirror';
+/** The tree each baseline was checked against (REVIEW-2026-12, iommu-probe-lts.md, research of
+ *  2026-12): a git directory and a commit. */
+const TREES = {
+  'v4.19': ['Pascal-0x90/linux-4.19', `${M}/Pascal-0x90+linux-4.19/repo`, 'HEAD'],
+  'v4.20-rc1': ['a4913994/linux-4.20', `${M}/a4913994+linux-4.20/repo`, 'HEAD'],
+  'v5.10.y': ['unifreq/linux-5.10.y', `${M}/unifreq+linux-5.10.y/repo`, 'HEAD'],
+  'v5.15.y': ['unifreq/linux-5.15.y', `${M}/unifreq+linux-5.15.y/repo`, 'HEAD'],
+  'v5.17': ['dunli/linux-5.17', `${M}/dunli+linux-5.17/repo`, 'HEAD'],
+  'v5.19': ['yishangzhang/linux-5.19', `${M}/yishangzhang+linux-5.19/repo`, 'HEAD'],
+  'v6.1': ['unifreq/linux-6.1.y', `${M}/unifreq+linux-6.1.y/repo`, 'e451e259e'],
+  'v6.1.y': ['unifreq/linux-6.1.y', `${M}/unifreq+linux-6.1.y/repo`, 'HEAD'],
+  'v6.6': ['unifreq/linux-6.6.y', `${M}/unifreq+linux-6.6.y/repo`, '5fda8f9c7'],
+  'v6.6.5': ['unifreq/linux-6.6.y', `${M}/unifreq+linux-6.6.y/repo`, '338b333ea'],
+  'v6.6.87': ['unifreq/linux-6.6.y', `${M}/unifreq+linux-6.6.y/repo`, '5170aa742'],
+  'v6.6.y': ['unifreq/linux-6.6.y', `${M}/unifreq+linux-6.6.y/repo`, 'HEAD'],
+  'v6.12.y': ['puppywang/linux-6.12.y', `${M}/puppywang+linux-6.12.y/repo`, 'HEAD'],
+  'v6.15': ['perishh/linux-6.14', `${M}/perishh+linux-6.14/repo`, 'HEAD'],
+  'v6.15.y': ['perishh/linux-6.14', `${M}/perishh+linux-6.14/repo`, 'HEAD'],
+  'v6.18.y': ['unifreq/linux-6.18.y', `${M}/unifreq+linux-6.18.y/repo`, 'HEAD'],
+};
+
+/** Every (function, file) a step of any scenario cites on this kernel. */
+function citedFunctions(kernel) {
+  const out = new Map();
+  for (const s of SCENARIOS) {
+    for (const a of buildKernelModel({ kernel, scenario: s.name }).actors) {
+      for (const st of a.steps) if (st.fn && st.file) out.set(`${st.fn}|${st.file}`, { fn: st.fn, file: st.file });
+    }
+  }
+  return [...out.values()];
+}
+
+/** The lines of a C function definition in kernel style: `...name(` at the start of a line,
+ *  `{` alone at column 0 within a few lines, the body to the next `}` at column 0. */
+function locate(text, fn) {
+  const name = fn.replace(/\(\)$/, '');
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return null;
+  const lines = text.split('\n');
+  const head = new RegExp(`^[A-Za-z_].*\\b${name}\\(`);
+  for (let i = 0; i < lines.length; i++) {
+    if (!head.test(lines[i]) || /;\s*$/.test(lines[i])) continue;
+    let j = i;
+    while (j < lines.length && j < i + 8 && lines[j] !== '{') { if (/;\s*$/.test(lines[j])) break; j++; }
+    if (lines[j] !== '{') continue;
+    let k = j + 1;
+    while (k < lines.length && lines[k] !== '}') k++;
+    const body = lines.slice(i, k + 1).join('\n').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '').replace(/\s+/g, ' ').trim();
+    return { lines: `${i + 1}-${k + 1}`, fingerprint: createHash('sha256').update(body).digest('hex').slice(0, 16) };
+  }
+  return null;
+}
+
+function show(gitDir, commit, file) {
+  try { return execFileSync('git', ['--git-dir', gitDir, 'show', `${commit}:${file}`], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] }); } catch { return null; }
+}
+
+function cite(release, [tree, gitDir, commitish]) {
+  const commit = execFileSync('git', ['--git-dir', gitDir, 'rev-parse', '--short=12', commitish], { encoding: 'utf8' }).trim();
+  const fns = {};
+  for (const { fn, file } of citedFunctions(release)) {
+    const text = show(gitDir, commit, file);
+    const at = text ? locate(text, fn) : null;
+    fns[`${fn} ${file}`] = at ?? null;
+  }
+  return { tree: `${tree}@${commit}`, functions: fns };
+}
+
+const args = process.argv.slice(2);
+const out = path.join(root, 'src/model/citations/data.ts');
+const prev = fs.existsSync(out) ? require(path.join(root, 'dist/src/model/citations/data.js')).CITATIONS : {};
+const data = args.includes('--release') ? { ...prev } : {};
+if (args.includes('--release')) {
+  const release = args[args.indexOf('--release') + 1];
+  const [dir, commit = 'HEAD'] = args[args.indexOf('--tree') + 1].split('@');
+  if (!KERNELS.some((k) => k.name === release)) { console.error(`cite-kernel: unknown release '${release}'`); process.exit(2); }
+  const gitDir = fs.existsSync(path.join(dir, '.git')) ? path.join(dir, '.git') : dir;
+  data[release] = cite(release, [path.basename(dir), gitDir, commit]);
+} else {
+  for (const [release, t] of Object.entries(TREES)) if (fs.existsSync(t[1])) data[release] = cite(release, t);
+}
+const body = JSON.stringify(data, Object.keys(data).length ? undefined : undefined, 1);
+fs.writeFileSync(out, `/* Generated by scripts/cite-kernel.js from the trees each baseline was checked against: where
+ * each cited kernel function lives (lines) and a fingerprint of its body. Facts, not kernel code. */
+import type { Citations } from './types';
+
+export const CITATIONS: Citations = ${body};
+`);
+for (const [r, c] of Object.entries(data)) {
+  const all = Object.values(c.functions);
+  console.log(`${r.padEnd(10)} ${c.tree}: ${all.filter(Boolean).length} of ${all.length} functions located`);
+}
