@@ -20,6 +20,7 @@ VARIABLES
     kernel_initcalls_done, \* kernel.initcalls_done
     iommu_listed, \* iommu.listed
     iommu_self_lookup_ok, \* iommu.self_lookup_ok
+    iommu_trigger, \* iommu.trigger
     iommu_driver_state, \* iommu.driver_state
     dev_fw_iommu, \* dev.fw_iommu
     dev_group_of, \* dev.group_of
@@ -47,12 +48,13 @@ VARIABLES
     group_iovad_init, \* group.iovad_init
     R_unit, \* R.unit
     R_walk_dev, \* R.walk_dev
+    R_deferred, \* R.deferred
     C_cfg, \* C.cfg
     pc_C, \* program counter of C
     pc_R, \* program counter of R
     crash \* the crash record: "none", or the assertion that failed
 
-vars == <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, pc_R, crash>>
+vars == <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, pc_R, crash>>
 
 \* Every variable holds a value of its domain (probecheck stops on a write outside it).
 TypeOK ==
@@ -60,7 +62,8 @@ TypeOK ==
     /\ kernel_initcalls_done \in BOOLEAN
     /\ iommu_listed \in [Iommu -> BOOLEAN]
     /\ iommu_self_lookup_ok \in [Iommu -> BOOLEAN]
-    /\ iommu_driver_state \in [Iommu -> {"idle", "bound", "failed"}]
+    /\ iommu_trigger \in [Iommu -> BOOLEAN]
+    /\ iommu_driver_state \in [Iommu -> {"idle", "bound", "failed", "deferred"}]
     /\ dev_fw_iommu \in [Dev -> Iommu]
     /\ dev_group_of \in [Dev -> Group]
     /\ dev_drv \in [Dev -> {"none", "K", "M", "V"}]
@@ -87,9 +90,10 @@ TypeOK ==
     /\ group_iovad_init \in [Group -> BOOLEAN]
     /\ R_unit \in [Iommu -> Iommu]
     /\ R_walk_dev \in [Iommu -> 0..1]
+    /\ R_deferred \in [Iommu -> BOOLEAN]
     /\ C_cfg \in [Dev -> {"none", "ok", "noiommu", "defer"}]
     /\ pc_C \in [Dev -> {"c_lock", "c_links", "c_set_driver", "c_dma_cfg", "o_lock", "o_xlate", "ad_gate", "r_grouped_check", "ad_bus_ops", "r_group", "ad_default_domain", "g_link", "r_gm_add", "ad_fail_unlink", "ad_put_on_fail", "gr_release", "gr_destroy_ctx", "o_replay", "c_arch_setup", "c_drv_probe", "d_map", "c_bound", "c_defer", "c_fail_early", "c_unlock", "$end"}]
-    /\ pc_R \in [Iommu -> {"r_publish", "r_bus_set_ops", "r_notifier_reg", "r_walk_next", "ad_gate", "r_grouped_check", "ad_bus_ops", "r_group", "ad_default_domain", "g_link", "r_gm_add", "ad_fail_unlink", "ad_put_on_fail", "gr_release", "gr_destroy_ctx", "r_set_drvdata", "r_bound", "r_walk_fail", "$end"}]
+    /\ pc_R \in [Iommu -> {"r_publish", "r_bus_set_ops", "r_notifier_reg", "r_walk_next", "ad_gate", "r_grouped_check", "ad_bus_ops", "r_group", "ad_default_domain", "g_link", "r_gm_add", "ad_fail_unlink", "ad_put_on_fail", "gr_release", "gr_destroy_ctx", "r_set_drvdata", "r_bound", "r_walk_fail", "r_deferred", "$end"}]
     /\ crash \in {"none", "DomainFreeSafe", "DmaApiDomainHasCookie"}
 
 Init ==
@@ -97,6 +101,7 @@ Init ==
     /\ kernel_initcalls_done = FALSE
     /\ iommu_listed = [s \in Iommu |-> FALSE]
     /\ iommu_self_lookup_ok = [s \in Iommu |-> FALSE]
+    /\ iommu_trigger = [s \in Iommu |-> FALSE]
     /\ iommu_driver_state = [s \in Iommu |-> "idle"]
     /\ dev_fw_iommu = [s \in Dev |-> "I"]
     /\ dev_group_of = [s \in Dev |-> "G"]
@@ -124,6 +129,7 @@ Init ==
     /\ group_iovad_init = [s \in Group |-> FALSE]
     /\ R_unit = [s \in Iommu |-> "I"]
     /\ R_walk_dev = [s \in Iommu |-> 0]
+    /\ R_deferred = [s \in Iommu |-> FALSE]
     /\ C_cfg = [s \in Dev |-> "none"]
     /\ pc_C = [s \in Dev |-> "c_lock"]
     /\ pc_R = [s \in Iommu |-> "r_publish"]
@@ -150,7 +156,7 @@ C_SATA_c_lock_attach ==
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["SATA"] = "C[SATA]"]
     /\ dev_trigger' = [dev_trigger EXCEPT !["SATA"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_links"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:c_lock.w_run: really_probe() (drivers/base/dd.c)
 C_SATA_c_lock_w_run_enabled ==
@@ -165,7 +171,7 @@ C_SATA_c_lock_w_run ==
     /\ dev_deferred' = [dev_deferred EXCEPT !["SATA"] = FALSE]
     /\ dev_trigger' = [dev_trigger EXCEPT !["SATA"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_links"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:c_lock.idle: really_probe() (drivers/base/dd.c)
 C_SATA_c_lock_idle_enabled ==
@@ -178,7 +184,7 @@ C_SATA_c_lock_idle_enabled ==
 C_SATA_c_lock_idle ==
     /\ C_SATA_c_lock_idle_enabled
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:c_links.ok: device_links_check_suppliers() (drivers/base/core.c)
 C_SATA_c_links_ok_enabled ==
@@ -188,7 +194,7 @@ C_SATA_c_links_ok ==
     /\ C_SATA_c_links_ok_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["SATA"] = "links_ok"]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_set_driver"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:c_set_driver: really_probe() (drivers/base/dd.c)
 C_SATA_c_set_driver_enabled ==
@@ -199,7 +205,7 @@ C_SATA_c_set_driver ==
     /\ dev_driver' = [dev_driver EXCEPT !["SATA"] = dev_drv["SATA"]]
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["SATA"] = "dma_cfg"]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_dma_cfg"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:c_dma_cfg: platform_dma_configure() (drivers/base/platform.c)
 C_SATA_c_dma_cfg_enabled ==
@@ -208,7 +214,7 @@ C_SATA_c_dma_cfg_enabled ==
 C_SATA_c_dma_cfg ==
     /\ C_SATA_c_dma_cfg_enabled
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "o_lock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:o_lock.fast: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_SATA_o_lock_fast_enabled ==
@@ -219,7 +225,7 @@ C_SATA_o_lock_fast ==
     /\ C_SATA_o_lock_fast_enabled
     /\ C_cfg' = [C_cfg EXCEPT !["SATA"] = "ok"]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, pc_R, crash>>
 
 \* C[SATA]:o_lock.parse: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_SATA_o_lock_parse_enabled ==
@@ -230,7 +236,7 @@ C_SATA_o_lock_parse ==
     /\ C_SATA_o_lock_parse_enabled
     /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT !["SATA"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "o_xlate"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:o_xlate.ok: of_iommu_xlate() (drivers/iommu/of_iommu.c)
 C_SATA_o_xlate_ok_enabled ==
@@ -243,7 +249,7 @@ C_SATA_o_xlate_ok ==
     /\ dev_iommu_priv' = [dev_iommu_priv EXCEPT !["SATA"] = (IF iommu_self_lookup_ok[dev_fw_iommu["SATA"]] THEN "set" ELSE "null")]
     /\ C_cfg' = [C_cfg EXCEPT !["SATA"] = "ok"]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "o_replay"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, pc_R, crash>>
 
 \* C[SATA]:o_xlate.defer: of_iommu_xlate() (drivers/iommu/of_iommu.c)
 C_SATA_o_xlate_defer_enabled ==
@@ -256,7 +262,7 @@ C_SATA_o_xlate_defer ==
     /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT !["SATA"] = "pending"]
     /\ C_cfg' = [C_cfg EXCEPT !["SATA"] = "defer"]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_defer"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, pc_R, crash>>
 
 \* C[SATA]:ad_gate.enodev: ipmmu_add_device() (drivers/iommu/ipmmu-vmsa.c)
 C_SATA_ad_gate_enodev_enabled ==
@@ -267,7 +273,7 @@ C_SATA_ad_gate_enodev ==
     /\ C_SATA_ad_gate_enodev_enabled
     /\ C_cfg' = [C_cfg EXCEPT !["SATA"] = "noiommu"]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, pc_R, crash>>
 
 \* C[SATA]:ad_gate.ok: ipmmu_add_device() (drivers/iommu/ipmmu-vmsa.c)
 C_SATA_ad_gate_ok_enabled ==
@@ -278,7 +284,7 @@ C_SATA_ad_gate_ok_enabled ==
 C_SATA_ad_gate_ok ==
     /\ C_SATA_ad_gate_ok_enabled
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "r_grouped_check"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:r_grouped_check.grouped: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 C_SATA_r_grouped_check_grouped_enabled ==
@@ -288,7 +294,7 @@ C_SATA_r_grouped_check_grouped_enabled ==
 C_SATA_r_grouped_check_grouped ==
     /\ C_SATA_r_grouped_check_grouped_enabled
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:r_grouped_check.new: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 C_SATA_r_grouped_check_new_enabled ==
@@ -298,7 +304,7 @@ C_SATA_r_grouped_check_new_enabled ==
 C_SATA_r_grouped_check_new ==
     /\ C_SATA_r_grouped_check_new_enabled
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "ad_bus_ops"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:ad_bus_ops.noops: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 C_SATA_ad_bus_ops_noops_enabled ==
@@ -309,7 +315,7 @@ C_SATA_ad_bus_ops_noops ==
     /\ C_SATA_ad_bus_ops_noops_enabled
     /\ C_cfg' = [C_cfg EXCEPT !["SATA"] = "noiommu"]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, pc_R, crash>>
 
 \* C[SATA]:ad_bus_ops.ok: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 C_SATA_ad_bus_ops_ok_enabled ==
@@ -319,7 +325,7 @@ C_SATA_ad_bus_ops_ok_enabled ==
 C_SATA_ad_bus_ops_ok ==
     /\ C_SATA_ad_bus_ops_ok_enabled
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "r_group"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:r_group: ipmmu_find_group() (drivers/iommu/ipmmu-vmsa.c)
 C_SATA_r_group_enabled ==
@@ -330,7 +336,7 @@ C_SATA_r_group ==
     /\ group_exists' = [group_exists EXCEPT ![dev_group_of["SATA"]] = TRUE]
     /\ group_ref' = [group_ref EXCEPT ![dev_group_of["SATA"]] = (IF group_exists[dev_group_of["SATA"]] THEN (group_ref[dev_group_of["SATA"]] + 1) ELSE 1)]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "ad_default_domain"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:ad_default_domain: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 C_SATA_ad_default_domain_enabled ==
@@ -343,7 +349,7 @@ C_SATA_ad_default_domain ==
     /\ group_ctx_ready' = [group_ctx_ready EXCEPT ![dev_group_of["SATA"]] = (IF (group_default_domain[dev_group_of["SATA"]] = "none") THEN FALSE ELSE group_ctx_ready[dev_group_of["SATA"]])]
     /\ group_iovad_init' = [group_iovad_init EXCEPT ![dev_group_of["SATA"]] = (IF (group_default_domain[dev_group_of["SATA"]] = "none") THEN FALSE ELSE group_iovad_init[dev_group_of["SATA"]])]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "g_link"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:g_link: iommu_group_add_device() (drivers/iommu/iommu.c)
 C_SATA_g_link_enabled ==
@@ -354,7 +360,7 @@ C_SATA_g_link ==
     /\ dev_iommu_group' = [dev_iommu_group EXCEPT !["SATA"] = dev_group_of["SATA"]]
     /\ group_ref' = [group_ref EXCEPT ![dev_group_of["SATA"]] = group_ref[dev_group_of["SATA"]] + 1]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "r_gm_add"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:r_gm_add.ok: iommu_group_add_device() (drivers/iommu/iommu.c)
 C_SATA_r_gm_add_ok_enabled ==
@@ -366,7 +372,7 @@ C_SATA_r_gm_add_ok ==
     /\ group_ref' = [group_ref EXCEPT ![dev_group_of["SATA"]] = group_ref[dev_group_of["SATA"]] - 1]
     /\ group_ctx_ready' = [group_ctx_ready EXCEPT ![dev_group_of["SATA"]] = (group_ctx_ready[dev_group_of["SATA"]] \/ ((group_domain[dev_group_of["SATA"]] = "dd") /\ (group_default_domain[dev_group_of["SATA"]] = "dma") /\ ~group_ctx_ready[dev_group_of["SATA"]]))]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:r_gm_add.ctx_fail: iommu_group_add_device() (drivers/iommu/iommu.c)
 C_SATA_r_gm_add_ctx_fail_enabled ==
@@ -378,7 +384,7 @@ C_SATA_r_gm_add_ctx_fail_enabled ==
 C_SATA_r_gm_add_ctx_fail ==
     /\ C_SATA_r_gm_add_ctx_fail_enabled
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "ad_fail_unlink"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:ad_fail_unlink: iommu_group_add_device() (drivers/iommu/iommu.c)
 C_SATA_ad_fail_unlink_enabled ==
@@ -389,7 +395,7 @@ C_SATA_ad_fail_unlink ==
     /\ dev_iommu_group' = [dev_iommu_group EXCEPT !["SATA"] = "none"]
     /\ group_ref' = [group_ref EXCEPT ![dev_group_of["SATA"]] = group_ref[dev_group_of["SATA"]] - 1]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "ad_put_on_fail"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:ad_put_on_fail.release: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 C_SATA_ad_put_on_fail_release_enabled ==
@@ -400,7 +406,7 @@ C_SATA_ad_put_on_fail_release ==
     /\ C_SATA_ad_put_on_fail_release_enabled
     /\ group_ref' = [group_ref EXCEPT ![dev_group_of["SATA"]] = 0]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "gr_release"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:ad_put_on_fail.put: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 C_SATA_ad_put_on_fail_put_enabled ==
@@ -412,7 +418,7 @@ C_SATA_ad_put_on_fail_put ==
     /\ group_ref' = [group_ref EXCEPT ![dev_group_of["SATA"]] = group_ref[dev_group_of["SATA"]] - 1]
     /\ C_cfg' = [C_cfg EXCEPT !["SATA"] = "noiommu"]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, pc_R, crash>>
 
 \* C[SATA]:gr_release: iommu_group_release() (drivers/iommu/iommu.c)
 C_SATA_gr_release_enabled ==
@@ -422,7 +428,7 @@ C_SATA_gr_release ==
     /\ C_SATA_gr_release_enabled
     /\ group_exists' = [group_exists EXCEPT ![dev_group_of["SATA"]] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "gr_destroy_ctx"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:gr_destroy_ctx: ipmmu_domain_free() (drivers/iommu/ipmmu-vmsa.c)
 C_SATA_gr_destroy_ctx_enabled ==
@@ -432,12 +438,12 @@ C_SATA_gr_destroy_ctx ==
     /\ C_SATA_gr_destroy_ctx_enabled
     /\ IF ~group_ctx_ready[dev_group_of["SATA"]]
        THEN /\ crash' = "DomainFreeSafe"
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, pc_R>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, pc_R>>
        ELSE /\ group_default_domain' = [group_default_domain EXCEPT ![dev_group_of["SATA"]] = "none"]
             /\ group_domain' = [group_domain EXCEPT ![dev_group_of["SATA"]] = "none"]
             /\ C_cfg' = [C_cfg EXCEPT !["SATA"] = "noiommu"]
             /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_arch_setup"]
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, pc_R, crash>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, pc_R, crash>>
 
 \* C[SATA]:o_replay.skip: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_SATA_o_replay_skip_enabled ==
@@ -447,7 +453,7 @@ C_SATA_o_replay_skip_enabled ==
 C_SATA_o_replay_skip ==
     /\ C_SATA_o_replay_skip_enabled
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:o_replay.replay: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_SATA_o_replay_replay_enabled ==
@@ -457,7 +463,7 @@ C_SATA_o_replay_replay_enabled ==
 C_SATA_o_replay_replay ==
     /\ C_SATA_o_replay_replay_enabled
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "ad_gate"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:c_arch_setup.noiommu: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_SATA_c_arch_setup_noiommu_enabled ==
@@ -468,7 +474,7 @@ C_SATA_c_arch_setup_noiommu ==
     /\ C_SATA_c_arch_setup_noiommu_enabled
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["SATA"] = "direct"]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_drv_probe"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:c_arch_setup.retain: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_SATA_c_arch_setup_retain_enabled ==
@@ -480,7 +486,7 @@ C_SATA_c_arch_setup_retain ==
     /\ C_SATA_c_arch_setup_retain_enabled
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["SATA"] = "direct"]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_drv_probe"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:c_arch_setup.iommu: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_SATA_c_arch_setup_iommu_enabled ==
@@ -495,7 +501,7 @@ C_SATA_c_arch_setup_iommu ==
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["SATA"] = "iommu"]
     /\ group_iovad_init' = [group_iovad_init EXCEPT ![dev_group_of["SATA"]] = TRUE]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_drv_probe"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:c_arch_setup.other: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_SATA_c_arch_setup_other_enabled ==
@@ -509,7 +515,7 @@ C_SATA_c_arch_setup_other ==
     /\ C_SATA_c_arch_setup_other_enabled
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["SATA"] = "direct"]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_drv_probe"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:c_drv_probe.K: call_driver_probe() (drivers/base/dd.c)
 C_SATA_c_drv_probe_K_enabled ==
@@ -520,7 +526,7 @@ C_SATA_c_drv_probe_K ==
     /\ C_SATA_c_drv_probe_K_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["SATA"] = "drv_probe"]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "d_map"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:d_map: dma_map_single_attrs() (include/linux/dma-mapping.h)
 C_SATA_d_map_enabled ==
@@ -530,10 +536,10 @@ C_SATA_d_map ==
     /\ C_SATA_d_map_enabled
     /\ IF ~((dev_dma_ops["SATA"] = "iommu") => ((dev_iommu_group["SATA"] # "none") /\ (group_default_domain[dev_group_of["SATA"]] = "dma") /\ group_iovad_init[dev_group_of["SATA"]]))
        THEN /\ crash' = "DmaApiDomainHasCookie"
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, pc_R>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, pc_R>>
        ELSE /\ dev_live_maps' = [dev_live_maps EXCEPT !["SATA"] = (IF (dev_dma_ops["SATA"] = "iommu") THEN "iommu" ELSE "direct")]
             /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_bound"]
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:c_bound: driver_bound() (drivers/base/dd.c)
 C_SATA_c_bound_enabled ==
@@ -541,11 +547,12 @@ C_SATA_c_bound_enabled ==
     /\ pc_C["SATA"] = "c_bound"
 C_SATA_c_bound ==
     /\ C_SATA_c_bound_enabled
+    /\ iommu_trigger' = [iommu_trigger EXCEPT !["I"] = TRUE]
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["SATA"] = "bound"]
     /\ dev_trigger' = [dev_trigger EXCEPT !["SATA"] = TRUE]
     /\ ghost_bound_dma_mode' = [ghost_bound_dma_mode EXCEPT !["SATA"] = dev_dma_ops["SATA"]]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:c_defer: really_probe() (drivers/base/dd.c)
 C_SATA_c_defer_enabled ==
@@ -557,7 +564,7 @@ C_SATA_c_defer ==
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["SATA"] = "idle"]
     /\ dev_deferred' = [dev_deferred EXCEPT !["SATA"] = TRUE]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:c_fail_early: really_probe() (drivers/base/dd.c)
 C_SATA_c_fail_early_enabled ==
@@ -568,7 +575,7 @@ C_SATA_c_fail_early ==
     /\ dev_driver' = [dev_driver EXCEPT !["SATA"] = "none"]
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["SATA"] = "idle"]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:c_unlock.done: device_unlock() (include/linux/device.h)
 C_SATA_c_unlock_done_enabled ==
@@ -579,7 +586,7 @@ C_SATA_c_unlock_done ==
     /\ C_SATA_c_unlock_done_enabled
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["SATA"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[SATA]:c_unlock.wait: device_unlock() (include/linux/device.h)
 C_SATA_c_unlock_wait_enabled ==
@@ -590,7 +597,7 @@ C_SATA_c_unlock_wait ==
     /\ C_SATA_c_unlock_wait_enabled
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["SATA"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["SATA"] = "c_lock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* R[I]:r_publish: iommu_device_register() (drivers/iommu/iommu.c)
 R_I_r_publish_enabled ==
@@ -600,7 +607,7 @@ R_I_r_publish ==
     /\ R_I_r_publish_enabled
     /\ iommu_listed' = [iommu_listed EXCEPT ![R_unit["I"]] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_bus_set_ops"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_bus_set_ops.busy: bus_set_iommu() (drivers/iommu/iommu.c)
 R_I_r_bus_set_ops_busy_enabled ==
@@ -610,7 +617,7 @@ R_I_r_bus_set_ops_busy_enabled ==
 R_I_r_bus_set_ops_busy ==
     /\ R_I_r_bus_set_ops_busy_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_set_drvdata"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_bus_set_ops.set: bus_set_iommu() (drivers/iommu/iommu.c)
 R_I_r_bus_set_ops_set_enabled ==
@@ -621,7 +628,7 @@ R_I_r_bus_set_ops_set ==
     /\ R_I_r_bus_set_ops_set_enabled
     /\ bus_iommu_ops' = "ops"
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_notifier_reg"]
-    /\ UNCHANGED <<kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_notifier_reg: iommu_bus_init() (drivers/iommu/iommu.c)
 R_I_r_notifier_reg_enabled ==
@@ -630,7 +637,7 @@ R_I_r_notifier_reg_enabled ==
 R_I_r_notifier_reg ==
     /\ R_I_r_notifier_reg_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_walk_next.add: iommu_bus_init() (drivers/iommu/iommu.c)
 R_I_r_walk_next_add_enabled ==
@@ -641,7 +648,7 @@ R_I_r_walk_next_add_enabled ==
 R_I_r_walk_next_add ==
     /\ R_I_r_walk_next_add_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "ad_gate"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_walk_next.skip: iommu_bus_init() (drivers/iommu/iommu.c)
 R_I_r_walk_next_skip_enabled ==
@@ -652,7 +659,7 @@ R_I_r_walk_next_skip_enabled ==
 R_I_r_walk_next_skip ==
     /\ R_I_r_walk_next_skip_enabled
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = R_walk_dev["I"] + 1]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, C_cfg, pc_C, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_deferred, C_cfg, pc_C, pc_R, crash>>
 
 \* R[I]:r_walk_next.done: iommu_bus_init() (drivers/iommu/iommu.c)
 R_I_r_walk_next_done_enabled ==
@@ -662,7 +669,7 @@ R_I_r_walk_next_done_enabled ==
 R_I_r_walk_next_done ==
     /\ R_I_r_walk_next_done_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_set_drvdata"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:ad_gate.enodev: ipmmu_add_device() (drivers/iommu/ipmmu-vmsa.c)
 R_I_ad_gate_enodev_enabled ==
@@ -673,7 +680,7 @@ R_I_ad_gate_enodev ==
     /\ R_I_ad_gate_enodev_enabled
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = R_walk_dev["I"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:ad_gate.ok: ipmmu_add_device() (drivers/iommu/ipmmu-vmsa.c)
 R_I_ad_gate_ok_enabled ==
@@ -684,7 +691,7 @@ R_I_ad_gate_ok_enabled ==
 R_I_ad_gate_ok ==
     /\ R_I_ad_gate_ok_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_grouped_check"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_grouped_check.grouped: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 R_I_r_grouped_check_grouped_enabled ==
@@ -695,7 +702,7 @@ R_I_r_grouped_check_grouped ==
     /\ R_I_r_grouped_check_grouped_enabled
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = R_walk_dev["I"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_grouped_check.new: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 R_I_r_grouped_check_new_enabled ==
@@ -705,7 +712,7 @@ R_I_r_grouped_check_new_enabled ==
 R_I_r_grouped_check_new ==
     /\ R_I_r_grouped_check_new_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "ad_bus_ops"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:ad_bus_ops.noops: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 R_I_ad_bus_ops_noops_enabled ==
@@ -715,7 +722,7 @@ R_I_ad_bus_ops_noops_enabled ==
 R_I_ad_bus_ops_noops ==
     /\ R_I_ad_bus_ops_noops_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_fail"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:ad_bus_ops.ok: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 R_I_ad_bus_ops_ok_enabled ==
@@ -725,7 +732,7 @@ R_I_ad_bus_ops_ok_enabled ==
 R_I_ad_bus_ops_ok ==
     /\ R_I_ad_bus_ops_ok_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_group"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_group: ipmmu_find_group() (drivers/iommu/ipmmu-vmsa.c)
 R_I_r_group_enabled ==
@@ -736,7 +743,7 @@ R_I_r_group ==
     /\ group_exists' = [group_exists EXCEPT ![dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] = TRUE]
     /\ group_ref' = [group_ref EXCEPT ![dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] = (IF group_exists[dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] THEN (group_ref[dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] + 1) ELSE 1)]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "ad_default_domain"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:ad_default_domain: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 R_I_ad_default_domain_enabled ==
@@ -749,7 +756,7 @@ R_I_ad_default_domain ==
     /\ group_ctx_ready' = [group_ctx_ready EXCEPT ![dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] = (IF (group_default_domain[dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] = "none") THEN FALSE ELSE group_ctx_ready[dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]])]
     /\ group_iovad_init' = [group_iovad_init EXCEPT ![dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] = (IF (group_default_domain[dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] = "none") THEN FALSE ELSE group_iovad_init[dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]])]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "g_link"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:g_link: iommu_group_add_device() (drivers/iommu/iommu.c)
 R_I_g_link_enabled ==
@@ -760,7 +767,7 @@ R_I_g_link ==
     /\ dev_iommu_group' = [dev_iommu_group EXCEPT ![FromIndex(<<"SATA">>, R_walk_dev["I"])] = dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]]
     /\ group_ref' = [group_ref EXCEPT ![dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] = group_ref[dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_gm_add"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_gm_add.ok: iommu_group_add_device() (drivers/iommu/iommu.c)
 R_I_r_gm_add_ok_enabled ==
@@ -773,7 +780,7 @@ R_I_r_gm_add_ok ==
     /\ group_ctx_ready' = [group_ctx_ready EXCEPT ![dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] = (group_ctx_ready[dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] \/ ((group_domain[dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] = "dd") /\ (group_default_domain[dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] = "dma") /\ ~group_ctx_ready[dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]]))]
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = R_walk_dev["I"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_gm_add.ctx_fail: iommu_group_add_device() (drivers/iommu/iommu.c)
 R_I_r_gm_add_ctx_fail_enabled ==
@@ -785,7 +792,7 @@ R_I_r_gm_add_ctx_fail_enabled ==
 R_I_r_gm_add_ctx_fail ==
     /\ R_I_r_gm_add_ctx_fail_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "ad_fail_unlink"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:ad_fail_unlink: iommu_group_add_device() (drivers/iommu/iommu.c)
 R_I_ad_fail_unlink_enabled ==
@@ -796,7 +803,7 @@ R_I_ad_fail_unlink ==
     /\ dev_iommu_group' = [dev_iommu_group EXCEPT ![FromIndex(<<"SATA">>, R_walk_dev["I"])] = "none"]
     /\ group_ref' = [group_ref EXCEPT ![dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] = group_ref[dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] - 1]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "ad_put_on_fail"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:ad_put_on_fail.release: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 R_I_ad_put_on_fail_release_enabled ==
@@ -807,7 +814,7 @@ R_I_ad_put_on_fail_release ==
     /\ R_I_ad_put_on_fail_release_enabled
     /\ group_ref' = [group_ref EXCEPT ![dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] = 0]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "gr_release"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:ad_put_on_fail.put: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 R_I_ad_put_on_fail_put_enabled ==
@@ -818,7 +825,7 @@ R_I_ad_put_on_fail_put ==
     /\ R_I_ad_put_on_fail_put_enabled
     /\ group_ref' = [group_ref EXCEPT ![dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] = group_ref[dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] - 1]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_fail"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:gr_release: iommu_group_release() (drivers/iommu/iommu.c)
 R_I_gr_release_enabled ==
@@ -828,7 +835,7 @@ R_I_gr_release ==
     /\ R_I_gr_release_enabled
     /\ group_exists' = [group_exists EXCEPT ![dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] = FALSE]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "gr_destroy_ctx"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:gr_destroy_ctx: ipmmu_domain_free() (drivers/iommu/ipmmu-vmsa.c)
 R_I_gr_destroy_ctx_enabled ==
@@ -838,11 +845,11 @@ R_I_gr_destroy_ctx ==
     /\ R_I_gr_destroy_ctx_enabled
     /\ IF ~group_ctx_ready[dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]]
        THEN /\ crash' = "DomainFreeSafe"
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, pc_R>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, pc_R>>
        ELSE /\ group_default_domain' = [group_default_domain EXCEPT ![dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] = "none"]
             /\ group_domain' = [group_domain EXCEPT ![dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]] = "none"]
             /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_fail"]
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_set_drvdata: ipmmu_probe() (drivers/iommu/ipmmu-vmsa.c)
 R_I_r_set_drvdata_enabled ==
@@ -852,7 +859,7 @@ R_I_r_set_drvdata ==
     /\ R_I_r_set_drvdata_enabled
     /\ iommu_self_lookup_ok' = [iommu_self_lookup_ok EXCEPT ![R_unit["I"]] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_bound"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_bound: driver_bound() (drivers/base/dd.c)
 R_I_r_bound_enabled ==
@@ -860,21 +867,60 @@ R_I_r_bound_enabled ==
     /\ pc_R["I"] = "r_bound"
 R_I_r_bound ==
     /\ R_I_r_bound_enabled
+    /\ iommu_trigger' = [iommu_trigger EXCEPT !["I"] = TRUE]
     /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I"]] = "bound"]
     /\ dev_trigger' = [dev_trigger EXCEPT !["SATA"] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
-\* R[I]:r_walk_fail: iommu_bus_init() (drivers/iommu/iommu.c)
-R_I_r_walk_fail_enabled ==
+\* R[I]:r_walk_fail.fail: iommu_bus_init() (drivers/iommu/iommu.c)
+R_I_r_walk_fail_fail_enabled ==
     /\ Running
     /\ pc_R["I"] = "r_walk_fail"
-R_I_r_walk_fail ==
-    /\ R_I_r_walk_fail_enabled
+    /\ ~R_deferred["I"]
+R_I_r_walk_fail_fail ==
+    /\ R_I_r_walk_fail_fail_enabled
     /\ bus_iommu_ops' = "none"
     /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I"]] = "failed"]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "$end"]
-    /\ UNCHANGED <<kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
+
+\* R[I]:r_walk_fail.defer: iommu_bus_init() (drivers/iommu/iommu.c)
+R_I_r_walk_fail_defer_enabled ==
+    /\ Running
+    /\ pc_R["I"] = "r_walk_fail"
+    /\ R_deferred["I"]
+R_I_r_walk_fail_defer ==
+    /\ R_I_r_walk_fail_defer_enabled
+    /\ bus_iommu_ops' = "none"
+    /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I"]] = "deferred"]
+    /\ R_deferred' = [R_deferred EXCEPT !["I"] = FALSE]
+    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_deferred"]
+    /\ UNCHANGED <<kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+
+\* R[I]:r_deferred.retry: deferred_probe_work_func() (drivers/base/dd.c)
+R_I_r_deferred_retry_enabled ==
+    /\ Running
+    /\ pc_R["I"] = "r_deferred"
+    /\ iommu_trigger[R_unit["I"]]
+R_I_r_deferred_retry ==
+    /\ R_I_r_deferred_retry_enabled
+    /\ iommu_trigger' = [iommu_trigger EXCEPT ![R_unit["I"]] = FALSE]
+    /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I"]] = "idle"]
+    /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = 0]
+    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_publish"]
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_deferred, C_cfg, pc_C, crash>>
+
+\* R[I]:r_deferred.idle: deferred_probe_work_func() (drivers/base/dd.c)
+R_I_r_deferred_idle_enabled ==
+    /\ Running
+    /\ pc_R["I"] = "r_deferred"
+    /\ ~iommu_trigger[R_unit["I"]]
+    /\ (pc_C["SATA"] = "$end") \/ ((pc_C["SATA"] = "c_lock") /\ dev_deferred["SATA"] /\ ~dev_trigger["SATA"])
+R_I_r_deferred_idle ==
+    /\ R_I_r_deferred_idle_enabled
+    /\ pc_R' = [pc_R EXCEPT !["I"] = "$end"]
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_priv, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_ctx_ready, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* No step is enabled (probecheck checks terminal properties in these states).
 Stuck ==
@@ -942,7 +988,10 @@ Stuck ==
     /\ ~R_I_gr_destroy_ctx_enabled
     /\ ~R_I_r_set_drvdata_enabled
     /\ ~R_I_r_bound_enabled
-    /\ ~R_I_r_walk_fail_enabled
+    /\ ~R_I_r_walk_fail_fail_enabled
+    /\ ~R_I_r_walk_fail_defer_enabled
+    /\ ~R_I_r_deferred_retry_enabled
+    /\ ~R_I_r_deferred_idle_enabled
 
 \* Stuttering once the system has crashed or every actor has ended, so that TLC's own deadlock
 \* check (off in the cfg) would flag exactly the states probecheck calls deadlocks.
@@ -1015,7 +1064,10 @@ Next ==
     \/ R_I_gr_destroy_ctx
     \/ R_I_r_set_drvdata
     \/ R_I_r_bound
-    \/ R_I_r_walk_fail
+    \/ R_I_r_walk_fail_fail
+    \/ R_I_r_walk_fail_defer
+    \/ R_I_r_deferred_retry
+    \/ R_I_r_deferred_idle
     \/ Done
 
 Spec == Init /\ [][Next]_vars

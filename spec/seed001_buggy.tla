@@ -22,6 +22,7 @@ VARIABLES
     ghost_bad_unuse, \* ghost.bad_unuse (ghost)
     iommu_listed, \* iommu.listed
     iommu_self_lookup_ok, \* iommu.self_lookup_ok
+    iommu_trigger, \* iommu.trigger
     iommu_driver_state, \* iommu.driver_state
     dev_fw_iommu, \* dev.fw_iommu
     dev_group_of, \* dev.group_of
@@ -53,6 +54,7 @@ VARIABLES
     R_unit, \* R.unit
     R_walk_dev, \* R.walk_dev
     R_walk_group, \* R.walk_group
+    R_deferred, \* R.deferred
     R_err, \* R.err
     C_cfg, \* C.cfg
     C_err, \* C.err
@@ -60,7 +62,7 @@ VARIABLES
     pc_R, \* program counter of R
     crash \* the crash record: "none", or the assertion that failed
 
-vars == <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, pc_R, crash>>
+vars == <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, pc_R, crash>>
 
 \* Every variable holds a value of its domain (probecheck stops on a write outside it).
 TypeOK ==
@@ -70,7 +72,8 @@ TypeOK ==
     /\ ghost_bad_unuse \in BOOLEAN
     /\ iommu_listed \in [Iommu -> BOOLEAN]
     /\ iommu_self_lookup_ok \in [Iommu -> BOOLEAN]
-    /\ iommu_driver_state \in [Iommu -> {"idle", "bound", "failed"}]
+    /\ iommu_trigger \in [Iommu -> BOOLEAN]
+    /\ iommu_driver_state \in [Iommu -> {"idle", "bound", "failed", "deferred"}]
     /\ dev_fw_iommu \in [Dev -> Iommu]
     /\ dev_group_of \in [Dev -> Group]
     /\ dev_drv \in [Dev -> {"none", "K", "M", "V"}]
@@ -101,11 +104,12 @@ TypeOK ==
     /\ R_unit \in [Iommu -> Iommu]
     /\ R_walk_dev \in [Iommu -> 0..1]
     /\ R_walk_group \in [Iommu -> 0..1]
+    /\ R_deferred \in [Iommu -> BOOLEAN]
     /\ R_err \in [Iommu -> {"ok", "enodev", "err", "defer"}]
     /\ C_cfg \in [Dev -> {"none", "ok", "noiommu", "defer"}]
     /\ C_err \in [Dev -> {"ok", "enodev", "err", "defer"}]
     /\ pc_C \in [Dev -> {"c_lock", "c_links", "c_set_driver", "c_dma_cfg", "c_use_dd", "use_check", "c_use_fail", "o_lock", "o_xlate", "pd_bus_ops", "p_lock", "r_grouped_check", "r_alloc", "r_probe_dev", "r_group", "r_gm_add", "p_unlock", "o_replay", "c_arch_setup", "c_drv_probe", "d_map", "c_bound", "c_defer", "c_fail_early", "c_unlock", "$end"}]
-    /\ pc_R \in [Iommu -> {"r_publish", "r_bus_loop", "r_walk_next", "pd_bus_ops", "r_lock", "r_grouped_check", "r_alloc", "r_probe_dev", "r_group", "r_gm_add", "r_unlock", "r_finalize_group", "r_done", "r_bound", "r_unregister", "$end"}]
+    /\ pc_R \in [Iommu -> {"r_publish", "r_bus_loop", "r_walk_next", "pd_bus_ops", "r_lock", "r_grouped_check", "r_alloc", "r_probe_dev", "r_group", "r_gm_add", "r_unlock", "r_finalize_group", "r_done", "r_bound", "r_unregister", "r_deferred", "$end"}]
     /\ crash \in {"none", "NoNullOpsDeref", "DmaApiDomainHasCookie"}
 
 Init ==
@@ -115,6 +119,7 @@ Init ==
     /\ ghost_bad_unuse = FALSE
     /\ iommu_listed = [s \in Iommu |-> FALSE]
     /\ iommu_self_lookup_ok = [s \in Iommu |-> FALSE]
+    /\ iommu_trigger = [s \in Iommu |-> FALSE]
     /\ iommu_driver_state = [s \in Iommu |-> "idle"]
     /\ dev_fw_iommu = [s \in Dev |-> "I"]
     /\ dev_group_of = [s \in Dev |-> "G"]
@@ -146,6 +151,7 @@ Init ==
     /\ R_unit = [s \in Iommu |-> "I"]
     /\ R_walk_dev = [s \in Iommu |-> 0]
     /\ R_walk_group = [s \in Iommu |-> 0]
+    /\ R_deferred = [s \in Iommu |-> FALSE]
     /\ R_err = [s \in Iommu |-> "ok"]
     /\ C_cfg = [s \in Dev |-> "none"]
     /\ C_err = [s \in Dev |-> "ok"]
@@ -174,7 +180,7 @@ C_D_c_lock_attach ==
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["D"] = "C[D]"]
     /\ dev_trigger' = [dev_trigger EXCEPT !["D"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_links"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:c_lock.w_run: really_probe() (drivers/base/dd.c)
 C_D_c_lock_w_run_enabled ==
@@ -189,7 +195,7 @@ C_D_c_lock_w_run ==
     /\ dev_deferred' = [dev_deferred EXCEPT !["D"] = FALSE]
     /\ dev_trigger' = [dev_trigger EXCEPT !["D"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_links"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:c_lock.idle: really_probe() (drivers/base/dd.c)
 C_D_c_lock_idle_enabled ==
@@ -202,7 +208,7 @@ C_D_c_lock_idle_enabled ==
 C_D_c_lock_idle ==
     /\ C_D_c_lock_idle_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:c_links.ok: device_links_check_suppliers() (drivers/base/core.c)
 C_D_c_links_ok_enabled ==
@@ -212,7 +218,7 @@ C_D_c_links_ok ==
     /\ C_D_c_links_ok_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D"] = "links_ok"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_set_driver"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:c_set_driver: really_probe() (drivers/base/dd.c)
 C_D_c_set_driver_enabled ==
@@ -223,7 +229,7 @@ C_D_c_set_driver ==
     /\ dev_driver' = [dev_driver EXCEPT !["D"] = dev_drv["D"]]
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D"] = "dma_cfg"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_dma_cfg"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:c_dma_cfg: platform_dma_configure() (drivers/base/platform.c)
 C_D_c_dma_cfg_enabled ==
@@ -232,7 +238,7 @@ C_D_c_dma_cfg_enabled ==
 C_D_c_dma_cfg ==
     /\ C_D_c_dma_cfg_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "o_lock"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:c_use_dd.managed: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D_c_use_dd_managed_enabled ==
@@ -242,7 +248,7 @@ C_D_c_use_dd_managed_enabled ==
 C_D_c_use_dd_managed ==
     /\ C_D_c_use_dd_managed_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_drv_probe"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:c_use_dd.nogroup: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D_c_use_dd_nogroup_enabled ==
@@ -256,7 +262,7 @@ C_D_c_use_dd_nogroup ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D"] = "not_counted"]
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D"] = TRUE]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_drv_probe"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:c_use_dd.group: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D_c_use_dd_group_enabled ==
@@ -268,7 +274,7 @@ C_D_c_use_dd_group ==
     /\ C_D_c_use_dd_group_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D"] = "use_dd"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "use_check"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:use_check.busy: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D_use_check_busy_enabled ==
@@ -281,7 +287,7 @@ C_D_use_check_busy ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D"] = "failed"]
     /\ C_err' = [C_err EXCEPT !["D"] = "err"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_use_fail"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, pc_R, crash>>
 
 \* C[D]:use_check.ok: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D_use_check_ok_enabled ==
@@ -294,7 +300,7 @@ C_D_use_check_ok ==
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D"] = TRUE]
     /\ group_owner_cnt' = [group_owner_cnt EXCEPT ![dev_group_of["D"]] = group_owner_cnt[dev_group_of["D"]] + 1]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_drv_probe"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:c_use_fail.defer: platform_dma_configure() (drivers/base/platform.c)
 C_D_c_use_fail_defer_enabled ==
@@ -305,7 +311,7 @@ C_D_c_use_fail_defer ==
     /\ C_D_c_use_fail_defer_enabled
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["D"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_defer"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:c_use_fail.err: platform_dma_configure() (drivers/base/platform.c)
 C_D_c_use_fail_err_enabled ==
@@ -316,7 +322,7 @@ C_D_c_use_fail_err ==
     /\ C_D_c_use_fail_err_enabled
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["D"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_fail_early"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:o_lock.fast: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_D_o_lock_fast_enabled ==
@@ -327,7 +333,7 @@ C_D_o_lock_fast ==
     /\ C_D_o_lock_fast_enabled
     /\ C_cfg' = [C_cfg EXCEPT !["D"] = "ok"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_err, pc_R, crash>>
 
 \* C[D]:o_lock.parse: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_D_o_lock_parse_enabled ==
@@ -337,7 +343,7 @@ C_D_o_lock_parse_enabled ==
 C_D_o_lock_parse ==
     /\ C_D_o_lock_parse_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "o_xlate"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:o_xlate.ok: of_iommu_xlate() (drivers/iommu/of_iommu.c)
 C_D_o_xlate_ok_enabled ==
@@ -350,7 +356,7 @@ C_D_o_xlate_ok ==
     /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT !["D"] = "present"]
     /\ C_cfg' = [C_cfg EXCEPT !["D"] = "ok"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "o_replay"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_err, pc_R, crash>>
 
 \* C[D]:o_xlate.defer: of_iommu_xlate() (drivers/iommu/of_iommu.c)
 C_D_o_xlate_defer_enabled ==
@@ -363,7 +369,7 @@ C_D_o_xlate_defer ==
     /\ dev_iommu' = [dev_iommu EXCEPT !["D"] = "alloc"]
     /\ C_cfg' = [C_cfg EXCEPT !["D"] = "defer"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_defer"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_err, pc_R, crash>>
 
 \* C[D]:pd_bus_ops.enodev: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_pd_bus_ops_enodev_enabled ==
@@ -374,7 +380,7 @@ C_D_pd_bus_ops_enodev ==
     /\ C_D_pd_bus_ops_enodev_enabled
     /\ C_cfg' = [C_cfg EXCEPT !["D"] = "noiommu"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_err, pc_R, crash>>
 
 \* C[D]:pd_bus_ops.ok: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_pd_bus_ops_ok_enabled ==
@@ -384,7 +390,7 @@ C_D_pd_bus_ops_ok_enabled ==
 C_D_pd_bus_ops_ok ==
     /\ C_D_pd_bus_ops_ok_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "p_lock"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:p_lock: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_p_lock_enabled ==
@@ -395,7 +401,7 @@ C_D_p_lock ==
     /\ C_D_p_lock_enabled
     /\ probe_lock' = "C[D]"
     /\ pc_C' = [pc_C EXCEPT !["D"] = "r_grouped_check"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:r_grouped_check.grouped: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_r_grouped_check_grouped_enabled ==
@@ -406,7 +412,7 @@ C_D_r_grouped_check_grouped ==
     /\ C_D_r_grouped_check_grouped_enabled
     /\ C_err' = [C_err EXCEPT !["D"] = "ok"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "p_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, pc_R, crash>>
 
 \* C[D]:r_grouped_check.new: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_r_grouped_check_new_enabled ==
@@ -416,7 +422,7 @@ C_D_r_grouped_check_new_enabled ==
 C_D_r_grouped_check_new ==
     /\ C_D_r_grouped_check_new_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "r_alloc"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:r_alloc: iommu_init_device() (drivers/iommu/iommu.c)
 C_D_r_alloc_enabled ==
@@ -426,7 +432,7 @@ C_D_r_alloc ==
     /\ C_D_r_alloc_enabled
     /\ dev_iommu' = [dev_iommu EXCEPT !["D"] = "alloc"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "r_probe_dev"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:r_probe_dev.enodev: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu/arm-smmu.c)
 C_D_r_probe_dev_enodev_enabled ==
@@ -440,7 +446,7 @@ C_D_r_probe_dev_enodev ==
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT !["D"] = "none"]
     /\ C_err' = [C_err EXCEPT !["D"] = "enodev"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "p_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, pc_R, crash>>
 
 \* C[D]:r_probe_dev.ok: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu/arm-smmu.c)
 C_D_r_probe_dev_ok_enabled ==
@@ -451,10 +457,10 @@ C_D_r_probe_dev_ok ==
     /\ C_D_r_probe_dev_ok_enabled
     /\ IF ~iommu_self_lookup_ok[dev_fw_iommu["D"]]
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, pc_R>>
+            /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, pc_R>>
        ELSE /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT !["D"] = dev_fw_iommu["D"]]
             /\ pc_C' = [pc_C EXCEPT !["D"] = "r_group"]
-            /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+            /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:r_group: iommu_init_device() (drivers/iommu/iommu.c)
 C_D_r_group_enabled ==
@@ -464,7 +470,7 @@ C_D_r_group ==
     /\ C_D_r_group_enabled
     /\ dev_iommu_group' = [dev_iommu_group EXCEPT !["D"] = dev_group_of["D"]]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "r_gm_add"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:r_gm_add: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_r_gm_add_enabled ==
@@ -477,7 +483,7 @@ C_D_r_gm_add ==
     /\ group_domain' = [group_domain EXCEPT ![dev_group_of["D"]] = (IF (group_domain[dev_group_of["D"]] = "none") THEN "dd" ELSE group_domain[dev_group_of["D"]])]
     /\ C_err' = [C_err EXCEPT !["D"] = "ok"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "p_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, pc_R, crash>>
 
 \* C[D]:p_unlock.ok: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_p_unlock_ok_enabled ==
@@ -488,7 +494,7 @@ C_D_p_unlock_ok ==
     /\ C_D_p_unlock_ok_enabled
     /\ probe_lock' = "none"
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:p_unlock.enodev: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_p_unlock_enodev_enabled ==
@@ -500,7 +506,7 @@ C_D_p_unlock_enodev ==
     /\ probe_lock' = "none"
     /\ C_cfg' = [C_cfg EXCEPT !["D"] = "noiommu"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_err, pc_R, crash>>
 
 \* C[D]:p_unlock.err: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_p_unlock_err_enabled ==
@@ -512,7 +518,7 @@ C_D_p_unlock_err ==
     /\ probe_lock' = "none"
     /\ C_cfg' = [C_cfg EXCEPT !["D"] = "noiommu"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_err, pc_R, crash>>
 
 \* C[D]:p_unlock.defer: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_p_unlock_defer_enabled ==
@@ -523,7 +529,7 @@ C_D_p_unlock_defer ==
     /\ C_D_p_unlock_defer_enabled
     /\ probe_lock' = "none"
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_defer"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:o_replay.replay: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_D_o_replay_replay_enabled ==
@@ -532,7 +538,7 @@ C_D_o_replay_replay_enabled ==
 C_D_o_replay_replay ==
     /\ C_D_o_replay_replay_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "pd_bus_ops"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:c_arch_setup.noiommu: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D_c_arch_setup_noiommu_enabled ==
@@ -543,7 +549,7 @@ C_D_c_arch_setup_noiommu ==
     /\ C_D_c_arch_setup_noiommu_enabled
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["D"] = "direct"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_use_dd"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:c_arch_setup.retain: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D_c_arch_setup_retain_enabled ==
@@ -555,7 +561,7 @@ C_D_c_arch_setup_retain ==
     /\ C_D_c_arch_setup_retain_enabled
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["D"] = "direct"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_use_dd"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:c_arch_setup.iommu: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D_c_arch_setup_iommu_enabled ==
@@ -570,7 +576,7 @@ C_D_c_arch_setup_iommu ==
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["D"] = "iommu"]
     /\ group_iovad_init' = [group_iovad_init EXCEPT ![dev_group_of["D"]] = TRUE]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_use_dd"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:c_arch_setup.other: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D_c_arch_setup_other_enabled ==
@@ -584,7 +590,7 @@ C_D_c_arch_setup_other ==
     /\ C_D_c_arch_setup_other_enabled
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["D"] = "direct"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_use_dd"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:c_drv_probe.K: call_driver_probe() (drivers/base/dd.c)
 C_D_c_drv_probe_K_enabled ==
@@ -595,7 +601,7 @@ C_D_c_drv_probe_K ==
     /\ C_D_c_drv_probe_K_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D"] = "drv_probe"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "d_map"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:d_map: dma_map_single_attrs() (include/linux/dma-mapping.h)
 C_D_d_map_enabled ==
@@ -605,10 +611,10 @@ C_D_d_map ==
     /\ C_D_d_map_enabled
     /\ IF ~((dev_dma_ops["D"] = "iommu") => ((dev_iommu_group["D"] # "none") /\ (group_default_domain[dev_group_of["D"]] = "dma") /\ group_iovad_init[dev_group_of["D"]]))
        THEN /\ crash' = "DmaApiDomainHasCookie"
-            /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, pc_R>>
+            /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, pc_R>>
        ELSE /\ dev_live_maps' = [dev_live_maps EXCEPT !["D"] = (IF (dev_dma_ops["D"] = "iommu") THEN "iommu" ELSE "direct")]
             /\ pc_C' = [pc_C EXCEPT !["D"] = "c_bound"]
-            /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+            /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:c_bound: driver_bound() (drivers/base/dd.c)
 C_D_c_bound_enabled ==
@@ -616,11 +622,12 @@ C_D_c_bound_enabled ==
     /\ pc_C["D"] = "c_bound"
 C_D_c_bound ==
     /\ C_D_c_bound_enabled
+    /\ iommu_trigger' = [iommu_trigger EXCEPT !["I"] = TRUE]
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D"] = "bound"]
     /\ dev_trigger' = [dev_trigger EXCEPT !["D"] = TRUE]
     /\ ghost_bound_dma_mode' = [ghost_bound_dma_mode EXCEPT !["D"] = dev_dma_ops["D"]]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:c_defer: really_probe() (drivers/base/dd.c)
 C_D_c_defer_enabled ==
@@ -634,7 +641,7 @@ C_D_c_defer ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D"] = "na"]
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:c_fail_early: really_probe() (drivers/base/dd.c)
 C_D_c_fail_early_enabled ==
@@ -647,7 +654,7 @@ C_D_c_fail_early ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D"] = "na"]
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:c_unlock.done: device_unlock() (include/linux/device.h)
 C_D_c_unlock_done_enabled ==
@@ -658,7 +665,7 @@ C_D_c_unlock_done ==
     /\ C_D_c_unlock_done_enabled
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["D"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:c_unlock.wait: device_unlock() (include/linux/device.h)
 C_D_c_unlock_wait_enabled ==
@@ -669,7 +676,7 @@ C_D_c_unlock_wait ==
     /\ C_D_c_unlock_wait_enabled
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["D"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_lock"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_R, crash>>
 
 \* R[I]:r_publish: iommu_device_register() (drivers/iommu/iommu.c)
 R_I_r_publish_enabled ==
@@ -679,7 +686,7 @@ R_I_r_publish ==
     /\ R_I_r_publish_enabled
     /\ iommu_listed' = [iommu_listed EXCEPT ![R_unit["I"]] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_bus_loop"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_bus_loop: iommu_device_register() (drivers/iommu/iommu.c)
 R_I_r_bus_loop_enabled ==
@@ -691,7 +698,7 @@ R_I_r_bus_loop ==
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = 0]
     /\ R_walk_group' = [R_walk_group EXCEPT !["I"] = 0]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_next"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_err, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_deferred, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_walk_next.add: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I_r_walk_next_add_enabled ==
@@ -702,7 +709,7 @@ R_I_r_walk_next_add_enabled ==
 R_I_r_walk_next_add ==
     /\ R_I_r_walk_next_add_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "pd_bus_ops"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_walk_next.skip: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I_r_walk_next_skip_enabled ==
@@ -713,7 +720,7 @@ R_I_r_walk_next_skip_enabled ==
 R_I_r_walk_next_skip ==
     /\ R_I_r_walk_next_skip_enabled
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = R_walk_dev["I"] + 1]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_err, C_cfg, C_err, pc_C, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, pc_R, crash>>
 
 \* R[I]:r_walk_next.done: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I_r_walk_next_done_enabled ==
@@ -723,7 +730,7 @@ R_I_r_walk_next_done_enabled ==
 R_I_r_walk_next_done ==
     /\ R_I_r_walk_next_done_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_finalize_group"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:pd_bus_ops.enodev: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_pd_bus_ops_enodev_enabled ==
@@ -734,7 +741,7 @@ R_I_pd_bus_ops_enodev ==
     /\ R_I_pd_bus_ops_enodev_enabled
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = R_walk_dev["I"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:pd_bus_ops.ok: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_pd_bus_ops_ok_enabled ==
@@ -744,7 +751,7 @@ R_I_pd_bus_ops_ok_enabled ==
 R_I_pd_bus_ops_ok ==
     /\ R_I_pd_bus_ops_ok_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_lock"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_lock: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_r_lock_enabled ==
@@ -755,7 +762,7 @@ R_I_r_lock ==
     /\ R_I_r_lock_enabled
     /\ probe_lock' = "R[I]"
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_grouped_check"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_grouped_check.grouped: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_r_grouped_check_grouped_enabled ==
@@ -766,7 +773,7 @@ R_I_r_grouped_check_grouped ==
     /\ R_I_r_grouped_check_grouped_enabled
     /\ R_err' = [R_err EXCEPT !["I"] = "ok"]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_grouped_check.new: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_r_grouped_check_new_enabled ==
@@ -776,7 +783,7 @@ R_I_r_grouped_check_new_enabled ==
 R_I_r_grouped_check_new ==
     /\ R_I_r_grouped_check_new_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_alloc"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_alloc: iommu_init_device() (drivers/iommu/iommu.c)
 R_I_r_alloc_enabled ==
@@ -786,7 +793,7 @@ R_I_r_alloc ==
     /\ R_I_r_alloc_enabled
     /\ dev_iommu' = [dev_iommu EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = "alloc"]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_probe_dev"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_probe_dev.enodev: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu/arm-smmu.c)
 R_I_r_probe_dev_enodev_enabled ==
@@ -800,7 +807,7 @@ R_I_r_probe_dev_enodev ==
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = "none"]
     /\ R_err' = [R_err EXCEPT !["I"] = "enodev"]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_probe_dev.ok: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu/arm-smmu.c)
 R_I_r_probe_dev_ok_enabled ==
@@ -811,10 +818,10 @@ R_I_r_probe_dev_ok ==
     /\ R_I_r_probe_dev_ok_enabled
     /\ IF ~iommu_self_lookup_ok[dev_fw_iommu[FromIndex(<<"D">>, R_walk_dev["I"])]]
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, pc_R>>
+            /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, pc_R>>
        ELSE /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = dev_fw_iommu[FromIndex(<<"D">>, R_walk_dev["I"])]]
             /\ pc_R' = [pc_R EXCEPT !["I"] = "r_group"]
-            /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+            /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_group: iommu_init_device() (drivers/iommu/iommu.c)
 R_I_r_group_enabled ==
@@ -824,7 +831,7 @@ R_I_r_group ==
     /\ R_I_r_group_enabled
     /\ dev_iommu_group' = [dev_iommu_group EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_gm_add"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_gm_add: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_r_gm_add_enabled ==
@@ -836,7 +843,7 @@ R_I_r_gm_add ==
     /\ group_on_group_list' = [group_on_group_list EXCEPT ![dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] = (IF ((group_domain[dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] = "none") /\ (group_default_domain[dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] = "none") /\ (group_on_group_list[dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] = "none")) THEN R_unit["I"] ELSE group_on_group_list[dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]])]
     /\ R_err' = [R_err EXCEPT !["I"] = "ok"]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_unlock.ok: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_r_unlock_ok_enabled ==
@@ -848,7 +855,7 @@ R_I_r_unlock_ok ==
     /\ probe_lock' = "none"
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = R_walk_dev["I"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_unlock.enodev: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_r_unlock_enodev_enabled ==
@@ -860,7 +867,7 @@ R_I_r_unlock_enodev ==
     /\ probe_lock' = "none"
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = R_walk_dev["I"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_unlock.err: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_r_unlock_err_enabled ==
@@ -871,7 +878,7 @@ R_I_r_unlock_err ==
     /\ R_I_r_unlock_err_enabled
     /\ probe_lock' = "none"
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unregister"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_unlock.defer: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_r_unlock_defer_enabled ==
@@ -881,8 +888,9 @@ R_I_r_unlock_defer_enabled ==
 R_I_r_unlock_defer ==
     /\ R_I_r_unlock_defer_enabled
     /\ probe_lock' = "none"
+    /\ R_deferred' = [R_deferred EXCEPT !["I"] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unregister"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_finalize_group.fin: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I_r_finalize_group_fin_enabled ==
@@ -896,7 +904,7 @@ R_I_r_finalize_group_fin ==
     /\ group_domain' = [group_domain EXCEPT ![FromIndex(<<"G">>, R_walk_group["I"])] = "dd"]
     /\ group_on_group_list' = [group_on_group_list EXCEPT ![FromIndex(<<"G">>, R_walk_group["I"])] = "none"]
     /\ R_walk_group' = [R_walk_group EXCEPT !["I"] = R_walk_group["I"] + 1]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_iovad_init, group_owner_cnt, group_owner, R_unit, R_walk_dev, R_err, C_cfg, C_err, pc_C, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_iovad_init, group_owner_cnt, group_owner, R_unit, R_walk_dev, R_deferred, R_err, C_cfg, C_err, pc_C, pc_R, crash>>
 
 \* R[I]:r_finalize_group.skip: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I_r_finalize_group_skip_enabled ==
@@ -907,7 +915,7 @@ R_I_r_finalize_group_skip_enabled ==
 R_I_r_finalize_group_skip ==
     /\ R_I_r_finalize_group_skip_enabled
     /\ R_walk_group' = [R_walk_group EXCEPT !["I"] = R_walk_group["I"] + 1]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_err, C_cfg, C_err, pc_C, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_deferred, R_err, C_cfg, C_err, pc_C, pc_R, crash>>
 
 \* R[I]:r_finalize_group.done: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I_r_finalize_group_done_enabled ==
@@ -917,7 +925,7 @@ R_I_r_finalize_group_done_enabled ==
 R_I_r_finalize_group_done ==
     /\ R_I_r_finalize_group_done_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_done"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_done: iommu_device_register() (drivers/iommu/iommu.c)
 R_I_r_done_enabled ==
@@ -926,7 +934,7 @@ R_I_r_done_enabled ==
 R_I_r_done ==
     /\ R_I_r_done_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_bound"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* R[I]:r_bound: driver_bound() (drivers/base/dd.c)
 R_I_r_bound_enabled ==
@@ -935,17 +943,19 @@ R_I_r_bound_enabled ==
 R_I_r_bound ==
     /\ R_I_r_bound_enabled
     /\ iommu_self_lookup_ok' = [iommu_self_lookup_ok EXCEPT ![R_unit["I"]] = TRUE]
+    /\ iommu_trigger' = [iommu_trigger EXCEPT !["I"] = TRUE]
     /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I"]] = "bound"]
     /\ dev_trigger' = [dev_trigger EXCEPT !["D"] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, crash>>
 
-\* R[I]:r_unregister: iommu_device_unregister() (drivers/iommu/iommu.c)
-R_I_r_unregister_enabled ==
+\* R[I]:r_unregister.fail: iommu_device_unregister() (drivers/iommu/iommu.c)
+R_I_r_unregister_fail_enabled ==
     /\ Running
     /\ pc_R["I"] = "r_unregister"
-R_I_r_unregister ==
-    /\ R_I_r_unregister_enabled
+    /\ ~R_deferred["I"]
+R_I_r_unregister_fail ==
+    /\ R_I_r_unregister_fail_enabled
     /\ iommu_listed' = [iommu_listed EXCEPT ![R_unit["I"]] = FALSE]
     /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I"]] = "failed"]
     /\ dev_iommu' = [dev_iommu EXCEPT !["D"] = (IF (dev_iommu_iommu_dev["D"] = R_unit["I"]) THEN "null" ELSE dev_iommu["D"])]
@@ -954,7 +964,50 @@ R_I_r_unregister ==
     /\ dev_iommu_group' = [dev_iommu_group EXCEPT !["D"] = (IF (dev_iommu_iommu_dev["D"] = R_unit["I"]) THEN "none" ELSE dev_iommu_group["D"])]
     /\ dev_in_group_list' = [dev_in_group_list EXCEPT !["D"] = (IF (dev_iommu_iommu_dev["D"] = R_unit["I"]) THEN FALSE ELSE dev_in_group_list["D"])]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_self_lookup_ok, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_self_lookup_ok, iommu_trigger, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, crash>>
+
+\* R[I]:r_unregister.defer: iommu_device_unregister() (drivers/iommu/iommu.c)
+R_I_r_unregister_defer_enabled ==
+    /\ Running
+    /\ pc_R["I"] = "r_unregister"
+    /\ R_deferred["I"]
+R_I_r_unregister_defer ==
+    /\ R_I_r_unregister_defer_enabled
+    /\ iommu_listed' = [iommu_listed EXCEPT ![R_unit["I"]] = FALSE]
+    /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I"]] = "deferred"]
+    /\ dev_iommu' = [dev_iommu EXCEPT !["D"] = (IF (dev_iommu_iommu_dev["D"] = R_unit["I"]) THEN "null" ELSE dev_iommu["D"])]
+    /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT !["D"] = (IF (dev_iommu_iommu_dev["D"] = R_unit["I"]) THEN "none" ELSE dev_iommu_fwspec["D"])]
+    /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT !["D"] = (IF (dev_iommu_iommu_dev["D"] = R_unit["I"]) THEN "none" ELSE dev_iommu_iommu_dev["D"])]
+    /\ dev_iommu_group' = [dev_iommu_group EXCEPT !["D"] = (IF (dev_iommu_iommu_dev["D"] = R_unit["I"]) THEN "none" ELSE dev_iommu_group["D"])]
+    /\ dev_in_group_list' = [dev_in_group_list EXCEPT !["D"] = (IF (dev_iommu_iommu_dev["D"] = R_unit["I"]) THEN FALSE ELSE dev_in_group_list["D"])]
+    /\ R_deferred' = [R_deferred EXCEPT !["I"] = FALSE]
+    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_deferred"]
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_self_lookup_ok, iommu_trigger, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, C_cfg, C_err, pc_C, crash>>
+
+\* R[I]:r_deferred.retry: deferred_probe_work_func() (drivers/base/dd.c)
+R_I_r_deferred_retry_enabled ==
+    /\ Running
+    /\ pc_R["I"] = "r_deferred"
+    /\ iommu_trigger[R_unit["I"]]
+R_I_r_deferred_retry ==
+    /\ R_I_r_deferred_retry_enabled
+    /\ iommu_trigger' = [iommu_trigger EXCEPT ![R_unit["I"]] = FALSE]
+    /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I"]] = "idle"]
+    /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = 0]
+    /\ R_walk_group' = [R_walk_group EXCEPT !["I"] = 0]
+    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_publish"]
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_deferred, R_err, C_cfg, C_err, pc_C, crash>>
+
+\* R[I]:r_deferred.idle: deferred_probe_work_func() (drivers/base/dd.c)
+R_I_r_deferred_idle_enabled ==
+    /\ Running
+    /\ pc_R["I"] = "r_deferred"
+    /\ ~iommu_trigger[R_unit["I"]]
+    /\ (pc_C["D"] = "$end") \/ ((pc_C["D"] = "c_lock") /\ dev_deferred["D"] /\ ~dev_trigger["D"])
+R_I_r_deferred_idle ==
+    /\ R_I_r_deferred_idle_enabled
+    /\ pc_R' = [pc_R EXCEPT !["I"] = "$end"]
+    /\ UNCHANGED <<bus_iommu_ops, probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, pc_C, crash>>
 
 \* No step is enabled (probecheck checks terminal properties in these states).
 Stuck ==
@@ -1025,7 +1078,10 @@ Stuck ==
     /\ ~R_I_r_finalize_group_done_enabled
     /\ ~R_I_r_done_enabled
     /\ ~R_I_r_bound_enabled
-    /\ ~R_I_r_unregister_enabled
+    /\ ~R_I_r_unregister_fail_enabled
+    /\ ~R_I_r_unregister_defer_enabled
+    /\ ~R_I_r_deferred_retry_enabled
+    /\ ~R_I_r_deferred_idle_enabled
 
 \* Stuttering once the system has crashed or every actor has ended, so that TLC's own deadlock
 \* check (off in the cfg) would flag exactly the states probecheck calls deadlocks.
@@ -1101,7 +1157,10 @@ Next ==
     \/ R_I_r_finalize_group_done
     \/ R_I_r_done
     \/ R_I_r_bound
-    \/ R_I_r_unregister
+    \/ R_I_r_unregister_fail
+    \/ R_I_r_unregister_defer
+    \/ R_I_r_deferred_retry
+    \/ R_I_r_deferred_idle
     \/ Done
 
 Spec == Init /\ [][Next]_vars

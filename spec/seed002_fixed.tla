@@ -22,6 +22,7 @@ VARIABLES
     iommu_listed, \* iommu.listed
     iommu_ops_set, \* iommu.ops_set
     iommu_self_lookup_ok, \* iommu.self_lookup_ok
+    iommu_trigger, \* iommu.trigger
     iommu_driver_state, \* iommu.driver_state
     dev_fw_iommu, \* dev.fw_iommu
     dev_group_of, \* dev.group_of
@@ -53,6 +54,7 @@ VARIABLES
     R_unit, \* R.unit
     R_walk_dev, \* R.walk_dev
     R_walk_group, \* R.walk_group
+    R_deferred, \* R.deferred
     C_cfg, \* C.cfg
     C_err, \* C.err
     pc_C, \* program counter of C
@@ -61,7 +63,7 @@ VARIABLES
     pc_R, \* program counter of R
     crash \* the crash record: "none", or the assertion that failed
 
-vars == <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R, crash>>
+vars == <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R, crash>>
 
 \* Every variable holds a value of its domain (probecheck stops on a write outside it).
 TypeOK ==
@@ -71,7 +73,8 @@ TypeOK ==
     /\ iommu_listed \in [Iommu -> BOOLEAN]
     /\ iommu_ops_set \in [Iommu -> BOOLEAN]
     /\ iommu_self_lookup_ok \in [Iommu -> BOOLEAN]
-    /\ iommu_driver_state \in [Iommu -> {"idle", "bound", "failed"}]
+    /\ iommu_trigger \in [Iommu -> BOOLEAN]
+    /\ iommu_driver_state \in [Iommu -> {"idle", "bound", "failed", "deferred"}]
     /\ dev_fw_iommu \in [Dev -> Iommu]
     /\ dev_group_of \in [Dev -> Group]
     /\ dev_drv \in [Dev -> {"none", "K", "M", "V"}]
@@ -102,12 +105,13 @@ TypeOK ==
     /\ R_unit \in [Iommu -> Iommu]
     /\ R_walk_dev \in [Iommu -> 0..2]
     /\ R_walk_group \in [Iommu -> 0..1]
+    /\ R_deferred \in [Iommu -> BOOLEAN]
     /\ C_cfg \in [Dev -> {"none", "ok", "noiommu", "defer"}]
     /\ C_err \in [Dev -> {"ok", "enodev", "err", "defer"}]
     /\ pc_C \in [Dev -> {"c_lock", "c_links", "c_set_driver", "c_dma_cfg", "c_use_dd", "use_check", "c_use_fail", "o_lock", "o_xlate", "pd_bus_ops", "r_alloc", "r_probe_dev", "r_group", "g_link", "r_gm_add", "p_alloc_dd", "o_replay", "c_arch_setup", "c_drv_probe", "d_map", "c_bound", "c_fail_late", "c_defer", "c_fail_early", "c_unlock", "$end"}]
     /\ pc_U \in [{"D1"} -> {"u_lock", "u_notify", "u_remove", "u_dma_cleanup", "unuse_dec", "u_cleanup", "u_unlock", "$end"}]
     /\ pc_V \in [Group -> {"v_set_container", "v_attach", "v_unset_container", "$end"}]
-    /\ pc_R \in [Iommu -> {"r_publish", "r_bus_set_ops", "r_notifier_reg", "r_walk_next", "r_grouped_check", "pd_bus_ops", "r_alloc", "r_probe_dev", "r_group", "g_link", "r_gm_add", "r_list_add", "r_list_del", "r_finalize_group", "r_bound", "r_walk_fail", "$end"}]
+    /\ pc_R \in [Iommu -> {"r_publish", "r_bus_set_ops", "r_notifier_reg", "r_walk_next", "r_grouped_check", "pd_bus_ops", "r_alloc", "r_probe_dev", "r_group", "g_link", "r_gm_add", "r_list_add", "r_list_del", "r_finalize_group", "r_bound", "r_walk_fail", "r_deferred", "$end"}]
     /\ crash \in {"none", "NoNullOpsDeref", "DmaApiDomainHasCookie"}
 
 Init ==
@@ -117,6 +121,7 @@ Init ==
     /\ iommu_listed = [s \in Iommu |-> FALSE]
     /\ iommu_ops_set = [s \in Iommu |-> FALSE]
     /\ iommu_self_lookup_ok = [s \in Iommu |-> FALSE]
+    /\ iommu_trigger = [s \in Iommu |-> FALSE]
     /\ iommu_driver_state = [s \in Iommu |-> "idle"]
     /\ dev_fw_iommu = [s \in Dev |-> "I1"]
     /\ dev_group_of = [s \in Dev |-> "G1"]
@@ -148,6 +153,7 @@ Init ==
     /\ R_unit = [s \in Iommu |-> "I1"]
     /\ R_walk_dev = [s \in Iommu |-> 0]
     /\ R_walk_group = [s \in Iommu |-> 0]
+    /\ R_deferred = [s \in Iommu |-> FALSE]
     /\ C_cfg = [s \in Dev |-> "none"]
     /\ C_err = [s \in Dev |-> "ok"]
     /\ pc_C = [s \in Dev |-> "c_lock"]
@@ -180,7 +186,7 @@ C_D1_c_lock_attach ==
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["D1"] = "C[D1]"]
     /\ dev_trigger' = [dev_trigger EXCEPT !["D1"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_links"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_lock.w_run: really_probe() (drivers/base/dd.c)
 C_D1_c_lock_w_run_enabled ==
@@ -195,7 +201,7 @@ C_D1_c_lock_w_run ==
     /\ dev_deferred' = [dev_deferred EXCEPT !["D1"] = FALSE]
     /\ dev_trigger' = [dev_trigger EXCEPT !["D1"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_links"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_lock.idle: really_probe() (drivers/base/dd.c)
 C_D1_c_lock_idle_enabled ==
@@ -209,7 +215,7 @@ C_D1_c_lock_idle_enabled ==
 C_D1_c_lock_idle ==
     /\ C_D1_c_lock_idle_enabled
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_links.ok: device_links_check_suppliers() (drivers/base/core.c)
 C_D1_c_links_ok_enabled ==
@@ -219,7 +225,7 @@ C_D1_c_links_ok ==
     /\ C_D1_c_links_ok_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D1"] = "links_ok"]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_set_driver"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_set_driver: really_probe() (drivers/base/dd.c)
 C_D1_c_set_driver_enabled ==
@@ -230,7 +236,7 @@ C_D1_c_set_driver ==
     /\ dev_driver' = [dev_driver EXCEPT !["D1"] = dev_drv["D1"]]
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D1"] = "dma_cfg"]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_dma_cfg"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_dma_cfg: pci_dma_configure() (drivers/pci/pci-driver.c)
 C_D1_c_dma_cfg_enabled ==
@@ -239,7 +245,7 @@ C_D1_c_dma_cfg_enabled ==
 C_D1_c_dma_cfg ==
     /\ C_D1_c_dma_cfg_enabled
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "o_lock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_use_dd.managed: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D1_c_use_dd_managed_enabled ==
@@ -249,7 +255,7 @@ C_D1_c_use_dd_managed_enabled ==
 C_D1_c_use_dd_managed ==
     /\ C_D1_c_use_dd_managed_enabled
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_drv_probe"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_use_dd.nogroup: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D1_c_use_dd_nogroup_enabled ==
@@ -263,7 +269,7 @@ C_D1_c_use_dd_nogroup ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D1"] = "not_counted"]
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D1"] = TRUE]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_drv_probe"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_use_dd.group: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D1_c_use_dd_group_enabled ==
@@ -275,7 +281,7 @@ C_D1_c_use_dd_group ==
     /\ C_D1_c_use_dd_group_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D1"] = "use_dd"]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "use_check"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:use_check.busy: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D1_use_check_busy_enabled ==
@@ -288,7 +294,7 @@ C_D1_use_check_busy ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D1"] = "failed"]
     /\ C_err' = [C_err EXCEPT !["D1"] = "err"]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_use_fail"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:use_check.ok: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D1_use_check_ok_enabled ==
@@ -301,7 +307,7 @@ C_D1_use_check_ok ==
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D1"] = TRUE]
     /\ group_owner_cnt' = [group_owner_cnt EXCEPT ![dev_group_of["D1"]] = group_owner_cnt[dev_group_of["D1"]] + 1]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_drv_probe"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_use_fail.defer: pci_dma_configure() (drivers/pci/pci-driver.c)
 C_D1_c_use_fail_defer_enabled ==
@@ -312,7 +318,7 @@ C_D1_c_use_fail_defer ==
     /\ C_D1_c_use_fail_defer_enabled
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["D1"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_defer"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_use_fail.err: pci_dma_configure() (drivers/pci/pci-driver.c)
 C_D1_c_use_fail_err_enabled ==
@@ -323,7 +329,7 @@ C_D1_c_use_fail_err ==
     /\ C_D1_c_use_fail_err_enabled
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["D1"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_fail_early"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:o_lock.fast: acpi_iommu_configure_id() (drivers/acpi/scan.c)
 C_D1_o_lock_fast_enabled ==
@@ -334,7 +340,7 @@ C_D1_o_lock_fast ==
     /\ C_D1_o_lock_fast_enabled
     /\ C_cfg' = [C_cfg EXCEPT !["D1"] = "ok"]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:o_lock.parse: acpi_iommu_configure_id() (drivers/acpi/scan.c)
 C_D1_o_lock_parse_enabled ==
@@ -344,7 +350,7 @@ C_D1_o_lock_parse_enabled ==
 C_D1_o_lock_parse ==
     /\ C_D1_o_lock_parse_enabled
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "o_xlate"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:o_xlate.ok: iort_iommu_xlate() (drivers/acpi/arm64/iort.c)
 C_D1_o_xlate_ok_enabled ==
@@ -357,7 +363,7 @@ C_D1_o_xlate_ok ==
     /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT !["D1"] = "present"]
     /\ C_cfg' = [C_cfg EXCEPT !["D1"] = "ok"]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "o_replay"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:o_xlate.defer: iort_iommu_xlate() (drivers/acpi/arm64/iort.c)
 C_D1_o_xlate_defer_enabled ==
@@ -369,7 +375,7 @@ C_D1_o_xlate_defer ==
     /\ C_D1_o_xlate_defer_enabled
     /\ C_cfg' = [C_cfg EXCEPT !["D1"] = "defer"]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_defer"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:pd_bus_ops.enodev: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D1_pd_bus_ops_enodev_enabled ==
@@ -380,7 +386,7 @@ C_D1_pd_bus_ops_enodev ==
     /\ C_D1_pd_bus_ops_enodev_enabled
     /\ C_cfg' = [C_cfg EXCEPT !["D1"] = "noiommu"]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:pd_bus_ops.ok: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D1_pd_bus_ops_ok_enabled ==
@@ -390,7 +396,7 @@ C_D1_pd_bus_ops_ok_enabled ==
 C_D1_pd_bus_ops_ok ==
     /\ C_D1_pd_bus_ops_ok_enabled
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "r_alloc"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:r_alloc: dev_iommu_get() (drivers/iommu/iommu.c)
 C_D1_r_alloc_enabled ==
@@ -400,7 +406,7 @@ C_D1_r_alloc ==
     /\ C_D1_r_alloc_enabled
     /\ dev_iommu' = [dev_iommu EXCEPT !["D1"] = "alloc"]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "r_probe_dev"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:r_probe_dev.enodev: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c)
 C_D1_r_probe_dev_enodev_enabled ==
@@ -414,7 +420,7 @@ C_D1_r_probe_dev_enodev ==
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT !["D1"] = "none"]
     /\ C_cfg' = [C_cfg EXCEPT !["D1"] = "noiommu"]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:r_probe_dev.ok: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c)
 C_D1_r_probe_dev_ok_enabled ==
@@ -426,7 +432,7 @@ C_D1_r_probe_dev_ok ==
     /\ C_D1_r_probe_dev_ok_enabled
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT !["D1"] = dev_fw_iommu["D1"]]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "r_group"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:r_probe_dev.nosmmu: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c)
 C_D1_r_probe_dev_nosmmu_enabled ==
@@ -441,7 +447,7 @@ C_D1_r_probe_dev_nosmmu ==
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT !["D1"] = "none"]
     /\ C_cfg' = [C_cfg EXCEPT !["D1"] = "noiommu"]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:r_group.grouped: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 C_D1_r_group_grouped_enabled ==
@@ -452,9 +458,9 @@ C_D1_r_group_grouped ==
     /\ C_D1_r_group_grouped_enabled
     /\ IF ~iommu_ops_set[dev_iommu_iommu_dev["D1"]]
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R>>
        ELSE /\ pc_C' = [pc_C EXCEPT !["D1"] = "p_alloc_dd"]
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:r_group.new: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 C_D1_r_group_new_enabled ==
@@ -465,9 +471,9 @@ C_D1_r_group_new ==
     /\ C_D1_r_group_new_enabled
     /\ IF ~iommu_ops_set[dev_iommu_iommu_dev["D1"]]
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R>>
        ELSE /\ pc_C' = [pc_C EXCEPT !["D1"] = "g_link"]
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:g_link: iommu_group_add_device() (drivers/iommu/iommu.c)
 C_D1_g_link_enabled ==
@@ -477,7 +483,7 @@ C_D1_g_link ==
     /\ C_D1_g_link_enabled
     /\ dev_iommu_group' = [dev_iommu_group EXCEPT !["D1"] = dev_group_of["D1"]]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "r_gm_add"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:r_gm_add: iommu_group_add_device() (drivers/iommu/iommu.c)
 C_D1_r_gm_add_enabled ==
@@ -487,7 +493,7 @@ C_D1_r_gm_add ==
     /\ C_D1_r_gm_add_enabled
     /\ dev_in_group_list' = [dev_in_group_list EXCEPT !["D1"] = TRUE]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "p_alloc_dd"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:p_alloc_dd: iommu_probe_device() (drivers/iommu/iommu.c)
 C_D1_p_alloc_dd_enabled ==
@@ -498,7 +504,7 @@ C_D1_p_alloc_dd ==
     /\ group_default_domain' = [group_default_domain EXCEPT ![dev_group_of["D1"]] = (IF (group_default_domain[dev_group_of["D1"]] = "none") THEN group_dd_type[dev_group_of["D1"]] ELSE group_default_domain[dev_group_of["D1"]])]
     /\ group_domain' = [group_domain EXCEPT ![dev_group_of["D1"]] = (IF ((group_domain[dev_group_of["D1"]] = "none") /\ ((group_default_domain[dev_group_of["D1"]] = "none") \/ ((group_default_domain[dev_group_of["D1"]] # "none") /\ (group_owner[dev_group_of["D1"]] = "null")))) THEN "dd" ELSE group_domain[dev_group_of["D1"]])]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:o_replay.skip: acpi_iommu_configure_id() (drivers/acpi/scan.c)
 C_D1_o_replay_skip_enabled ==
@@ -508,7 +514,7 @@ C_D1_o_replay_skip_enabled ==
 C_D1_o_replay_skip ==
     /\ C_D1_o_replay_skip_enabled
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:o_replay.replay: acpi_iommu_configure_id() (drivers/acpi/scan.c)
 C_D1_o_replay_replay_enabled ==
@@ -518,7 +524,7 @@ C_D1_o_replay_replay_enabled ==
 C_D1_o_replay_replay ==
     /\ C_D1_o_replay_replay_enabled
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "pd_bus_ops"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_arch_setup.noiommu: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D1_c_arch_setup_noiommu_enabled ==
@@ -529,7 +535,7 @@ C_D1_c_arch_setup_noiommu ==
     /\ C_D1_c_arch_setup_noiommu_enabled
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["D1"] = "direct"]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_use_dd"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_arch_setup.retain: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D1_c_arch_setup_retain_enabled ==
@@ -541,7 +547,7 @@ C_D1_c_arch_setup_retain ==
     /\ C_D1_c_arch_setup_retain_enabled
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["D1"] = "direct"]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_use_dd"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_arch_setup.iommu: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D1_c_arch_setup_iommu_enabled ==
@@ -556,7 +562,7 @@ C_D1_c_arch_setup_iommu ==
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["D1"] = "iommu"]
     /\ group_iovad_init' = [group_iovad_init EXCEPT ![dev_group_of["D1"]] = TRUE]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_use_dd"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_arch_setup.other: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D1_c_arch_setup_other_enabled ==
@@ -570,7 +576,7 @@ C_D1_c_arch_setup_other ==
     /\ C_D1_c_arch_setup_other_enabled
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["D1"] = "direct"]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_use_dd"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_drv_probe.K: call_driver_probe() (drivers/base/dd.c)
 C_D1_c_drv_probe_K_enabled ==
@@ -581,7 +587,7 @@ C_D1_c_drv_probe_K ==
     /\ C_D1_c_drv_probe_K_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D1"] = "drv_probe"]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "d_map"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_drv_probe.V: call_driver_probe() (drivers/base/dd.c)
 C_D1_c_drv_probe_V_enabled ==
@@ -593,7 +599,7 @@ C_D1_c_drv_probe_V ==
     /\ C_D1_c_drv_probe_V_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D1"] = "drv_probe"]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_bound"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_drv_probe.V_nogroup: call_driver_probe() (drivers/base/dd.c)
 C_D1_c_drv_probe_V_nogroup_enabled ==
@@ -604,7 +610,7 @@ C_D1_c_drv_probe_V_nogroup_enabled ==
 C_D1_c_drv_probe_V_nogroup ==
     /\ C_D1_c_drv_probe_V_nogroup_enabled
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_fail_late"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:d_map: dma_map_single_attrs() (include/linux/dma-mapping.h)
 C_D1_d_map_enabled ==
@@ -614,10 +620,10 @@ C_D1_d_map ==
     /\ C_D1_d_map_enabled
     /\ IF ~((dev_dma_ops["D1"] = "iommu") => ((dev_iommu_group["D1"] # "none") /\ (group_default_domain[dev_group_of["D1"]] = "dma") /\ group_iovad_init[dev_group_of["D1"]]))
        THEN /\ crash' = "DmaApiDomainHasCookie"
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R>>
        ELSE /\ dev_live_maps' = [dev_live_maps EXCEPT !["D1"] = (IF (dev_dma_ops["D1"] = "iommu") THEN "iommu" ELSE "direct")]
             /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_bound"]
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_bound: driver_bound() (drivers/base/dd.c)
 C_D1_c_bound_enabled ==
@@ -625,11 +631,12 @@ C_D1_c_bound_enabled ==
     /\ pc_C["D1"] = "c_bound"
 C_D1_c_bound ==
     /\ C_D1_c_bound_enabled
+    /\ iommu_trigger' = [iommu_trigger EXCEPT !["I1"] = TRUE]
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D1"] = "bound"]
     /\ dev_trigger' = [dev_trigger EXCEPT !["D1"] = TRUE, !["D3"] = TRUE]
     /\ ghost_bound_dma_mode' = [ghost_bound_dma_mode EXCEPT !["D1"] = dev_dma_ops["D1"]]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_fail_late: really_probe() (drivers/base/dd.c)
 C_D1_c_fail_late_enabled ==
@@ -646,7 +653,7 @@ C_D1_c_fail_late ==
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D1"] = FALSE]
     /\ group_owner_cnt' = [group_owner_cnt EXCEPT ![dev_group_of["D1"]] = (IF ((dev_drv["D1"] # "V") /\ (dev_iommu_group["D1"] # "none") /\ (group_owner_cnt[dev_group_of["D1"]] > 0)) THEN (group_owner_cnt[dev_group_of["D1"]] - 1) ELSE group_owner_cnt[dev_group_of["D1"]])]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_defer: really_probe() (drivers/base/dd.c)
 C_D1_c_defer_enabled ==
@@ -660,7 +667,7 @@ C_D1_c_defer ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D1"] = "na"]
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D1"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_fail_early: really_probe() (drivers/base/dd.c)
 C_D1_c_fail_early_enabled ==
@@ -673,7 +680,7 @@ C_D1_c_fail_early ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D1"] = "na"]
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D1"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_unlock.done: device_unlock() (include/linux/device.h)
 C_D1_c_unlock_done_enabled ==
@@ -684,7 +691,7 @@ C_D1_c_unlock_done ==
     /\ C_D1_c_unlock_done_enabled
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["D1"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D1]:c_unlock.wait: device_unlock() (include/linux/device.h)
 C_D1_c_unlock_wait_enabled ==
@@ -695,7 +702,7 @@ C_D1_c_unlock_wait ==
     /\ C_D1_c_unlock_wait_enabled
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["D1"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["D1"] = "c_lock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_lock.attach: really_probe() (drivers/base/dd.c)
 C_D3_c_lock_attach_enabled ==
@@ -708,7 +715,7 @@ C_D3_c_lock_attach ==
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["D3"] = "C[D3]"]
     /\ dev_trigger' = [dev_trigger EXCEPT !["D3"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_links"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_lock.w_run: really_probe() (drivers/base/dd.c)
 C_D3_c_lock_w_run_enabled ==
@@ -723,7 +730,7 @@ C_D3_c_lock_w_run ==
     /\ dev_deferred' = [dev_deferred EXCEPT !["D3"] = FALSE]
     /\ dev_trigger' = [dev_trigger EXCEPT !["D3"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_links"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_lock.idle: really_probe() (drivers/base/dd.c)
 C_D3_c_lock_idle_enabled ==
@@ -737,7 +744,7 @@ C_D3_c_lock_idle_enabled ==
 C_D3_c_lock_idle ==
     /\ C_D3_c_lock_idle_enabled
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_links.ok: device_links_check_suppliers() (drivers/base/core.c)
 C_D3_c_links_ok_enabled ==
@@ -747,7 +754,7 @@ C_D3_c_links_ok ==
     /\ C_D3_c_links_ok_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D3"] = "links_ok"]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_set_driver"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_set_driver: really_probe() (drivers/base/dd.c)
 C_D3_c_set_driver_enabled ==
@@ -758,7 +765,7 @@ C_D3_c_set_driver ==
     /\ dev_driver' = [dev_driver EXCEPT !["D3"] = dev_drv["D3"]]
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D3"] = "dma_cfg"]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_dma_cfg"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_dma_cfg: pci_dma_configure() (drivers/pci/pci-driver.c)
 C_D3_c_dma_cfg_enabled ==
@@ -767,7 +774,7 @@ C_D3_c_dma_cfg_enabled ==
 C_D3_c_dma_cfg ==
     /\ C_D3_c_dma_cfg_enabled
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "o_lock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_use_dd.managed: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D3_c_use_dd_managed_enabled ==
@@ -777,7 +784,7 @@ C_D3_c_use_dd_managed_enabled ==
 C_D3_c_use_dd_managed ==
     /\ C_D3_c_use_dd_managed_enabled
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_drv_probe"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_use_dd.nogroup: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D3_c_use_dd_nogroup_enabled ==
@@ -791,7 +798,7 @@ C_D3_c_use_dd_nogroup ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D3"] = "not_counted"]
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D3"] = TRUE]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_drv_probe"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_use_dd.group: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D3_c_use_dd_group_enabled ==
@@ -803,7 +810,7 @@ C_D3_c_use_dd_group ==
     /\ C_D3_c_use_dd_group_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D3"] = "use_dd"]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "use_check"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:use_check.busy: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D3_use_check_busy_enabled ==
@@ -816,7 +823,7 @@ C_D3_use_check_busy ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D3"] = "failed"]
     /\ C_err' = [C_err EXCEPT !["D3"] = "err"]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_use_fail"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:use_check.ok: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D3_use_check_ok_enabled ==
@@ -829,7 +836,7 @@ C_D3_use_check_ok ==
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D3"] = TRUE]
     /\ group_owner_cnt' = [group_owner_cnt EXCEPT ![dev_group_of["D3"]] = group_owner_cnt[dev_group_of["D3"]] + 1]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_drv_probe"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_use_fail.defer: pci_dma_configure() (drivers/pci/pci-driver.c)
 C_D3_c_use_fail_defer_enabled ==
@@ -840,7 +847,7 @@ C_D3_c_use_fail_defer ==
     /\ C_D3_c_use_fail_defer_enabled
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["D3"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_defer"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_use_fail.err: pci_dma_configure() (drivers/pci/pci-driver.c)
 C_D3_c_use_fail_err_enabled ==
@@ -851,7 +858,7 @@ C_D3_c_use_fail_err ==
     /\ C_D3_c_use_fail_err_enabled
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["D3"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_fail_early"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:o_lock.fast: acpi_iommu_configure_id() (drivers/acpi/scan.c)
 C_D3_o_lock_fast_enabled ==
@@ -862,7 +869,7 @@ C_D3_o_lock_fast ==
     /\ C_D3_o_lock_fast_enabled
     /\ C_cfg' = [C_cfg EXCEPT !["D3"] = "ok"]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:o_lock.parse: acpi_iommu_configure_id() (drivers/acpi/scan.c)
 C_D3_o_lock_parse_enabled ==
@@ -872,7 +879,7 @@ C_D3_o_lock_parse_enabled ==
 C_D3_o_lock_parse ==
     /\ C_D3_o_lock_parse_enabled
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "o_xlate"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:o_xlate.ok: iort_iommu_xlate() (drivers/acpi/arm64/iort.c)
 C_D3_o_xlate_ok_enabled ==
@@ -885,7 +892,7 @@ C_D3_o_xlate_ok ==
     /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT !["D3"] = "present"]
     /\ C_cfg' = [C_cfg EXCEPT !["D3"] = "ok"]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "o_replay"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:o_xlate.defer: iort_iommu_xlate() (drivers/acpi/arm64/iort.c)
 C_D3_o_xlate_defer_enabled ==
@@ -897,7 +904,7 @@ C_D3_o_xlate_defer ==
     /\ C_D3_o_xlate_defer_enabled
     /\ C_cfg' = [C_cfg EXCEPT !["D3"] = "defer"]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_defer"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:pd_bus_ops.enodev: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D3_pd_bus_ops_enodev_enabled ==
@@ -908,7 +915,7 @@ C_D3_pd_bus_ops_enodev ==
     /\ C_D3_pd_bus_ops_enodev_enabled
     /\ C_cfg' = [C_cfg EXCEPT !["D3"] = "noiommu"]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:pd_bus_ops.ok: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D3_pd_bus_ops_ok_enabled ==
@@ -918,7 +925,7 @@ C_D3_pd_bus_ops_ok_enabled ==
 C_D3_pd_bus_ops_ok ==
     /\ C_D3_pd_bus_ops_ok_enabled
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "r_alloc"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:r_alloc: dev_iommu_get() (drivers/iommu/iommu.c)
 C_D3_r_alloc_enabled ==
@@ -928,7 +935,7 @@ C_D3_r_alloc ==
     /\ C_D3_r_alloc_enabled
     /\ dev_iommu' = [dev_iommu EXCEPT !["D3"] = "alloc"]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "r_probe_dev"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:r_probe_dev.enodev: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c)
 C_D3_r_probe_dev_enodev_enabled ==
@@ -942,7 +949,7 @@ C_D3_r_probe_dev_enodev ==
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT !["D3"] = "none"]
     /\ C_cfg' = [C_cfg EXCEPT !["D3"] = "noiommu"]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:r_probe_dev.ok: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c)
 C_D3_r_probe_dev_ok_enabled ==
@@ -954,7 +961,7 @@ C_D3_r_probe_dev_ok ==
     /\ C_D3_r_probe_dev_ok_enabled
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT !["D3"] = dev_fw_iommu["D3"]]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "r_group"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:r_probe_dev.nosmmu: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c)
 C_D3_r_probe_dev_nosmmu_enabled ==
@@ -969,7 +976,7 @@ C_D3_r_probe_dev_nosmmu ==
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT !["D3"] = "none"]
     /\ C_cfg' = [C_cfg EXCEPT !["D3"] = "noiommu"]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:r_group.grouped: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 C_D3_r_group_grouped_enabled ==
@@ -980,9 +987,9 @@ C_D3_r_group_grouped ==
     /\ C_D3_r_group_grouped_enabled
     /\ IF ~iommu_ops_set[dev_iommu_iommu_dev["D3"]]
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R>>
        ELSE /\ pc_C' = [pc_C EXCEPT !["D3"] = "p_alloc_dd"]
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:r_group.new: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 C_D3_r_group_new_enabled ==
@@ -993,9 +1000,9 @@ C_D3_r_group_new ==
     /\ C_D3_r_group_new_enabled
     /\ IF ~iommu_ops_set[dev_iommu_iommu_dev["D3"]]
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R>>
        ELSE /\ pc_C' = [pc_C EXCEPT !["D3"] = "g_link"]
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:g_link: iommu_group_add_device() (drivers/iommu/iommu.c)
 C_D3_g_link_enabled ==
@@ -1005,7 +1012,7 @@ C_D3_g_link ==
     /\ C_D3_g_link_enabled
     /\ dev_iommu_group' = [dev_iommu_group EXCEPT !["D3"] = dev_group_of["D3"]]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "r_gm_add"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:r_gm_add: iommu_group_add_device() (drivers/iommu/iommu.c)
 C_D3_r_gm_add_enabled ==
@@ -1015,7 +1022,7 @@ C_D3_r_gm_add ==
     /\ C_D3_r_gm_add_enabled
     /\ dev_in_group_list' = [dev_in_group_list EXCEPT !["D3"] = TRUE]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "p_alloc_dd"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:p_alloc_dd: iommu_probe_device() (drivers/iommu/iommu.c)
 C_D3_p_alloc_dd_enabled ==
@@ -1026,7 +1033,7 @@ C_D3_p_alloc_dd ==
     /\ group_default_domain' = [group_default_domain EXCEPT ![dev_group_of["D3"]] = (IF (group_default_domain[dev_group_of["D3"]] = "none") THEN group_dd_type[dev_group_of["D3"]] ELSE group_default_domain[dev_group_of["D3"]])]
     /\ group_domain' = [group_domain EXCEPT ![dev_group_of["D3"]] = (IF ((group_domain[dev_group_of["D3"]] = "none") /\ ((group_default_domain[dev_group_of["D3"]] = "none") \/ ((group_default_domain[dev_group_of["D3"]] # "none") /\ (group_owner[dev_group_of["D3"]] = "null")))) THEN "dd" ELSE group_domain[dev_group_of["D3"]])]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:o_replay.skip: acpi_iommu_configure_id() (drivers/acpi/scan.c)
 C_D3_o_replay_skip_enabled ==
@@ -1036,7 +1043,7 @@ C_D3_o_replay_skip_enabled ==
 C_D3_o_replay_skip ==
     /\ C_D3_o_replay_skip_enabled
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:o_replay.replay: acpi_iommu_configure_id() (drivers/acpi/scan.c)
 C_D3_o_replay_replay_enabled ==
@@ -1046,7 +1053,7 @@ C_D3_o_replay_replay_enabled ==
 C_D3_o_replay_replay ==
     /\ C_D3_o_replay_replay_enabled
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "pd_bus_ops"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_arch_setup.noiommu: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D3_c_arch_setup_noiommu_enabled ==
@@ -1057,7 +1064,7 @@ C_D3_c_arch_setup_noiommu ==
     /\ C_D3_c_arch_setup_noiommu_enabled
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["D3"] = "direct"]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_use_dd"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_arch_setup.retain: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D3_c_arch_setup_retain_enabled ==
@@ -1069,7 +1076,7 @@ C_D3_c_arch_setup_retain ==
     /\ C_D3_c_arch_setup_retain_enabled
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["D3"] = "direct"]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_use_dd"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_arch_setup.iommu: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D3_c_arch_setup_iommu_enabled ==
@@ -1084,7 +1091,7 @@ C_D3_c_arch_setup_iommu ==
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["D3"] = "iommu"]
     /\ group_iovad_init' = [group_iovad_init EXCEPT ![dev_group_of["D3"]] = TRUE]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_use_dd"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_arch_setup.other: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D3_c_arch_setup_other_enabled ==
@@ -1098,7 +1105,7 @@ C_D3_c_arch_setup_other ==
     /\ C_D3_c_arch_setup_other_enabled
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["D3"] = "direct"]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_use_dd"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_drv_probe.K: call_driver_probe() (drivers/base/dd.c)
 C_D3_c_drv_probe_K_enabled ==
@@ -1109,7 +1116,7 @@ C_D3_c_drv_probe_K ==
     /\ C_D3_c_drv_probe_K_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D3"] = "drv_probe"]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "d_map"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_drv_probe.V: call_driver_probe() (drivers/base/dd.c)
 C_D3_c_drv_probe_V_enabled ==
@@ -1121,7 +1128,7 @@ C_D3_c_drv_probe_V ==
     /\ C_D3_c_drv_probe_V_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D3"] = "drv_probe"]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_bound"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_drv_probe.V_nogroup: call_driver_probe() (drivers/base/dd.c)
 C_D3_c_drv_probe_V_nogroup_enabled ==
@@ -1132,7 +1139,7 @@ C_D3_c_drv_probe_V_nogroup_enabled ==
 C_D3_c_drv_probe_V_nogroup ==
     /\ C_D3_c_drv_probe_V_nogroup_enabled
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_fail_late"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:d_map: dma_map_single_attrs() (include/linux/dma-mapping.h)
 C_D3_d_map_enabled ==
@@ -1142,10 +1149,10 @@ C_D3_d_map ==
     /\ C_D3_d_map_enabled
     /\ IF ~((dev_dma_ops["D3"] = "iommu") => ((dev_iommu_group["D3"] # "none") /\ (group_default_domain[dev_group_of["D3"]] = "dma") /\ group_iovad_init[dev_group_of["D3"]]))
        THEN /\ crash' = "DmaApiDomainHasCookie"
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R>>
        ELSE /\ dev_live_maps' = [dev_live_maps EXCEPT !["D3"] = (IF (dev_dma_ops["D3"] = "iommu") THEN "iommu" ELSE "direct")]
             /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_bound"]
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_bound: driver_bound() (drivers/base/dd.c)
 C_D3_c_bound_enabled ==
@@ -1153,11 +1160,12 @@ C_D3_c_bound_enabled ==
     /\ pc_C["D3"] = "c_bound"
 C_D3_c_bound ==
     /\ C_D3_c_bound_enabled
+    /\ iommu_trigger' = [iommu_trigger EXCEPT !["I1"] = TRUE]
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D3"] = "bound"]
     /\ dev_trigger' = [dev_trigger EXCEPT !["D1"] = TRUE, !["D3"] = TRUE]
     /\ ghost_bound_dma_mode' = [ghost_bound_dma_mode EXCEPT !["D3"] = dev_dma_ops["D3"]]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_fail_late: really_probe() (drivers/base/dd.c)
 C_D3_c_fail_late_enabled ==
@@ -1174,7 +1182,7 @@ C_D3_c_fail_late ==
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D3"] = FALSE]
     /\ group_owner_cnt' = [group_owner_cnt EXCEPT ![dev_group_of["D3"]] = (IF ((dev_drv["D3"] # "V") /\ (dev_iommu_group["D3"] # "none") /\ (group_owner_cnt[dev_group_of["D3"]] > 0)) THEN (group_owner_cnt[dev_group_of["D3"]] - 1) ELSE group_owner_cnt[dev_group_of["D3"]])]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_defer: really_probe() (drivers/base/dd.c)
 C_D3_c_defer_enabled ==
@@ -1188,7 +1196,7 @@ C_D3_c_defer ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D3"] = "na"]
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D3"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_fail_early: really_probe() (drivers/base/dd.c)
 C_D3_c_fail_early_enabled ==
@@ -1201,7 +1209,7 @@ C_D3_c_fail_early ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D3"] = "na"]
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D3"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_unlock.done: device_unlock() (include/linux/device.h)
 C_D3_c_unlock_done_enabled ==
@@ -1212,7 +1220,7 @@ C_D3_c_unlock_done ==
     /\ C_D3_c_unlock_done_enabled
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["D3"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* C[D3]:c_unlock.wait: device_unlock() (include/linux/device.h)
 C_D3_c_unlock_wait_enabled ==
@@ -1223,7 +1231,7 @@ C_D3_c_unlock_wait ==
     /\ C_D3_c_unlock_wait_enabled
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["D3"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["D3"] = "c_lock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_U, pc_V, pc_R, crash>>
 
 \* U[D1]:u_lock.go: device_release_driver() (drivers/base/dd.c)
 U_D1_u_lock_go_enabled ==
@@ -1235,7 +1243,7 @@ U_D1_u_lock_go ==
     /\ U_D1_u_lock_go_enabled
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["D1"] = "U[D1]"]
     /\ pc_U' = [pc_U EXCEPT !["D1"] = "u_notify"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
 
 \* U[D1]:u_lock.skip: device_release_driver() (drivers/base/dd.c)
 U_D1_u_lock_skip_enabled ==
@@ -1246,7 +1254,7 @@ U_D1_u_lock_skip_enabled ==
 U_D1_u_lock_skip ==
     /\ U_D1_u_lock_skip_enabled
     /\ pc_U' = [pc_U EXCEPT !["D1"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
 
 \* U[D1]:u_notify: __device_release_driver() (drivers/base/dd.c)
 U_D1_u_notify_enabled ==
@@ -1256,7 +1264,7 @@ U_D1_u_notify ==
     /\ U_D1_u_notify_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D1"] = "unbinding"]
     /\ pc_U' = [pc_U EXCEPT !["D1"] = "u_remove"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
 
 \* U[D1]:u_remove: __device_release_driver() (drivers/base/dd.c)
 U_D1_u_remove_enabled ==
@@ -1266,7 +1274,7 @@ U_D1_u_remove ==
     /\ U_D1_u_remove_enabled
     /\ dev_live_maps' = [dev_live_maps EXCEPT !["D1"] = "none"]
     /\ pc_U' = [pc_U EXCEPT !["D1"] = "u_dma_cleanup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
 
 \* U[D1]:u_dma_cleanup.managed: pci_dma_cleanup() (drivers/pci/pci-driver.c)
 U_D1_u_dma_cleanup_managed_enabled ==
@@ -1276,7 +1284,7 @@ U_D1_u_dma_cleanup_managed_enabled ==
 U_D1_u_dma_cleanup_managed ==
     /\ U_D1_u_dma_cleanup_managed_enabled
     /\ pc_U' = [pc_U EXCEPT !["D1"] = "u_cleanup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
 
 \* U[D1]:u_dma_cleanup.nogroup: pci_dma_cleanup() (drivers/pci/pci-driver.c)
 U_D1_u_dma_cleanup_nogroup_enabled ==
@@ -1287,7 +1295,7 @@ U_D1_u_dma_cleanup_nogroup_enabled ==
 U_D1_u_dma_cleanup_nogroup ==
     /\ U_D1_u_dma_cleanup_nogroup_enabled
     /\ pc_U' = [pc_U EXCEPT !["D1"] = "u_cleanup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
 
 \* U[D1]:u_dma_cleanup.group: pci_dma_cleanup() (drivers/pci/pci-driver.c)
 U_D1_u_dma_cleanup_group_enabled ==
@@ -1298,7 +1306,7 @@ U_D1_u_dma_cleanup_group_enabled ==
 U_D1_u_dma_cleanup_group ==
     /\ U_D1_u_dma_cleanup_group_enabled
     /\ pc_U' = [pc_U EXCEPT !["D1"] = "unuse_dec"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
 
 \* U[D1]:unuse_dec: iommu_device_unuse_default_domain() (drivers/iommu/iommu.c)
 U_D1_unuse_dec_enabled ==
@@ -1311,7 +1319,7 @@ U_D1_unuse_dec ==
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D1"] = FALSE]
     /\ group_owner_cnt' = [group_owner_cnt EXCEPT ![dev_group_of["D1"]] = (IF (group_owner_cnt[dev_group_of["D1"]] > 0) THEN (group_owner_cnt[dev_group_of["D1"]] - 1) ELSE 0)]
     /\ pc_U' = [pc_U EXCEPT !["D1"] = "u_cleanup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
 
 \* U[D1]:u_cleanup: device_unbind_cleanup() (drivers/base/dd.c)
 U_D1_u_cleanup_enabled ==
@@ -1326,7 +1334,7 @@ U_D1_u_cleanup ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D1"] = "na"]
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D1"] = FALSE]
     /\ pc_U' = [pc_U EXCEPT !["D1"] = "u_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
 
 \* U[D1]:u_unlock: device_unlock() (include/linux/device.h)
 U_D1_u_unlock_enabled ==
@@ -1336,7 +1344,7 @@ U_D1_u_unlock ==
     /\ U_D1_u_unlock_enabled
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["D1"] = "none"]
     /\ pc_U' = [pc_U EXCEPT !["D1"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
 
 \* V[G1]:v_set_container.eperm: iommu_group_claim_dma_owner() (drivers/iommu/iommu.c)
 V_G1_v_set_container_eperm_enabled ==
@@ -1347,7 +1355,7 @@ V_G1_v_set_container_eperm_enabled ==
 V_G1_v_set_container_eperm ==
     /\ V_G1_v_set_container_eperm_enabled
     /\ pc_V' = [pc_V EXCEPT !["G1"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_R, crash>>
 
 \* V[G1]:v_set_container.ebusy: iommu_group_claim_dma_owner() (drivers/iommu/iommu.c)
 V_G1_v_set_container_ebusy_enabled ==
@@ -1360,7 +1368,7 @@ V_G1_v_set_container_ebusy_enabled ==
 V_G1_v_set_container_ebusy ==
     /\ V_G1_v_set_container_ebusy_enabled
     /\ pc_V' = [pc_V EXCEPT !["G1"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_R, crash>>
 
 \* V[G1]:v_set_container.ok: iommu_group_claim_dma_owner() (drivers/iommu/iommu.c)
 V_G1_v_set_container_ok_enabled ==
@@ -1375,7 +1383,7 @@ V_G1_v_set_container_ok ==
     /\ group_owner_cnt' = [group_owner_cnt EXCEPT !["G1"] = 1]
     /\ group_owner' = [group_owner EXCEPT !["G1"] = "U"]
     /\ pc_V' = [pc_V EXCEPT !["G1"] = "v_attach"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_iovad_init, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_iovad_init, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_R, crash>>
 
 \* V[G1]:v_set_container.skip: iommu_group_claim_dma_owner() (drivers/iommu/iommu.c)
 V_G1_v_set_container_skip_enabled ==
@@ -1386,7 +1394,7 @@ V_G1_v_set_container_skip_enabled ==
 V_G1_v_set_container_skip ==
     /\ V_G1_v_set_container_skip_enabled
     /\ pc_V' = [pc_V EXCEPT !["G1"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_R, crash>>
 
 \* V[G1]:v_attach: vfio_iommu_type1_attach_group() (drivers/vfio/vfio_iommu_type1.c)
 V_G1_v_attach_enabled ==
@@ -1396,7 +1404,7 @@ V_G1_v_attach ==
     /\ V_G1_v_attach_enabled
     /\ group_domain' = [group_domain EXCEPT !["G1"] = "du"]
     /\ pc_V' = [pc_V EXCEPT !["G1"] = "v_unset_container"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_R, crash>>
 
 \* V[G1]:v_unset_container.warn: iommu_group_release_dma_owner() (drivers/iommu/iommu.c)
 V_G1_v_unset_container_warn_enabled ==
@@ -1407,7 +1415,7 @@ V_G1_v_unset_container_warn ==
     /\ V_G1_v_unset_container_warn_enabled
     /\ group_domain' = [group_domain EXCEPT !["G1"] = "none"]
     /\ pc_V' = [pc_V EXCEPT !["G1"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_R, crash>>
 
 \* V[G1]:v_unset_container.ok: iommu_group_release_dma_owner() (drivers/iommu/iommu.c)
 V_G1_v_unset_container_ok_enabled ==
@@ -1420,7 +1428,7 @@ V_G1_v_unset_container_ok ==
     /\ group_owner_cnt' = [group_owner_cnt EXCEPT !["G1"] = 0]
     /\ group_owner' = [group_owner EXCEPT !["G1"] = "null"]
     /\ pc_V' = [pc_V EXCEPT !["G1"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_iovad_init, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_iovad_init, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_R, crash>>
 
 \* R[I1]:r_publish: iommu_device_register() (drivers/iommu/iommu.c)
 R_I1_r_publish_enabled ==
@@ -1431,7 +1439,7 @@ R_I1_r_publish ==
     /\ iommu_listed' = [iommu_listed EXCEPT ![R_unit["I1"]] = TRUE]
     /\ iommu_ops_set' = [iommu_ops_set EXCEPT ![R_unit["I1"]] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_bus_set_ops"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:r_bus_set_ops.busy: bus_set_iommu() (drivers/iommu/iommu.c)
 R_I1_r_bus_set_ops_busy_enabled ==
@@ -1441,7 +1449,7 @@ R_I1_r_bus_set_ops_busy_enabled ==
 R_I1_r_bus_set_ops_busy ==
     /\ R_I1_r_bus_set_ops_busy_enabled
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_bound"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:r_bus_set_ops.set: bus_set_iommu() (drivers/iommu/iommu.c)
 R_I1_r_bus_set_ops_set_enabled ==
@@ -1452,7 +1460,7 @@ R_I1_r_bus_set_ops_set ==
     /\ R_I1_r_bus_set_ops_set_enabled
     /\ bus_iommu_ops' = "ops"
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_notifier_reg"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:r_notifier_reg: iommu_bus_init() (drivers/iommu/iommu.c)
 R_I1_r_notifier_reg_enabled ==
@@ -1461,7 +1469,7 @@ R_I1_r_notifier_reg_enabled ==
 R_I1_r_notifier_reg ==
     /\ R_I1_r_notifier_reg_enabled
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:r_walk_next.add: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I1_r_walk_next_add_enabled ==
@@ -1472,7 +1480,7 @@ R_I1_r_walk_next_add_enabled ==
 R_I1_r_walk_next_add ==
     /\ R_I1_r_walk_next_add_enabled
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_grouped_check"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:r_walk_next.skip: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I1_r_walk_next_skip_enabled ==
@@ -1483,7 +1491,7 @@ R_I1_r_walk_next_skip_enabled ==
 R_I1_r_walk_next_skip ==
     /\ R_I1_r_walk_next_skip_enabled
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = R_walk_dev["I1"] + 1]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R, crash>>
 
 \* R[I1]:r_walk_next.done: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I1_r_walk_next_done_enabled ==
@@ -1493,7 +1501,7 @@ R_I1_r_walk_next_done_enabled ==
 R_I1_r_walk_next_done ==
     /\ R_I1_r_walk_next_done_enabled
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_list_del"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:r_grouped_check.grouped: probe_iommu_group() (drivers/iommu/iommu.c)
 R_I1_r_grouped_check_grouped_enabled ==
@@ -1504,7 +1512,7 @@ R_I1_r_grouped_check_grouped ==
     /\ R_I1_r_grouped_check_grouped_enabled
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = R_walk_dev["I1"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:r_grouped_check.new: probe_iommu_group() (drivers/iommu/iommu.c)
 R_I1_r_grouped_check_new_enabled ==
@@ -1514,7 +1522,7 @@ R_I1_r_grouped_check_new_enabled ==
 R_I1_r_grouped_check_new ==
     /\ R_I1_r_grouped_check_new_enabled
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "pd_bus_ops"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:pd_bus_ops.enodev: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I1_pd_bus_ops_enodev_enabled ==
@@ -1525,7 +1533,7 @@ R_I1_pd_bus_ops_enodev ==
     /\ R_I1_pd_bus_ops_enodev_enabled
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = R_walk_dev["I1"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:pd_bus_ops.ok: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I1_pd_bus_ops_ok_enabled ==
@@ -1535,7 +1543,7 @@ R_I1_pd_bus_ops_ok_enabled ==
 R_I1_pd_bus_ops_ok ==
     /\ R_I1_pd_bus_ops_ok_enabled
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_alloc"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:r_alloc: dev_iommu_get() (drivers/iommu/iommu.c)
 R_I1_r_alloc_enabled ==
@@ -1545,7 +1553,7 @@ R_I1_r_alloc ==
     /\ R_I1_r_alloc_enabled
     /\ dev_iommu' = [dev_iommu EXCEPT ![FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])] = "alloc"]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_probe_dev"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:r_probe_dev.enodev: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c)
 R_I1_r_probe_dev_enodev_enabled ==
@@ -1559,7 +1567,7 @@ R_I1_r_probe_dev_enodev ==
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT ![FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])] = "none"]
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = R_walk_dev["I1"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:r_probe_dev.ok: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c)
 R_I1_r_probe_dev_ok_enabled ==
@@ -1571,7 +1579,7 @@ R_I1_r_probe_dev_ok ==
     /\ R_I1_r_probe_dev_ok_enabled
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT ![FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])] = dev_fw_iommu[FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])]]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_group"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:r_probe_dev.nosmmu: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c)
 R_I1_r_probe_dev_nosmmu_enabled ==
@@ -1586,7 +1594,7 @@ R_I1_r_probe_dev_nosmmu ==
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT ![FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])] = "none"]
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = R_walk_dev["I1"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:r_group.grouped: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 R_I1_r_group_grouped_enabled ==
@@ -1597,9 +1605,9 @@ R_I1_r_group_grouped ==
     /\ R_I1_r_group_grouped_enabled
     /\ IF ~iommu_ops_set[dev_iommu_iommu_dev[FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])]]
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R>>
        ELSE /\ pc_R' = [pc_R EXCEPT !["I1"] = "g_link"]
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:r_group.new: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 R_I1_r_group_new_enabled ==
@@ -1610,9 +1618,9 @@ R_I1_r_group_new ==
     /\ R_I1_r_group_new_enabled
     /\ IF ~iommu_ops_set[dev_iommu_iommu_dev[FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])]]
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R>>
        ELSE /\ pc_R' = [pc_R EXCEPT !["I1"] = "g_link"]
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:g_link: iommu_group_add_device() (drivers/iommu/iommu.c)
 R_I1_g_link_enabled ==
@@ -1622,7 +1630,7 @@ R_I1_g_link ==
     /\ R_I1_g_link_enabled
     /\ dev_iommu_group' = [dev_iommu_group EXCEPT ![FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])] = dev_group_of[FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])]]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_gm_add"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:r_gm_add: iommu_group_add_device() (drivers/iommu/iommu.c)
 R_I1_r_gm_add_enabled ==
@@ -1632,7 +1640,7 @@ R_I1_r_gm_add ==
     /\ R_I1_r_gm_add_enabled
     /\ dev_in_group_list' = [dev_in_group_list EXCEPT ![FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_list_add"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:r_list_add: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I1_r_list_add_enabled ==
@@ -1643,7 +1651,7 @@ R_I1_r_list_add ==
     /\ group_on_group_list' = [group_on_group_list EXCEPT ![dev_group_of[FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])]] = (IF ((group_default_domain[dev_group_of[FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])]] = "none") /\ (group_on_group_list[dev_group_of[FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])]] = "none")) THEN R_unit["I1"] ELSE group_on_group_list[dev_group_of[FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])]])]
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = R_walk_dev["I1"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, R_unit, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, R_unit, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:r_list_del.fin: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I1_r_list_del_fin_enabled ==
@@ -1655,7 +1663,7 @@ R_I1_r_list_del_fin ==
     /\ R_I1_r_list_del_fin_enabled
     /\ group_on_group_list' = [group_on_group_list EXCEPT ![FromIndex(<<"G1">>, R_walk_group["I1"])] = "none"]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_finalize_group"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:r_list_del.skip: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I1_r_list_del_skip_enabled ==
@@ -1666,7 +1674,7 @@ R_I1_r_list_del_skip_enabled ==
 R_I1_r_list_del_skip ==
     /\ R_I1_r_list_del_skip_enabled
     /\ R_walk_group' = [R_walk_group EXCEPT !["I1"] = R_walk_group["I1"] + 1]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R, crash>>
 
 \* R[I1]:r_list_del.done: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I1_r_list_del_done_enabled ==
@@ -1676,7 +1684,7 @@ R_I1_r_list_del_done_enabled ==
 R_I1_r_list_del_done ==
     /\ R_I1_r_list_del_done_enabled
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_bound"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:r_finalize_group: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I1_r_finalize_group_enabled ==
@@ -1688,7 +1696,7 @@ R_I1_r_finalize_group ==
     /\ group_domain' = [group_domain EXCEPT ![FromIndex(<<"G1">>, R_walk_group["I1"])] = "dd"]
     /\ R_walk_group' = [R_walk_group EXCEPT !["I1"] = R_walk_group["I1"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_list_del"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:r_bound: driver_bound() (drivers/base/dd.c)
 R_I1_r_bound_enabled ==
@@ -1697,21 +1705,62 @@ R_I1_r_bound_enabled ==
 R_I1_r_bound ==
     /\ R_I1_r_bound_enabled
     /\ iommu_self_lookup_ok' = [iommu_self_lookup_ok EXCEPT ![R_unit["I1"]] = TRUE]
+    /\ iommu_trigger' = [iommu_trigger EXCEPT !["I1"] = TRUE]
     /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I1"]] = "bound"]
     /\ dev_trigger' = [dev_trigger EXCEPT !["D1"] = TRUE, !["D3"] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
-\* R[I1]:r_walk_fail: iommu_bus_init() (drivers/iommu/iommu.c)
-R_I1_r_walk_fail_enabled ==
+\* R[I1]:r_walk_fail.fail: iommu_bus_init() (drivers/iommu/iommu.c)
+R_I1_r_walk_fail_fail_enabled ==
     /\ Running
     /\ pc_R["I1"] = "r_walk_fail"
-R_I1_r_walk_fail ==
-    /\ R_I1_r_walk_fail_enabled
+    /\ ~R_deferred["I1"]
+R_I1_r_walk_fail_fail ==
+    /\ R_I1_r_walk_fail_fail_enabled
     /\ bus_iommu_ops' = "none"
     /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I1"]] = "failed"]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "$end"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+
+\* R[I1]:r_walk_fail.defer: iommu_bus_init() (drivers/iommu/iommu.c)
+R_I1_r_walk_fail_defer_enabled ==
+    /\ Running
+    /\ pc_R["I1"] = "r_walk_fail"
+    /\ R_deferred["I1"]
+R_I1_r_walk_fail_defer ==
+    /\ R_I1_r_walk_fail_defer_enabled
+    /\ bus_iommu_ops' = "none"
+    /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I1"]] = "deferred"]
+    /\ R_deferred' = [R_deferred EXCEPT !["I1"] = FALSE]
+    /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_deferred"]
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+
+\* R[I1]:r_deferred.retry: deferred_probe_work_func() (drivers/base/dd.c)
+R_I1_r_deferred_retry_enabled ==
+    /\ Running
+    /\ pc_R["I1"] = "r_deferred"
+    /\ iommu_trigger[R_unit["I1"]]
+R_I1_r_deferred_retry ==
+    /\ R_I1_r_deferred_retry_enabled
+    /\ iommu_trigger' = [iommu_trigger EXCEPT ![R_unit["I1"]] = FALSE]
+    /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I1"]] = "idle"]
+    /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = 0]
+    /\ R_walk_group' = [R_walk_group EXCEPT !["I1"] = 0]
+    /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_publish"]
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
+
+\* R[I1]:r_deferred.idle: deferred_probe_work_func() (drivers/base/dd.c)
+R_I1_r_deferred_idle_enabled ==
+    /\ Running
+    /\ pc_R["I1"] = "r_deferred"
+    /\ ~iommu_trigger[R_unit["I1"]]
+    /\ (pc_C["D1"] = "$end") \/ ((pc_C["D1"] = "c_lock") /\ dev_deferred["D1"] /\ ~dev_trigger["D1"])
+    /\ (pc_C["D3"] = "$end") \/ ((pc_C["D3"] = "c_lock") /\ dev_deferred["D3"] /\ ~dev_trigger["D3"])
+R_I1_r_deferred_idle ==
+    /\ R_I1_r_deferred_idle_enabled
+    /\ pc_R' = [pc_R EXCEPT !["I1"] = "$end"]
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, crash>>
 
 \* No step is enabled (probecheck checks terminal properties in these states).
 Stuck ==
@@ -1845,7 +1894,10 @@ Stuck ==
     /\ ~R_I1_r_list_del_done_enabled
     /\ ~R_I1_r_finalize_group_enabled
     /\ ~R_I1_r_bound_enabled
-    /\ ~R_I1_r_walk_fail_enabled
+    /\ ~R_I1_r_walk_fail_fail_enabled
+    /\ ~R_I1_r_walk_fail_defer_enabled
+    /\ ~R_I1_r_deferred_retry_enabled
+    /\ ~R_I1_r_deferred_idle_enabled
 
 \* Stuttering once the system has crashed or every actor has ended, so that TLC's own deadlock
 \* check (off in the cfg) would flag exactly the states probecheck calls deadlocks.
@@ -1984,7 +2036,10 @@ Next ==
     \/ R_I1_r_list_del_done
     \/ R_I1_r_finalize_group
     \/ R_I1_r_bound
-    \/ R_I1_r_walk_fail
+    \/ R_I1_r_walk_fail_fail
+    \/ R_I1_r_walk_fail_defer
+    \/ R_I1_r_deferred_retry
+    \/ R_I1_r_deferred_idle
     \/ Done
 
 Spec == Init /\ [][Next]_vars

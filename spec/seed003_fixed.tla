@@ -20,6 +20,7 @@ VARIABLES
     kernel_initcalls_done, \* kernel.initcalls_done
     iommu_listed, \* iommu.listed
     iommu_self_lookup_ok, \* iommu.self_lookup_ok
+    iommu_trigger, \* iommu.trigger
     iommu_driver_state, \* iommu.driver_state
     dev_fw_iommu, \* dev.fw_iommu
     dev_group_of, \* dev.group_of
@@ -45,12 +46,13 @@ VARIABLES
     group_iovad_init, \* group.iovad_init
     R_unit, \* R.unit
     R_walk_dev, \* R.walk_dev
+    R_deferred, \* R.deferred
     C_cfg, \* C.cfg
     pc_C, \* program counter of C
     pc_R, \* program counter of R
     crash \* the crash record: "none", or the assertion that failed
 
-vars == <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, pc_R, crash>>
+vars == <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, pc_R, crash>>
 
 \* Every variable holds a value of its domain (probecheck stops on a write outside it).
 TypeOK ==
@@ -58,7 +60,8 @@ TypeOK ==
     /\ kernel_initcalls_done \in BOOLEAN
     /\ iommu_listed \in [Iommu -> BOOLEAN]
     /\ iommu_self_lookup_ok \in [Iommu -> BOOLEAN]
-    /\ iommu_driver_state \in [Iommu -> {"idle", "bound", "failed"}]
+    /\ iommu_trigger \in [Iommu -> BOOLEAN]
+    /\ iommu_driver_state \in [Iommu -> {"idle", "bound", "failed", "deferred"}]
     /\ dev_fw_iommu \in [Dev -> Iommu]
     /\ dev_group_of \in [Dev -> Group]
     /\ dev_drv \in [Dev -> {"none", "K", "M", "V"}]
@@ -83,9 +86,10 @@ TypeOK ==
     /\ group_iovad_init \in [Group -> BOOLEAN]
     /\ R_unit \in [Iommu -> Iommu]
     /\ R_walk_dev \in [Iommu -> 0..1]
+    /\ R_deferred \in [Iommu -> BOOLEAN]
     /\ C_cfg \in [Dev -> {"none", "ok", "noiommu", "defer"}]
     /\ pc_C \in [Dev -> {"c_lock", "c_links", "c_set_driver", "c_dma_cfg", "o_lock", "o_xlate", "ad_gate", "r_grouped_check", "ad_bus_ops", "r_group", "ad_default_domain", "g_link", "r_gm_add", "o_replay", "c_arch_setup", "c_drv_probe", "m_attach", "m_dma_map_sg", "c_bound", "c_defer", "c_fail_early", "c_unlock", "$end"}]
-    /\ pc_R \in [Iommu -> {"r_publish", "r_bus_set_ops", "r_notifier_reg", "r_walk_next", "ad_gate", "r_grouped_check", "ad_bus_ops", "r_group", "ad_default_domain", "g_link", "r_gm_add", "r_set_drvdata", "r_bound", "r_walk_fail", "$end"}]
+    /\ pc_R \in [Iommu -> {"r_publish", "r_bus_set_ops", "r_notifier_reg", "r_walk_next", "ad_gate", "r_grouped_check", "ad_bus_ops", "r_group", "ad_default_domain", "g_link", "r_gm_add", "r_set_drvdata", "r_bound", "r_walk_fail", "r_deferred", "$end"}]
     /\ crash \in {"none", "NoNullOpsDeref", "DmaApiDomainHasCookie"}
 
 Init ==
@@ -93,6 +97,7 @@ Init ==
     /\ kernel_initcalls_done = FALSE
     /\ iommu_listed = [s \in Iommu |-> FALSE]
     /\ iommu_self_lookup_ok = [s \in Iommu |-> FALSE]
+    /\ iommu_trigger = [s \in Iommu |-> FALSE]
     /\ iommu_driver_state = [s \in Iommu |-> "idle"]
     /\ dev_fw_iommu = [s \in Dev |-> "I"]
     /\ dev_group_of = [s \in Dev |-> "G"]
@@ -118,6 +123,7 @@ Init ==
     /\ group_iovad_init = [s \in Group |-> FALSE]
     /\ R_unit = [s \in Iommu |-> "I"]
     /\ R_walk_dev = [s \in Iommu |-> 0]
+    /\ R_deferred = [s \in Iommu |-> FALSE]
     /\ C_cfg = [s \in Dev |-> "none"]
     /\ pc_C = [s \in Dev |-> "c_lock"]
     /\ pc_R = [s \in Iommu |-> "r_publish"]
@@ -144,7 +150,7 @@ C_MDSS_c_lock_attach ==
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["MDSS"] = "C[MDSS]"]
     /\ dev_trigger' = [dev_trigger EXCEPT !["MDSS"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_links"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:c_lock.w_run: really_probe() (drivers/base/dd.c)
 C_MDSS_c_lock_w_run_enabled ==
@@ -159,7 +165,7 @@ C_MDSS_c_lock_w_run ==
     /\ dev_deferred' = [dev_deferred EXCEPT !["MDSS"] = FALSE]
     /\ dev_trigger' = [dev_trigger EXCEPT !["MDSS"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_links"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:c_lock.idle: really_probe() (drivers/base/dd.c)
 C_MDSS_c_lock_idle_enabled ==
@@ -172,7 +178,7 @@ C_MDSS_c_lock_idle_enabled ==
 C_MDSS_c_lock_idle ==
     /\ C_MDSS_c_lock_idle_enabled
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:c_links.ok: device_links_check_suppliers() (drivers/base/core.c)
 C_MDSS_c_links_ok_enabled ==
@@ -182,7 +188,7 @@ C_MDSS_c_links_ok ==
     /\ C_MDSS_c_links_ok_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["MDSS"] = "links_ok"]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_set_driver"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:c_set_driver: really_probe() (drivers/base/dd.c)
 C_MDSS_c_set_driver_enabled ==
@@ -193,7 +199,7 @@ C_MDSS_c_set_driver ==
     /\ dev_driver' = [dev_driver EXCEPT !["MDSS"] = dev_drv["MDSS"]]
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["MDSS"] = "dma_cfg"]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_dma_cfg"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:c_dma_cfg: platform_dma_configure() (drivers/base/platform.c)
 C_MDSS_c_dma_cfg_enabled ==
@@ -202,7 +208,7 @@ C_MDSS_c_dma_cfg_enabled ==
 C_MDSS_c_dma_cfg ==
     /\ C_MDSS_c_dma_cfg_enabled
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "o_lock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:o_lock.fast: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_MDSS_o_lock_fast_enabled ==
@@ -213,7 +219,7 @@ C_MDSS_o_lock_fast ==
     /\ C_MDSS_o_lock_fast_enabled
     /\ C_cfg' = [C_cfg EXCEPT !["MDSS"] = "ok"]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, pc_R, crash>>
 
 \* C[MDSS]:o_lock.parse: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_MDSS_o_lock_parse_enabled ==
@@ -224,7 +230,7 @@ C_MDSS_o_lock_parse ==
     /\ C_MDSS_o_lock_parse_enabled
     /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT !["MDSS"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "o_xlate"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:o_xlate.ok: of_iommu_xlate() (drivers/iommu/of_iommu.c)
 C_MDSS_o_xlate_ok_enabled ==
@@ -236,7 +242,7 @@ C_MDSS_o_xlate_ok ==
     /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT !["MDSS"] = "present"]
     /\ C_cfg' = [C_cfg EXCEPT !["MDSS"] = "ok"]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "o_replay"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, pc_R, crash>>
 
 \* C[MDSS]:o_xlate.defer: of_iommu_xlate() (drivers/iommu/of_iommu.c)
 C_MDSS_o_xlate_defer_enabled ==
@@ -249,7 +255,7 @@ C_MDSS_o_xlate_defer ==
     /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT !["MDSS"] = "pending"]
     /\ C_cfg' = [C_cfg EXCEPT !["MDSS"] = "defer"]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_defer"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, pc_R, crash>>
 
 \* C[MDSS]:ad_gate.enodev: arm_smmu_add_device() (drivers/iommu/arm-smmu.c)
 C_MDSS_ad_gate_enodev_enabled ==
@@ -260,7 +266,7 @@ C_MDSS_ad_gate_enodev ==
     /\ C_MDSS_ad_gate_enodev_enabled
     /\ C_cfg' = [C_cfg EXCEPT !["MDSS"] = "noiommu"]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, pc_R, crash>>
 
 \* C[MDSS]:ad_gate.ok: arm_smmu_add_device() (drivers/iommu/arm-smmu.c)
 C_MDSS_ad_gate_ok_enabled ==
@@ -271,9 +277,9 @@ C_MDSS_ad_gate_ok ==
     /\ C_MDSS_ad_gate_ok_enabled
     /\ IF ~iommu_self_lookup_ok[dev_fw_iommu["MDSS"]]
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, pc_R>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, pc_R>>
        ELSE /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "r_grouped_check"]
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:r_grouped_check.grouped: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 C_MDSS_r_grouped_check_grouped_enabled ==
@@ -283,7 +289,7 @@ C_MDSS_r_grouped_check_grouped_enabled ==
 C_MDSS_r_grouped_check_grouped ==
     /\ C_MDSS_r_grouped_check_grouped_enabled
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:r_grouped_check.new: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 C_MDSS_r_grouped_check_new_enabled ==
@@ -293,7 +299,7 @@ C_MDSS_r_grouped_check_new_enabled ==
 C_MDSS_r_grouped_check_new ==
     /\ C_MDSS_r_grouped_check_new_enabled
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "ad_bus_ops"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:ad_bus_ops.noops: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 C_MDSS_ad_bus_ops_noops_enabled ==
@@ -304,7 +310,7 @@ C_MDSS_ad_bus_ops_noops ==
     /\ C_MDSS_ad_bus_ops_noops_enabled
     /\ C_cfg' = [C_cfg EXCEPT !["MDSS"] = "noiommu"]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, pc_R, crash>>
 
 \* C[MDSS]:ad_bus_ops.ok: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 C_MDSS_ad_bus_ops_ok_enabled ==
@@ -314,7 +320,7 @@ C_MDSS_ad_bus_ops_ok_enabled ==
 C_MDSS_ad_bus_ops_ok ==
     /\ C_MDSS_ad_bus_ops_ok_enabled
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "r_group"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:r_group: generic_device_group() (drivers/iommu/iommu.c)
 C_MDSS_r_group_enabled ==
@@ -325,7 +331,7 @@ C_MDSS_r_group ==
     /\ group_exists' = [group_exists EXCEPT ![dev_group_of["MDSS"]] = TRUE]
     /\ group_ref' = [group_ref EXCEPT ![dev_group_of["MDSS"]] = (IF group_exists[dev_group_of["MDSS"]] THEN (group_ref[dev_group_of["MDSS"]] + 1) ELSE 1)]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "ad_default_domain"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:ad_default_domain: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 C_MDSS_ad_default_domain_enabled ==
@@ -337,7 +343,7 @@ C_MDSS_ad_default_domain ==
     /\ group_domain' = [group_domain EXCEPT ![dev_group_of["MDSS"]] = (IF ((group_default_domain[dev_group_of["MDSS"]] = "none") /\ (group_domain[dev_group_of["MDSS"]] = "none")) THEN "dd" ELSE group_domain[dev_group_of["MDSS"]])]
     /\ group_iovad_init' = [group_iovad_init EXCEPT ![dev_group_of["MDSS"]] = (IF (group_default_domain[dev_group_of["MDSS"]] = "none") THEN FALSE ELSE group_iovad_init[dev_group_of["MDSS"]])]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "g_link"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:g_link: iommu_group_add_device() (drivers/iommu/iommu.c)
 C_MDSS_g_link_enabled ==
@@ -348,7 +354,7 @@ C_MDSS_g_link ==
     /\ dev_iommu_group' = [dev_iommu_group EXCEPT !["MDSS"] = dev_group_of["MDSS"]]
     /\ group_ref' = [group_ref EXCEPT ![dev_group_of["MDSS"]] = group_ref[dev_group_of["MDSS"]] + 1]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "r_gm_add"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:r_gm_add.ok: iommu_group_add_device() (drivers/iommu/iommu.c)
 C_MDSS_r_gm_add_ok_enabled ==
@@ -359,7 +365,7 @@ C_MDSS_r_gm_add_ok ==
     /\ dev_in_group_list' = [dev_in_group_list EXCEPT !["MDSS"] = TRUE]
     /\ group_ref' = [group_ref EXCEPT ![dev_group_of["MDSS"]] = group_ref[dev_group_of["MDSS"]] - 1]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:o_replay.skip: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_MDSS_o_replay_skip_enabled ==
@@ -369,7 +375,7 @@ C_MDSS_o_replay_skip_enabled ==
 C_MDSS_o_replay_skip ==
     /\ C_MDSS_o_replay_skip_enabled
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_arch_setup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:o_replay.replay: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_MDSS_o_replay_replay_enabled ==
@@ -379,7 +385,7 @@ C_MDSS_o_replay_replay_enabled ==
 C_MDSS_o_replay_replay ==
     /\ C_MDSS_o_replay_replay_enabled
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "ad_gate"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:c_arch_setup.noiommu: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_MDSS_c_arch_setup_noiommu_enabled ==
@@ -390,7 +396,7 @@ C_MDSS_c_arch_setup_noiommu ==
     /\ C_MDSS_c_arch_setup_noiommu_enabled
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["MDSS"] = "direct"]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_drv_probe"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:c_arch_setup.retain: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_MDSS_c_arch_setup_retain_enabled ==
@@ -402,7 +408,7 @@ C_MDSS_c_arch_setup_retain ==
     /\ C_MDSS_c_arch_setup_retain_enabled
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["MDSS"] = "direct"]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_drv_probe"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:c_arch_setup.iommu: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_MDSS_c_arch_setup_iommu_enabled ==
@@ -417,7 +423,7 @@ C_MDSS_c_arch_setup_iommu ==
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["MDSS"] = "iommu"]
     /\ group_iovad_init' = [group_iovad_init EXCEPT ![dev_group_of["MDSS"]] = TRUE]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_drv_probe"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:c_arch_setup.other: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_MDSS_c_arch_setup_other_enabled ==
@@ -431,7 +437,7 @@ C_MDSS_c_arch_setup_other ==
     /\ C_MDSS_c_arch_setup_other_enabled
     /\ dev_dma_ops' = [dev_dma_ops EXCEPT !["MDSS"] = "direct"]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_drv_probe"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:c_drv_probe.M: call_driver_probe() (drivers/base/dd.c)
 C_MDSS_c_drv_probe_M_enabled ==
@@ -442,7 +448,7 @@ C_MDSS_c_drv_probe_M ==
     /\ C_MDSS_c_drv_probe_M_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["MDSS"] = "drv_probe"]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "m_attach"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:m_attach.ok: iommu_attach_device() (drivers/iommu/iommu.c)
 C_MDSS_m_attach_ok_enabled ==
@@ -455,7 +461,7 @@ C_MDSS_m_attach_ok ==
     /\ C_MDSS_m_attach_ok_enabled
     /\ group_domain' = [group_domain EXCEPT ![dev_group_of["MDSS"]] = "du"]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "m_dma_map_sg"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:m_attach.fail: iommu_attach_device() (drivers/iommu/iommu.c)
 C_MDSS_m_attach_fail_enabled ==
@@ -465,7 +471,7 @@ C_MDSS_m_attach_fail_enabled ==
 C_MDSS_m_attach_fail ==
     /\ C_MDSS_m_attach_fail_enabled
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "m_dma_map_sg"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:m_dma_map_sg: get_pages() (drivers/gpu/drm/msm/msm_gem.c)
 C_MDSS_m_dma_map_sg_enabled ==
@@ -475,10 +481,10 @@ C_MDSS_m_dma_map_sg ==
     /\ C_MDSS_m_dma_map_sg_enabled
     /\ IF ~((dev_dma_ops["MDSS"] = "iommu") => ((dev_iommu_group["MDSS"] # "none") /\ (group_domain[dev_group_of["MDSS"]] = "dd") /\ (group_default_domain[dev_group_of["MDSS"]] = "dma") /\ group_iovad_init[dev_group_of["MDSS"]]))
        THEN /\ crash' = "DmaApiDomainHasCookie"
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, pc_R>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, pc_R>>
        ELSE /\ dev_live_maps' = [dev_live_maps EXCEPT !["MDSS"] = (IF (dev_dma_ops["MDSS"] = "iommu") THEN "iommu" ELSE "direct")]
             /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_bound"]
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:c_bound: driver_bound() (drivers/base/dd.c)
 C_MDSS_c_bound_enabled ==
@@ -486,11 +492,12 @@ C_MDSS_c_bound_enabled ==
     /\ pc_C["MDSS"] = "c_bound"
 C_MDSS_c_bound ==
     /\ C_MDSS_c_bound_enabled
+    /\ iommu_trigger' = [iommu_trigger EXCEPT !["I"] = TRUE]
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["MDSS"] = "bound"]
     /\ dev_trigger' = [dev_trigger EXCEPT !["MDSS"] = TRUE]
     /\ ghost_bound_dma_mode' = [ghost_bound_dma_mode EXCEPT !["MDSS"] = dev_dma_ops["MDSS"]]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:c_defer: really_probe() (drivers/base/dd.c)
 C_MDSS_c_defer_enabled ==
@@ -502,7 +509,7 @@ C_MDSS_c_defer ==
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["MDSS"] = "idle"]
     /\ dev_deferred' = [dev_deferred EXCEPT !["MDSS"] = TRUE]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:c_fail_early: really_probe() (drivers/base/dd.c)
 C_MDSS_c_fail_early_enabled ==
@@ -513,7 +520,7 @@ C_MDSS_c_fail_early ==
     /\ dev_driver' = [dev_driver EXCEPT !["MDSS"] = "none"]
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["MDSS"] = "idle"]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_unlock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:c_unlock.done: device_unlock() (include/linux/device.h)
 C_MDSS_c_unlock_done_enabled ==
@@ -524,7 +531,7 @@ C_MDSS_c_unlock_done ==
     /\ C_MDSS_c_unlock_done_enabled
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["MDSS"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* C[MDSS]:c_unlock.wait: device_unlock() (include/linux/device.h)
 C_MDSS_c_unlock_wait_enabled ==
@@ -535,7 +542,7 @@ C_MDSS_c_unlock_wait ==
     /\ C_MDSS_c_unlock_wait_enabled
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["MDSS"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["MDSS"] = "c_lock"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_R, crash>>
 
 \* R[I]:r_publish: iommu_device_register() (drivers/iommu/iommu.c)
 R_I_r_publish_enabled ==
@@ -545,7 +552,7 @@ R_I_r_publish ==
     /\ R_I_r_publish_enabled
     /\ iommu_listed' = [iommu_listed EXCEPT ![R_unit["I"]] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_bus_set_ops"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_bus_set_ops.busy: bus_set_iommu() (drivers/iommu/iommu.c)
 R_I_r_bus_set_ops_busy_enabled ==
@@ -555,7 +562,7 @@ R_I_r_bus_set_ops_busy_enabled ==
 R_I_r_bus_set_ops_busy ==
     /\ R_I_r_bus_set_ops_busy_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_set_drvdata"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_bus_set_ops.set: bus_set_iommu() (drivers/iommu/iommu.c)
 R_I_r_bus_set_ops_set_enabled ==
@@ -566,7 +573,7 @@ R_I_r_bus_set_ops_set ==
     /\ R_I_r_bus_set_ops_set_enabled
     /\ bus_iommu_ops' = "ops"
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_notifier_reg"]
-    /\ UNCHANGED <<kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_notifier_reg: iommu_bus_init() (drivers/iommu/iommu.c)
 R_I_r_notifier_reg_enabled ==
@@ -575,7 +582,7 @@ R_I_r_notifier_reg_enabled ==
 R_I_r_notifier_reg ==
     /\ R_I_r_notifier_reg_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_walk_next.add: iommu_bus_init() (drivers/iommu/iommu.c)
 R_I_r_walk_next_add_enabled ==
@@ -586,7 +593,7 @@ R_I_r_walk_next_add_enabled ==
 R_I_r_walk_next_add ==
     /\ R_I_r_walk_next_add_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "ad_gate"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_walk_next.skip: iommu_bus_init() (drivers/iommu/iommu.c)
 R_I_r_walk_next_skip_enabled ==
@@ -597,7 +604,7 @@ R_I_r_walk_next_skip_enabled ==
 R_I_r_walk_next_skip ==
     /\ R_I_r_walk_next_skip_enabled
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = R_walk_dev["I"] + 1]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, C_cfg, pc_C, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_deferred, C_cfg, pc_C, pc_R, crash>>
 
 \* R[I]:r_walk_next.done: iommu_bus_init() (drivers/iommu/iommu.c)
 R_I_r_walk_next_done_enabled ==
@@ -607,7 +614,7 @@ R_I_r_walk_next_done_enabled ==
 R_I_r_walk_next_done ==
     /\ R_I_r_walk_next_done_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_set_drvdata"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:ad_gate.enodev: arm_smmu_add_device() (drivers/iommu/arm-smmu.c)
 R_I_ad_gate_enodev_enabled ==
@@ -618,7 +625,7 @@ R_I_ad_gate_enodev ==
     /\ R_I_ad_gate_enodev_enabled
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = R_walk_dev["I"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:ad_gate.ok: arm_smmu_add_device() (drivers/iommu/arm-smmu.c)
 R_I_ad_gate_ok_enabled ==
@@ -629,9 +636,9 @@ R_I_ad_gate_ok ==
     /\ R_I_ad_gate_ok_enabled
     /\ IF ~iommu_self_lookup_ok[dev_fw_iommu[FromIndex(<<"MDSS">>, R_walk_dev["I"])]]
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, pc_R>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, pc_R>>
        ELSE /\ pc_R' = [pc_R EXCEPT !["I"] = "r_grouped_check"]
-            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_grouped_check.grouped: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 R_I_r_grouped_check_grouped_enabled ==
@@ -642,7 +649,7 @@ R_I_r_grouped_check_grouped ==
     /\ R_I_r_grouped_check_grouped_enabled
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = R_walk_dev["I"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_grouped_check.new: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 R_I_r_grouped_check_new_enabled ==
@@ -652,7 +659,7 @@ R_I_r_grouped_check_new_enabled ==
 R_I_r_grouped_check_new ==
     /\ R_I_r_grouped_check_new_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "ad_bus_ops"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:ad_bus_ops.noops: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 R_I_ad_bus_ops_noops_enabled ==
@@ -662,7 +669,7 @@ R_I_ad_bus_ops_noops_enabled ==
 R_I_ad_bus_ops_noops ==
     /\ R_I_ad_bus_ops_noops_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_fail"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:ad_bus_ops.ok: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 R_I_ad_bus_ops_ok_enabled ==
@@ -672,7 +679,7 @@ R_I_ad_bus_ops_ok_enabled ==
 R_I_ad_bus_ops_ok ==
     /\ R_I_ad_bus_ops_ok_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_group"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_group: generic_device_group() (drivers/iommu/iommu.c)
 R_I_r_group_enabled ==
@@ -683,7 +690,7 @@ R_I_r_group ==
     /\ group_exists' = [group_exists EXCEPT ![dev_group_of[FromIndex(<<"MDSS">>, R_walk_dev["I"])]] = TRUE]
     /\ group_ref' = [group_ref EXCEPT ![dev_group_of[FromIndex(<<"MDSS">>, R_walk_dev["I"])]] = (IF group_exists[dev_group_of[FromIndex(<<"MDSS">>, R_walk_dev["I"])]] THEN (group_ref[dev_group_of[FromIndex(<<"MDSS">>, R_walk_dev["I"])]] + 1) ELSE 1)]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "ad_default_domain"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:ad_default_domain: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 R_I_ad_default_domain_enabled ==
@@ -695,7 +702,7 @@ R_I_ad_default_domain ==
     /\ group_domain' = [group_domain EXCEPT ![dev_group_of[FromIndex(<<"MDSS">>, R_walk_dev["I"])]] = (IF ((group_default_domain[dev_group_of[FromIndex(<<"MDSS">>, R_walk_dev["I"])]] = "none") /\ (group_domain[dev_group_of[FromIndex(<<"MDSS">>, R_walk_dev["I"])]] = "none")) THEN "dd" ELSE group_domain[dev_group_of[FromIndex(<<"MDSS">>, R_walk_dev["I"])]])]
     /\ group_iovad_init' = [group_iovad_init EXCEPT ![dev_group_of[FromIndex(<<"MDSS">>, R_walk_dev["I"])]] = (IF (group_default_domain[dev_group_of[FromIndex(<<"MDSS">>, R_walk_dev["I"])]] = "none") THEN FALSE ELSE group_iovad_init[dev_group_of[FromIndex(<<"MDSS">>, R_walk_dev["I"])]])]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "g_link"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:g_link: iommu_group_add_device() (drivers/iommu/iommu.c)
 R_I_g_link_enabled ==
@@ -706,7 +713,7 @@ R_I_g_link ==
     /\ dev_iommu_group' = [dev_iommu_group EXCEPT ![FromIndex(<<"MDSS">>, R_walk_dev["I"])] = dev_group_of[FromIndex(<<"MDSS">>, R_walk_dev["I"])]]
     /\ group_ref' = [group_ref EXCEPT ![dev_group_of[FromIndex(<<"MDSS">>, R_walk_dev["I"])]] = group_ref[dev_group_of[FromIndex(<<"MDSS">>, R_walk_dev["I"])]] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_gm_add"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_gm_add.ok: iommu_group_add_device() (drivers/iommu/iommu.c)
 R_I_r_gm_add_ok_enabled ==
@@ -718,7 +725,7 @@ R_I_r_gm_add_ok ==
     /\ group_ref' = [group_ref EXCEPT ![dev_group_of[FromIndex(<<"MDSS">>, R_walk_dev["I"])]] = group_ref[dev_group_of[FromIndex(<<"MDSS">>, R_walk_dev["I"])]] - 1]
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = R_walk_dev["I"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_set_drvdata: arm_smmu_device_probe() (drivers/iommu/arm-smmu.c)
 R_I_r_set_drvdata_enabled ==
@@ -727,7 +734,7 @@ R_I_r_set_drvdata_enabled ==
 R_I_r_set_drvdata ==
     /\ R_I_r_set_drvdata_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_bound"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* R[I]:r_bound: driver_bound() (drivers/base/dd.c)
 R_I_r_bound_enabled ==
@@ -736,21 +743,60 @@ R_I_r_bound_enabled ==
 R_I_r_bound ==
     /\ R_I_r_bound_enabled
     /\ iommu_self_lookup_ok' = [iommu_self_lookup_ok EXCEPT ![R_unit["I"]] = TRUE]
+    /\ iommu_trigger' = [iommu_trigger EXCEPT !["I"] = TRUE]
     /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I"]] = "bound"]
     /\ dev_trigger' = [dev_trigger EXCEPT !["MDSS"] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
-\* R[I]:r_walk_fail: iommu_bus_init() (drivers/iommu/iommu.c)
-R_I_r_walk_fail_enabled ==
+\* R[I]:r_walk_fail.fail: iommu_bus_init() (drivers/iommu/iommu.c)
+R_I_r_walk_fail_fail_enabled ==
     /\ Running
     /\ pc_R["I"] = "r_walk_fail"
-R_I_r_walk_fail ==
-    /\ R_I_r_walk_fail_enabled
+    /\ ~R_deferred["I"]
+R_I_r_walk_fail_fail ==
+    /\ R_I_r_walk_fail_fail_enabled
     /\ bus_iommu_ops' = "none"
     /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I"]] = "failed"]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "$end"]
-    /\ UNCHANGED <<kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
+
+\* R[I]:r_walk_fail.defer: iommu_bus_init() (drivers/iommu/iommu.c)
+R_I_r_walk_fail_defer_enabled ==
+    /\ Running
+    /\ pc_R["I"] = "r_walk_fail"
+    /\ R_deferred["I"]
+R_I_r_walk_fail_defer ==
+    /\ R_I_r_walk_fail_defer_enabled
+    /\ bus_iommu_ops' = "none"
+    /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I"]] = "deferred"]
+    /\ R_deferred' = [R_deferred EXCEPT !["I"] = FALSE]
+    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_deferred"]
+    /\ UNCHANGED <<kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, C_cfg, pc_C, crash>>
+
+\* R[I]:r_deferred.retry: deferred_probe_work_func() (drivers/base/dd.c)
+R_I_r_deferred_retry_enabled ==
+    /\ Running
+    /\ pc_R["I"] = "r_deferred"
+    /\ iommu_trigger[R_unit["I"]]
+R_I_r_deferred_retry ==
+    /\ R_I_r_deferred_retry_enabled
+    /\ iommu_trigger' = [iommu_trigger EXCEPT ![R_unit["I"]] = FALSE]
+    /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I"]] = "idle"]
+    /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = 0]
+    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_publish"]
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_deferred, C_cfg, pc_C, crash>>
+
+\* R[I]:r_deferred.idle: deferred_probe_work_func() (drivers/base/dd.c)
+R_I_r_deferred_idle_enabled ==
+    /\ Running
+    /\ pc_R["I"] = "r_deferred"
+    /\ ~iommu_trigger[R_unit["I"]]
+    /\ (pc_C["MDSS"] = "$end") \/ ((pc_C["MDSS"] = "c_lock") /\ dev_deferred["MDSS"] /\ ~dev_trigger["MDSS"])
+R_I_r_deferred_idle ==
+    /\ R_I_r_deferred_idle_enabled
+    /\ pc_R' = [pc_R EXCEPT !["I"] = "$end"]
+    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_exists, group_ref, group_dd_type, group_default_domain, group_domain, group_iovad_init, R_unit, R_walk_dev, R_deferred, C_cfg, pc_C, crash>>
 
 \* No step is enabled (probecheck checks terminal properties in these states).
 Stuck ==
@@ -808,7 +854,10 @@ Stuck ==
     /\ ~R_I_r_gm_add_ok_enabled
     /\ ~R_I_r_set_drvdata_enabled
     /\ ~R_I_r_bound_enabled
-    /\ ~R_I_r_walk_fail_enabled
+    /\ ~R_I_r_walk_fail_fail_enabled
+    /\ ~R_I_r_walk_fail_defer_enabled
+    /\ ~R_I_r_deferred_retry_enabled
+    /\ ~R_I_r_deferred_idle_enabled
 
 \* Stuttering once the system has crashed or every actor has ended, so that TLC's own deadlock
 \* check (off in the cfg) would flag exactly the states probecheck calls deadlocks.
@@ -871,7 +920,10 @@ Next ==
     \/ R_I_r_gm_add_ok
     \/ R_I_r_set_drvdata
     \/ R_I_r_bound
-    \/ R_I_r_walk_fail
+    \/ R_I_r_walk_fail_fail
+    \/ R_I_r_walk_fail_defer
+    \/ R_I_r_deferred_retry
+    \/ R_I_r_deferred_idle
     \/ Done
 
 Spec == Init /\ [][Next]_vars

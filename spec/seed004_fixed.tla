@@ -19,6 +19,7 @@ VARIABLES
     bus_iommu_ops, \* bus.iommu_ops
     ghost_bad_unuse, \* ghost.bad_unuse (ghost)
     iommu_ops_set, \* iommu.ops_set
+    iommu_trigger, \* iommu.trigger
     iommu_driver_state, \* iommu.driver_state
     dev_fw_iommu, \* dev.fw_iommu
     dev_group_of, \* dev.group_of
@@ -44,17 +45,19 @@ VARIABLES
     R_unit, \* R.unit
     R_walk_dev, \* R.walk_dev
     R_walk_group, \* R.walk_group
+    R_deferred, \* R.deferred
     pc_R, \* program counter of R
     crash \* the crash record: "none", or the assertion that failed
 
-vars == <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, pc_R, crash>>
+vars == <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, pc_R, crash>>
 
 \* Every variable holds a value of its domain (probecheck stops on a write outside it).
 TypeOK ==
     /\ bus_iommu_ops \in {"none", "ops"}
     /\ ghost_bad_unuse \in BOOLEAN
     /\ iommu_ops_set \in [Iommu -> BOOLEAN]
-    /\ iommu_driver_state \in [Iommu -> {"idle", "bound", "failed"}]
+    /\ iommu_trigger \in [Iommu -> BOOLEAN]
+    /\ iommu_driver_state \in [Iommu -> {"idle", "bound", "failed", "deferred"}]
     /\ dev_fw_iommu \in [Dev -> Iommu]
     /\ dev_group_of \in [Dev -> Group]
     /\ dev_added \in [Dev -> BOOLEAN]
@@ -79,13 +82,15 @@ TypeOK ==
     /\ R_unit \in [Iommu -> Iommu]
     /\ R_walk_dev \in [Iommu -> 0..2]
     /\ R_walk_group \in [Iommu -> 0..2]
-    /\ pc_R \in [{"I1"} -> {"r_publish", "r_bus_loop", "r_walk_next", "r_grouped_check", "pd_bus_ops", "r_alloc", "r_probe_dev", "r_group", "g_link", "r_gm_add", "r_list_add", "r_list_del", "r_finalize_group", "r_done", "r_unregister", "$end"}]
+    /\ R_deferred \in [Iommu -> BOOLEAN]
+    /\ pc_R \in [{"I1"} -> {"r_publish", "r_bus_loop", "r_walk_next", "r_grouped_check", "pd_bus_ops", "r_alloc", "r_probe_dev", "r_group", "g_link", "r_gm_add", "r_list_add", "r_list_del", "r_finalize_group", "r_done", "r_unregister", "r_deferred", "$end"}]
     /\ crash \in {"none", "NoNullOpsDeref"}
 
 Init ==
     /\ bus_iommu_ops = "none"
     /\ ghost_bad_unuse = FALSE
     /\ iommu_ops_set = [s \in Iommu |-> FALSE]
+    /\ iommu_trigger = [s \in Iommu |-> FALSE]
     /\ iommu_driver_state = [s \in Iommu |-> "idle"]
     /\ dev_fw_iommu = ("D1" :> "I1" @@ "D2" :> "I2")
     /\ dev_group_of = ("D1" :> "G1" @@ "D2" :> "G2")
@@ -111,6 +116,7 @@ Init ==
     /\ R_unit = ("I1" :> "I1" @@ "I2" :> "I2")
     /\ R_walk_dev = [s \in Iommu |-> 0]
     /\ R_walk_group = [s \in Iommu |-> 0]
+    /\ R_deferred = [s \in Iommu |-> FALSE]
     /\ pc_R = [s \in {"I1"} |-> "r_publish"]
     /\ crash = "none"
 
@@ -133,7 +139,7 @@ R_I1_r_publish ==
     /\ R_I1_r_publish_enabled
     /\ iommu_ops_set' = [iommu_ops_set EXCEPT ![R_unit["I1"]] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_bus_loop"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_bus_loop: iommu_device_register() (drivers/iommu/iommu.c)
 R_I1_r_bus_loop_enabled ==
@@ -145,7 +151,7 @@ R_I1_r_bus_loop ==
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = 0]
     /\ R_walk_group' = [R_walk_group EXCEPT !["I1"] = 0]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_walk_next"]
-    /\ UNCHANGED <<ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, crash>>
+    /\ UNCHANGED <<ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_deferred, crash>>
 
 \* R[I1]:r_walk_next.add: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I1_r_walk_next_add_enabled ==
@@ -156,7 +162,7 @@ R_I1_r_walk_next_add_enabled ==
 R_I1_r_walk_next_add ==
     /\ R_I1_r_walk_next_add_enabled
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_grouped_check"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_walk_next.skip: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I1_r_walk_next_skip_enabled ==
@@ -167,7 +173,7 @@ R_I1_r_walk_next_skip_enabled ==
 R_I1_r_walk_next_skip ==
     /\ R_I1_r_walk_next_skip_enabled
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = R_walk_dev["I1"] + 1]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, pc_R, crash>>
 
 \* R[I1]:r_walk_next.done: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I1_r_walk_next_done_enabled ==
@@ -177,7 +183,7 @@ R_I1_r_walk_next_done_enabled ==
 R_I1_r_walk_next_done ==
     /\ R_I1_r_walk_next_done_enabled
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_list_del"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_grouped_check.grouped: probe_iommu_group() (drivers/iommu/iommu.c)
 R_I1_r_grouped_check_grouped_enabled ==
@@ -188,7 +194,7 @@ R_I1_r_grouped_check_grouped ==
     /\ R_I1_r_grouped_check_grouped_enabled
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = R_walk_dev["I1"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_grouped_check.new: probe_iommu_group() (drivers/iommu/iommu.c)
 R_I1_r_grouped_check_new_enabled ==
@@ -198,7 +204,7 @@ R_I1_r_grouped_check_new_enabled ==
 R_I1_r_grouped_check_new ==
     /\ R_I1_r_grouped_check_new_enabled
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "pd_bus_ops"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:pd_bus_ops.enodev: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I1_pd_bus_ops_enodev_enabled ==
@@ -209,7 +215,7 @@ R_I1_pd_bus_ops_enodev ==
     /\ R_I1_pd_bus_ops_enodev_enabled
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = R_walk_dev["I1"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:pd_bus_ops.ok: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I1_pd_bus_ops_ok_enabled ==
@@ -219,7 +225,7 @@ R_I1_pd_bus_ops_ok_enabled ==
 R_I1_pd_bus_ops_ok ==
     /\ R_I1_pd_bus_ops_ok_enabled
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_alloc"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_alloc: dev_iommu_get() (drivers/iommu/iommu.c)
 R_I1_r_alloc_enabled ==
@@ -229,7 +235,7 @@ R_I1_r_alloc ==
     /\ R_I1_r_alloc_enabled
     /\ dev_iommu' = [dev_iommu EXCEPT ![FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])] = "alloc"]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_probe_dev"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_probe_dev.ok: intel_iommu_probe_device() (drivers/iommu/intel/iommu.c)
 R_I1_r_probe_dev_ok_enabled ==
@@ -240,7 +246,7 @@ R_I1_r_probe_dev_ok ==
     /\ R_I1_r_probe_dev_ok_enabled
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT ![FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])] = dev_fw_iommu[FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])]]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_group"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_probe_dev.enodev: intel_iommu_probe_device() (drivers/iommu/intel/iommu.c)
 R_I1_r_probe_dev_enodev_enabled ==
@@ -253,7 +259,7 @@ R_I1_r_probe_dev_enodev ==
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT ![FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])] = "none"]
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = R_walk_dev["I1"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_group.grouped: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 R_I1_r_group_grouped_enabled ==
@@ -264,9 +270,9 @@ R_I1_r_group_grouped ==
     /\ R_I1_r_group_grouped_enabled
     /\ IF ~iommu_ops_set[dev_iommu_iommu_dev[FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])]]
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, pc_R>>
+            /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, pc_R>>
        ELSE /\ pc_R' = [pc_R EXCEPT !["I1"] = "g_link"]
-            /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, crash>>
+            /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_group.new: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 R_I1_r_group_new_enabled ==
@@ -277,9 +283,9 @@ R_I1_r_group_new ==
     /\ R_I1_r_group_new_enabled
     /\ IF ~iommu_ops_set[dev_iommu_iommu_dev[FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])]]
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, pc_R>>
+            /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, pc_R>>
        ELSE /\ pc_R' = [pc_R EXCEPT !["I1"] = "g_link"]
-            /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, crash>>
+            /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:g_link: iommu_group_add_device() (drivers/iommu/iommu.c)
 R_I1_g_link_enabled ==
@@ -289,7 +295,7 @@ R_I1_g_link ==
     /\ R_I1_g_link_enabled
     /\ dev_iommu_group' = [dev_iommu_group EXCEPT ![FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])] = dev_group_of[FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])]]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_gm_add"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_gm_add: iommu_group_add_device() (drivers/iommu/iommu.c)
 R_I1_r_gm_add_enabled ==
@@ -299,7 +305,7 @@ R_I1_r_gm_add ==
     /\ R_I1_r_gm_add_enabled
     /\ dev_in_group_list' = [dev_in_group_list EXCEPT ![FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_list_add"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_list_add: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I1_r_list_add_enabled ==
@@ -310,7 +316,7 @@ R_I1_r_list_add ==
     /\ group_on_group_list' = [group_on_group_list EXCEPT ![dev_group_of[FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])]] = (IF ((group_default_domain[dev_group_of[FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])]] = "none") /\ (group_on_group_list[dev_group_of[FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])]] = "none")) THEN R_unit["I1"] ELSE group_on_group_list[dev_group_of[FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])]])]
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = R_walk_dev["I1"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, R_unit, R_walk_group, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, R_unit, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_list_del.fin: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I1_r_list_del_fin_enabled ==
@@ -322,7 +328,7 @@ R_I1_r_list_del_fin ==
     /\ R_I1_r_list_del_fin_enabled
     /\ group_on_group_list' = [group_on_group_list EXCEPT ![FromIndex(<<"G1", "G2">>, R_walk_group["I1"])] = "none"]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_finalize_group"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, R_unit, R_walk_dev, R_walk_group, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_list_del.skip: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I1_r_list_del_skip_enabled ==
@@ -333,7 +339,7 @@ R_I1_r_list_del_skip_enabled ==
 R_I1_r_list_del_skip ==
     /\ R_I1_r_list_del_skip_enabled
     /\ R_walk_group' = [R_walk_group EXCEPT !["I1"] = R_walk_group["I1"] + 1]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_deferred, pc_R, crash>>
 
 \* R[I1]:r_list_del.done: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I1_r_list_del_done_enabled ==
@@ -343,7 +349,7 @@ R_I1_r_list_del_done_enabled ==
 R_I1_r_list_del_done ==
     /\ R_I1_r_list_del_done_enabled
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_done"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_finalize_group: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I1_r_finalize_group_enabled ==
@@ -355,7 +361,7 @@ R_I1_r_finalize_group ==
     /\ group_domain' = [group_domain EXCEPT ![FromIndex(<<"G1", "G2">>, R_walk_group["I1"])] = "dd"]
     /\ R_walk_group' = [R_walk_group EXCEPT !["I1"] = R_walk_group["I1"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_list_del"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_deferred, crash>>
 
 \* R[I1]:r_done.next_unit: iommu_device_register() (drivers/iommu/iommu.c)
 R_I1_r_done_next_unit_enabled ==
@@ -369,7 +375,7 @@ R_I1_r_done_next_unit ==
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = 0]
     /\ R_walk_group' = [R_walk_group EXCEPT !["I1"] = 0]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_publish"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_deferred, crash>>
 
 \* R[I1]:r_done.last: iommu_device_register() (drivers/iommu/iommu.c)
 R_I1_r_done_last_enabled ==
@@ -380,21 +386,62 @@ R_I1_r_done_last ==
     /\ R_I1_r_done_last_enabled
     /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I1"]] = "bound"]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
-\* R[I1]:r_unregister: iommu_device_unregister() (drivers/iommu/iommu.c)
-R_I1_r_unregister_enabled ==
+\* R[I1]:r_unregister.fail: iommu_device_unregister() (drivers/iommu/iommu.c)
+R_I1_r_unregister_fail_enabled ==
     /\ Running
     /\ pc_R["I1"] = "r_unregister"
-R_I1_r_unregister ==
-    /\ R_I1_r_unregister_enabled
+    /\ ~R_deferred["I1"]
+R_I1_r_unregister_fail ==
+    /\ R_I1_r_unregister_fail_enabled
     /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I1"]] = "failed"]
     /\ dev_iommu' = [dev_iommu EXCEPT !["D1"] = (IF (dev_iommu_iommu_dev["D1"] = R_unit["I1"]) THEN "null" ELSE dev_iommu["D1"]), !["D2"] = (IF (dev_iommu_iommu_dev["D2"] = R_unit["I1"]) THEN "null" ELSE dev_iommu["D2"])]
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT !["D1"] = (IF (dev_iommu_iommu_dev["D1"] = R_unit["I1"]) THEN "none" ELSE dev_iommu_iommu_dev["D1"]), !["D2"] = (IF (dev_iommu_iommu_dev["D2"] = R_unit["I1"]) THEN "none" ELSE dev_iommu_iommu_dev["D2"])]
     /\ dev_iommu_group' = [dev_iommu_group EXCEPT !["D1"] = (IF (dev_iommu_iommu_dev["D1"] = R_unit["I1"]) THEN "none" ELSE dev_iommu_group["D1"]), !["D2"] = (IF (dev_iommu_iommu_dev["D2"] = R_unit["I1"]) THEN "none" ELSE dev_iommu_group["D2"])]
     /\ dev_in_group_list' = [dev_in_group_list EXCEPT !["D1"] = (IF (dev_iommu_iommu_dev["D1"] = R_unit["I1"]) THEN FALSE ELSE dev_in_group_list["D1"]), !["D2"] = (IF (dev_iommu_iommu_dev["D2"] = R_unit["I1"]) THEN FALSE ELSE dev_in_group_list["D2"])]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
+
+\* R[I1]:r_unregister.defer: iommu_device_unregister() (drivers/iommu/iommu.c)
+R_I1_r_unregister_defer_enabled ==
+    /\ Running
+    /\ pc_R["I1"] = "r_unregister"
+    /\ R_deferred["I1"]
+R_I1_r_unregister_defer ==
+    /\ R_I1_r_unregister_defer_enabled
+    /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I1"]] = "deferred"]
+    /\ dev_iommu' = [dev_iommu EXCEPT !["D1"] = (IF (dev_iommu_iommu_dev["D1"] = R_unit["I1"]) THEN "null" ELSE dev_iommu["D1"]), !["D2"] = (IF (dev_iommu_iommu_dev["D2"] = R_unit["I1"]) THEN "null" ELSE dev_iommu["D2"])]
+    /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT !["D1"] = (IF (dev_iommu_iommu_dev["D1"] = R_unit["I1"]) THEN "none" ELSE dev_iommu_iommu_dev["D1"]), !["D2"] = (IF (dev_iommu_iommu_dev["D2"] = R_unit["I1"]) THEN "none" ELSE dev_iommu_iommu_dev["D2"])]
+    /\ dev_iommu_group' = [dev_iommu_group EXCEPT !["D1"] = (IF (dev_iommu_iommu_dev["D1"] = R_unit["I1"]) THEN "none" ELSE dev_iommu_group["D1"]), !["D2"] = (IF (dev_iommu_iommu_dev["D2"] = R_unit["I1"]) THEN "none" ELSE dev_iommu_group["D2"])]
+    /\ dev_in_group_list' = [dev_in_group_list EXCEPT !["D1"] = (IF (dev_iommu_iommu_dev["D1"] = R_unit["I1"]) THEN FALSE ELSE dev_in_group_list["D1"]), !["D2"] = (IF (dev_iommu_iommu_dev["D2"] = R_unit["I1"]) THEN FALSE ELSE dev_in_group_list["D2"])]
+    /\ R_deferred' = [R_deferred EXCEPT !["I1"] = FALSE]
+    /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_deferred"]
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, crash>>
+
+\* R[I1]:r_deferred.retry: deferred_probe_work_func() (drivers/base/dd.c)
+R_I1_r_deferred_retry_enabled ==
+    /\ Running
+    /\ pc_R["I1"] = "r_deferred"
+    /\ iommu_trigger[R_unit["I1"]]
+R_I1_r_deferred_retry ==
+    /\ R_I1_r_deferred_retry_enabled
+    /\ iommu_trigger' = [iommu_trigger EXCEPT ![R_unit["I1"]] = FALSE]
+    /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I1"]] = "idle"]
+    /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = 0]
+    /\ R_walk_group' = [R_walk_group EXCEPT !["I1"] = 0]
+    /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_publish"]
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_deferred, crash>>
+
+\* R[I1]:r_deferred.idle: deferred_probe_work_func() (drivers/base/dd.c)
+R_I1_r_deferred_idle_enabled ==
+    /\ Running
+    /\ pc_R["I1"] = "r_deferred"
+    /\ ~iommu_trigger[R_unit["I1"]]
+R_I1_r_deferred_idle ==
+    /\ R_I1_r_deferred_idle_enabled
+    /\ pc_R' = [pc_R EXCEPT !["I1"] = "$end"]
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* No step is enabled (probecheck checks terminal properties in these states).
 Stuck ==
@@ -421,7 +468,10 @@ Stuck ==
     /\ ~R_I1_r_finalize_group_enabled
     /\ ~R_I1_r_done_next_unit_enabled
     /\ ~R_I1_r_done_last_enabled
-    /\ ~R_I1_r_unregister_enabled
+    /\ ~R_I1_r_unregister_fail_enabled
+    /\ ~R_I1_r_unregister_defer_enabled
+    /\ ~R_I1_r_deferred_retry_enabled
+    /\ ~R_I1_r_deferred_idle_enabled
 
 \* Stuttering once the system has crashed or every actor has ended, so that TLC's own deadlock
 \* check (off in the cfg) would flag exactly the states probecheck calls deadlocks.
@@ -453,7 +503,10 @@ Next ==
     \/ R_I1_r_finalize_group
     \/ R_I1_r_done_next_unit
     \/ R_I1_r_done_last
-    \/ R_I1_r_unregister
+    \/ R_I1_r_unregister_fail
+    \/ R_I1_r_unregister_defer
+    \/ R_I1_r_deferred_retry
+    \/ R_I1_r_deferred_idle
     \/ Done
 
 Spec == Init /\ [][Next]_vars

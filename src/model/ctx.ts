@@ -83,7 +83,10 @@ export class BuildCtx {
   }
   /** Set dev.trigger for every device: driver_deferred_probe_trigger(). */
   triggerAll(): Assign[] {
-    return Array.from({ length: this.nDev }, (_, i) => set('dev.trigger', i, true));
+    return [
+      ...Array.from({ length: this.nDev }, (_, i) => set('dev.trigger', i, true)),
+      ...Array.from({ length: this.nIommu }, (_, i) => set('iommu.trigger', i, true)),
+    ];
   }
 }
 

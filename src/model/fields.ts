@@ -26,7 +26,8 @@ export function buildFields(ctx: BuildCtx): Field[] {
     { name: 'iommu.listed', domain: bool, over: 'iommu', init: boot, doc: 'on iommu_device_list' },
     { name: 'iommu.ops_set', domain: bool, over: 'iommu', init: boot, doc: 'struct iommu_device::ops != NULL' },
     { name: 'iommu.self_lookup_ok', domain: bool, over: 'iommu', init: boot, doc: 'the IOMMU driver\'s per-client lookup can find this instance' },
-    { name: 'iommu.driver_state', domain: en('idle', 'bound', 'failed'), over: 'iommu', init: sc.iommus.map((i) => (i.atBoot ? 'bound' : 'idle')), doc: 'the IOMMU device\'s own driver-core state' },
+    { name: 'iommu.trigger', domain: bool, over: 'iommu', init: false, doc: 'a deferred-probe trigger happened since this IOMMU device last deferred' },
+    { name: 'iommu.driver_state', domain: en('idle', 'bound', 'failed', 'deferred'), over: 'iommu', init: sc.iommus.map((i) => (i.atBoot ? 'bound' : 'idle')), doc: 'the IOMMU device\'s own driver-core state' },
     { name: 'iommu.ready', domain: bool, over: 'iommu', init: boot, doc: 'struct iommu_device::ready (da33e87bd2bf)' },
     // devices: constants
     { name: 'dev.fw_iommu', domain: ref('iommu', false), over: 'dev', init: per((d) => d.iommu), doc: 'firmware link (constant)' },

@@ -25,7 +25,7 @@ const ADDENDUM_53 = [
   'N[D]:r_dma_cfg', 'N[D]:o_lock.parse', 'N[D]:o_sample', 'N[D]:o_xlate.ok', 'N[D]:o_cleanup.ok', 'N[D]:r_relock', 'N[D]:r_ops.ok',
   'N[D]:r_probe_dev.ok', 'N[D]:r_group', 'N[D]:r_gm_add', 'N[D]:p_unlock.ok', 'N[D]:p_finalize',
   // 4. R: fwspec present, relock, no re-check, probe again: -EEXIST frees dev->iommu, the walk aborts
-  'R[I2]:r_dma_cfg', 'R[I2]:o_lock.fast', 'R[I2]:r_relock', 'R[I2]:r_ops.ok', 'R[I2]:r_probe_dev.eexist', 'R[I2]:r_unlock.err', 'R[I2]:r_unregister',
+  'R[I2]:r_dma_cfg', 'R[I2]:o_lock.fast', 'R[I2]:r_relock', 'R[I2]:r_ops.ok', 'R[I2]:r_probe_dev.eexist', 'R[I2]:r_unlock.err', 'R[I2]:r_unregister.fail',
   // 5. C: new dev->iommu + fwspec, replay returns 0 at the grouped check, probe_finalize oopses
   'C[D]:c_lock.attach', 'C[D]:c_links.ok', 'C[D]:c_set_driver', 'C[D]:c_dma_cfg', 'C[D]:o_lock.parse', 'C[D]:o_sample', 'C[D]:o_xlate.ok', 'C[D]:o_cleanup.ok', 'C[D]:o_replay.replay',
   'C[D]:p_lock', 'C[D]:r_grouped_check.grouped', 'C[D]:p_unlock.ok', 'C[D]:p_finalize',

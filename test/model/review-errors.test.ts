@@ -10,6 +10,8 @@ import { KERNEL_DEFS } from '../../src/model/kernels';
 import { showExpr } from '../../src/trace/describe';
 import { lowerModel } from '../../src/ir/lower';
 import { run, violated } from './util';
+import { naiveExplore } from '../helpers/naive';
+import { ne, v } from '../../src/ir/dsl';
 
 const flags = (k: string) => KERNEL_DEFS.find((x) => x.name === k)!.flags;
 const model = (k: string, sc: string) => buildKernelModel({ kernel: k, scenario: sc });
@@ -61,4 +63,17 @@ test('error 8: a deferred OF client keeps dev->iommu until 3832862eb9c4', () => 
 
 test('error 9: c_arch_setup is arch_setup_dma_ops(), which calls the iommu-dma setup only with an IOMMU', () => {
   assert.equal(step('v6.6.5', 'probe-vs-register', 'C', 'c_arch_setup')!.fn, 'arch_setup_dma_ops()');
+});
+
+test('not modelled before, item 2: -EPROBE_DEFER from the walk makes the IOMMU probe defer and retry, not fail for good', () => {
+  const built = buildKernelModel({ kernel: 'v6.6.87', scenario: 'probe-vs-register' });
+  const r = built.actors.find((a) => a.name === 'R')!;
+  assert.deepEqual(r.steps.find((s) => s.label === 'r_unregister')!.branches.map((b) => `${b.name}->${b.goto}`), ['fail->$end', 'defer->r_deferred']);
+  assert.deepEqual(r.steps.find((s) => s.label === 'r_deferred')!.branches.map((b) => `${b.name}->${b.goto}`), ['retry->r_publish', 'idle->$end']);
+  // Reachable: the 229e6ee43d2a hack defers the client's probe inside the walk, so the SMMU defers.
+  const m = { ...built, properties: [...built.properties, { name: 'NeverDeferred', kind: 'invariant' as const, expr: ne(v('iommu.driver_state', 0), 'deferred') }] };
+  const core = lowerModel(m);
+  const res = naiveExplore(core, { continueAfterViolation: true });
+  const t = res.violations.get('NeverDeferred')!.map((a) => core.actions[a].name);
+  assert.deepEqual(t.slice(-3), ['R[I]:r_probe_dev.defer', 'R[I]:r_unlock.defer', 'R[I]:r_unregister.defer']);
 });

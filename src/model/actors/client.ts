@@ -16,12 +16,10 @@ import { archSetupDmaOps } from '../paths/arch-setup-dma-ops';
 import { useDefaultDomain } from '../paths/use-default-domain';
 import { firmwareConfigure, PROBE_PATH, type ProbeExits } from '../paths';
 import { firmwareReplay, replaysProbe } from '../paths/firmware-replay';
-import { registrationSlots } from './registration';
+import { clientSlots, registrationSlots } from './slots';
 
-/** The devices with a C actor: every one that binds during the scenario. */
-export function clientSlots(ctx: BuildCtx): number[] {
-  return ctx.sc.devices.map((d, i) => (d.start === 'none' ? -1 : i)).filter((i) => i >= 0);
-}
+export { clientSlots };
+
 
 export function buildClient(ctx: BuildCtx): ActorB {
   const f = ctx.f;

@@ -6,12 +6,15 @@
  * (phase 2); driver_bound() of the IOMMU device triggers the deferred probes. The Intel boot
  * thread (seed 004) registers every DMAR unit in turn as one R instance.
  */
-import { add, and, eq, ite, lt, ne, not, set, v } from '../../ir/dsl';
+import { add, and, at, eq, ite, lt, ne, not, or, set, v } from '../../ir/dsl';
 import type { Assign } from '../../ir/types';
 import { END } from '../../ir/types';
 import { ActorB, br, FILES, type BuildCtx, type Exit } from '../ctx';
 import type { ProbePathForm } from '../forms';
 import { PROBE_PATH, type ProbeExits } from '../paths';
+import { clientSlots, registrationSlots } from './slots';
+
+export { registrationSlots };
 
 /** Where the walk goes after the last device: phase 2 of bus_iommu_probe() (probe_device: list_del
  *  without group->mutex; init_device and dropping: under it), or, in the add_device era, the drvdata. */
@@ -22,10 +25,6 @@ const PHASE2_ENTRY: Record<ProbePathForm, string> = {
   dropping: 'r_finalize_group',
 };
 
-/** The IOMMU instances with an R actor: every one not bound at boot (or the boot thread). */
-export function registrationSlots(ctx: BuildCtx): number[] {
-  return ctx.sc.bootThread ? [0] : ctx.sc.iommus.map((x, i) => (x.atBoot ? -1 : i)).filter((i) => i >= 0);
-}
 
 export function buildRegistration(ctx: BuildCtx): ActorB {
   const f = ctx.f;
@@ -78,7 +77,10 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
     br('done', eq(cur, ctx.nDev), [], phase2, undefined, 'end of the bus'),
   ], { doc: devIommu ? 'bus_iommu_probe phase 1: bus_for_each_dev(probe_iommu_group); no device_lock of the client' : 'iommu_bus_init: bus_for_each_dev(add_iommu_group); no device_lock of the client' });
   const next: Exit = { goto: 'r_walk_next', assign: [b.ls(curF, add(cur, 1))] };
-  const exits: ProbeExits = { ok: next, enodev: next, err: { goto: fail }, defer: { goto: fail } };
+  // -EPROBE_DEFER from a device aborts the walk and the registration, and the IOMMU's own probe
+  // returns it: the driver core retries the IOMMU later (6.6.87 arm-smmu.c:2175-2179).
+  const retryF = b.local('deferred', { kind: 'bool' }, false);
+  const exits: ProbeExits = { ok: next, enodev: next, err: { goto: fail }, defer: { goto: fail, assign: [b.ls(retryF, true)] } };
   b.bindLabel(WALK_PROBE, PROBE_PATH[probeForm](b, cur, 'walk', exits, { canDrop: true }));
 
   // phase 2: default domains for the groups on this walk's list
@@ -133,11 +135,14 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
     b.add('r_bound', 'driver_bound()', FILES.dd, [br(undefined, undefined, [set('iommu.driver_state', U, 'bound'), ...selfLook('bound'), ...ctx.triggerAll()], END)],
       { doc: 'driver_bound(IOMMU device) -> driver_deferred_probe_trigger(): every deferred device becomes runnable' });
   }
-  // failure exits
+  // failure exits: the IOMMU probe fails for good, or returns -EPROBE_DEFER and waits
+  const failed = (undo: Assign[]) => [
+    br('fail', not(b.lv(retryF)), [...undo, set('iommu.driver_state', U, 'failed')], END),
+    br('defer', b.lv(retryF), [...undo, set('iommu.driver_state', U, 'deferred'), b.ls(retryF, false)], 'r_deferred', undefined, 'the IOMMU probe returns -EPROBE_DEFER: on the deferred-probe pending list'),
+  ];
   if (fail === 'r_walk_fail') {
-    b.add('r_walk_fail', 'iommu_bus_init()', FILES.iommu, [
-      br(undefined, undefined, [set('bus.iommu_ops', undefined, 'none'), set('bus.notifier_registered', undefined, false), set('iommu.driver_state', U, 'failed')], END),
-    ], { doc: 'iommu_bus_init error: remove_iommu_group on every device [not modelled], unregister the notifier, bus->iommu_ops = NULL; the IOMMU probe fails' });
+    b.add('r_walk_fail', 'iommu_bus_init()', FILES.iommu, failed([set('bus.iommu_ops', undefined, 'none'), set('bus.notifier_registered', undefined, false)]),
+      { doc: 'iommu_bus_init error: remove_iommu_group on every device [not modelled], unregister the notifier, bus->iommu_ops = NULL; the IOMMU probe fails (5.15 unwinds and defers; 5.10 leaves iommu_device_register behind [not modelled])' });
   } else {
     const rel: Assign[] = [];
     for (let i = 0; i < ctx.nDev; i++) {
@@ -149,9 +154,19 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
       rel.push(set('dev.iommu_iommu_dev', i, ite(mineD, 'none', v('dev.iommu_iommu_dev', i))));
       rel.push(set('dev.iommu_linked', i, ite(mineD, false, v('dev.iommu_linked', i))));
     }
-    b.add('r_unregister', 'iommu_device_unregister()', FILES.iommu, [
-      br(undefined, undefined, [...rel, set('iommu.listed', U, false), set('iommu.driver_state', U, 'failed')], END),
-    ], { doc: 'iommu_device_unregister: remove_iommu_group for devices whose iommu_dev is this instance; list_del. The IOMMU probe fails (retry not modelled)' });
+    b.add('r_unregister', 'iommu_device_unregister()', FILES.iommu, failed([...rel, set('iommu.listed', U, false)]),
+      { doc: 'iommu_device_unregister: remove_iommu_group for devices whose iommu_dev is this instance; list_del; the IOMMU probe returns the error' });
   }
+  // The deferred-probe worker retries the IOMMU after any driver_bound() trigger; with no trigger
+  // left to come, it stays deferred.
+  const quiet = and(
+    not(v('iommu.trigger', U)),
+    ...clientSlots(ctx).map((s) => or(at('C', s, END), and(at('C', s, 'c_lock'), v('dev.deferred', s), not(v('dev.trigger', s))))),
+    ...ctx.sc.devices.map((d, i) => (d.start === 'hotplug' ? at('N', i, END) : undefined)).filter((x): x is NonNullable<typeof x> => !!x),
+  );
+  b.add('r_deferred', 'deferred_probe_work_func()', FILES.dd, [
+    br('retry', v('iommu.trigger', U), [set('iommu.trigger', U, false), set('iommu.driver_state', U, 'idle'), b.ls(curF, 0), b.ls(gcurF, 0)], 'r_publish', undefined, 'a trigger moved the IOMMU device to the active list: its probe runs again'),
+    br('idle', quiet, [], END, undefined, 'no trigger can come any more: the IOMMU stays deferred'),
+  ], { doc: 'the IOMMU device waits on the deferred-probe pending list' });
   return b;
 }

@@ -75,6 +75,10 @@ export const CITATIONS: Citations = {
     "lines": "968-1086",
     "fingerprint": "2b8c3905e6c750df"
    },
+   "deferred_probe_work_func() drivers/base/dd.c": {
+    "lines": "70-116",
+    "fingerprint": "346c3f05eb5496d3"
+   },
    "iommu_group_release() drivers/iommu/iommu.c": {
     "lines": "336-352",
     "fingerprint": "aeb0fa84b36924d5"
@@ -223,6 +227,10 @@ export const CITATIONS: Citations = {
     "lines": "965-1083",
     "fingerprint": "2b8c3905e6c750df"
    },
+   "deferred_probe_work_func() drivers/base/dd.c": {
+    "lines": "70-116",
+    "fingerprint": "346c3f05eb5496d3"
+   },
    "arm_smmu_add_device() drivers/iommu/arm-smmu.c": {
     "lines": "1379-1444",
     "fingerprint": "61b5ab3014bf858a"
@@ -367,6 +375,10 @@ export const CITATIONS: Citations = {
     "lines": "1572-1590",
     "fingerprint": "b7e8e4cda4f8e3aa"
    },
+   "deferred_probe_work_func() drivers/base/dd.c": {
+    "lines": "75-124",
+    "fingerprint": "5a5f6c4ea38fe0c1"
+   },
    "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
     "lines": "1370-1453",
     "fingerprint": "00276f62e96260ee"
@@ -497,6 +509,10 @@ export const CITATIONS: Citations = {
    "probe_iommu_group() drivers/iommu/iommu.c": {
     "lines": "1625-1643",
     "fingerprint": "b7e8e4cda4f8e3aa"
+   },
+   "deferred_probe_work_func() drivers/base/dd.c": {
+    "lines": "80-128",
+    "fingerprint": "8a95ee8d620a86b4"
    },
    "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
     "lines": "1358-1441",
@@ -631,6 +647,10 @@ export const CITATIONS: Citations = {
    "probe_iommu_group() drivers/iommu/iommu.c": {
     "lines": "1621-1639",
     "fingerprint": "b7e8e4cda4f8e3aa"
+   },
+   "deferred_probe_work_func() drivers/base/dd.c": {
+    "lines": "80-128",
+    "fingerprint": "8a95ee8d620a86b4"
    },
    "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
     "lines": "1358-1430",
@@ -769,6 +789,10 @@ export const CITATIONS: Citations = {
    "probe_iommu_group() drivers/iommu/iommu.c": {
     "lines": "1592-1610",
     "fingerprint": "b7e8e4cda4f8e3aa"
+   },
+   "deferred_probe_work_func() drivers/base/dd.c": {
+    "lines": "81-129",
+    "fingerprint": "8a95ee8d620a86b4"
    },
    "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
     "lines": "1358-1430",
@@ -931,6 +955,10 @@ export const CITATIONS: Citations = {
     "lines": "242-250",
     "fingerprint": "98fd23a206455c28"
    },
+   "deferred_probe_work_func() drivers/base/dd.c": {
+    "lines": "81-129",
+    "fingerprint": "8a95ee8d620a86b4"
+   },
    "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
     "lines": "1340-1412",
     "fingerprint": "5d102069a7b71f06"
@@ -1092,6 +1120,10 @@ export const CITATIONS: Citations = {
     "lines": "242-250",
     "fingerprint": "98fd23a206455c28"
    },
+   "deferred_probe_work_func() drivers/base/dd.c": {
+    "lines": "81-129",
+    "fingerprint": "8a95ee8d620a86b4"
+   },
    "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
     "lines": "1346-1429",
     "fingerprint": "00276f62e96260ee"
@@ -1236,6 +1268,10 @@ export const CITATIONS: Citations = {
    "iommu_device_unregister() drivers/iommu/iommu.c": {
     "lines": "285-293",
     "fingerprint": "98fd23a206455c28"
+   },
+   "deferred_probe_work_func() drivers/base/dd.c": {
+    "lines": "81-129",
+    "fingerprint": "8a95ee8d620a86b4"
    },
    "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
     "lines": "1342-1414",
@@ -1390,6 +1426,10 @@ export const CITATIONS: Citations = {
     "lines": "285-293",
     "fingerprint": "98fd23a206455c28"
    },
+   "deferred_probe_work_func() drivers/base/dd.c": {
+    "lines": "81-129",
+    "fingerprint": "8a95ee8d620a86b4"
+   },
    "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
     "lines": "1342-1414",
     "fingerprint": "5d102069a7b71f06"
@@ -1542,6 +1582,10 @@ export const CITATIONS: Citations = {
    "iommu_device_unregister() drivers/iommu/iommu.c": {
     "lines": "285-293",
     "fingerprint": "98fd23a206455c28"
+   },
+   "deferred_probe_work_func() drivers/base/dd.c": {
+    "lines": "81-129",
+    "fingerprint": "8a95ee8d620a86b4"
    },
    "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
     "lines": "1342-1425",
@@ -1696,6 +1740,10 @@ export const CITATIONS: Citations = {
     "lines": "285-293",
     "fingerprint": "98fd23a206455c28"
    },
+   "deferred_probe_work_func() drivers/base/dd.c": {
+    "lines": "81-129",
+    "fingerprint": "8a95ee8d620a86b4"
+   },
    "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
     "lines": "1342-1425",
     "fingerprint": "00276f62e96260ee"
@@ -1848,6 +1896,10 @@ export const CITATIONS: Citations = {
    "iommu_device_unregister() drivers/iommu/iommu.c": {
     "lines": "275-287",
     "fingerprint": "ca54ac853e8b8d92"
+   },
+   "deferred_probe_work_func() drivers/base/dd.c": {
+    "lines": "81-129",
+    "fingerprint": "8a95ee8d620a86b4"
    },
    "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
     "lines": "1420-1501",
@@ -2002,6 +2054,10 @@ export const CITATIONS: Citations = {
     "lines": "280-292",
     "fingerprint": "ca54ac853e8b8d92"
    },
+   "deferred_probe_work_func() drivers/base/dd.c": {
+    "lines": "81-129",
+    "fingerprint": "8a95ee8d620a86b4"
+   },
    "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
     "lines": "1421-1491",
     "fingerprint": "2936aca4648a11d4"
@@ -2155,6 +2211,10 @@ export const CITATIONS: Citations = {
     "lines": "280-292",
     "fingerprint": "ca54ac853e8b8d92"
    },
+   "deferred_probe_work_func() drivers/base/dd.c": {
+    "lines": "81-129",
+    "fingerprint": "8a95ee8d620a86b4"
+   },
    "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
     "lines": "1421-1491",
     "fingerprint": "2936aca4648a11d4"
@@ -2307,6 +2367,10 @@ export const CITATIONS: Citations = {
    "iommu_device_unregister() drivers/iommu/iommu.c": {
     "lines": "286-298",
     "fingerprint": "ca54ac853e8b8d92"
+   },
+   "deferred_probe_work_func() drivers/base/dd.c": {
+    "lines": "82-130",
+    "fingerprint": "8a95ee8d620a86b4"
    },
    "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
     "lines": "1431-1500",
