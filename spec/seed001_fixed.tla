@@ -6,7 +6,7 @@
 \* kernel: v6.15
 \* patches: []
 \* scenario: probe-vs-register
-\* flags: {"probe_op":"probe_device","registration_model":"walk_in_iommu_device_register","bus_dma_mask_unconditional":false,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":true,"group_get_for_dev_ops_source":"dev_iommu_ops","probe_device_rejects_unregistered_instance":true,"of_replay_condition":"not_present","probe_lock_function_static":true,"probe_returns_early_if_grouped":true,"probe_lock_global_held_by_callers":true,"dt_acpi_parsing_in_probe_path":true,"walk_recheck_after_relock":false,"configure_error_frees_dev_iommu":true,"registration_race_fix":false,"dma_api_domain_lookup":"default_domain","dma_mode_decided_in":"iommu_core","dma_ownership_api":true,"use_default_domain_site":"after_fw_configure","use_default_domain_defers_if_no_default_domain":true,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":true,"claim_semantics":"blocking_domain","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":true,"qcom_identity_default":true,"msm_dma_map_for_cache":true}
+\* flags: {"probe_op":"probe_device","registration_model":"walk_in_iommu_device_register","bus_dma_mask_unconditional":false,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":true,"group_get_for_dev_ops_source":"dev_iommu_ops","probe_device_rejects_unregistered_instance":true,"of_replay_condition":"not_present","probe_lock_function_static":true,"probe_returns_early_if_grouped":true,"probe_lock_global_held_by_callers":true,"dt_acpi_parsing_in_probe_path":true,"walk_recheck_after_relock":false,"configure_error_frees_dev_iommu":true,"registration_race_fix":false,"dma_api_domain_lookup":"default_domain","platform_dma_configure_driver_snapshot":true,"dma_mode_decided_in":"iommu_core","dma_ownership_api":true,"use_default_domain_site":"after_fw_configure","use_default_domain_defers_if_no_default_domain":true,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":true,"claim_semantics":"blocking_domain","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":true,"qcom_identity_default":true,"msm_dma_map_for_cache":true}
 \* assumptions: ["every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]","the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]","v6.15: the walk's own dma_configure does not call iommu_device_use_default_domain (the 95deee37a123 snapshot residual, iommu-probe-v6.15.md 5.4, is not modelled); r_late_warn is folded into r_group","v6.15: iommu_device_link() (sysfs) is folded into r_probe_dev; dev.iommu_linked is cleared only by r_unregister (iommu_release_device -> iommu_device_unlink); device removal is not modelled [patch: 0c8e9c148e29 context; mail: Johan Hovold 22 May 2025 trace (i)]","the deferred-probe worker is modelled per device: a deferred device retries after any driver_bound() trigger; the worker's one-at-a-time serialization is not modelled (over-approximation)"]
 EXTENDS Integers, TLC
 
@@ -55,6 +55,7 @@ VARIABLES
     R_walk_group, \* R.walk_group
     R_deferred, \* R.deferred
     R_err, \* R.err
+    R_drv_snapshot, \* R.drv_snapshot
     R_cfg, \* R.cfg
     C_cfg, \* C.cfg
     C_err, \* C.err
@@ -63,7 +64,7 @@ VARIABLES
     pc_R, \* program counter of R
     crash \* the crash record: "none", or the assertion that failed
 
-vars == <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R, crash>>
+vars == <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R, crash>>
 
 \* Every variable holds a value of its domain (probecheck stops on a write outside it).
 TypeOK ==
@@ -106,12 +107,13 @@ TypeOK ==
     /\ R_walk_group \in [Iommu -> 0..1]
     /\ R_deferred \in [Iommu -> BOOLEAN]
     /\ R_err \in [Iommu -> {"ok", "enodev", "err", "defer"}]
+    /\ R_drv_snapshot \in [Iommu -> {"none", "dma_api", "managed"}]
     /\ R_cfg \in [Iommu -> {"none", "ok", "noiommu", "defer"}]
     /\ C_cfg \in [Dev -> {"none", "ok", "noiommu", "defer"}]
     /\ C_err \in [Dev -> {"ok", "enodev", "err", "defer"}]
     /\ C_present \in [Dev -> BOOLEAN]
     /\ pc_C \in [Dev -> {"c_lock", "c_links", "c_set_driver", "c_dma_cfg", "c_use_dd", "use_check", "c_use_fail", "o_lock", "o_sample", "o_xlate", "o_cleanup", "p_lock", "r_grouped_check", "r_alloc", "r_ops", "r_probe_dev", "r_group", "r_gm_add", "p_unlock", "p_finalize", "o_replay", "c_arch_setup", "c_drv_probe", "d_map", "c_bound", "c_defer", "c_fail_early", "c_unlock", "$end"}]
-    /\ pc_R \in [Iommu -> {"r_publish", "r_bus_loop", "r_walk_next", "r_lock", "r_grouped_check", "r_alloc", "r_fw_test", "r_drop", "r_dma_cfg", "o_lock", "o_sample", "o_xlate", "o_cleanup", "r_relock", "r_ops", "r_probe_dev", "r_group", "r_gm_add", "r_unlock", "r_finalize_group", "r_done", "r_bound", "r_unregister", "r_deferred", "$end"}]
+    /\ pc_R \in [Iommu -> {"r_publish", "r_bus_loop", "r_walk_next", "r_lock", "r_grouped_check", "r_alloc", "r_fw_test", "r_drop", "r_dma_cfg", "o_lock", "o_sample", "o_xlate", "o_cleanup", "r_dma_use", "r_relock", "r_ops", "r_probe_dev", "r_group", "r_gm_add", "r_unlock", "r_finalize_group", "r_done", "r_bound", "r_unregister", "r_deferred", "$end"}]
     /\ crash \in {"none", "NoNullOpsDeref", "DmaApiDomainHasCookie"}
 
 Init ==
@@ -154,6 +156,7 @@ Init ==
     /\ R_walk_group = [s \in Iommu |-> 0]
     /\ R_deferred = [s \in Iommu |-> FALSE]
     /\ R_err = [s \in Iommu |-> "ok"]
+    /\ R_drv_snapshot = [s \in Iommu |-> "none"]
     /\ R_cfg = [s \in Iommu |-> "none"]
     /\ C_cfg = [s \in Dev |-> "none"]
     /\ C_err = [s \in Dev |-> "ok"]
@@ -186,7 +189,7 @@ C_D_c_lock_attach ==
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["D"] = "C[D]"]
     /\ dev_trigger' = [dev_trigger EXCEPT !["D"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_links"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_lock.w_run: really_probe() (drivers/base/dd.c)
 C_D_c_lock_w_run_enabled ==
@@ -201,7 +204,7 @@ C_D_c_lock_w_run ==
     /\ dev_deferred' = [dev_deferred EXCEPT !["D"] = FALSE]
     /\ dev_trigger' = [dev_trigger EXCEPT !["D"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_links"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_lock.idle: really_probe() (drivers/base/dd.c)
 C_D_c_lock_idle_enabled ==
@@ -214,7 +217,7 @@ C_D_c_lock_idle_enabled ==
 C_D_c_lock_idle ==
     /\ C_D_c_lock_idle_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "$end"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_links.ok: device_links_check_suppliers() (drivers/base/core.c)
 C_D_c_links_ok_enabled ==
@@ -224,7 +227,7 @@ C_D_c_links_ok ==
     /\ C_D_c_links_ok_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D"] = "links_ok"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_set_driver"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_set_driver: really_probe() (drivers/base/dd.c)
 C_D_c_set_driver_enabled ==
@@ -235,7 +238,7 @@ C_D_c_set_driver ==
     /\ dev_driver' = [dev_driver EXCEPT !["D"] = dev_drv["D"]]
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D"] = "dma_cfg"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_dma_cfg"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_dma_cfg: platform_dma_configure() (drivers/base/platform.c)
 C_D_c_dma_cfg_enabled ==
@@ -244,7 +247,7 @@ C_D_c_dma_cfg_enabled ==
 C_D_c_dma_cfg ==
     /\ C_D_c_dma_cfg_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "o_lock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_use_dd.managed: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D_c_use_dd_managed_enabled ==
@@ -254,7 +257,7 @@ C_D_c_use_dd_managed_enabled ==
 C_D_c_use_dd_managed ==
     /\ C_D_c_use_dd_managed_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_drv_probe"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_use_dd.nogroup: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D_c_use_dd_nogroup_enabled ==
@@ -268,7 +271,7 @@ C_D_c_use_dd_nogroup ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D"] = "not_counted"]
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D"] = TRUE]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_drv_probe"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_use_dd.group: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D_c_use_dd_group_enabled ==
@@ -280,7 +283,7 @@ C_D_c_use_dd_group ==
     /\ C_D_c_use_dd_group_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D"] = "use_dd"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "use_check"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:use_check.defer: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D_use_check_defer_enabled ==
@@ -292,7 +295,7 @@ C_D_use_check_defer ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D"] = "failed"]
     /\ C_err' = [C_err EXCEPT !["D"] = "defer"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_use_fail"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_present, pc_R, crash>>
 
 \* C[D]:use_check.busy: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D_use_check_busy_enabled ==
@@ -306,7 +309,7 @@ C_D_use_check_busy ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D"] = "failed"]
     /\ C_err' = [C_err EXCEPT !["D"] = "err"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_use_fail"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_present, pc_R, crash>>
 
 \* C[D]:use_check.ok: iommu_device_use_default_domain() (drivers/iommu/iommu.c)
 C_D_use_check_ok_enabled ==
@@ -320,7 +323,7 @@ C_D_use_check_ok ==
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D"] = TRUE]
     /\ group_owner_cnt' = [group_owner_cnt EXCEPT ![dev_group_of["D"]] = group_owner_cnt[dev_group_of["D"]] + 1]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_drv_probe"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_use_fail.defer: platform_dma_configure() (drivers/base/platform.c)
 C_D_c_use_fail_defer_enabled ==
@@ -330,7 +333,7 @@ C_D_c_use_fail_defer_enabled ==
 C_D_c_use_fail_defer ==
     /\ C_D_c_use_fail_defer_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_defer"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_use_fail.err: platform_dma_configure() (drivers/base/platform.c)
 C_D_c_use_fail_err_enabled ==
@@ -340,7 +343,7 @@ C_D_c_use_fail_err_enabled ==
 C_D_c_use_fail_err ==
     /\ C_D_c_use_fail_err_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_fail_early"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:o_lock.fast: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_D_o_lock_fast_enabled ==
@@ -353,7 +356,7 @@ C_D_o_lock_fast ==
     /\ probe_lock' = "none"
     /\ C_cfg' = [C_cfg EXCEPT !["D"] = "ok"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:o_lock.parse: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_D_o_lock_parse_enabled ==
@@ -365,7 +368,7 @@ C_D_o_lock_parse ==
     /\ C_D_o_lock_parse_enabled
     /\ probe_lock' = "C[D]"
     /\ pc_C' = [pc_C EXCEPT !["D"] = "o_sample"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:o_sample: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_D_o_sample_enabled ==
@@ -375,7 +378,7 @@ C_D_o_sample ==
     /\ C_D_o_sample_enabled
     /\ C_present' = [C_present EXCEPT !["D"] = (dev_iommu["D"] = "alloc")]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "o_xlate"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, pc_R, crash>>
 
 \* C[D]:o_xlate.ok: of_iommu_xlate() (drivers/iommu/of_iommu.c)
 C_D_o_xlate_ok_enabled ==
@@ -388,7 +391,7 @@ C_D_o_xlate_ok ==
     /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT !["D"] = "present"]
     /\ C_cfg' = [C_cfg EXCEPT !["D"] = "ok"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "o_cleanup"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:o_xlate.defer: of_iommu_xlate() (drivers/iommu/of_iommu.c)
 C_D_o_xlate_defer_enabled ==
@@ -400,7 +403,7 @@ C_D_o_xlate_defer ==
     /\ C_D_o_xlate_defer_enabled
     /\ C_cfg' = [C_cfg EXCEPT !["D"] = "defer"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "o_cleanup"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:o_cleanup.ok: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_D_o_cleanup_ok_enabled ==
@@ -411,7 +414,7 @@ C_D_o_cleanup_ok ==
     /\ C_D_o_cleanup_ok_enabled
     /\ probe_lock' = "none"
     /\ pc_C' = [pc_C EXCEPT !["D"] = "o_replay"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:o_cleanup.defer: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_D_o_cleanup_defer_enabled ==
@@ -422,7 +425,7 @@ C_D_o_cleanup_defer ==
     /\ C_D_o_cleanup_defer_enabled
     /\ probe_lock' = "none"
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_defer"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:o_cleanup.noiommu: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_D_o_cleanup_noiommu_enabled ==
@@ -433,7 +436,7 @@ C_D_o_cleanup_noiommu ==
     /\ C_D_o_cleanup_noiommu_enabled
     /\ probe_lock' = "none"
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:p_lock: iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_p_lock_enabled ==
@@ -444,7 +447,7 @@ C_D_p_lock ==
     /\ C_D_p_lock_enabled
     /\ probe_lock' = "C[D]"
     /\ pc_C' = [pc_C EXCEPT !["D"] = "r_grouped_check"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:r_grouped_check.grouped: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_r_grouped_check_grouped_enabled ==
@@ -455,7 +458,7 @@ C_D_r_grouped_check_grouped ==
     /\ C_D_r_grouped_check_grouped_enabled
     /\ C_err' = [C_err EXCEPT !["D"] = "ok"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "p_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_present, pc_R, crash>>
 
 \* C[D]:r_grouped_check.new: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_r_grouped_check_new_enabled ==
@@ -465,7 +468,7 @@ C_D_r_grouped_check_new_enabled ==
 C_D_r_grouped_check_new ==
     /\ C_D_r_grouped_check_new_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "r_alloc"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:r_alloc: iommu_init_device() (drivers/iommu/iommu.c)
 C_D_r_alloc_enabled ==
@@ -475,7 +478,7 @@ C_D_r_alloc ==
     /\ C_D_r_alloc_enabled
     /\ dev_iommu' = [dev_iommu EXCEPT !["D"] = "alloc"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "r_ops"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:r_ops.noops: iommu_init_device() (drivers/iommu/iommu.c)
 C_D_r_ops_noops_enabled ==
@@ -488,7 +491,7 @@ C_D_r_ops_noops ==
     /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT !["D"] = "none"]
     /\ C_err' = [C_err EXCEPT !["D"] = "enodev"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "p_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_present, pc_R, crash>>
 
 \* C[D]:r_ops.ok: iommu_init_device() (drivers/iommu/iommu.c)
 C_D_r_ops_ok_enabled ==
@@ -498,7 +501,7 @@ C_D_r_ops_ok_enabled ==
 C_D_r_ops_ok ==
     /\ C_D_r_ops_ok_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "r_probe_dev"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:r_probe_dev.enodev: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu/arm-smmu.c)
 C_D_r_probe_dev_enodev_enabled ==
@@ -512,7 +515,7 @@ C_D_r_probe_dev_enodev ==
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT !["D"] = "none"]
     /\ C_err' = [C_err EXCEPT !["D"] = "enodev"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "p_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_present, pc_R, crash>>
 
 \* C[D]:r_probe_dev.ok: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu/arm-smmu.c)
 C_D_r_probe_dev_ok_enabled ==
@@ -524,11 +527,11 @@ C_D_r_probe_dev_ok ==
     /\ C_D_r_probe_dev_ok_enabled
     /\ IF ~iommu_self_lookup_ok[dev_fw_iommu["D"]]
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
        ELSE /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT !["D"] = dev_fw_iommu["D"]]
             /\ dev_iommu_linked' = [dev_iommu_linked EXCEPT !["D"] = TRUE]
             /\ pc_C' = [pc_C EXCEPT !["D"] = "r_group"]
-            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:r_probe_dev.eexist: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu/arm-smmu.c)
 C_D_r_probe_dev_eexist_enabled ==
@@ -540,13 +543,13 @@ C_D_r_probe_dev_eexist ==
     /\ C_D_r_probe_dev_eexist_enabled
     /\ IF ~iommu_self_lookup_ok[dev_fw_iommu["D"]]
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
        ELSE /\ dev_iommu' = [dev_iommu EXCEPT !["D"] = "null"]
             /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT !["D"] = "none"]
             /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT !["D"] = "none"]
             /\ C_err' = [C_err EXCEPT !["D"] = "err"]
             /\ pc_C' = [pc_C EXCEPT !["D"] = "p_unlock"]
-            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_present, pc_R, crash>>
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_present, pc_R, crash>>
 
 \* C[D]:r_group: iommu_init_device() (drivers/iommu/iommu.c)
 C_D_r_group_enabled ==
@@ -556,7 +559,7 @@ C_D_r_group ==
     /\ C_D_r_group_enabled
     /\ dev_iommu_group' = [dev_iommu_group EXCEPT !["D"] = dev_group_of["D"]]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "r_gm_add"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:r_gm_add: __iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_r_gm_add_enabled ==
@@ -570,7 +573,7 @@ C_D_r_gm_add ==
     /\ group_domain' = [group_domain EXCEPT ![dev_group_of["D"]] = (IF (group_domain[dev_group_of["D"]] = "none") THEN "dd" ELSE group_domain[dev_group_of["D"]])]
     /\ C_err' = [C_err EXCEPT !["D"] = "ok"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "p_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_present, pc_R, crash>>
 
 \* C[D]:p_unlock.ok: iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_p_unlock_ok_enabled ==
@@ -581,7 +584,7 @@ C_D_p_unlock_ok ==
     /\ C_D_p_unlock_ok_enabled
     /\ probe_lock' = "none"
     /\ pc_C' = [pc_C EXCEPT !["D"] = "p_finalize"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:p_unlock.enodev: iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_p_unlock_enodev_enabled ==
@@ -593,7 +596,7 @@ C_D_p_unlock_enodev ==
     /\ probe_lock' = "none"
     /\ C_cfg' = [C_cfg EXCEPT !["D"] = "noiommu"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:p_unlock.err: iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_p_unlock_err_enabled ==
@@ -605,7 +608,7 @@ C_D_p_unlock_err ==
     /\ probe_lock' = "none"
     /\ C_cfg' = [C_cfg EXCEPT !["D"] = "noiommu"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:p_unlock.defer: iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_p_unlock_defer_enabled ==
@@ -616,7 +619,7 @@ C_D_p_unlock_defer ==
     /\ C_D_p_unlock_defer_enabled
     /\ probe_lock' = "none"
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_defer"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:p_finalize: iommu_probe_device() (drivers/iommu/iommu.c)
 C_D_p_finalize_enabled ==
@@ -626,9 +629,9 @@ C_D_p_finalize ==
     /\ C_D_p_finalize_enabled
     /\ IF ~((dev_iommu["D"] = "alloc") /\ (dev_iommu_iommu_dev["D"] # "none"))
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
        ELSE /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
-            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:o_replay.skip: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_D_o_replay_skip_enabled ==
@@ -638,7 +641,7 @@ C_D_o_replay_skip_enabled ==
 C_D_o_replay_skip ==
     /\ C_D_o_replay_skip_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_arch_setup"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:o_replay.replay: of_iommu_configure() (drivers/iommu/of_iommu.c)
 C_D_o_replay_replay_enabled ==
@@ -648,7 +651,7 @@ C_D_o_replay_replay_enabled ==
 C_D_o_replay_replay ==
     /\ C_D_o_replay_replay_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "p_lock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_arch_setup: arch_setup_dma_ops() (arch/arm64/mm/dma-mapping.c)
 C_D_c_arch_setup_enabled ==
@@ -657,7 +660,7 @@ C_D_c_arch_setup_enabled ==
 C_D_c_arch_setup ==
     /\ C_D_c_arch_setup_enabled
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_use_dd"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_drv_probe.K: call_driver_probe() (drivers/base/dd.c)
 C_D_c_drv_probe_K_enabled ==
@@ -668,7 +671,7 @@ C_D_c_drv_probe_K ==
     /\ C_D_c_drv_probe_K_enabled
     /\ dev_bind_phase' = [dev_bind_phase EXCEPT !["D"] = "drv_probe"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "d_map"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:d_map: dma_map_page_attrs() (kernel/dma/mapping.c)
 C_D_d_map_enabled ==
@@ -678,10 +681,10 @@ C_D_d_map ==
     /\ C_D_d_map_enabled
     /\ IF ~((dev_dma_iommu["D"] = TRUE) => ((dev_iommu_group["D"] # "none") /\ (group_default_domain[dev_group_of["D"]] = "dma")))
        THEN /\ crash' = "DmaApiDomainHasCookie"
-            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
        ELSE /\ dev_live_maps' = [dev_live_maps EXCEPT !["D"] = (IF (dev_dma_iommu["D"] = TRUE) THEN "iommu" ELSE "direct")]
             /\ pc_C' = [pc_C EXCEPT !["D"] = "c_bound"]
-            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_bound: driver_bound() (drivers/base/dd.c)
 C_D_c_bound_enabled ==
@@ -694,7 +697,7 @@ C_D_c_bound ==
     /\ dev_trigger' = [dev_trigger EXCEPT !["D"] = TRUE]
     /\ ghost_bound_dma_mode' = [ghost_bound_dma_mode EXCEPT !["D"] = (IF dev_dma_iommu["D"] THEN "iommu" ELSE "direct")]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_defer: really_probe() (drivers/base/dd.c)
 C_D_c_defer_enabled ==
@@ -708,7 +711,7 @@ C_D_c_defer ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D"] = "na"]
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_fail_early: really_probe() (drivers/base/dd.c)
 C_D_c_fail_early_enabled ==
@@ -721,7 +724,7 @@ C_D_c_fail_early ==
     /\ ghost_use_counted' = [ghost_use_counted EXCEPT !["D"] = "na"]
     /\ ghost_kernel_dma_user' = [ghost_kernel_dma_user EXCEPT !["D"] = FALSE]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_unlock.done: device_unlock() (include/linux/device.h)
 C_D_c_unlock_done_enabled ==
@@ -732,7 +735,7 @@ C_D_c_unlock_done ==
     /\ C_D_c_unlock_done_enabled
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["D"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "$end"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* C[D]:c_unlock.wait: device_unlock() (include/linux/device.h)
 C_D_c_unlock_wait_enabled ==
@@ -743,7 +746,7 @@ C_D_c_unlock_wait ==
     /\ C_D_c_unlock_wait_enabled
     /\ dev_device_lock' = [dev_device_lock EXCEPT !["D"] = "none"]
     /\ pc_C' = [pc_C EXCEPT !["D"] = "c_lock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_R, crash>>
 
 \* R[I]:r_publish: iommu_device_register() (drivers/iommu/iommu.c)
 R_I_r_publish_enabled ==
@@ -754,7 +757,7 @@ R_I_r_publish ==
     /\ iommu_listed' = [iommu_listed EXCEPT ![R_unit["I"]] = TRUE]
     /\ iommu_self_lookup_ok' = [iommu_self_lookup_ok EXCEPT ![R_unit["I"]] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_bus_loop"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_bus_loop: iommu_device_register() (drivers/iommu/iommu.c)
 R_I_r_bus_loop_enabled ==
@@ -765,7 +768,7 @@ R_I_r_bus_loop ==
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = 0]
     /\ R_walk_group' = [R_walk_group EXCEPT !["I"] = 0]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_next"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_walk_next.add: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I_r_walk_next_add_enabled ==
@@ -776,7 +779,7 @@ R_I_r_walk_next_add_enabled ==
 R_I_r_walk_next_add ==
     /\ R_I_r_walk_next_add_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_lock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_walk_next.skip: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I_r_walk_next_skip_enabled ==
@@ -787,7 +790,7 @@ R_I_r_walk_next_skip_enabled ==
 R_I_r_walk_next_skip ==
     /\ R_I_r_walk_next_skip_enabled
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = R_walk_dev["I"] + 1]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R, crash>>
 
 \* R[I]:r_walk_next.done: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I_r_walk_next_done_enabled ==
@@ -797,7 +800,7 @@ R_I_r_walk_next_done_enabled ==
 R_I_r_walk_next_done ==
     /\ R_I_r_walk_next_done_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_finalize_group"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_lock: probe_iommu_group() (drivers/iommu/iommu.c)
 R_I_r_lock_enabled ==
@@ -808,7 +811,7 @@ R_I_r_lock ==
     /\ R_I_r_lock_enabled
     /\ probe_lock' = "R[I]"
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_grouped_check"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_grouped_check.grouped: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_r_grouped_check_grouped_enabled ==
@@ -819,7 +822,7 @@ R_I_r_grouped_check_grouped ==
     /\ R_I_r_grouped_check_grouped_enabled
     /\ R_err' = [R_err EXCEPT !["I"] = "ok"]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_grouped_check.new: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_r_grouped_check_new_enabled ==
@@ -829,7 +832,7 @@ R_I_r_grouped_check_new_enabled ==
 R_I_r_grouped_check_new ==
     /\ R_I_r_grouped_check_new_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_alloc"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_alloc: iommu_init_device() (drivers/iommu/iommu.c)
 R_I_r_alloc_enabled ==
@@ -839,7 +842,7 @@ R_I_r_alloc ==
     /\ R_I_r_alloc_enabled
     /\ dev_iommu' = [dev_iommu EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = "alloc"]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_fw_test"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_fw_test.drop: iommu_init_device() (drivers/iommu/iommu.c)
 R_I_r_fw_test_drop_enabled ==
@@ -849,7 +852,7 @@ R_I_r_fw_test_drop_enabled ==
 R_I_r_fw_test_drop ==
     /\ R_I_r_fw_test_drop_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_drop"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_fw_test.keep: iommu_init_device() (drivers/iommu/iommu.c)
 R_I_r_fw_test_keep_enabled ==
@@ -859,7 +862,7 @@ R_I_r_fw_test_keep_enabled ==
 R_I_r_fw_test_keep ==
     /\ R_I_r_fw_test_keep_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_ops"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_drop: iommu_init_device() (drivers/iommu/iommu.c)
 R_I_r_drop_enabled ==
@@ -869,7 +872,7 @@ R_I_r_drop ==
     /\ R_I_r_drop_enabled
     /\ probe_lock' = "none"
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_dma_cfg"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_dma_cfg: platform_dma_configure() (drivers/base/platform.c)
 R_I_r_dma_cfg_enabled ==
@@ -877,6 +880,7 @@ R_I_r_dma_cfg_enabled ==
     /\ pc_R["I"] = "r_dma_cfg"
 R_I_r_dma_cfg ==
     /\ R_I_r_dma_cfg_enabled
+    /\ R_drv_snapshot' = [R_drv_snapshot EXCEPT !["I"] = (IF (dev_driver[FromIndex(<<"D">>, R_walk_dev["I"])] = "none") THEN "none" ELSE (IF ((dev_driver[FromIndex(<<"D">>, R_walk_dev["I"])] = "K") \/ (dev_driver[FromIndex(<<"D">>, R_walk_dev["I"])] = "M")) THEN "dma_api" ELSE "managed"))]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "o_lock"]
     /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
@@ -890,8 +894,8 @@ R_I_o_lock_fast ==
     /\ R_I_o_lock_fast_enabled
     /\ probe_lock' = "none"
     /\ R_cfg' = [R_cfg EXCEPT !["I"] = "ok"]
-    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_relock"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_dma_use"]
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:o_lock.parse: of_iommu_configure() (drivers/iommu/of_iommu.c)
 R_I_o_lock_parse_enabled ==
@@ -903,7 +907,7 @@ R_I_o_lock_parse ==
     /\ R_I_o_lock_parse_enabled
     /\ probe_lock' = "R[I]"
     /\ pc_R' = [pc_R EXCEPT !["I"] = "o_sample"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:o_sample: of_iommu_configure() (drivers/iommu/of_iommu.c)
 R_I_o_sample_enabled ==
@@ -912,7 +916,7 @@ R_I_o_sample_enabled ==
 R_I_o_sample ==
     /\ R_I_o_sample_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "o_xlate"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:o_xlate.ok: of_iommu_xlate() (drivers/iommu/of_iommu.c)
 R_I_o_xlate_ok_enabled ==
@@ -925,7 +929,7 @@ R_I_o_xlate_ok ==
     /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = "present"]
     /\ R_cfg' = [R_cfg EXCEPT !["I"] = "ok"]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "o_cleanup"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:o_xlate.defer: of_iommu_xlate() (drivers/iommu/of_iommu.c)
 R_I_o_xlate_defer_enabled ==
@@ -937,7 +941,7 @@ R_I_o_xlate_defer ==
     /\ R_I_o_xlate_defer_enabled
     /\ R_cfg' = [R_cfg EXCEPT !["I"] = "defer"]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "o_cleanup"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:o_cleanup.ok: of_iommu_configure() (drivers/iommu/of_iommu.c)
 R_I_o_cleanup_ok_enabled ==
@@ -947,8 +951,8 @@ R_I_o_cleanup_ok_enabled ==
 R_I_o_cleanup_ok ==
     /\ R_I_o_cleanup_ok_enabled
     /\ probe_lock' = "none"
-    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_relock"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_dma_use"]
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:o_cleanup.defer: of_iommu_configure() (drivers/iommu/of_iommu.c)
 R_I_o_cleanup_defer_enabled ==
@@ -959,7 +963,7 @@ R_I_o_cleanup_defer ==
     /\ R_I_o_cleanup_defer_enabled
     /\ probe_lock' = "none"
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_relock"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:o_cleanup.noiommu: of_iommu_configure() (drivers/iommu/of_iommu.c)
 R_I_o_cleanup_noiommu_enabled ==
@@ -970,7 +974,53 @@ R_I_o_cleanup_noiommu ==
     /\ R_I_o_cleanup_noiommu_enabled
     /\ probe_lock' = "none"
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_relock"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+
+\* R[I]:r_dma_use.nodrv: platform_dma_configure() (drivers/base/platform.c)
+R_I_r_dma_use_nodrv_enabled ==
+    /\ Running
+    /\ pc_R["I"] = "r_dma_use"
+    /\ ~(R_drv_snapshot["I"] = "dma_api")
+R_I_r_dma_use_nodrv ==
+    /\ R_I_r_dma_use_nodrv_enabled
+    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_relock"]
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+
+\* R[I]:r_dma_use.nogroup: platform_dma_configure() (drivers/base/platform.c)
+R_I_r_dma_use_nogroup_enabled ==
+    /\ Running
+    /\ pc_R["I"] = "r_dma_use"
+    /\ R_drv_snapshot["I"] = "dma_api"
+    /\ ~(dev_iommu_group[FromIndex(<<"D">>, R_walk_dev["I"])] # "none")
+R_I_r_dma_use_nogroup ==
+    /\ R_I_r_dma_use_nogroup_enabled
+    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_relock"]
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+
+\* R[I]:r_dma_use.refused: platform_dma_configure() (drivers/base/platform.c)
+R_I_r_dma_use_refused_enabled ==
+    /\ Running
+    /\ pc_R["I"] = "r_dma_use"
+    /\ R_drv_snapshot["I"] = "dma_api"
+    /\ dev_iommu_group[FromIndex(<<"D">>, R_walk_dev["I"])] # "none"
+    /\ (group_default_domain[dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] = "none") \/ ((group_owner_cnt[dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] > 0) /\ ((group_owner[dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] # "null") \/ (group_domain[dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] # "dd")))
+R_I_r_dma_use_refused ==
+    /\ R_I_r_dma_use_refused_enabled
+    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_relock"]
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+
+\* R[I]:r_dma_use.counted: platform_dma_configure() (drivers/base/platform.c)
+R_I_r_dma_use_counted_enabled ==
+    /\ Running
+    /\ pc_R["I"] = "r_dma_use"
+    /\ R_drv_snapshot["I"] = "dma_api"
+    /\ dev_iommu_group[FromIndex(<<"D">>, R_walk_dev["I"])] # "none"
+    /\ ~((group_default_domain[dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] = "none") \/ ((group_owner_cnt[dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] > 0) /\ ((group_owner[dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] # "null") \/ (group_domain[dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] # "dd"))))
+R_I_r_dma_use_counted ==
+    /\ R_I_r_dma_use_counted_enabled
+    /\ group_owner_cnt' = [group_owner_cnt EXCEPT ![dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] = group_owner_cnt[dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] + 1]
+    /\ pc_R' = [pc_R EXCEPT !["I"] = "r_relock"]
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_relock: iommu_init_device() (drivers/iommu/iommu.c)
 R_I_r_relock_enabled ==
@@ -981,7 +1031,7 @@ R_I_r_relock ==
     /\ R_I_r_relock_enabled
     /\ probe_lock' = "R[I]"
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_ops"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_ops.noops: iommu_init_device() (drivers/iommu/iommu.c)
 R_I_r_ops_noops_enabled ==
@@ -992,12 +1042,12 @@ R_I_r_ops_noops ==
     /\ R_I_r_ops_noops_enabled
     /\ IF ~(dev_iommu[FromIndex(<<"D">>, R_walk_dev["I"])] = "alloc")
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
        ELSE /\ dev_iommu' = [dev_iommu EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = "null"]
             /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = "none"]
             /\ R_err' = [R_err EXCEPT !["I"] = "enodev"]
             /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unlock"]
-            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_ops.ok: iommu_init_device() (drivers/iommu/iommu.c)
 R_I_r_ops_ok_enabled ==
@@ -1008,9 +1058,9 @@ R_I_r_ops_ok ==
     /\ R_I_r_ops_ok_enabled
     /\ IF ~(dev_iommu[FromIndex(<<"D">>, R_walk_dev["I"])] = "alloc")
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
        ELSE /\ pc_R' = [pc_R EXCEPT !["I"] = "r_probe_dev"]
-            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_probe_dev.enodev: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu/arm-smmu.c)
 R_I_r_probe_dev_enodev_enabled ==
@@ -1024,7 +1074,7 @@ R_I_r_probe_dev_enodev ==
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = "none"]
     /\ R_err' = [R_err EXCEPT !["I"] = "enodev"]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_probe_dev.ok: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu/arm-smmu.c)
 R_I_r_probe_dev_ok_enabled ==
@@ -1036,11 +1086,11 @@ R_I_r_probe_dev_ok ==
     /\ R_I_r_probe_dev_ok_enabled
     /\ IF ~iommu_self_lookup_ok[dev_fw_iommu[FromIndex(<<"D">>, R_walk_dev["I"])]]
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
        ELSE /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = dev_fw_iommu[FromIndex(<<"D">>, R_walk_dev["I"])]]
             /\ dev_iommu_linked' = [dev_iommu_linked EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = TRUE]
             /\ pc_R' = [pc_R EXCEPT !["I"] = "r_group"]
-            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_probe_dev.eexist: arm_smmu_probe_device() (drivers/iommu/arm/arm-smmu/arm-smmu.c)
 R_I_r_probe_dev_eexist_enabled ==
@@ -1052,13 +1102,13 @@ R_I_r_probe_dev_eexist ==
     /\ R_I_r_probe_dev_eexist_enabled
     /\ IF ~iommu_self_lookup_ok[dev_fw_iommu[FromIndex(<<"D">>, R_walk_dev["I"])]]
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R>>
        ELSE /\ dev_iommu' = [dev_iommu EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = "null"]
             /\ dev_iommu_fwspec' = [dev_iommu_fwspec EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = "none"]
             /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = "none"]
             /\ R_err' = [R_err EXCEPT !["I"] = "err"]
             /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unlock"]
-            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+            /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_group: iommu_init_device() (drivers/iommu/iommu.c)
 R_I_r_group_enabled ==
@@ -1068,7 +1118,7 @@ R_I_r_group ==
     /\ R_I_r_group_enabled
     /\ dev_iommu_group' = [dev_iommu_group EXCEPT ![FromIndex(<<"D">>, R_walk_dev["I"])] = dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_gm_add"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_gm_add: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I_r_gm_add_enabled ==
@@ -1081,7 +1131,7 @@ R_I_r_gm_add ==
     /\ group_on_group_list' = [group_on_group_list EXCEPT ![dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] = (IF ((group_domain[dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] = "none") /\ (group_default_domain[dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] = "none") /\ (group_on_group_list[dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]] = "none")) THEN R_unit["I"] ELSE group_on_group_list[dev_group_of[FromIndex(<<"D">>, R_walk_dev["I"])]])]
     /\ R_err' = [R_err EXCEPT !["I"] = "ok"]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unlock"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, R_unit, R_walk_dev, R_walk_group, R_deferred, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, R_unit, R_walk_dev, R_walk_group, R_deferred, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_unlock.ok: probe_iommu_group() (drivers/iommu/iommu.c)
 R_I_r_unlock_ok_enabled ==
@@ -1093,7 +1143,7 @@ R_I_r_unlock_ok ==
     /\ probe_lock' = "none"
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = R_walk_dev["I"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_next"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_unlock.enodev: probe_iommu_group() (drivers/iommu/iommu.c)
 R_I_r_unlock_enodev_enabled ==
@@ -1105,7 +1155,7 @@ R_I_r_unlock_enodev ==
     /\ probe_lock' = "none"
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = R_walk_dev["I"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_walk_next"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_unlock.err: probe_iommu_group() (drivers/iommu/iommu.c)
 R_I_r_unlock_err_enabled ==
@@ -1116,7 +1166,7 @@ R_I_r_unlock_err ==
     /\ R_I_r_unlock_err_enabled
     /\ probe_lock' = "none"
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unregister"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_unlock.defer: probe_iommu_group() (drivers/iommu/iommu.c)
 R_I_r_unlock_defer_enabled ==
@@ -1128,7 +1178,7 @@ R_I_r_unlock_defer ==
     /\ probe_lock' = "none"
     /\ R_deferred' = [R_deferred EXCEPT !["I"] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_unregister"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_finalize_group.fin: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I_r_finalize_group_fin_enabled ==
@@ -1143,7 +1193,7 @@ R_I_r_finalize_group_fin ==
     /\ group_domain' = [group_domain EXCEPT ![FromIndex(<<"G">>, R_walk_group["I"])] = "dd"]
     /\ group_on_group_list' = [group_on_group_list EXCEPT ![FromIndex(<<"G">>, R_walk_group["I"])] = "none"]
     /\ R_walk_group' = [R_walk_group EXCEPT !["I"] = R_walk_group["I"] + 1]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_owner_cnt, group_owner, R_unit, R_walk_dev, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_owner_cnt, group_owner, R_unit, R_walk_dev, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R, crash>>
 
 \* R[I]:r_finalize_group.skip: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I_r_finalize_group_skip_enabled ==
@@ -1154,7 +1204,7 @@ R_I_r_finalize_group_skip_enabled ==
 R_I_r_finalize_group_skip ==
     /\ R_I_r_finalize_group_skip_enabled
     /\ R_walk_group' = [R_walk_group EXCEPT !["I"] = R_walk_group["I"] + 1]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, pc_R, crash>>
 
 \* R[I]:r_finalize_group.done: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I_r_finalize_group_done_enabled ==
@@ -1164,7 +1214,7 @@ R_I_r_finalize_group_done_enabled ==
 R_I_r_finalize_group_done ==
     /\ R_I_r_finalize_group_done_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_done"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_done: iommu_device_register() (drivers/iommu/iommu.c)
 R_I_r_done_enabled ==
@@ -1173,7 +1223,7 @@ R_I_r_done_enabled ==
 R_I_r_done ==
     /\ R_I_r_done_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_bound"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_bound: driver_bound() (drivers/base/dd.c)
 R_I_r_bound_enabled ==
@@ -1185,7 +1235,7 @@ R_I_r_bound ==
     /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I"]] = "bound"]
     /\ dev_trigger' = [dev_trigger EXCEPT !["D"] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "$end"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_unregister.fail: iommu_device_unregister() (drivers/iommu/iommu.c)
 R_I_r_unregister_fail_enabled ==
@@ -1203,7 +1253,7 @@ R_I_r_unregister_fail ==
     /\ dev_iommu_group' = [dev_iommu_group EXCEPT !["D"] = (IF (dev_iommu_iommu_dev["D"] = R_unit["I"]) THEN "none" ELSE dev_iommu_group["D"])]
     /\ dev_in_group_list' = [dev_in_group_list EXCEPT !["D"] = (IF (dev_iommu_iommu_dev["D"] = R_unit["I"]) THEN FALSE ELSE dev_in_group_list["D"])]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "$end"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_self_lookup_ok, iommu_trigger, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_self_lookup_ok, iommu_trigger, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_unregister.defer: iommu_device_unregister() (drivers/iommu/iommu.c)
 R_I_r_unregister_defer_enabled ==
@@ -1222,7 +1272,7 @@ R_I_r_unregister_defer ==
     /\ dev_in_group_list' = [dev_in_group_list EXCEPT !["D"] = (IF (dev_iommu_iommu_dev["D"] = R_unit["I"]) THEN FALSE ELSE dev_in_group_list["D"])]
     /\ R_deferred' = [R_deferred EXCEPT !["I"] = FALSE]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_deferred"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_self_lookup_ok, iommu_trigger, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_self_lookup_ok, iommu_trigger, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_deferred.retry: deferred_probe_work_func() (drivers/base/dd.c)
 R_I_r_deferred_retry_enabled ==
@@ -1236,7 +1286,7 @@ R_I_r_deferred_retry ==
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I"] = 0]
     /\ R_walk_group' = [R_walk_group EXCEPT !["I"] = 0]
     /\ pc_R' = [pc_R EXCEPT !["I"] = "r_publish"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* R[I]:r_deferred.idle: deferred_probe_work_func() (drivers/base/dd.c)
 R_I_r_deferred_idle_enabled ==
@@ -1247,7 +1297,7 @@ R_I_r_deferred_idle_enabled ==
 R_I_r_deferred_idle ==
     /\ R_I_r_deferred_idle_enabled
     /\ pc_R' = [pc_R EXCEPT !["I"] = "$end"]
-    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
+    /\ UNCHANGED <<probe_lock, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_linked, dev_iommu_group, dev_in_group_list, dev_dma_iommu, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, R_err, R_drv_snapshot, R_cfg, C_cfg, C_err, C_present, pc_C, crash>>
 
 \* No step is enabled (probecheck checks terminal properties in these states).
 Stuck ==
@@ -1320,6 +1370,10 @@ Stuck ==
     /\ ~R_I_o_cleanup_ok_enabled
     /\ ~R_I_o_cleanup_defer_enabled
     /\ ~R_I_o_cleanup_noiommu_enabled
+    /\ ~R_I_r_dma_use_nodrv_enabled
+    /\ ~R_I_r_dma_use_nogroup_enabled
+    /\ ~R_I_r_dma_use_refused_enabled
+    /\ ~R_I_r_dma_use_counted_enabled
     /\ ~R_I_r_relock_enabled
     /\ ~R_I_r_ops_noops_enabled
     /\ ~R_I_r_ops_ok_enabled
@@ -1418,6 +1472,10 @@ Next ==
     \/ R_I_o_cleanup_ok
     \/ R_I_o_cleanup_defer
     \/ R_I_o_cleanup_noiommu
+    \/ R_I_r_dma_use_nodrv
+    \/ R_I_r_dma_use_nogroup
+    \/ R_I_r_dma_use_refused
+    \/ R_I_r_dma_use_counted
     \/ R_I_r_relock
     \/ R_I_r_ops_noops
     \/ R_I_r_ops_ok

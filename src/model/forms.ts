@@ -114,6 +114,7 @@ export const FLAG_READ_BY: Record<keyof KernelFlags, { readonly by: (x: Forms, f
   configure_error_frees_dev_iommu: { by: probeDevice, where: 'the probe_device-era forms (after add_device)' },
   registration_race_fix: { by: always, where: 'every form' },
   dma_api_domain_lookup: { by: always, where: 'every form' },
+  platform_dma_configure_driver_snapshot: { by: (x) => x.probe === 'dropping', where: 'the dropping probe path (the walk\'s own dma_configure)' },
   dma_mode_decided_in: { by: always, where: 'every form' },
   dma_ownership_api: { by: always, where: 'every form' },
   use_default_domain_site: { by: owned, where: 'kernels with the DMA-ownership API' },

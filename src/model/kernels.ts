@@ -45,6 +45,10 @@ export interface KernelFlags {
    *  v4.19) or its default domain (iommu_get_dma_domain, 6af588fed391 + 43c5bf11a610, v5.0
    *  [inferred ids]; 5.17-rc5 iommu.c:2300-2303, REVIEW error 4). */
   dma_api_domain_lookup: 'current_domain' | 'default_domain';
+  /** 95deee37a123 (v6.15-rc6): platform_dma_configure reads dev->driver once (READ_ONCE) and
+   *  tests it; before, the walk's dma_configure (bcb81ac6ae3c) dereferenced to_platform_driver
+   *  of a NULL dev->driver. Either way, with a driver it calls iommu_device_use_default_domain. */
+  platform_dma_configure_driver_snapshot: boolean;
   /** b67483b3c44e (v6.10) + b5c58b2fdc42 (v6.12): the IOMMU core sets dev->dma_iommu under GM;
    *  before, arm64 arch_setup_dma_ops decided dev->dma_ops at the client's bind. */
   dma_mode_decided_in: 'client_arch_setup' | 'iommu_core';
@@ -113,6 +117,7 @@ const v419: KernelFlags = {
   configure_error_frees_dev_iommu: false,
   registration_race_fix: false,
   dma_api_domain_lookup: 'current_domain',
+  platform_dma_configure_driver_snapshot: false,
   dma_mode_decided_in: 'client_arch_setup',
   dma_ownership_api: false,
   use_default_domain_site: 'after_fw_configure',
@@ -280,7 +285,7 @@ const DEFS: readonly KernelDef[] = [
   {
     name: 'v6.15', kind: 'tag', base: 'v6.6.5',
     changes: {
-      of_replay_condition: 'not_present', dt_acpi_parsing_in_probe_path: true, configure_error_frees_dev_iommu: true,
+      of_replay_condition: 'not_present', dt_acpi_parsing_in_probe_path: true, configure_error_frees_dev_iommu: true, platform_dma_configure_driver_snapshot: true,
       dma_mode_decided_in: 'iommu_core', use_default_domain_defers_if_no_default_domain: true, iommu_self_lookup_during_register: true,
     },
     doc: 'DT/ACPI parsing in the probe path (bcb81ac6ae3c): the bus walk drops the probe lock around dma_configure when !dev->driver; the IOMMU core sets dev->dma_iommu; use_default_domain defers without a default domain (b46064a18810); arm-smmu and SMMUv3 find their instance while registering (7d835134d4e1).',
@@ -295,7 +300,7 @@ const DEFS: readonly KernelDef[] = [
       C('3832862eb9c4', 'iommu: Keep dev->iommu state consistent'),
       C('bcb81ac6ae3c', 'iommu: Get DT/ACPI parsing into the proper probe path'),
       C('73d2f10957f5', 'iommu: late IOMMU probe at driver bind warning'),
-      C('95deee37a123', 'platform: Fix race condition during DMA configure at IOMMU probe time [not modelled: the walk\'s own use of the default domain]'),
+      C('95deee37a123', 'platform: Fix race condition during DMA configure at IOMMU probe time'),
     ],
     verified: { status: 'reconstructed', tree: 'perishh/linux-6.14 (6.14.0) plus the 6.15 diffs' },
   },
