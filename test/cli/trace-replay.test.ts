@@ -107,3 +107,15 @@ test('a counterexample recorded with --invariant replays on its own model, and b
   assert.equal(other.code, 1, other.stderr);
   assert.match(other.stdout, /DIVERGES at step \d+ of 31 \(C\[D\]:/);
 });
+
+test('trace --format repro: a recipe for a real kernel, one hold per switch between threads', () => {
+  const r = cli('trace', trace, '--format', 'repro');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Reproducer for DmaOpsMatchDomain \(30 steps; kernel v6\.6\.5, scenario probe-vs-register-two-smmu\):$/m);
+  assert.match(r.stdout, /^1\. C\[D\]: bind D's driver .*driver_async_probe=/m);
+  // The client is held after the replay is decided until the walk has grouped D.
+  const flat = r.stdout.replace(/\s+/g, ' ');
+  assert.match(flat, /Hold it in of_iommu_configure\(\) after o_replay\.replay until R\[I2\] has done r_unlock\.ok/);
+  assert.match(flat, /Then DmaOpsMatchDomain is violated\. What you would see: .*IOMMU/);
+  for (const line of r.stdout.split('\n')) assert.ok(line.length <= 100, line);
+});

@@ -3,13 +3,14 @@ import { Command, Option } from 'commander';
 import { toItf } from '../../bridge/itf';
 import { fail } from '../../errors';
 import { formatMail, formatText } from '../../trace/mail';
+import { formatRepro } from '../../trace/repro';
 import { replayNames } from '../../trace/replay-names';
 import type { CommandFactory } from '../context';
 import type { Outcome } from '../outcome';
 import { optionsOfSource, resolveTargets } from '../target';
 import { loadTrace } from '../tracefiles';
 
-export type TraceFormat = 'lkml' | 'text' | 'json' | 'itf';
+export type TraceFormat = 'lkml' | 'text' | 'json' | 'itf' | 'repro';
 
 export function runTrace(file: string, format: TraceFormat): Outcome {
   const t = loadTrace(file);
@@ -21,6 +22,7 @@ export function runTrace(file: string, format: TraceFormat): Outcome {
   switch (format) {
     case 'lkml': return { exitCode: 0, stdout: formatMail(tr) };
     case 'text': return { exitCode: 0, stdout: formatText(tr) };
+    case 'repro': return { exitCode: 0, stdout: formatRepro(tr) };
     case 'json': return { exitCode: 0, stdout: JSON.stringify(tr, null, 2) + '\n' };
     case 'itf': {
       // The whole model, as for any ITF trace: its replay is given no --invariant either.
@@ -34,9 +36,9 @@ export function runTrace(file: string, format: TraceFormat): Outcome {
 }
 
 export const traceCommand: CommandFactory = (_ctx, done) =>
-  new Command('trace').description('show a counterexample: a mail race table (lkml), text, JSON or ITF')
+  new Command('trace').description('show a counterexample: a mail race table (lkml), text, JSON, ITF, or a reproducer recipe for a real kernel (repro)')
     .argument('<file>', 'a violation-<invariant>.json written by probecheck check')
-    .addOption(new Option('--format <format>', 'output format').choices(['lkml', 'text', 'json', 'itf']).default('lkml'))
+    .addOption(new Option('--format <format>', 'output format').choices(['lkml', 'text', 'json', 'itf', 'repro']).default('lkml'))
     .addHelpText('after', `
 Example:
   probecheck trace results/20250107-063142-v6.6-probe-vs-register/violation-OwnerCountMatchesDmaApiBinders.json`)
