@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   E_UNKNOWN_KERNEL: 'no kernel baseline has that name',
   E_UNKNOWN_SCENARIO: 'no scenario has that name',
   E_UNKNOWN_PATCH: 'no built-in patch has that id and no file has that path',
+  E_UNKNOWN_DRIVER: 'no IOMMU driver of the model has that name',
   E_UNKNOWN_INVARIANT: 'the model has no property of that name',
   E_UNKNOWN_ACTOR: 'the model has no actor of that name',
   E_UNKNOWN_FUNCTION: 'no step of the model stands for a kernel function of that name',

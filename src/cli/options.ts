@@ -31,12 +31,13 @@ export function addTargetOptions(c: Command, opts: { classic?: boolean; invarian
   }
   c.option('--kernel <name>', 'kernel baseline (probecheck list kernels; default: the newest)')
     .option('--scenario <name>', opts.scenarioText ?? 'scenario (repeatable; probecheck list scenarios)', collect, [])
-    .option('--patch <id|file>', 'a built-in patch id or a patch module .ts/.js (repeatable, applied in order)', collect, []);
+    .option('--patch <id|file>', 'a built-in patch id or a patch module .ts/.js (repeatable, applied in order)', collect, [])
+    .option('--iommu-driver <name>', 'serve the scenario\'s IOMMUs with this driver (arm-smmu, smmu-v3, ipmmu, intel): the same topology per driver');
   if (opts.invariants) c.option('--invariant <name>', 'check only this invariant (repeatable; default: the scenario\'s)', collect, []);
   return c;
 }
 
-export interface RawTarget { model?: string; set?: readonly string[]; kernel?: string; scenario?: readonly string[]; patch?: readonly string[]; invariant?: readonly string[] }
+export interface RawTarget { model?: string; set?: readonly string[]; kernel?: string; scenario?: readonly string[]; patch?: readonly string[]; invariant?: readonly string[]; iommuDriver?: string }
 
 export function targetOptions(raw: RawTarget): TargetOptions {
   return Object.freeze({
@@ -46,5 +47,6 @@ export function targetOptions(raw: RawTarget): TargetOptions {
     scenarios: Object.freeze([...(raw.scenario ?? [])]),
     patches: Object.freeze([...(raw.patch ?? [])]),
     invariants: Object.freeze([...(raw.invariant ?? [])]),
+    ...(raw.iommuDriver !== undefined ? { iommuDriver: raw.iommuDriver } : {}),
   });
 }

@@ -45,6 +45,7 @@ export interface RunSummary {
   kernel?: string;
   patches?: string[];
   scenario?: string;
+  iommuDriver?: string;
   params: Record<string, string | number | boolean>;
   workers: number;
   seconds: number;
@@ -71,6 +72,7 @@ export function summarize(t: Target, r: ExploreResult, out: string | null): RunS
     ...(s.kernel ? { kernel: s.kernel } : {}),
     ...(s.model === undefined ? { patches: [...(s.patches ?? [])] } : {}),
     ...(s.scenario ? { scenario: s.scenario } : {}),
+    ...(s.iommuDriver ? { iommuDriver: s.iommuDriver } : {}),
     params: s.model !== undefined ? { ...t.core.params } : {},
     workers: r.workers, seconds: r.seconds, depth: r.depth,
     states: { distinct: r.distinct, generated: r.generated },
@@ -102,7 +104,7 @@ export function formatRun(t: Target, r: ExploreResult, s: RunSummary, mails: rea
   const L: string[] = [];
   const what = t.source.model !== undefined
     ? `model ${t.source.model}${Object.keys(t.core.params).length ? ' (' + Object.entries(t.core.params).map(([k, v]) => `${k}=${v}`).join(', ') + ')' : ''}`
-    : `kernel ${t.source.kernel}, scenario ${t.source.scenario}, patches: ${(t.source.patches ?? []).join(', ') || 'none'}`;
+    : `kernel ${t.source.kernel}, scenario ${t.source.scenario}${t.source.iommuDriver ? ` (IOMMU driver ${t.source.iommuDriver})` : ''}, patches: ${(t.source.patches ?? []).join(', ') || 'none'}`;
   L.push(`== probecheck check: ${what}`);
   L.push(`verdict: ${s.verdict.toUpperCase()}; ${STOP_TEXT[r.stopReason] ?? r.stopReason}`);
   const rate = r.seconds > 0 ? Math.round(r.distinct / r.seconds) : r.distinct;

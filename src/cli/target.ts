@@ -20,6 +20,7 @@ export interface TargetOptions {
   readonly scenarios: readonly string[];
   readonly patches: readonly string[];
   readonly invariants: readonly string[];
+  readonly iommuDriver?: string;
 }
 
 export interface Target {
@@ -33,7 +34,7 @@ export interface Target {
 
 export function validateTargetOptions(o: TargetOptions, opts: { scenarioRequired?: boolean; oneScenario?: boolean } = {}): void {
   if (o.model !== undefined) {
-    const clash = [o.kernel !== undefined && '--kernel', o.scenarios.length > 0 && '--scenario', o.patches.length > 0 && '--patch'].filter(Boolean);
+    const clash = [o.kernel !== undefined && '--kernel', o.scenarios.length > 0 && '--scenario', o.patches.length > 0 && '--patch', o.iommuDriver !== undefined && '--iommu-driver'].filter(Boolean);
     if (clash.length) fail('E_USAGE', `--model takes a classic model; ${clash.join(', ')} ${clash.length > 1 ? 'apply' : 'applies'} only to the kernel model`);
   } else if (o.set.length) {
     fail('E_USAGE', '--set sets a parameter of a classic model; give --model NAME');
@@ -65,9 +66,10 @@ export function resolveTargets(o: TargetOptions): Target[] {
   const patches = o.patches.map(loadPatch);
   const selected = o.invariants.length ? { invariants: [...o.invariants] } : {};
   return scenariosOf(o).map((scenario) => {
-    const model = buildKernelModel({ kernel, scenario, patches, ...selected });
-    const source: ModelSource = { kernel, scenario, patches: o.patches, ...selected };
-    return { label: `${kernel}/${scenario}`, source, core: lowerModel(model), model };
+    const driver = o.iommuDriver !== undefined ? { iommuDriver: o.iommuDriver } : {};
+    const model = buildKernelModel({ kernel, scenario, patches, ...selected, ...driver });
+    const source: ModelSource = { kernel, scenario, patches: o.patches, ...selected, ...driver };
+    return { label: `${kernel}/${scenario}${o.iommuDriver ? `[${o.iommuDriver}]` : ''}`, source, core: lowerModel(model), model };
   });
 }
 
@@ -78,7 +80,7 @@ function checkInvariantNames(core: CoreModel, names: readonly string[]): void {
 
 /** The options that rebuild the model of a trace header (one scenario). */
 export function optionsOfSource(s: ModelSource): TargetOptions {
-  return targetOptions({ model: s.model, set: s.set, kernel: s.kernel, scenario: s.scenario !== undefined ? [s.scenario] : [], patch: s.patches, invariant: s.invariants });
+  return targetOptions({ model: s.model, set: s.set, kernel: s.kernel, scenario: s.scenario !== undefined ? [s.scenario] : [], patch: s.patches, invariant: s.invariants, iommuDriver: s.iommuDriver });
 }
 
 /** The options that rebuild a target, as command-line words. */
@@ -87,6 +89,7 @@ export function sourceArgs(s: ModelSource): string[] {
   return [
     ...(s.kernel ? ['--kernel', s.kernel] : []), ...(s.scenario ? ['--scenario', s.scenario] : []),
     ...(s.patches ?? []).flatMap((p) => ['--patch', p]),
+    ...(s.iommuDriver ? ['--iommu-driver', s.iommuDriver] : []),
   ];
 }
 

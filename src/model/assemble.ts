@@ -112,7 +112,7 @@ function prune(fields: Field[], actors: Actor[], props: Property[]): { fields: F
   };
 }
 
-export function assemble(kernel: Kernel, sc: ScenarioDef, patches: readonly Patch[], invariants: readonly string[], opts: { allowUnreadFlags?: boolean } = {}): Model {
+export function assemble(kernel: Kernel, sc: ScenarioDef, patches: readonly Patch[], invariants: readonly string[], opts: { allowUnreadFlags?: boolean; iommuDriver?: string } = {}): Model {
   const phase = patchFlags(kernel.name, sc.name, kernel.flags, patches, { allowUnread: opts.allowUnreadFlags });
   const built = buildActors(phase.flags, sc);
   const ctx = built.ctx;
@@ -134,7 +134,7 @@ export function assemble(kernel: Kernel, sc: ScenarioDef, patches: readonly Patc
   const names = patches.map((p) => p.id);
   return {
     name: sc.name,
-    params: { kernel: kernel.name, scenario: sc.name, patches: names.join(',') },
+    params: { kernel: kernel.name, scenario: sc.name, patches: names.join(','), ...(opts.iommuDriver ? { iommuDriver: opts.iommuDriver } : {}) },
     entities,
     fields: pr.fields,
     actors: pr.actors,

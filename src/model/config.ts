@@ -5,6 +5,7 @@ import type { KernelFlags } from './kernels';
 import type { WitnessHelpers } from '../invariants/witnesses';
 
 export type IommuDriver = 'ipmmu' | 'arm-smmu' | 'smmu-v3' | 'intel';
+export const IOMMU_DRIVERS: readonly IommuDriver[] = ['arm-smmu', 'smmu-v3', 'ipmmu', 'intel'];
 export interface IommuCfg {
   readonly name: string;
   /** The IOMMU driver: what it does (its instance lookup, its probe_device) is the driver's

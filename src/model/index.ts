@@ -5,7 +5,8 @@
  *   buildKernelModel({ kernel: 'v6.6', scenario: 'probe-vs-register' })
  *   buildKernelModel({ kernel: 'v4.20-rc1', scenario: 'ipmmu-early-free', patches: ['ipmmu-free-guard'] })
  */
-import { unknownName } from '../errors';
+import { fail, unknownName } from '../errors';
+import { IOMMU_DRIVERS, type IommuDriver, type ScenarioDef } from './config';
 import type { Model } from '../ir/types';
 import { assemble } from './assemble';
 import { declaredFlags, definePatch, type FlagRule, type Patch } from './patch';
@@ -63,12 +64,29 @@ export function resolvePatch(p: string | Patch): Patch {
 }
 
 /** `allowUnreadFlags` (tests only) builds even when a patch changes a flag no form reads. */
-export function buildKernelModel(opts: { kernel: string; scenario: string; patches?: readonly (string | Patch)[]; invariants?: readonly string[]; allowUnreadFlags?: boolean }): Model {
+/**
+ * The scenario with every IOMMU instance served by `driver`: the same topology checked per
+ * driver (its instance lookup and probe_device are the driver's, drivers.ts). Intel DMAR units
+ * serve PCI devices through a boot thread; the DT drivers serve the platform bus.
+ */
+function withDriver(sc: ScenarioDef, driver: string): ScenarioDef {
+  if (!IOMMU_DRIVERS.includes(driver as IommuDriver)) unknownName('E_UNKNOWN_DRIVER', 'IOMMU driver', driver, IOMMU_DRIVERS);
+  const d = driver as IommuDriver;
+  if (d === 'intel' && !sc.bootThread) fail('E_USAGE', `scenario ${sc.name}: intel DMAR units register from one boot thread over PCI; this scenario's IOMMUs probe as platform devices`);
+  if (d !== 'intel' && sc.bootThread) fail('E_USAGE', `scenario ${sc.name} is an Intel DMAR topology (one boot thread); --iommu-driver ${d} does not fit it`);
+  if (d === 'ipmmu' && sc.bus !== 'platform') fail('E_USAGE', `scenario ${sc.name}: ipmmu-vmsa serves DT platform devices; this scenario's clients are on ${sc.bus}`);
+  return { ...sc, iommus: sc.iommus.map((i) => ({ ...i, driver: d })) };
+}
+
+/** `iommuDriver` checks the scenario's topology with another IOMMU driver. `allowUnreadFlags`
+ *  (tests only) builds even when a patch changes a flag no form reads. */
+export function buildKernelModel(opts: { kernel: string; scenario: string; patches?: readonly (string | Patch)[]; invariants?: readonly string[]; iommuDriver?: string; allowUnreadFlags?: boolean }): Model {
   const kernel = KERNEL_DEFS.find((k) => k.name === opts.kernel) ?? unknownName('E_UNKNOWN_KERNEL', 'kernel', opts.kernel, KERNEL_DEFS.map((k) => k.name));
-  const sc = SCENARIO_DEFS.find((s) => s.name === opts.scenario) ?? unknownName('E_UNKNOWN_SCENARIO', 'scenario', opts.scenario, SCENARIO_DEFS.map((s) => s.name));
+  const named = SCENARIO_DEFS.find((s) => s.name === opts.scenario) ?? unknownName('E_UNKNOWN_SCENARIO', 'scenario', opts.scenario, SCENARIO_DEFS.map((s) => s.name));
+  const sc = opts.iommuDriver ? withDriver(named, opts.iommuDriver) : named;
   const patches = (opts.patches ?? []).map(resolvePatch);
   const names = INVARIANT_DEFS.map((d) => d.name);
   for (const i of opts.invariants ?? []) if (!names.includes(i)) unknownName('E_UNKNOWN_INVARIANT', 'invariant', i, names);
   const wanted = opts.invariants ? [...opts.invariants] : sc.invariants;
-  return assemble(kernel, sc, patches, wanted, { allowUnreadFlags: opts.allowUnreadFlags });
+  return assemble(kernel, sc, patches, wanted, { allowUnreadFlags: opts.allowUnreadFlags, iommuDriver: opts.iommuDriver });
 }

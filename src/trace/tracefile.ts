@@ -23,6 +23,8 @@ export interface ModelSource {
   readonly patches?: readonly string[];
   /** The invariants selected with --invariant (the model keeps only the fields they need). */
   readonly invariants?: readonly string[];
+  /** --iommu-driver: the scenario's IOMMUs served by another driver. */
+  readonly iommuDriver?: string;
 }
 
 export interface TraceStep {

@@ -97,3 +97,13 @@ test('a user patch module that throws while loading fails with E_PATCH naming th
   assert.equal(r.code, 2);
   assert.match(oneErrorLine(r, 'E_PATCH'), /boom\.ts: loading it threw: boom 1/);
 });
+
+test('--iommu-driver: an unknown driver is one line with the closest names, exit 2; a run records it for replay', () => {
+  const bad = cli('check', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register', '--iommu-driver', 'smmu3', '--out', out());
+  assert.equal(bad.code, 2);
+  assert.match(oneErrorLine(bad, 'E_UNKNOWN_DRIVER'), /closest: smmu-v3/);
+  const dir = out();
+  const ok = cli('check', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register', '--iommu-driver', 'smmu-v3', '--out', dir, '--json', '--quiet');
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(JSON.parse(ok.stdout).iommuDriver, 'smmu-v3');
+});

@@ -76,3 +76,14 @@ test('REVIEW addendum 10: msm maps for cache maintenance again from v5.10 (e1bf2
   for (const k of KERNEL_DEFS) assert.equal(k.flags.msm_dma_map_for_cache, true, k.name);
   assert.equal(steps('v6.18.y', 'msm-private-domain', 'C').find((s) => s.label === 'm_dma_map_sg')!.fn, 'sync_for_device()');
 });
+
+test('the IOMMU driver is a parameter of a scenario: the same topology per driver', () => {
+  // One instance registering while its client binds (v6.6.5): arm-smmu's bound-driver lookup
+  // oopses (CVE-2024-56568); SMMUv3's returns -ENODEV and the client binds without a group.
+  const smmu = buildKernelModel({ kernel: 'v6.6.5', scenario: 'probe-vs-register', iommuDriver: 'smmu-v3' });
+  assert.equal(smmu.params?.iommuDriver, 'smmu-v3');
+  assert.ok(smmu.actors.find((a) => a.name === 'C')!.steps.find((s) => s.label === 'r_probe_dev')!.branches.some((b) => b.name === 'nosmmu'));
+  assert.deepEqual(violated(run('v6.6.5', 'probe-vs-register')), ['NoNullOpsDeref']);
+  assert.throws(() => buildKernelModel({ kernel: 'v6.6.5', scenario: 'probe-vs-register', iommuDriver: 'intel' }), /E_USAGE|intel DMAR/);
+  assert.throws(() => buildKernelModel({ kernel: 'v6.6.5', scenario: 'probe-vs-register', iommuDriver: 'smmu3' }), /unknown IOMMU driver 'smmu3'; closest: smmu-v3/);
+});

@@ -7,8 +7,8 @@
  */
 import * as fs from 'node:fs';
 import { Command } from 'commander';
-import { fail } from '../../errors';
-import { KERNELS, SCENARIOS } from '../../model';
+import { fail, ProbeError } from '../../errors';
+import { buildKernelModel, KERNELS, SCENARIOS } from '../../model';
 import type { CommandFactory } from '../context';
 import type { Outcome } from '../outcome';
 import { exploreTarget } from '../run';
@@ -20,6 +20,8 @@ export interface MatrixRow {
   readonly kernel: string;
   readonly scenario: string;
   readonly patches: readonly string[];
+  /** --iommu-driver, when the scenario's IOMMUs were served by another driver. */
+  readonly iommuDriver?: string;
   readonly verdict: string;
   readonly stopReason: string;
   readonly distinct: number;
@@ -45,7 +47,7 @@ export interface Change {
   readonly text: string;
 }
 
-const runKey = (r: Pick<MatrixRow, 'kernel' | 'scenario' | 'patches'>) => `${r.kernel}/${r.scenario}${r.patches.length ? '+' + r.patches.join('+') : ''}`;
+const runKey = (r: Pick<MatrixRow, 'kernel' | 'scenario' | 'patches' | 'iommuDriver'>) => `${r.kernel}/${r.scenario}${r.iommuDriver ? `[${r.iommuDriver}]` : ''}${r.patches.length ? '+' + r.patches.join('+') : ''}`;
 
 /** What changed from `before` to `after`, run by run. */
 export function compareMatrices(before: MatrixDoc, after: MatrixDoc): Change[] {
@@ -100,12 +102,12 @@ function table(rows: readonly MatrixRow[], kernels: readonly string[], scenarios
   const cw = Math.max(...kernels.map((k) => k.length), 8);
   const lines = [`${'scenario'.padEnd(w)}  ${kernels.map((k) => k.padEnd(cw)).join(' ')}`];
   for (const s of scenarios) {
-    lines.push(`${s.padEnd(w)}  ${kernels.map((k) => cell(rows.find((r) => r.kernel === k && r.scenario === s) as MatrixRow).padEnd(cw)).join(' ')}`);
+    lines.push(`${s.padEnd(w)}  ${kernels.map((k) => { const r = rows.find((x) => x.kernel === k && x.scenario === s); return (r ? cell(r) : '-').padEnd(cw); }).join(' ')}`);
   }
   return lines.join('\n') + '\n';
 }
 
-interface RawMatrix extends Pick<RawLimits, 'workers' | 'maxSeconds'> { kernel?: string[]; scenario?: string[]; patch?: string[]; compare?: string; out?: string; force?: boolean; json?: boolean; quiet?: boolean }
+interface RawMatrix extends Pick<RawLimits, 'workers' | 'maxSeconds'> { kernel?: string[]; scenario?: string[]; patch?: string[]; iommuDriver?: string; compare?: string; out?: string; force?: boolean; json?: boolean; quiet?: boolean }
 
 export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[0]): Promise<Outcome> {
   const kernels = raw.kernel?.length ? raw.kernel : KERNELS.map((k) => k.name);
@@ -114,7 +116,10 @@ export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[
   if (raw.out && fs.existsSync(raw.out) && !raw.force) fail('E_OUT_EXISTS', `${raw.out} exists; give --force to replace it`);
   const before = raw.compare ? readMatrix(raw.compare) : undefined;
   // Resolve every name before any work, so a typo costs nothing.
-  const targets = kernels.flatMap((kernel) => resolveTargets(targetOptions({ kernel, scenario: scenarios, patch: patches })));
+  // With --iommu-driver, a scenario whose topology the driver cannot serve is left out (said on stderr).
+  const fits = (s: string) => { try { buildKernelModel({ kernel: kernels[0], scenario: s, iommuDriver: raw.iommuDriver }); return true; } catch (e) { if (e instanceof ProbeError && e.code === 'E_USAGE') { ctx.progress(`matrix: ${e.message}: left out`, false); return false; } throw e; } };
+  const runnable = raw.iommuDriver === undefined ? scenarios : scenarios.filter(fits);
+  const targets = kernels.flatMap((kernel) => resolveTargets(targetOptions({ kernel, scenario: runnable, patch: patches, iommuDriver: raw.iommuDriver })));
   const limits = limitsOf(raw, { continueAfterViolation: true });
   const runs: MatrixRow[] = [];
   let interrupted = false;
@@ -123,7 +128,7 @@ export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[
     const { result: r, interrupted: stop } = await exploreTarget(t, limits, ctx, !!raw.quiet);
     interrupted = stop;
     runs.push({
-      kernel: t.source.kernel as string, scenario: t.source.scenario as string, patches: [...patches],
+      kernel: t.source.kernel as string, scenario: t.source.scenario as string, patches: [...patches], ...(raw.iommuDriver ? { iommuDriver: raw.iommuDriver } : {}),
       verdict: r.verdict, stopReason: r.stopReason, distinct: r.distinct, generated: r.generated, depth: r.depth,
       seconds: +r.seconds.toFixed(3),
       violations: Object.fromEntries(r.violations.map((v) => [v.property, v.length])),
@@ -135,7 +140,7 @@ export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[
   if (raw.out) fs.writeFileSync(raw.out, JSON.stringify(doc, null, 2) + '\n');
   const incomplete = interrupted || runs.some((r) => r.verdict === 'incomplete');
   const exitCode = incomplete ? 3 : changes && changes.length > 0 ? 1 : 0;
-  let human = table(runs, kernels, scenarios);
+  let human = table(runs, kernels, runnable);
   if (changes) human += changes.length ? `changes since ${raw.compare}:\n${changes.map((c) => `  ${c.text}`).join('\n')}\n` : `no change since ${raw.compare}\n`;
   if (incomplete) human += 'some runs are INCOMPLETE (a limit or Ctrl-C): their counts are partial\n';
   if (raw.out) human += `matrix: ${raw.out}\n`;
@@ -149,7 +154,8 @@ export const matrixCommand: CommandFactory = (ctx, done) => {
     .description('explore every kernel x scenario over its whole space; one JSON document; what changed since the last one')
     .option('--kernel <k>', 'kernel (repeatable; default: every kernel)', collect)
     .option('--scenario <s>', 'scenario (repeatable; default: the five seed scenarios)', collect)
-    .option('--patch <p>', 'built-in patch id or patch module, applied to every run (repeatable)', collect);
+    .option('--patch <p>', 'built-in patch id or patch module, applied to every run (repeatable)', collect)
+    .option('--iommu-driver <name>', 'serve every scenario\'s IOMMUs with this driver (scenarios it cannot serve are left out)');
   addLimitOptions(c, ['workers', 'max-seconds'], { 'max-seconds': 'stop each run (incomplete) after this many seconds' })
     .option('--compare <file>', 'a previous matrix document: report what changed (exit 1 when something did)')
     .option('--out <file>', 'write the matrix document here')
