@@ -55,3 +55,11 @@ test('a citation gives the tree and the lines, and a fingerprint of the function
   // The same function differs between 6.12.y (no lock drop) and 6.18.y (bcb81ac6ae3c).
   assert.notEqual(CITATIONS['v6.12.y'].functions['iommu_init_device() drivers/iommu/iommu.c']!.fingerprint, f.fingerprint);
 });
+
+test('docs/steps.md is generated from the model and its citations, and up to date', () => {
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const path = require('node:path') as typeof import('node:path');
+  const root = path.join(__dirname, '..', '..', '..');
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'gen-steps-doc.js'), '--check'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+});
