@@ -112,7 +112,7 @@ TypeOK ==
     /\ pc_U \in [{"D1"} -> {"u_lock", "u_notify", "u_remove", "u_dma_cleanup", "unuse_dec", "u_cleanup", "u_unlock", "$end"}]
     /\ pc_V \in [Group -> {"v_set_container", "v_attach", "v_unset_container", "$end"}]
     /\ pc_R \in [Iommu -> {"r_publish", "r_bus_set_ops", "r_notifier_reg", "r_walk_next", "r_grouped_check", "pd_bus_ops", "r_alloc", "r_probe_dev", "r_group", "g_link", "r_gm_add", "r_list_add", "r_list_del", "r_finalize_group", "r_bound", "r_walk_fail", "r_deferred", "$end"}]
-    /\ crash \in {"none", "NoNullOpsDeref", "DmaApiDomainHasCookie"}
+    /\ crash \in {"none", "NoNullOpsDeref", "DmaApiDomainHasCookie", "DmaUnmapMatchesMap"}
 
 Init ==
     /\ bus_iommu_ops = "none"
@@ -162,6 +162,8 @@ Init ==
     /\ pc_R = [s \in Iommu |-> "r_publish"]
     /\ crash = "none"
 
+\* the index of a value in its domain (enum order, slot order), as probecheck stores it
+ToIndex(t, x) == (CHOOSE i \in DOMAIN t : t[i] = x) - 1
 FromIndex(t, i) == t[i + 1]
 
 \* No assertion has failed: every step needs it.
@@ -1272,9 +1274,12 @@ U_D1_u_remove_enabled ==
     /\ pc_U["D1"] = "u_remove"
 U_D1_u_remove ==
     /\ U_D1_u_remove_enabled
-    /\ dev_live_maps' = [dev_live_maps EXCEPT !["D1"] = "none"]
-    /\ pc_U' = [pc_U EXCEPT !["D1"] = "u_dma_cleanup"]
-    /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
+    /\ IF ~((dev_live_maps["D1"] = "none") \/ (dev_live_maps["D1"] = "both") \/ (ToIndex(<<"none", "direct", "iommu", "both">>, dev_live_maps["D1"]) = ToIndex(<<"none", "direct", "iommu">>, dev_dma_ops["D1"])))
+       THEN /\ crash' = "DmaUnmapMatchesMap"
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_U, pc_V, pc_R>>
+       ELSE /\ dev_live_maps' = [dev_live_maps EXCEPT !["D1"] = "none"]
+            /\ pc_U' = [pc_U EXCEPT !["D1"] = "u_dma_cleanup"]
+            /\ UNCHANGED <<bus_iommu_ops, kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_self_lookup_ok, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, C_err, pc_C, pc_V, pc_R, crash>>
 
 \* U[D1]:u_dma_cleanup.managed: pci_dma_cleanup() (drivers/pci/pci-driver.c)
 U_D1_u_dma_cleanup_managed_enabled ==
@@ -2098,6 +2103,7 @@ EventuallyResolved ==
         \/ (pc_C["D3"] = "r_group") /\ ~(dev_iommu_group["D3"] # "none") /\ ~iommu_ops_set[dev_iommu_iommu_dev["D3"]]
         \/ (pc_C["D1"] = "d_map") /\ ~((dev_dma_ops["D1"] = "iommu") => ((dev_iommu_group["D1"] # "none") /\ (group_default_domain[dev_group_of["D1"]] = "dma") /\ group_iovad_init[dev_group_of["D1"]]))
         \/ (pc_C["D3"] = "d_map") /\ ~((dev_dma_ops["D3"] = "iommu") => ((dev_iommu_group["D3"] # "none") /\ (group_default_domain[dev_group_of["D3"]] = "dma") /\ group_iovad_init[dev_group_of["D3"]]))
+        \/ (pc_U["D1"] = "u_remove") /\ ~((dev_live_maps["D1"] = "none") \/ (dev_live_maps["D1"] = "both") \/ (ToIndex(<<"none", "direct", "iommu", "both">>, dev_live_maps["D1"]) = ToIndex(<<"none", "direct", "iommu">>, dev_dma_ops["D1"])))
         \/ (pc_R["I1"] = "r_group") /\ (dev_iommu_group[FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])] # "none") /\ ~iommu_ops_set[dev_iommu_iommu_dev[FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])]]
         \/ (pc_R["I1"] = "r_group") /\ ~(dev_iommu_group[FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])] # "none") /\ ~iommu_ops_set[dev_iommu_iommu_dev[FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])]]
         \/ ((dev_bind_phase["D1"] = "bound") \/ (dev_bind_phase["D1"] = "idle")) /\ ((dev_bind_phase["D3"] = "bound") \/ (dev_bind_phase["D3"] = "idle")) /\ (dev_deferred["D1"] => (iommu_driver_state[dev_fw_iommu["D1"]] # "bound")) /\ (dev_deferred["D3"] => (iommu_driver_state[dev_fw_iommu["D3"]] # "bound")) /\ (pc_R["I1"] = "$end") /\ (iommu_driver_state["I1"] # "idle")
@@ -2125,6 +2131,9 @@ NoNullOpsDeref == crash # "NoNullOpsDeref"
 
 \* a step assertion (an oops in the kernel) never fails
 DmaApiDomainHasCookie == crash # "DmaApiDomainHasCookie"
+
+\* a step assertion (an oops in the kernel) never fails
+DmaUnmapMatchesMap == crash # "DmaUnmapMatchesMap"
 
 \* a state with no enabled step has every actor at its end
 \* Terminal property (deadlock): checked in states where no step is enabled.

@@ -88,6 +88,7 @@ export const INVARIANT_DEFS: readonly InvariantDef[] = [
   },
   { name: 'NoNullOpsDeref', kind: 'assertion', doc: 'r_group (dev_iommu_ops) and the arm-smmu instance lookup dereference a registered instance (iommu-probe.md 4.7; C_NULL_OPS, C_SMMU_LOOKUP); p_finalize (dev_iommu_ops after iommu_probe_device) finds dev->iommu->iommu_dev set (iommu-probe-v6.15.md 5.3).' },
   { name: 'DomainFreeSafe', kind: 'assertion', doc: 'gr_destroy_ctx tears down a context only if it was initialised (iommu-probe.md 4.8; C_IPMMU_FREE).' },
+  { name: 'DmaUnmapMatchesMap', kind: 'assertion', doc: 'A driver unmaps its DMA handles through the DMA API implementation that mapped them: a dma-direct handle unmapped after the mode flipped to iommu-dma hits WARN_ON(unmapped != size) in __iommu_dma_unmap (6.14 dma-iommu.c:840-841; REVIEW not-modelled 5).' },
   { name: 'DmaApiDomainHasCookie', kind: 'assertion', doc: 'Every iommu-dma entry (d_map, m_dma_map_sg in iommu mode) finds a DMA domain with an initialised IOVA cookie (iommu-probe.md 4.9; C_DMA_COOKIE).' },
   {
     name: 'NoTranslationChangeUnderLiveDma', kind: 'transition',

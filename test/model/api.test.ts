@@ -33,7 +33,7 @@ test('lists: kernels with commits, patches, scenarios, invariants', () => {
   }
   assert.ok(SCENARIOS.length >= 7);
   for (const i of ['BoundImpliesCorrectDmaOps', 'DmaOpsMatchDomain', 'OwnerCountBalanced', 'UnuseMatchesUse', 'KernelUserExclusive', 'NoNullOpsDeref',
-    'DomainFreeSafe', 'DmaApiDomainHasCookie', 'NoTranslationChangeUnderLiveDma', 'GroupMembershipConsistent', 'NoDeadlock', 'EventuallyResolved']) {
+    'DomainFreeSafe', 'DmaApiDomainHasCookie', 'NoTranslationChangeUnderLiveDma', 'DmaUnmapMatchesMap', 'GroupMembershipConsistent', 'NoDeadlock', 'EventuallyResolved']) {
     assert.ok(INVARIANTS.some((x) => x.name === i), i);
   }
   assert.equal(INVARIANTS.find((x) => x.name === 'EventuallyResolved')!.kind, 'terminal');

@@ -77,3 +77,13 @@ test('not modelled before, item 2: -EPROBE_DEFER from the walk makes the IOMMU p
   const t = res.violations.get('NeverDeferred')!.map((a) => core.actions[a].name);
   assert.deepEqual(t.slice(-3), ['R[I]:r_probe_dev.defer', 'R[I]:r_unlock.defer', 'R[I]:r_unregister.defer']);
 });
+
+test('not modelled before, item 5: a dma-direct handle unmapped after the mode flipped to iommu-dma WARNs (v6.12+ dispatch on dev->dma_iommu)', () => {
+  const r = run('v6.18.y', 'dma-owner-before-group');
+  assert.ok(violated(r).includes('DmaUnmapMatchesMap'));
+  const t = r.res.violations.get('DmaUnmapMatchesMap')!.map((a) => r.core.actions[a].name);
+  assert.equal(t[t.length - 1], 'U[D1]:u_remove');
+  assert.ok(t.indexOf('C[D1]:d_map') < t.indexOf('R[I1]:r_finalize_group.fin'), t.join(' '));
+  // Up to v6.6 the DMA ops pointer is chosen at bind and never flips: no such unmap.
+  assert.ok(!violated(run('v6.6.5', 'dma-owner-before-group')).includes('DmaUnmapMatchesMap'));
+});

@@ -5,7 +5,7 @@
  */
 import { and, at, eq, ne, not, or, set, v } from '../../ir/dsl';
 import { END } from '../../ir/types';
-import { ActorB, br, decSat, FILES, gOf, hasGrp, ME, SELF, type BuildCtx } from '../ctx';
+import { ActorB, br, decSat, FILES, gOf, hasGrp, ME, modeValue, SELF, type BuildCtx } from '../ctx';
 
 export function buildUnbind(ctx: BuildCtx): ActorB {
   const f = ctx.f;
@@ -20,7 +20,12 @@ export function buildUnbind(ctx: BuildCtx): ActorB {
   b.add('u_notify', '__device_release_driver()', FILES.dd, [br(undefined, undefined, [set('dev.bind_phase', d, 'unbinding')], 'u_remove')],
     { doc: 'driver_sysfs_remove, BUS_NOTIFY_UNBIND_DRIVER' });
   const cleanup = ctx.ownership && f.dma_cleanup_callback;
-  b.add('u_remove', '__device_release_driver()', FILES.dd, [br(undefined, undefined, [set('dev.live_maps', d, 'none')], cleanup ? 'u_dma_cleanup' : 'u_cleanup')],
+  // The driver unmaps through whatever DMA ops the device has now (use_dma_iommu(dev) from
+  // v6.12): handles mapped by dma-direct before the IOMMU core flipped dev->dma_iommu go to
+  // iommu-dma, which WARNs on an IOVA it never mapped.
+  const unmapOk = or(eq(v('dev.live_maps', d), 'none'), eq(v('dev.live_maps', d), 'both'), eq(v('dev.live_maps', d), modeValue(ctx, d)));
+  b.add('u_remove', '__device_release_driver()', FILES.dd, [br(undefined, undefined, [set('dev.live_maps', d, 'none')], cleanup ? 'u_dma_cleanup' : 'u_cleanup',
+    [{ name: 'DmaUnmapMatchesMap', cond: unmapOk, doc: 'dma_unmap_*() of a handle from the other DMA API implementation: WARN_ON(unmapped != size) in __iommu_dma_unmap' }])],
     { doc: 'the driver\'s remove: it stops DMA and unmaps (d_stop)' });
   if (cleanup) {
     b.add('u_dma_cleanup', ctx.of ? 'platform_dma_cleanup()' : 'pci_dma_cleanup()', ctx.busGlue, [
