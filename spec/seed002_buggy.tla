@@ -6,7 +6,7 @@
 \* kernel: v5.17
 \* patches: ["dma-owner-v7"]
 \* scenario: dma-owner-before-group
-\* flags: {"probe_op":"probe_device","registration_model":"bus_set_iommu","bus_dma_mask_unconditional":false,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":true,"group_get_for_dev_ops_source":"bus","probe_device_rejects_unregistered_instance":false,"of_replay_condition":"no_group","probe_lock_function_static":false,"probe_returns_early_if_grouped":false,"probe_lock_global_held_by_callers":false,"dt_acpi_parsing_in_probe_path":false,"walk_recheck_after_relock":false,"configure_error_frees_dev_iommu":false,"registration_race_fix":false,"dma_api_domain_lookup":"default_domain","platform_dma_configure_driver_snapshot":false,"dma_mode_decided_in":"client_arch_setup","dma_ownership_api":true,"use_default_domain_site":"before_fw_configure","use_default_domain_defers_if_no_default_domain":false,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":true,"claim_semantics":"detach","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":false,"qcom_identity_default":true,"msm_dma_map_for_cache":true}
+\* flags: {"probe_op":"probe_device","registration_model":"bus_set_iommu","bus_dma_mask_unconditional":false,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":true,"group_get_for_dev_ops_source":"bus","probe_device_rejects_unregistered_instance":false,"of_replay_condition":"no_group","probe_lock_function_static":false,"probe_returns_early_if_grouped":false,"probe_ops_from_fwspec":false,"probe_lock_global_held_by_callers":false,"dt_acpi_parsing_in_probe_path":false,"walk_recheck_after_relock":false,"configure_error_frees_dev_iommu":false,"registration_race_fix":false,"dma_api_domain_lookup":"default_domain","platform_dma_configure_driver_snapshot":false,"dma_mode_decided_in":"client_arch_setup","dma_ownership_api":true,"use_default_domain_site":"before_fw_configure","use_default_domain_defers_if_no_default_domain":false,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":true,"claim_semantics":"detach","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":false,"qcom_identity_default":true,"msm_dma_map_for_cache":true}
 \* assumptions: ["every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]","the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]","the deferred-probe worker is modelled per device: a deferred device retries after any driver_bound() trigger; the worker's one-at-a-time serialization is not modelled (over-approximation)"]
 EXTENDS Integers, TLC
 
@@ -2062,6 +2062,11 @@ GroupMembershipConsistent ==
     /\ (dev_iommu_group["D1"] # "none") => (dev_iommu_group["D1"] = dev_group_of["D1"])
     /\ dev_in_group_list["D3"] => (dev_iommu_group["D3"] # "none")
     /\ (dev_iommu_group["D3"] # "none") => (dev_iommu_group["D3"] = dev_group_of["D3"])
+
+\* A device doing DMA with dma-direct through an IOMMU that faults unattached streams (arm-smmu, SMMUv3 with disable_bypass) is attached to a domain; else its DMA is aborted (REVIEW not-modelled 4).
+NoUnattachedDma ==
+    /\ (((dev_live_maps["D1"] = "direct") \/ (dev_live_maps["D1"] = "both")) /\ (dev_fw_iommu["D1"] = "I1") /\ iommu_listed["I1"]) => ((dev_iommu_group["D1"] # "none") /\ dev_in_group_list["D1"] /\ (group_domain[dev_group_of["D1"]] # "none"))
+    /\ (((dev_live_maps["D3"] = "direct") \/ (dev_live_maps["D3"] = "both")) /\ (dev_fw_iommu["D3"] = "I1") /\ iommu_listed["I1"]) => ((dev_iommu_group["D3"] # "none") /\ dev_in_group_list["D3"] /\ (group_domain[dev_group_of["D3"]] # "none"))
 
 \* A grouped device has dev->iommu with its iommu_dev set (iommu-probe.md 4.15; v5.17+).
 GroupImpliesIommuDev ==

@@ -6,7 +6,7 @@
 \* kernel: v5.19
 \* patches: ["57365a04c921"]
 \* scenario: multi-dmar-register
-\* flags: {"probe_op":"probe_device","registration_model":"walk_in_iommu_device_register","bus_dma_mask_unconditional":false,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":true,"group_get_for_dev_ops_source":"dev_iommu_ops","probe_device_rejects_unregistered_instance":false,"of_replay_condition":"no_group","probe_lock_function_static":false,"probe_returns_early_if_grouped":false,"probe_lock_global_held_by_callers":false,"dt_acpi_parsing_in_probe_path":false,"walk_recheck_after_relock":false,"configure_error_frees_dev_iommu":false,"registration_race_fix":false,"dma_api_domain_lookup":"default_domain","platform_dma_configure_driver_snapshot":false,"dma_mode_decided_in":"client_arch_setup","dma_ownership_api":true,"use_default_domain_site":"after_fw_configure","use_default_domain_defers_if_no_default_domain":false,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":true,"claim_semantics":"blocking_domain","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":false,"qcom_identity_default":true,"msm_dma_map_for_cache":true}
+\* flags: {"probe_op":"probe_device","registration_model":"walk_in_iommu_device_register","bus_dma_mask_unconditional":false,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":true,"group_get_for_dev_ops_source":"dev_iommu_ops","probe_device_rejects_unregistered_instance":false,"of_replay_condition":"no_group","probe_lock_function_static":false,"probe_returns_early_if_grouped":false,"probe_ops_from_fwspec":false,"probe_lock_global_held_by_callers":false,"dt_acpi_parsing_in_probe_path":false,"walk_recheck_after_relock":false,"configure_error_frees_dev_iommu":false,"registration_race_fix":false,"dma_api_domain_lookup":"default_domain","platform_dma_configure_driver_snapshot":false,"dma_mode_decided_in":"client_arch_setup","dma_ownership_api":true,"use_default_domain_site":"after_fw_configure","use_default_domain_defers_if_no_default_domain":false,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":true,"claim_semantics":"blocking_domain","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":false,"qcom_identity_default":true,"msm_dma_map_for_cache":true}
 \* assumptions: ["every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]","the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]"]
 EXTENDS Integers, TLC
 
@@ -539,6 +539,11 @@ GroupMembershipConsistent ==
     /\ (dev_iommu_group["D1"] # "none") => (dev_iommu_group["D1"] = dev_group_of["D1"])
     /\ dev_in_group_list["D2"] => (dev_iommu_group["D2"] # "none")
     /\ (dev_iommu_group["D2"] # "none") => (dev_iommu_group["D2"] = dev_group_of["D2"])
+
+\* A device doing DMA with dma-direct through an IOMMU that faults unattached streams (arm-smmu, SMMUv3 with disable_bypass) is attached to a domain; else its DMA is aborted (REVIEW not-modelled 4).
+NoUnattachedDma ==
+    /\ FALSE => ((dev_iommu_group["D1"] # "none") /\ dev_in_group_list["D1"] /\ (group_domain[dev_group_of["D1"]] # "none"))
+    /\ FALSE => ((dev_iommu_group["D2"] # "none") /\ dev_in_group_list["D2"] /\ (group_domain[dev_group_of["D2"]] # "none"))
 
 \* A grouped device has dev->iommu with its iommu_dev set (iommu-probe.md 4.15; v5.17+).
 GroupImpliesIommuDev ==

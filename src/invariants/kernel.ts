@@ -4,7 +4,7 @@
  * name. The invariants read the state through kernel-state.ts and know of the built kernel only
  * its KernelShape.
  */
-import { add, and, at, count, eq, exists, forall, implies, ite, ne, next, not, or, v } from '../ir/dsl';
+import { add, and, at, count, eq, exists, FALSE, forall, implies, ite, ne, next, not, or, v } from '../ir/dsl';
 import type { Expr, Property } from '../ir/types';
 import { END } from '../ir/types';
 import { bound, dmaUser, gOf as G, grp, hasGrp, modeDirect, modeIommu, type DmaModeField } from './kernel-state';
@@ -20,6 +20,8 @@ export interface KernelShape {
   readonly registrationSlots: readonly number[];
   /** IOMMU instances whose own driver must end bound or failed (not idle). */
   readonly iommusToSettle: readonly number[];
+  /** Per IOMMU instance: from when it faults DMA of an unattached stream (disable_bypass). */
+  readonly unattachedFault: readonly ('bound' | 'listed' | 'never')[];
 }
 
 export interface InvariantDef {
@@ -105,6 +107,15 @@ export const INVARIANT_DEFS: readonly InvariantDef[] = [
       implies(v('dev.in_group_list', d), hasGrp(d)),
       implies(hasGrp(d), eq(grp(d), G(d))),
       ...(k.devIommu ? [] : [implies(hasGrp(d), and(v('group.exists', G(d)), { kind: 'bin', op: 'ge', left: v('group.ref', G(d)), right: { kind: 'lit', value: 1 } } as Expr))]),
+    )),
+  },
+  {
+    name: 'NoUnattachedDma', kind: 'invariant',
+    doc: 'A device doing DMA with dma-direct through an IOMMU that faults unattached streams (arm-smmu, SMMUv3 with disable_bypass) is attached to a domain; else its DMA is aborted (REVIEW not-modelled 4).',
+    build: (k) => forall('dev', (d) => implies(
+      and(or(eq(v('dev.live_maps', d), 'direct'), eq(v('dev.live_maps', d), 'both')), or(...k.unattachedFault.map((from, i) =>
+        and(eq(v('dev.fw_iommu', d), i), from === 'never' ? FALSE : from === 'bound' ? eq(v('iommu.driver_state', i), 'bound') : v('iommu.listed', i))))),
+      and(hasGrp(d), v('dev.in_group_list', d), ne(v('group.domain', G(d)), 'none')),
     )),
   },
   {

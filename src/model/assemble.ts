@@ -7,6 +7,7 @@ import { buildRegistration, registrationSlots } from './actors/registration';
 import { buildUnbind } from './actors/unbind';
 import { buildVfio } from './actors/vfio';
 import { formsOf } from './forms';
+import { unattachedFault } from './drivers';
 import { CITATIONS } from './citations/data';
 import type { ScenarioDef } from './config';
 import { BuildCtx, dmaModeField } from './ctx';
@@ -69,6 +70,7 @@ function shapeOf(ctx: BuildCtx): KernelShape {
     // The Intel boot thread ends without a driver_bound of its own (the DMAR units have no
     // platform driver), so only the others must settle.
     iommusToSettle: ctx.driver === 'intel' ? [] : ctx.sc.iommus.map((_, i) => i),
+    unattachedFault: ctx.sc.iommus.map((i) => unattachedFault(i.driver)),
   };
 }
 

@@ -27,6 +27,22 @@ export interface InstanceLookup {
   readonly miss: LookupMiss;
 }
 
+/** From when the IOMMU faults DMA of a stream no domain is attached to (disable_bypass):
+ *  arm-smmu resets the SMMU after iommu_device_register, near the end of its probe (6.6.87
+ *  arm-smmu.c: arm_smmu_device_reset after the register; taken as driver_bound); SMMUv3 resets
+ *  before registering (stream table entries abort), taken as listed; ipmmu and Intel are taken
+ *  as not faulting an unattached device [inferred]. */
+export type UnattachedFault = 'bound' | 'listed' | 'never';
+
+export function unattachedFault(driver: IommuDriver): UnattachedFault {
+  switch (driver) {
+    case 'arm-smmu': return 'bound';
+    case 'smmu-v3': return 'listed';
+    case 'ipmmu': return 'never';
+    case 'intel': return 'never';
+  }
+}
+
 export function instanceLookup(driver: IommuDriver, f: KernelFlags): InstanceLookup {
   switch (driver) {
     case 'arm-smmu':

@@ -28,6 +28,10 @@ export interface KernelFlags {
   /** 6eb4da8cf545 + f188056352bc (v6.6-rc1): __iommu_probe_device returns 0 for a device already
    *  in a group, under the probe lock (the init_device body). Not in 6.1.y. */
   probe_returns_early_if_grouped: boolean;
+  /** 17de3f5fdd35 "iommu: Retire bus ops" (v6.8) [inferred id]: __iommu_probe_device takes its ops
+   *  from the device's fwspec (iommu_fwspec_ops; 6.12.63 iommu.c:528), not from dev->bus, so
+   *  there is no window between list_add and setting the bus ops. */
+  probe_ops_from_fwspec: boolean;
   /** a2e7e59a9426 (6.6.5; 6.1.68): file-scope iommu_probe_device_lock taken by the callers and by
    *  of_iommu_configure's fwspec section. */
   probe_lock_global_held_by_callers: boolean;
@@ -111,6 +115,7 @@ const v419: KernelFlags = {
   of_replay_condition: 'no_group',
   probe_lock_function_static: false,
   probe_returns_early_if_grouped: false,
+  probe_ops_from_fwspec: false,
   probe_lock_global_held_by_callers: false,
   dt_acpi_parsing_in_probe_path: false,
   walk_recheck_after_relock: false,
@@ -270,9 +275,10 @@ const DEFS: readonly KernelDef[] = [
   },
   {
     name: 'v6.12.y', kind: 'lts', base: 'v6.6.5',
-    changes: { dma_mode_decided_in: 'iommu_core', use_default_domain_defers_if_no_default_domain: true, arm_smmu_defer_hack: true, configure_error_frees_dev_iommu: true },
+    changes: { probe_ops_from_fwspec: true, dma_mode_decided_in: 'iommu_core', use_default_domain_defers_if_no_default_domain: true, arm_smmu_defer_hack: true, configure_error_frees_dev_iommu: true },
     doc: '6.12.63: the IOMMU core decides the DMA mode; b46064a18810 from 6.12.26; 3832862eb9c4 from 6.12.31; the arm-smmu hack; no lock drop, no iommu->ready; SMMUv3 still cannot find itself while registering (-ENODEV).',
     commits: [
+      C('17de3f5fdd35', 'iommu: Retire bus ops (v6.8) [inferred id]'),
       C('b67483b3c44e', 'iommu/dma: Centralise iommu_setup_dma_ops()'),
       C('b5c58b2fdc42', 'dma-mapping: direct calls for dma-iommu'),
       C('229e6ee43d2a', 'iommu/arm-smmu: Defer probe of clients after smmu device bound'),
@@ -285,11 +291,12 @@ const DEFS: readonly KernelDef[] = [
   {
     name: 'v6.15', kind: 'tag', base: 'v6.6.5',
     changes: {
-      of_replay_condition: 'not_present', dt_acpi_parsing_in_probe_path: true, configure_error_frees_dev_iommu: true, platform_dma_configure_driver_snapshot: true,
+      probe_ops_from_fwspec: true, of_replay_condition: 'not_present', dt_acpi_parsing_in_probe_path: true, configure_error_frees_dev_iommu: true, platform_dma_configure_driver_snapshot: true,
       dma_mode_decided_in: 'iommu_core', use_default_domain_defers_if_no_default_domain: true, iommu_self_lookup_during_register: true,
     },
     doc: 'DT/ACPI parsing in the probe path (bcb81ac6ae3c): the bus walk drops the probe lock around dma_configure when !dev->driver; the IOMMU core sets dev->dma_iommu; use_default_domain defers without a default domain (b46064a18810); arm-smmu and SMMUv3 find their instance while registering (7d835134d4e1).',
     commits: [
+      C('17de3f5fdd35', 'iommu: Retire bus ops (v6.8) [inferred id]'),
       C('b67483b3c44e', 'iommu/dma: Centralise iommu_setup_dma_ops()'),
       C('b5c58b2fdc42', 'dma-mapping: direct calls for dma-iommu'),
       C('229e6ee43d2a', 'iommu/arm-smmu: Defer probe of clients after smmu device bound'),

@@ -5,7 +5,7 @@ import type { ScenarioDef } from './config';
 const ALL = [
   'BoundImpliesCorrectDmaOps', 'DmaOpsMatchDomain', 'OwnerCountBalanced', 'OwnerCountMatchesDmaApiBinders',
   'UnuseMatchesUse', 'KernelUserExclusive', 'NoNullOpsDeref', 'DomainFreeSafe', 'DmaApiDomainHasCookie',
-  'NoTranslationChangeUnderLiveDma', 'DmaUnmapMatchesMap', 'GroupMembershipConsistent', 'GroupImpliesIommuDev', 'NoDeadlock', 'EventuallyResolved',
+  'NoTranslationChangeUnderLiveDma', 'DmaUnmapMatchesMap', 'NoUnattachedDma', 'GroupMembershipConsistent', 'GroupImpliesIommuDev', 'NoDeadlock', 'EventuallyResolved',
 ];
 
 export const SCENARIO_DEFS: readonly ScenarioDef[] = [

@@ -30,6 +30,8 @@ const SEEN: Record<string, string> = {
   OwnerCountMatchesDmaApiBinders: 'owner_cnt does not count the bound DMA-API drivers: a later vfio claim or default-domain change is wrongly refused or allowed',
   UnuseMatchesUse: 'WARN_ON(!group->owner_cnt) in iommu_device_unuse_default_domain',
   KernelUserExclusive: 'user space owns a group while a kernel driver does DMA in it',
+  NoUnattachedDma: 'IOMMU faults for the device\'s DMA: its stream has no domain attached and the IOMMU aborts unattached streams (disable_bypass)',
+  DmaUnmapMatchesMap: 'WARN_ON(unmapped != size) in __iommu_dma_unmap when the driver unmaps a dma-direct handle through iommu-dma',
   GroupImpliesIommuDev: 'a grouped device without dev->iommu->iommu_dev (the next dev_iommu_ops() oopses)',
 };
 

@@ -53,7 +53,7 @@ test('trace --format json is the trace file; --format itf is an ITF trace of the
 test('a trace replays on its model: exit 0, and the invariant is violated at its end', () => {
   const r = cli('replay', trace, '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register-two-smmu');
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /replays: all 30 steps enabled/);
+  assert.match(r.stdout, /replays: all 28 steps enabled/);
   assert.match(r.stdout, /is VIOLATED/);
   const i = cli('replay', itf, '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register-two-smmu');
   assert.equal(i.code, 0, i.stderr);
@@ -67,7 +67,7 @@ test('a tampered trace diverges: exit 1, the step, and the enabled steps there',
   const r = cli('replay', bad, '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register-two-smmu');
   assert.equal(r.code, 1, r.stderr);
   // step 3 is now o_xlate, which is not enabled: c_set_driver has not run
-  assert.match(r.stdout, /DIVERGES at step 3 of 30 \(C\[D\]:o_xlate\.ok\): step 3 C\[D\]:o_xlate\.ok is not enabled/);
+  assert.match(r.stdout, /DIVERGES at step 3 of 28 \(C\[D\]:o_xlate\.ok\): step 3 C\[D\]:o_xlate\.ok is not enabled/);
   assert.match(r.stdout, /enabled there: C\[D\]:c_set_driver, R\[I2\]:r_publish/);
   assert.match(r.stdout, /the first 2 steps replayed/);
 });
@@ -111,11 +111,11 @@ test('a counterexample recorded with --invariant replays on its own model, and b
 test('trace --format repro: a recipe for a real kernel, one hold per switch between threads', () => {
   const r = cli('trace', trace, '--format', 'repro');
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^Reproducer for DmaOpsMatchDomain \(30 steps; kernel v6\.6\.5, scenario probe-vs-register-two-smmu\):$/m);
+  assert.match(r.stdout, /^Reproducer for NoUnattachedDma \(28 steps; kernel v6\.6\.5, scenario probe-vs-register-two-smmu\):$/m);
   assert.match(r.stdout, /^1\. C\[D\]: bind D's driver .*driver_async_probe=/m);
   // The client is held after the replay is decided until the walk has grouped D.
   const flat = r.stdout.replace(/\s+/g, ' ');
   assert.match(flat, /Hold it in of_iommu_configure\(\) after o_replay\.replay until R\[I2\] has done r_unlock\.ok/);
-  assert.match(flat, /Then DmaOpsMatchDomain is violated\. What you would see: .*IOMMU/);
+  assert.match(flat, /Then NoUnattachedDma is violated\. What you would see: IOMMU faults/);
   for (const line of r.stdout.split('\n')) assert.ok(line.length <= 100, line);
 });

@@ -16,9 +16,9 @@
  *
  * The tail from r_group on is shared with the dropping form (lockedProbeTail).
  */
-import { and, eq, ite, ne, not, set, v } from '../../ir/dsl';
+import { and, eq, ite, ne, not, or, set, v } from '../../ir/dsl';
 import type { Assign, Expr } from '../../ir/types';
-import { br, ddTypeOf, exitBr, FILES, gOf, gv, hasGrp, walkUnit, type ActorB, type Exit } from '../ctx';
+import { br, ddTypeOf, exitBr, FILES, gOf, gv, hasGrp, iv, walkUnit, type ActorB, type Exit } from '../ctx';
 import { probeDeviceOp } from './probe-device-op';
 import type { ProbeExits, ProbePath } from './types';
 
@@ -123,11 +123,19 @@ function tail(b: ActorB, L: LockedProbe, d: Expr, mode: 'walk' | 'probe', exits:
 
 export const initDevicePath: ProbePath = (b, d, mode, exits) => b.within(__filename, () => {
   const L = lockedProbe(b, mode);
+  // Where __iommu_probe_device takes its ops: dev->bus (6.6: every device on the bus is probed,
+  // the driver filters by fwspec) or the device's fwspec (17de3f5fdd35, v6.8: 6.12.y).
+  const fromFwspec = b.ctx.f.probe_ops_from_fwspec;
+  // Intel DMAR units have no fwnode: iommu_fwspec_ops(NULL) finds any registered unit ("cheekily
+  // co-opt the same mechanism", 6.12.63 iommu.c:520-528).
+  const anyListed = or(...b.ctx.sc.iommus.map((_, i) => v('iommu.listed', i)));
+  const hasOps = !fromFwspec ? ne(v('bus.iommu_ops'), 'none')
+    : b.ctx.driver === 'intel' ? anyListed : and(eq(v('dev.iommu_fwspec', d), 'present'), iv('iommu.listed', d));
   const busOps = (enodev: Exit): void => {
     b.add('pd_bus_ops', '__iommu_probe_device()', FILES.iommu, [
-      exitBr('enodev', eq(v('bus.iommu_ops'), 'none'), [], enodev, undefined, '!dev->bus->iommu_ops -> -ENODEV'),
-      br('ok', ne(v('bus.iommu_ops'), 'none'), [], staticLock ? L.lock : 'r_grouped_check'),
-    ], { doc: 'ops = dev->bus->iommu_ops (6.6 probes every device on the bus; the driver filters by fwspec)' });
+      exitBr('enodev', not(hasOps), [], enodev, undefined, fromFwspec ? '!iommu_fwspec_ops(fwspec) -> -ENODEV' : '!dev->bus->iommu_ops -> -ENODEV'),
+      br('ok', hasOps, [], staticLock ? L.lock : 'r_grouped_check'),
+    ], { doc: fromFwspec ? 'ops = iommu_fwspec_ops(dev_iommu_fwspec_get(dev)): the instance the fwspec names, if listed' : 'ops = dev->bus->iommu_ops (6.6 probes every device on the bus; the driver filters by fwspec)' });
   };
   // The v6.6 tag (01657bc14a39): the lock is function-static, taken inside __iommu_probe_device
   // after the bus-ops test; from 6.6.5 (a2e7e59a9426) the callers take it first.
