@@ -116,6 +116,7 @@ export const FLAG_READ_BY: Record<keyof KernelFlags, { readonly by: (x: Forms, f
   registration_race_fix: { by: always, where: 'every form' },
   dma_api_domain_lookup: { by: always, where: 'every form' },
   platform_dma_configure_driver_snapshot: { by: (x) => x.probe === 'dropping', where: 'the dropping probe path (the walk\'s own dma_configure)' },
+  pci_dma_configure_driver_snapshot: { by: (x) => x.probe === 'dropping', where: 'the dropping probe path (the walk\'s own dma_configure)' },
   dma_mode_decided_in: { by: always, where: 'every form' },
   dma_ownership_api: { by: always, where: 'every form' },
   use_default_domain_site: { by: owned, where: 'kernels with the DMA-ownership API' },

@@ -53,6 +53,8 @@ export interface KernelFlags {
    *  tests it; before, the walk's dma_configure (bcb81ac6ae3c) dereferenced to_platform_driver
    *  of a NULL dev->driver. Either way, with a driver it calls iommu_device_use_default_domain. */
   platform_dma_configure_driver_snapshot: boolean;
+  /** 78447d4545b2 (v6.17; 6.16.y): pci_dma_configure the same (READ_ONCE and a NULL test). */
+  pci_dma_configure_driver_snapshot: boolean;
   /** b67483b3c44e (v6.10) + b5c58b2fdc42 (v6.12): the IOMMU core sets dev->dma_iommu under GM;
    *  before, arm64 arch_setup_dma_ops decided dev->dma_ops at the client's bind. */
   dma_mode_decided_in: 'client_arch_setup' | 'iommu_core';
@@ -123,6 +125,7 @@ const v419: KernelFlags = {
   registration_race_fix: false,
   dma_api_domain_lookup: 'current_domain',
   platform_dma_configure_driver_snapshot: false,
+  pci_dma_configure_driver_snapshot: false,
   dma_mode_decided_in: 'client_arch_setup',
   dma_ownership_api: false,
   use_default_domain_site: 'after_fw_configure',
@@ -322,11 +325,11 @@ const DEFS: readonly KernelDef[] = [
     verified: { status: 'reconstructed', tree: 'perishh/linux-6.14 plus the 6.15 stable diffs' },
   },
   {
-    name: 'v6.18.y', kind: 'lts', base: 'v6.15.y', changes: {}, newest: true,
+    name: 'v6.18.y', kind: 'lts', base: 'v6.15.y', changes: { pci_dma_configure_driver_snapshot: true }, newest: true,
     doc: '6.18.9: the probe path of v6.15.y, every flag read in whole files; also 95deee37a123 (platform dma_configure snapshots dev->driver: not modelled) and d9d3cede4167 (ipmmu registers after drvdata).',
     commits: [
       C('d9d3cede4167', 'iommu/ipmmu-vmsa: Register in a sensible order'),
-      C('78447d4545b2', 'PCI: Fix driver_managed_dma check [not modelled]'),
+      C('78447d4545b2', 'PCI: Fix driver_managed_dma check (v6.17)'),
       C('72b6f7cd89ce', 'iommu/virtio: Make instance lookup robust [virtio-iommu: not modelled]'),
     ],
     verified: { status: 'verified', tree: 'unifreq/linux-6.18.y@8e15a5ffa040 (6.18.9)' },

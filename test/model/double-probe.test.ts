@@ -83,3 +83,13 @@ test('FINDING (v6.15 .. v7.0): the walk\'s dma_configure counts owner_cnt for th
     assert.equal(t[t.length - 1], 'R[I2]:r_dma_use.counted');
   }
 });
+
+test('FINDING (v6.15, v6.15.y): the walk\'s pci_dma_configure reads dev->driver twice; a driver bound in between is the NULL deref 78447d4545b2 fixed', () => {
+  for (const k of ['v6.15', 'v6.15.y']) {
+    const r = run(k, 'dma-owner-before-group');
+    const t = trace(r, 'NoNullOpsDeref');
+    assert.ok(t.indexOf('R[I1]:r_dma_cfg') < t.indexOf('C[D1]:c_set_driver'), t.join(' '));
+    assert.equal(t[t.length - 1].replace(/\..*$/, ''), 'R[I1]:r_dma_use');
+  }
+  assert.ok(!violated(run('v6.18.y', 'dma-owner-before-group')).includes('NoNullOpsDeref'));
+});

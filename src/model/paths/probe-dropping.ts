@@ -42,17 +42,18 @@ export const droppingPath: ProbePath = (b, d, mode, exits, opts) => b.within(__f
     ], { doc: 'whether to drop the probe lock around dev->bus->dma_configure; reads dev->driver without device_lock' });
     b.add('r_drop', 'iommu_init_device()', FILES.iommu, [br(undefined, undefined, [set('probe_lock', undefined, 'none')], 'r_dma_cfg')],
       { doc: 'mutex_unlock(&iommu_probe_device_lock) before dev->bus->dma_configure(dev)' });
-    // platform_dma_configure reads dev->driver on entry (6.18.9 platform.c:1440), before the
-    // firmware configure; the walk's use of the default domain below acts on that snapshot.
-    const walkUse = ctx.of;
+    // platform_dma_configure / pci_dma_configure read dev->driver on entry (6.18.9
+    // platform.c:1440), before the firmware configure; the walk's use of the default domain
+    // below acts on that read.
+    const walkUse = true;
     const snapshot = walkUse ? b.local('drv_snapshot', { kind: 'enum', values: ['none', 'dma_api', 'managed'] }, 'none') : '';
     const drv = v('dev.driver', d);
     b.add('r_dma_cfg', ctx.busConfigure, ctx.busGlue, [br(undefined, undefined,
       walkUse ? [b.ls(snapshot, ite(eq(drv, 'none'), 'none', ite(or(eq(drv, 'K'), eq(drv, 'M')), 'dma_api', 'managed')))] : [], 'o_lock')],
     { doc: 'dev->bus->dma_configure(dev): drv = READ_ONCE(dev->driver); of_dma_configure_id -> of_iommu_configure (steps o_* run by this thread); errors are ignored by iommu_init_device' });
-    // platform_dma_configure, after of_dma_configure succeeded: with a driver that is not
+    // The bus glue, after the firmware configure succeeded: with a driver that is not
     // driver_managed_dma, iommu_device_use_default_domain(dev), on behalf of whichever driver is
-    // binding meanwhile (REVIEW not-modelled 3). ACPI/PCI: not modelled.
+    // binding meanwhile (REVIEW not-modelled 3).
     firmwareConfigure(b, d, { ok: { goto: walkUse ? 'r_dma_use' : 'r_relock' }, noiommu: { goto: 'r_relock' }, defer: { goto: 'r_relock' }, replay: null });
     if (walkUse) walkUsesDefaultDomain(b, d, b.lv(snapshot));
     b.add('r_relock', 'iommu_init_device()', FILES.iommu, [br(undefined, undefined, [set('probe_lock', undefined, { kind: 'param', name: '$me' })], recheck ? 'r_recheck' : 'r_ops')],
@@ -78,9 +79,8 @@ export const droppingPath: ProbePath = (b, d, mode, exits, opts) => b.within(__f
   return L.lock;
 });
 
-/** The walk's own use of the default domain in platform_dma_configure (one group->mutex
- *  section, like use_check): 95deee37a123 reads dev->driver once and skips a NULL one; without
- *  it to_platform_driver(NULL)->driver_managed_dma is an oops. */
+/** The walk's own use of the default domain in the bus glue's dma_configure (one
+ *  group->mutex section, like use_check), on the driver read at entry. */
 function walkUsesDefaultDomain(b: ActorB, d: Expr, snapshot: Expr): void {
   const f = b.ctx.f;
   const G = gOf(d);
@@ -88,12 +88,17 @@ function walkUsesDefaultDomain(b: ActorB, d: Expr, snapshot: Expr): void {
   const noDd = eq(gv('group.default_domain', d), 'none');
   const busy = and(gt(gv('group.owner_cnt', d), 0), or(ne(gv('group.owner', d), 'null'), ne(gv('group.domain', d), 'dd')));
   const refused = or(...(f.use_default_domain_defers_if_no_default_domain ? [noDd] : []), busy);
-  const oops = f.platform_dma_configure_driver_snapshot ? undefined
-    : [{ name: 'NoNullOpsDeref', cond: ne(snapshot, 'none'), doc: 'to_platform_driver(dev->driver)->driver_managed_dma with dev->driver NULL (fixed by 95deee37a123)' }];
-  b.add('r_dma_use', 'platform_dma_configure()', FILES.platform, [
+  // Until 95deee37a123 (platform) and 78447d4545b2 (PCI) the glue computed
+  // to_*_driver(dev->driver) on entry and tested dev->driver again before the use: a driver
+  // set between the two reads makes it dereference the pointer made from NULL (a TOCTOU).
+  const ctx = b.ctx;
+  const checked = ctx.of ? f.platform_dma_configure_driver_snapshot : f.pci_dma_configure_driver_snapshot;
+  const oops = checked ? undefined
+    : [{ name: 'NoNullOpsDeref', cond: or(ne(snapshot, 'none'), eq(v('dev.driver', d), 'none')), doc: `${ctx.of ? 'to_platform_driver' : 'to_pci_driver'}(NULL)->driver_managed_dma: dev->driver was NULL on entry and is set at the test (fixed by ${ctx.of ? '95deee37a123' : '78447d4545b2'})` }];
+  b.add('r_dma_use', ctx.busConfigure, ctx.busGlue, [
     br('nodrv', not(dmaApi), [], 'r_relock', oops, 'no driver, or driver_managed_dma: no use'),
-    br('nogroup', and(dmaApi, not(hasGrp(d))), [], 'r_relock', undefined, 'iommu_device_use_default_domain: no group -> return 0, nothing counted'),
-    br('refused', and(dmaApi, hasGrp(d), refused), [], 'r_relock', undefined, '-EPROBE_DEFER or -EBUSY: ignored by iommu_init_device'),
-    br('counted', and(dmaApi, hasGrp(d), not(refused)), [set('group.owner_cnt', G, add(gv('group.owner_cnt', d), 1))], 'r_relock', undefined, 'owner_cnt++ for the driver binding meanwhile (its own dma_configure counts again)'),
+    br('nogroup', and(dmaApi, not(hasGrp(d))), [], 'r_relock', oops, 'iommu_device_use_default_domain: no group -> return 0, nothing counted'),
+    br('refused', and(dmaApi, hasGrp(d), refused), [], 'r_relock', oops, '-EPROBE_DEFER or -EBUSY: ignored by iommu_init_device'),
+    br('counted', and(dmaApi, hasGrp(d), not(refused)), [set('group.owner_cnt', G, add(gv('group.owner_cnt', d), 1))], 'r_relock', oops, 'owner_cnt++ for the driver binding meanwhile (its own dma_configure counts again)'),
   ], { doc: 'if (!ret && drv && !drv->driver_managed_dma) iommu_device_use_default_domain(dev), drv read on entry' });
 }
