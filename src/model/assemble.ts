@@ -8,7 +8,7 @@ import { buildUnbind } from './actors/unbind';
 import { buildVfio } from './actors/vfio';
 import { formsOf } from './forms';
 import { unattachedFault } from './drivers';
-import { CITATIONS } from './citations/data';
+import { citationsOf } from './citations';
 import type { ScenarioDef } from './config';
 import { BuildCtx, dmaModeField } from './ctx';
 import { patchFlags, runEdits, type Patch } from './patch';
@@ -49,7 +49,7 @@ export function buildActors(flags: Kernel['flags'], sc: ScenarioDef): Built {
  * step whose function is not there (or a kernel with no tree read) stays inferred.
  */
 function citeSteps(kernel: string, actors: DraftState['actors']): void {
-  const rel = CITATIONS[kernel];
+  const rel = citationsOf(kernel);
   if (!rel) return;
   for (const a of actors) {
     a.steps = a.steps.map((st) => {

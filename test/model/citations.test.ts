@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildKernelModel, KERNELS, SCENARIOS } from '../../src/model';
-import { CITATIONS } from '../../src/model/citations/data';
+import { citationsOf } from '../../src/model/citations';
 
 /** Functions this kernel does not have under that name (the step is inferred there). */
 const NOT_IN_TREE: Record<string, Record<string, string>> = {
@@ -28,7 +28,7 @@ const NOT_IN_TREE: Record<string, Record<string, string>> = {
 test('every step of every kernel x scenario is cited in the tree its kernel was checked against, or listed as not there', () => {
   const surprises: string[] = [];
   for (const k of KERNELS) {
-    const rel = CITATIONS[k.name];
+    const rel = citationsOf(k.name);
     if (k.verified.status === 'verified') assert.ok(rel, `${k.name} is verified but has no citations`);
     if (!rel) continue;
     const expectedMissing = { ...(NOT_IN_TREE[k.name] ?? {}), ...(k.name === 'v4.20-rc1' ? NOT_IN_TREE['v4.19'] : {}) };
@@ -47,13 +47,13 @@ test('every step of every kernel x scenario is cited in the tree its kernel was 
 });
 
 test('a citation gives the tree and the lines, and a fingerprint of the function body', () => {
-  const c = CITATIONS['v6.18.y'];
+  const c = citationsOf('v6.18.y')!;
   assert.match(c.tree, /^unifreq\/linux-6\.18\.y@[0-9a-f]{12}$/);
   const f = c.functions['iommu_init_device() drivers/iommu/iommu.c']!;
   assert.match(f.lines, /^\d+-\d+$/);
   assert.match(f.fingerprint, /^[0-9a-f]{16}$/);
   // The same function differs between 6.12.y (no lock drop) and 6.18.y (bcb81ac6ae3c).
-  assert.notEqual(CITATIONS['v6.12.y'].functions['iommu_init_device() drivers/iommu/iommu.c']!.fingerprint, f.fingerprint);
+  assert.notEqual(citationsOf('v6.12.y')!.functions['iommu_init_device() drivers/iommu/iommu.c']!.fingerprint, f.fingerprint);
 });
 
 test('docs/steps.md is generated from the model and its citations, and up to date', () => {

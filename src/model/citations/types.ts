@@ -14,4 +14,4 @@ export interface ReleaseCitations {
   readonly functions: Readonly<Record<string, FunctionCitation | null>>;
 }
 
-export type Citations = Readonly<Record<string, ReleaseCitations>>;
+
