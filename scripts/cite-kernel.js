@@ -94,7 +94,12 @@ const one = args.includes('--release');
 /** release -> tree@commit, and tree@commit -> functions: a tree read for two releases is stored once. */
 const releases = one ? { ...prevReleases } : {};
 const trees = one ? { ...prevTrees } : {};
-const record = (release, c) => { releases[release] = c.tree; trees[c.tree] = { ...(trees[c.tree] ?? {}), ...c.functions }; };
+const record = (release, c) => {
+  releases[release] = c.tree;
+  trees[c.tree] = { ...(trees[c.tree] ?? {}), ...c.functions };
+  const all = Object.values(c.functions);
+  console.log(`${release.padEnd(10)} ${c.tree}: ${all.filter(Boolean).length} of ${all.length} functions located`);
+};
 if (one) {
   const release = args[args.indexOf('--release') + 1];
   const [dir, commit = 'HEAD'] = args[args.indexOf('--tree') + 1].split('@');
@@ -114,7 +119,3 @@ export const RELEASE_TREE: Readonly<Record<string, string>> = ${JSON.stringify(r
 /** Per tree: \`fn() file\` -> where it is, or null when the file has no such C function. */
 export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCitation | null>>>> = ${JSON.stringify(trees, null, 1)};
 `);
-for (const [r, tree] of Object.entries(releases)) {
-  const all = Object.values(trees[tree]);
-  console.log(`${r.padEnd(10)} ${tree}: ${all.filter(Boolean).length} of ${all.length} functions located`);
-}

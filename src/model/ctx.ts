@@ -2,7 +2,6 @@
  *  source files steps cite, and small expression helpers over the model's fields. */
 import { ite, set, v, val, type Val } from '../ir/dsl';
 import type { Assign, Branch, Expr, Field, Step, Assertion } from '../ir/types';
-import { END } from '../ir/types';
 import type { KernelFlags } from './kernels';
 import type { Forms } from './forms';
 import { modeIommu as modeIommuIn, modeValue as modeValueIn, type DmaModeField } from '../invariants/kernel-state';
@@ -143,9 +142,7 @@ export function br(name: string | undefined, guard: Val | undefined, assign: rea
 export function exitBr(name: string | undefined, guard: Val | undefined, assign: readonly Assign[], exit: Exit, asserts?: Assertion[], doc?: string): Branch {
   return br(name, guard, [...assign, ...(exit.assign ?? [])], exit.goto, asserts, doc);
 }
-export const end: Exit = { goto: END };
 
-export const inc = (field: string, idx: Val | undefined, by = 1): Assign => set(field, idx, { kind: 'bin', op: 'add', left: idx === undefined ? v(field) : v(field, idx), right: val(by) });
 export const decSat = (field: string, idx: Val): Assign =>
   set(field, idx, ite({ kind: 'bin', op: 'gt', left: v(field, idx), right: val(0) }, { kind: 'bin', op: 'sub', left: v(field, idx), right: val(1) }, 0));
 

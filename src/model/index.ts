@@ -9,14 +9,14 @@ import { fail, unknownName } from '../errors';
 import { IOMMU_DRIVERS, type IommuDriver, type ScenarioDef } from './config';
 import type { Model } from '../ir/types';
 import { assemble } from './assemble';
-import { declaredFlags, definePatch, type FlagRule, type Patch } from './patch';
+import { definePatch, type FlagRule, type Patch } from './patch';
 import { NEXT, type KernelDraft } from './step-draft';
 import { INVARIANT_DEFS } from '../invariants/kernel';
 import { KERNEL_DEFS, kernelCommits, type FlagName, type KernelFlags } from './kernels';
 import { BUILTIN_PATCHES } from './patches';
 import { SCENARIO_DEFS } from './scenarios';
 
-export { declaredFlags, definePatch, NEXT };
+export { definePatch, NEXT };
 export type { KernelDraft, Patch, KernelFlags, FlagName, FlagRule };
 
 export interface KernelInfo {
@@ -70,12 +70,20 @@ export function resolvePatch(p: string | Patch): Patch {
  * serve PCI devices through a boot thread; the DT drivers serve the platform bus.
  */
 function withDriver(sc: ScenarioDef, driver: string): ScenarioDef {
+  const misfit = driverMisfit(sc.name, driver);
+  if (misfit) fail('E_USAGE', misfit);
+  return { ...sc, iommus: sc.iommus.map((i) => ({ ...i, driver: driver as IommuDriver })) };
+}
+
+/** Why `driver` cannot serve the scenario's topology (undefined: it can); an unknown driver
+ *  name is E_UNKNOWN_DRIVER with the closest names. */
+export function driverMisfit(scenario: string, driver: string): string | undefined {
+  const sc = SCENARIO_DEFS.find((s) => s.name === scenario) ?? unknownName('E_UNKNOWN_SCENARIO', 'scenario', scenario, SCENARIO_DEFS.map((s) => s.name));
   if (!IOMMU_DRIVERS.includes(driver as IommuDriver)) unknownName('E_UNKNOWN_DRIVER', 'IOMMU driver', driver, IOMMU_DRIVERS);
-  const d = driver as IommuDriver;
-  if (d === 'intel' && !sc.bootThread) fail('E_USAGE', `scenario ${sc.name}: intel DMAR units register from one boot thread over PCI; this scenario's IOMMUs probe as platform devices`);
-  if (d !== 'intel' && sc.bootThread) fail('E_USAGE', `scenario ${sc.name} is an Intel DMAR topology (one boot thread); --iommu-driver ${d} does not fit it`);
-  if (d === 'ipmmu' && sc.bus !== 'platform') fail('E_USAGE', `scenario ${sc.name}: ipmmu-vmsa serves DT platform devices; this scenario's clients are on ${sc.bus}`);
-  return { ...sc, iommus: sc.iommus.map((i) => ({ ...i, driver: d })) };
+  if (driver === 'intel' && !sc.bootThread) return `scenario ${sc.name}: intel DMAR units register from one boot thread over PCI; this scenario's IOMMUs probe as platform devices`;
+  if (driver !== 'intel' && sc.bootThread) return `scenario ${sc.name} is an Intel DMAR topology (one boot thread); --iommu-driver ${driver} does not fit it`;
+  if (driver === 'ipmmu' && sc.bus !== 'platform') return `scenario ${sc.name}: ipmmu-vmsa serves DT platform devices; this scenario's clients are on ${sc.bus}`;
+  return undefined;
 }
 
 /** `iommuDriver` checks the scenario's topology with another IOMMU driver. `allowUnreadFlags`

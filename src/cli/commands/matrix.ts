@@ -7,8 +7,8 @@
  */
 import * as fs from 'node:fs';
 import { Command } from 'commander';
-import { fail, ProbeError } from '../../errors';
-import { buildKernelModel, KERNELS, SCENARIOS } from '../../model';
+import { fail } from '../../errors';
+import { driverMisfit, KERNELS, SCENARIOS } from '../../model';
 import type { CommandFactory } from '../context';
 import type { Outcome } from '../outcome';
 import { exploreTarget } from '../run';
@@ -117,7 +117,11 @@ export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[
   const before = raw.compare ? readMatrix(raw.compare) : undefined;
   // Resolve every name before any work, so a typo costs nothing.
   // With --iommu-driver, a scenario whose topology the driver cannot serve is left out (said on stderr).
-  const fits = (s: string) => { try { buildKernelModel({ kernel: kernels[0], scenario: s, iommuDriver: raw.iommuDriver }); return true; } catch (e) { if (e instanceof ProbeError && e.code === 'E_USAGE') { ctx.progress(`matrix: ${e.message}: left out`, false); return false; } throw e; } };
+  const fits = (s: string) => {
+    const misfit = driverMisfit(s, raw.iommuDriver as string);
+    if (misfit) ctx.progress(`matrix: ${misfit}: left out`, false);
+    return !misfit;
+  };
   const runnable = raw.iommuDriver === undefined ? scenarios : scenarios.filter(fits);
   const targets = kernels.flatMap((kernel) => resolveTargets(targetOptions({ kernel, scenario: runnable, patch: patches, iommuDriver: raw.iommuDriver })));
   const limits = limitsOf(raw, { continueAfterViolation: true });

@@ -16,7 +16,7 @@ import { archSetupDmaOps } from '../paths/arch-setup-dma-ops';
 import { useDefaultDomain } from '../paths/use-default-domain';
 import { firmwareConfigure, PROBE_PATH, type ProbeExits } from '../paths';
 import { firmwareReplay, replaysProbe } from '../paths/firmware-replay';
-import { clientSlots, registrationSlots } from './slots';
+import { clientSettled, clientSlots, registrationSlots } from './slots';
 
 export { clientSlots };
 
@@ -37,7 +37,7 @@ export function buildClient(ctx: BuildCtx): ActorB {
   const quiet = and(
     not(v('dev.trigger', d)),
     ...rs.map((s) => at('R', s, END)),
-    ...cs.map((s) => implies(ne(d, s), or(at('C', s, END), and(at('C', s, 'c_lock'), v('dev.deferred', s), not(v('dev.trigger', s)))))),
+    ...cs.map((s) => implies(ne(d, s), clientSettled(s))),
   );
   const attachG = hotplug ? and(not(v('dev.deferred', d)), dlFree, or(not(v('dev.hotplug', d)), at('N', d, END))) : and(not(v('dev.deferred', d)), dlFree);
   b.add('c_lock', 'really_probe()', FILES.dd, [

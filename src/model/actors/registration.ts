@@ -6,13 +6,13 @@
  * (phase 2); driver_bound() of the IOMMU device triggers the deferred probes. The Intel boot
  * thread (seed 004) registers every DMAR unit in turn as one R instance.
  */
-import { add, and, at, eq, ite, lt, ne, not, or, set, v } from '../../ir/dsl';
+import { add, and, at, eq, ite, lt, ne, not, set, v } from '../../ir/dsl';
 import type { Assign } from '../../ir/types';
 import { END } from '../../ir/types';
 import { ActorB, br, FILES, type BuildCtx, type Exit } from '../ctx';
 import type { ProbePathForm } from '../forms';
 import { PROBE_PATH, type ProbeExits } from '../paths';
-import { clientSlots, registrationSlots } from './slots';
+import { clientSettled, clientSlots, registrationSlots } from './slots';
 
 export { registrationSlots };
 
@@ -161,7 +161,7 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
   // left to come, it stays deferred.
   const quiet = and(
     not(v('iommu.trigger', U)),
-    ...clientSlots(ctx).map((s) => or(at('C', s, END), and(at('C', s, 'c_lock'), v('dev.deferred', s), not(v('dev.trigger', s))))),
+    ...clientSlots(ctx).map(clientSettled),
     ...ctx.sc.devices.map((d, i) => (d.start === 'hotplug' ? at('N', i, END) : undefined)).filter((x): x is NonNullable<typeof x> => !!x),
   );
   b.add('r_deferred', 'deferred_probe_work_func()', FILES.dd, [

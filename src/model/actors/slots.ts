@@ -1,5 +1,9 @@
 /** Which entity slots have which actor: R per IOMMU instance that registers during the scenario
- *  (or the Intel boot thread), C per device that binds. */
+ *  (or the Intel boot thread), C per device that binds; and when a client is done for the
+ *  deferred-probe worker. */
+import { and, at, not, or, v } from '../../ir/dsl';
+import type { Expr } from '../../ir/types';
+import { END } from '../../ir/types';
 import type { BuildCtx } from '../ctx';
 
 export function registrationSlots(ctx: BuildCtx): number[] {
@@ -8,4 +12,10 @@ export function registrationSlots(ctx: BuildCtx): number[] {
 
 export function clientSlots(ctx: BuildCtx): number[] {
   return ctx.sc.devices.map((d, i) => (d.start === 'none' ? -1 : i)).filter((i) => i >= 0);
+}
+
+/** Client s has ended, or waits on the deferred list with no trigger to run it again: no
+ *  driver_bound() can come from it any more. */
+export function clientSettled(s: number): Expr {
+  return or(at('C', s, END), and(at('C', s, 'c_lock'), v('dev.deferred', s), not(v('dev.trigger', s))));
 }

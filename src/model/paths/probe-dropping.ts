@@ -15,10 +15,11 @@
  *   ops = iommu_fwspec_ops(fwspec)                          r_ops
  *   ... then the locked form's tail: r_probe_dev, r_group, r_gm_add, unlock [, p_finalize]
  */
-import { add, and, eq, gt, ite, ne, not, or, set, v } from '../../ir/dsl';
+import { add, and, eq, ite, ne, not, or, set, v } from '../../ir/dsl';
 import type { Expr } from '../../ir/types';
 import { br, FILES, gOf, gv, hasGrp, type ActorB } from '../ctx';
 import { firmwareConfigure } from './firmware-configure';
+import { noDefaultDomain, ownedElsewhere } from './use-default-domain';
 import { groupedCheckStep, lockedProbe, lockedProbeTail, lockStep } from './init-device';
 import type { ProbePath } from './types';
 
@@ -85,9 +86,7 @@ function walkUsesDefaultDomain(b: ActorB, d: Expr, snapshot: Expr): void {
   const f = b.ctx.f;
   const G = gOf(d);
   const dmaApi = eq(snapshot, 'dma_api');
-  const noDd = eq(gv('group.default_domain', d), 'none');
-  const busy = and(gt(gv('group.owner_cnt', d), 0), or(ne(gv('group.owner', d), 'null'), ne(gv('group.domain', d), 'dd')));
-  const refused = or(...(f.use_default_domain_defers_if_no_default_domain ? [noDd] : []), busy);
+  const refused = or(...(f.use_default_domain_defers_if_no_default_domain ? [noDefaultDomain(d)] : []), ownedElsewhere(d));
   // Until 95deee37a123 (platform) and 78447d4545b2 (PCI) the glue computed
   // to_*_driver(dev->driver) on entry and tested dev->driver again before the use: a driver
   // set between the two reads makes it dereference the pointer made from NULL (a TOCTOU).

@@ -12,6 +12,11 @@ import { add, and, eq, gt, ne, not, or, set, v } from '../../ir/dsl';
 import type { Expr } from '../../ir/types';
 import { br, decSat, FILES, gOf, gv, hasGrp, type ActorB } from '../ctx';
 
+/** The group has no default domain yet (b46064a18810 defers then). */
+export const noDefaultDomain = (d: Expr): Expr => eq(gv('group.default_domain', d), 'none');
+/** owner_cnt && (owner || group->domain != default_domain): the use returns -EBUSY. */
+export const ownedElsewhere = (d: Expr): Expr => and(gt(gv('group.owner_cnt', d), 0), or(ne(gv('group.owner', d), 'null'), ne(gv('group.domain', d), 'dd')));
+
 export function useDefaultDomain(b: ActorB, d: Expr, o: { entry: string; err: string; afterUse: string }): void {
   b.within(__filename, () => build(b, d, o));
 }
@@ -28,8 +33,8 @@ function build(b: ActorB, d: Expr, o: { entry: string; err: string; afterUse: st
     br('group', and(ne(v('dev.drv', d), 'V'), hasGrp(d)), [set('dev.bind_phase', d, 'use_dd')], 'use_check'),
   ], { doc: (useBeforeFw ? 'v7 04/11: ' : '512881eacfa7: ') + 'if (!drv->driver_managed_dma) iommu_device_use_default_domain(dev): group = iommu_group_get(dev) without a lock' });
   const defers = f.use_default_domain_defers_if_no_default_domain;
-  const noDd = eq(gv('group.default_domain', d), 'none');
-  const busy = and(gt(gv('group.owner_cnt', d), 0), or(ne(gv('group.owner', d), 'null'), ne(gv('group.domain', d), 'dd')));
+  const noDd = noDefaultDomain(d);
+  const busy = ownedElsewhere(d);
   const useBr = [];
   if (defers) useBr.push(br('defer', noDd, [set('ghost.use_counted', d, 'failed'), b.ls(o.err, 'defer')], useBeforeFw ? 'c_fail_early' : 'c_use_fail', undefined, 'b46064a18810: !group->default_domain -> -EPROBE_DEFER'));
   useBr.push(br('busy', defers ? and(not(noDd), busy) : busy, [set('ghost.use_counted', d, 'failed'), b.ls(o.err, 'err')], useBeforeFw ? 'c_fail_early' : 'c_use_fail', undefined, 'owner_cnt && (owner || domain != default_domain) -> -EBUSY'));
