@@ -30,6 +30,7 @@ const TREES = {
   'v5.17': ['dunli/linux-5.17', `${M}/dunli+linux-5.17/repo`, 'HEAD'],
   'v5.19': ['yishangzhang/linux-5.19', `${M}/yishangzhang+linux-5.19/repo`, 'HEAD'],
   'v6.1': ['unifreq/linux-6.1.y', `${M}/unifreq+linux-6.1.y/repo`, 'e451e259e'],
+  'v6.1.67': ['unifreq/linux-6.1.y', `${M}/unifreq+linux-6.1.y/repo`, 'bea82818e'],
   'v6.1.y': ['unifreq/linux-6.1.y', `${M}/unifreq+linux-6.1.y/repo`, 'HEAD'],
   'v6.6': ['unifreq/linux-6.6.y', `${M}/unifreq+linux-6.6.y/repo`, '5fda8f9c7'],
   'v6.6.5': ['unifreq/linux-6.6.y', `${M}/unifreq+linux-6.6.y/repo`, '338b333ea'],

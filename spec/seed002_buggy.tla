@@ -6,7 +6,7 @@
 \* kernel: v5.17
 \* patches: ["dma-owner-v7"]
 \* scenario: dma-owner-before-group
-\* flags: {"probe_op":"probe_device","registration_model":"bus_set_iommu","bus_dma_mask_unconditional":false,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":true,"group_get_for_dev_ops_source":"bus","probe_device_rejects_unregistered_instance":false,"of_replay_condition":"no_group","probe_lock_function_static":false,"probe_returns_early_if_grouped":false,"probe_ops_from_fwspec":false,"probe_lock_global_held_by_callers":false,"dt_acpi_parsing_in_probe_path":false,"walk_recheck_after_relock":false,"configure_error_frees_dev_iommu":false,"registration_race_fix":false,"dma_api_domain_lookup":"default_domain","platform_dma_configure_driver_snapshot":false,"pci_dma_configure_driver_snapshot":false,"dma_mode_decided_in":"client_arch_setup","dma_ownership_api":true,"use_default_domain_site":"before_fw_configure","use_default_domain_defers_if_no_default_domain":false,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":true,"claim_semantics":"detach","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":false,"qcom_identity_default":true,"msm_dma_map_for_cache":true}
+\* flags: {"probe_op":"probe_device","registration_model":"bus_set_iommu","bus_dma_mask_unconditional":false,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":true,"group_get_for_dev_ops_source":"bus","probe_device_rejects_unregistered_instance":false,"of_replay_condition":"no_group","probe_lock_function_static":false,"probe_returns_early_if_grouped":false,"probe_ops_from_fwspec":false,"probe_lock_global_held_by_callers":false,"dt_acpi_parsing_in_probe_path":false,"walk_recheck_after_relock":false,"configure_error_frees_dev_iommu":false,"registration_race_fix":false,"dma_api_domain_lookup":"default_domain","platform_dma_configure_driver_snapshot":false,"pci_dma_configure_driver_snapshot":false,"amba_dma_configure_driver_snapshot":false,"dma_mode_decided_in":"client_arch_setup","dma_ownership_api":true,"use_default_domain_site":"before_fw_configure","use_default_domain_defers_if_no_default_domain":false,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":true,"claim_semantics":"detach","arm_smmu_defer_hack":false,"iommu_probe_unwinds_register":true,"iommu_self_lookup_during_register":false,"qcom_identity_default":true,"msm_dma_map_for_cache":true}
 \* assumptions: ["every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]","the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]","the deferred-probe worker is modelled per device: a deferred device retries after any driver_bound() trigger; the worker's one-at-a-time serialization is not modelled (over-approximation)"]
 EXTENDS Integers, TLC
 
@@ -1699,9 +1699,10 @@ R_I1_r_walk_fail_fail_enabled ==
 R_I1_r_walk_fail_fail ==
     /\ R_I1_r_walk_fail_fail_enabled
     /\ bus_iommu_ops' = "none"
+    /\ iommu_listed' = [iommu_listed EXCEPT ![R_unit["I1"]] = FALSE]
     /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I1"]] = "failed"]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "$end"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_self_lookup_ok, iommu_trigger, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, C_cfg, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:r_walk_fail.defer: iommu_bus_init() (drivers/iommu/iommu.c)
 R_I1_r_walk_fail_defer_enabled ==
@@ -1711,10 +1712,11 @@ R_I1_r_walk_fail_defer_enabled ==
 R_I1_r_walk_fail_defer ==
     /\ R_I1_r_walk_fail_defer_enabled
     /\ bus_iommu_ops' = "none"
+    /\ iommu_listed' = [iommu_listed EXCEPT ![R_unit["I1"]] = FALSE]
     /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I1"]] = "deferred"]
     /\ R_deferred' = [R_deferred EXCEPT !["I1"] = FALSE]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_deferred"]
-    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_listed, iommu_self_lookup_ok, iommu_trigger, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_C, pc_U, pc_V, crash>>
+    /\ UNCHANGED <<kernel_initcalls_done, ghost_bad_unuse, iommu_self_lookup_ok, iommu_trigger, dev_fw_iommu, dev_group_of, dev_drv, dev_added, dev_device_lock, dev_driver, dev_bind_phase, dev_deferred, dev_trigger, dev_iommu, dev_iommu_fwspec, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_iovad_init, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, C_cfg, pc_C, pc_U, pc_V, crash>>
 
 \* R[I1]:r_deferred.retry: deferred_probe_work_func() (drivers/base/dd.c)
 R_I1_r_deferred_retry_enabled ==
@@ -2067,6 +2069,9 @@ GroupMembershipConsistent ==
 NoUnattachedDma ==
     /\ (((dev_live_maps["D1"] = "direct") \/ (dev_live_maps["D1"] = "both")) /\ (dev_fw_iommu["D1"] = "I1") /\ iommu_listed["I1"]) => ((dev_iommu_group["D1"] # "none") /\ dev_in_group_list["D1"] /\ (group_domain[dev_group_of["D1"]] # "none"))
     /\ (((dev_live_maps["D3"] = "direct") \/ (dev_live_maps["D3"] = "both")) /\ (dev_fw_iommu["D3"] = "I1") /\ iommu_listed["I1"]) => ((dev_iommu_group["D3"] # "none") /\ dev_in_group_list["D3"] /\ (group_domain[dev_group_of["D3"]] # "none"))
+
+\* An IOMMU instance whose driver probe returned an error (the struct iommu_device inside its devm-allocated state is freed) is not on iommu_device_list; else the next iommu_ops_from_fwnode or iommu_device_register walks freed memory (5.10.265 arm-smmu.c:2260-2261 against 5.15.215 2232-2235). Checked from v5.10 (dev->iommu era); the add_device era's error paths are not modelled.
+NoFreedInstanceListed == iommu_listed["I1"] => ((iommu_driver_state["I1"] # "failed") /\ (iommu_driver_state["I1"] # "deferred"))
 
 \* A grouped device has dev->iommu with its iommu_dev set (iommu-probe.md 4.15; v5.17+).
 GroupImpliesIommuDev ==

@@ -6,7 +6,7 @@
 \* kernel: v5.19
 \* patches: ["57365a04c921"]
 \* scenario: multi-dmar-register
-\* flags: {"probe_op":"probe_device","registration_model":"walk_in_iommu_device_register","bus_dma_mask_unconditional":false,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":true,"group_get_for_dev_ops_source":"dev_iommu_ops","probe_device_rejects_unregistered_instance":false,"of_replay_condition":"no_group","probe_lock_function_static":false,"probe_returns_early_if_grouped":false,"probe_ops_from_fwspec":false,"probe_lock_global_held_by_callers":false,"dt_acpi_parsing_in_probe_path":false,"walk_recheck_after_relock":false,"configure_error_frees_dev_iommu":false,"registration_race_fix":false,"dma_api_domain_lookup":"default_domain","platform_dma_configure_driver_snapshot":false,"pci_dma_configure_driver_snapshot":false,"dma_mode_decided_in":"client_arch_setup","dma_ownership_api":true,"use_default_domain_site":"after_fw_configure","use_default_domain_defers_if_no_default_domain":false,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":true,"claim_semantics":"blocking_domain","arm_smmu_defer_hack":false,"iommu_self_lookup_during_register":false,"qcom_identity_default":true,"msm_dma_map_for_cache":true}
+\* flags: {"probe_op":"probe_device","registration_model":"walk_in_iommu_device_register","bus_dma_mask_unconditional":false,"dma_capable_uses_bus_mask":true,"ipmmu_destroy_guard":true,"group_get_for_dev_ops_source":"dev_iommu_ops","probe_device_rejects_unregistered_instance":false,"of_replay_condition":"no_group","probe_lock_function_static":false,"probe_returns_early_if_grouped":false,"probe_ops_from_fwspec":false,"probe_lock_global_held_by_callers":false,"dt_acpi_parsing_in_probe_path":false,"walk_recheck_after_relock":false,"configure_error_frees_dev_iommu":false,"registration_race_fix":false,"dma_api_domain_lookup":"default_domain","platform_dma_configure_driver_snapshot":false,"pci_dma_configure_driver_snapshot":false,"amba_dma_configure_driver_snapshot":false,"dma_mode_decided_in":"client_arch_setup","dma_ownership_api":true,"use_default_domain_site":"after_fw_configure","use_default_domain_defers_if_no_default_domain":false,"probe_device_defers_if_no_default_domain":false,"dma_cleanup_callback":true,"claim_semantics":"blocking_domain","arm_smmu_defer_hack":false,"iommu_probe_unwinds_register":true,"iommu_self_lookup_during_register":false,"qcom_identity_default":true,"msm_dma_map_for_cache":true}
 \* assumptions: ["every group->mutex critical section is one atomic step (no step inside one blocks or is observed by a lockless reader mid-way), so group->mutex needs no holder field [model]","the really_probe error labels (c_defer, c_fail_early without dma_cleanup) are unchanged after v5.17 [inferred: verify drivers/base/dd.c really_probe() in v6.6 and v6.15]"]
 EXTENDS Integers, TLC
 
@@ -18,6 +18,7 @@ Thread == {"R[I1]"}
 VARIABLES
     bus_iommu_ops, \* bus.iommu_ops
     ghost_bad_unuse, \* ghost.bad_unuse (ghost)
+    iommu_listed, \* iommu.listed
     iommu_ops_set, \* iommu.ops_set
     iommu_trigger, \* iommu.trigger
     iommu_driver_state, \* iommu.driver_state
@@ -49,12 +50,13 @@ VARIABLES
     pc_R, \* program counter of R
     crash \* the crash record: "none", or the assertion that failed
 
-vars == <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, pc_R, crash>>
+vars == <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, pc_R, crash>>
 
 \* Every variable holds a value of its domain (probecheck stops on a write outside it).
 TypeOK ==
     /\ bus_iommu_ops \in {"none", "ops"}
     /\ ghost_bad_unuse \in BOOLEAN
+    /\ iommu_listed \in [Iommu -> BOOLEAN]
     /\ iommu_ops_set \in [Iommu -> BOOLEAN]
     /\ iommu_trigger \in [Iommu -> BOOLEAN]
     /\ iommu_driver_state \in [Iommu -> {"idle", "bound", "failed", "deferred"}]
@@ -89,6 +91,7 @@ TypeOK ==
 Init ==
     /\ bus_iommu_ops = "none"
     /\ ghost_bad_unuse = FALSE
+    /\ iommu_listed = [s \in Iommu |-> FALSE]
     /\ iommu_ops_set = [s \in Iommu |-> FALSE]
     /\ iommu_trigger = [s \in Iommu |-> FALSE]
     /\ iommu_driver_state = [s \in Iommu |-> "idle"]
@@ -137,6 +140,7 @@ R_I1_r_publish_enabled ==
     /\ pc_R["I1"] = "r_publish"
 R_I1_r_publish ==
     /\ R_I1_r_publish_enabled
+    /\ iommu_listed' = [iommu_listed EXCEPT ![R_unit["I1"]] = TRUE]
     /\ iommu_ops_set' = [iommu_ops_set EXCEPT ![R_unit["I1"]] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_bus_loop"]
     /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
@@ -151,7 +155,7 @@ R_I1_r_bus_loop ==
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = 0]
     /\ R_walk_group' = [R_walk_group EXCEPT !["I1"] = 0]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_walk_next"]
-    /\ UNCHANGED <<ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_deferred, crash>>
+    /\ UNCHANGED <<ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_deferred, crash>>
 
 \* R[I1]:r_walk_next.add: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I1_r_walk_next_add_enabled ==
@@ -162,7 +166,7 @@ R_I1_r_walk_next_add_enabled ==
 R_I1_r_walk_next_add ==
     /\ R_I1_r_walk_next_add_enabled
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_grouped_check"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_walk_next.skip: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I1_r_walk_next_skip_enabled ==
@@ -173,7 +177,7 @@ R_I1_r_walk_next_skip_enabled ==
 R_I1_r_walk_next_skip ==
     /\ R_I1_r_walk_next_skip_enabled
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = R_walk_dev["I1"] + 1]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, pc_R, crash>>
 
 \* R[I1]:r_walk_next.done: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I1_r_walk_next_done_enabled ==
@@ -183,7 +187,7 @@ R_I1_r_walk_next_done_enabled ==
 R_I1_r_walk_next_done ==
     /\ R_I1_r_walk_next_done_enabled
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_list_del"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_grouped_check.grouped: probe_iommu_group() (drivers/iommu/iommu.c)
 R_I1_r_grouped_check_grouped_enabled ==
@@ -194,7 +198,7 @@ R_I1_r_grouped_check_grouped ==
     /\ R_I1_r_grouped_check_grouped_enabled
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = R_walk_dev["I1"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_grouped_check.new: probe_iommu_group() (drivers/iommu/iommu.c)
 R_I1_r_grouped_check_new_enabled ==
@@ -204,7 +208,7 @@ R_I1_r_grouped_check_new_enabled ==
 R_I1_r_grouped_check_new ==
     /\ R_I1_r_grouped_check_new_enabled
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "pd_bus_ops"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:pd_bus_ops.enodev: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I1_pd_bus_ops_enodev_enabled ==
@@ -215,7 +219,7 @@ R_I1_pd_bus_ops_enodev ==
     /\ R_I1_pd_bus_ops_enodev_enabled
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = R_walk_dev["I1"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:pd_bus_ops.ok: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I1_pd_bus_ops_ok_enabled ==
@@ -225,7 +229,7 @@ R_I1_pd_bus_ops_ok_enabled ==
 R_I1_pd_bus_ops_ok ==
     /\ R_I1_pd_bus_ops_ok_enabled
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_alloc"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_alloc: dev_iommu_get() (drivers/iommu/iommu.c)
 R_I1_r_alloc_enabled ==
@@ -235,7 +239,7 @@ R_I1_r_alloc ==
     /\ R_I1_r_alloc_enabled
     /\ dev_iommu' = [dev_iommu EXCEPT ![FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])] = "alloc"]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_probe_dev"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_probe_dev.ok: intel_iommu_probe_device() (drivers/iommu/intel/iommu.c)
 R_I1_r_probe_dev_ok_enabled ==
@@ -245,7 +249,7 @@ R_I1_r_probe_dev_ok ==
     /\ R_I1_r_probe_dev_ok_enabled
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT ![FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])] = dev_fw_iommu[FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])]]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_group"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_group.grouped: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 R_I1_r_group_grouped_enabled ==
@@ -256,9 +260,9 @@ R_I1_r_group_grouped ==
     /\ R_I1_r_group_grouped_enabled
     /\ IF ~iommu_ops_set[dev_iommu_iommu_dev[FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])]]
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, pc_R>>
+            /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, pc_R>>
        ELSE /\ pc_R' = [pc_R EXCEPT !["I1"] = "g_link"]
-            /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
+            /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_group.new: iommu_group_get_for_dev() (drivers/iommu/iommu.c)
 R_I1_r_group_new_enabled ==
@@ -269,9 +273,9 @@ R_I1_r_group_new ==
     /\ R_I1_r_group_new_enabled
     /\ IF ~iommu_ops_set[dev_iommu_iommu_dev[FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])]]
        THEN /\ crash' = "NoNullOpsDeref"
-            /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, pc_R>>
+            /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, pc_R>>
        ELSE /\ pc_R' = [pc_R EXCEPT !["I1"] = "g_link"]
-            /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
+            /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:g_link: iommu_group_add_device() (drivers/iommu/iommu.c)
 R_I1_g_link_enabled ==
@@ -281,7 +285,7 @@ R_I1_g_link ==
     /\ R_I1_g_link_enabled
     /\ dev_iommu_group' = [dev_iommu_group EXCEPT ![FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])] = dev_group_of[FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])]]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_gm_add"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_gm_add: iommu_group_add_device() (drivers/iommu/iommu.c)
 R_I1_r_gm_add_enabled ==
@@ -291,7 +295,7 @@ R_I1_r_gm_add ==
     /\ R_I1_r_gm_add_enabled
     /\ dev_in_group_list' = [dev_in_group_list EXCEPT ![FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])] = TRUE]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_list_add"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_list_add: __iommu_probe_device() (drivers/iommu/iommu.c)
 R_I1_r_list_add_enabled ==
@@ -302,7 +306,7 @@ R_I1_r_list_add ==
     /\ group_on_group_list' = [group_on_group_list EXCEPT ![dev_group_of[FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])]] = (IF ((group_default_domain[dev_group_of[FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])]] = "none") /\ (group_on_group_list[dev_group_of[FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])]] = "none")) THEN R_unit["I1"] ELSE group_on_group_list[dev_group_of[FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])]])]
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = R_walk_dev["I1"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_walk_next"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, R_unit, R_walk_group, R_deferred, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, R_unit, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_list_del.fin: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I1_r_list_del_fin_enabled ==
@@ -314,7 +318,7 @@ R_I1_r_list_del_fin ==
     /\ R_I1_r_list_del_fin_enabled
     /\ group_on_group_list' = [group_on_group_list EXCEPT ![FromIndex(<<"G1", "G2">>, R_walk_group["I1"])] = "none"]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_finalize_group"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_list_del.skip: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I1_r_list_del_skip_enabled ==
@@ -325,7 +329,7 @@ R_I1_r_list_del_skip_enabled ==
 R_I1_r_list_del_skip ==
     /\ R_I1_r_list_del_skip_enabled
     /\ R_walk_group' = [R_walk_group EXCEPT !["I1"] = R_walk_group["I1"] + 1]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_deferred, pc_R, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_deferred, pc_R, crash>>
 
 \* R[I1]:r_list_del.done: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I1_r_list_del_done_enabled ==
@@ -335,7 +339,7 @@ R_I1_r_list_del_done_enabled ==
 R_I1_r_list_del_done ==
     /\ R_I1_r_list_del_done_enabled
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_done"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_finalize_group: bus_iommu_probe() (drivers/iommu/iommu.c)
 R_I1_r_finalize_group_enabled ==
@@ -347,7 +351,7 @@ R_I1_r_finalize_group ==
     /\ group_domain' = [group_domain EXCEPT ![FromIndex(<<"G1", "G2">>, R_walk_group["I1"])] = "dd"]
     /\ R_walk_group' = [R_walk_group EXCEPT !["I1"] = R_walk_group["I1"] + 1]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_list_del"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_deferred, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_deferred, crash>>
 
 \* R[I1]:r_done.next_unit: iommu_device_register() (drivers/iommu/iommu.c)
 R_I1_r_done_next_unit_enabled ==
@@ -361,7 +365,7 @@ R_I1_r_done_next_unit ==
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = 0]
     /\ R_walk_group' = [R_walk_group EXCEPT !["I1"] = 0]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_publish"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_deferred, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_deferred, crash>>
 
 \* R[I1]:r_done.last: iommu_device_register() (drivers/iommu/iommu.c)
 R_I1_r_done_last_enabled ==
@@ -372,7 +376,7 @@ R_I1_r_done_last ==
     /\ R_I1_r_done_last_enabled
     /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I1"]] = "bound"]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* R[I1]:r_unregister.fail: iommu_device_unregister() (drivers/iommu/iommu.c)
 R_I1_r_unregister_fail_enabled ==
@@ -381,6 +385,7 @@ R_I1_r_unregister_fail_enabled ==
     /\ ~R_deferred["I1"]
 R_I1_r_unregister_fail ==
     /\ R_I1_r_unregister_fail_enabled
+    /\ iommu_listed' = [iommu_listed EXCEPT ![R_unit["I1"]] = FALSE]
     /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I1"]] = "failed"]
     /\ dev_iommu' = [dev_iommu EXCEPT !["D1"] = (IF (dev_iommu_iommu_dev["D1"] = R_unit["I1"]) THEN "null" ELSE dev_iommu["D1"]), !["D2"] = (IF (dev_iommu_iommu_dev["D2"] = R_unit["I1"]) THEN "null" ELSE dev_iommu["D2"])]
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT !["D1"] = (IF (dev_iommu_iommu_dev["D1"] = R_unit["I1"]) THEN "none" ELSE dev_iommu_iommu_dev["D1"]), !["D2"] = (IF (dev_iommu_iommu_dev["D2"] = R_unit["I1"]) THEN "none" ELSE dev_iommu_iommu_dev["D2"])]
@@ -396,6 +401,7 @@ R_I1_r_unregister_defer_enabled ==
     /\ R_deferred["I1"]
 R_I1_r_unregister_defer ==
     /\ R_I1_r_unregister_defer_enabled
+    /\ iommu_listed' = [iommu_listed EXCEPT ![R_unit["I1"]] = FALSE]
     /\ iommu_driver_state' = [iommu_driver_state EXCEPT ![R_unit["I1"]] = "deferred"]
     /\ dev_iommu' = [dev_iommu EXCEPT !["D1"] = (IF (dev_iommu_iommu_dev["D1"] = R_unit["I1"]) THEN "null" ELSE dev_iommu["D1"]), !["D2"] = (IF (dev_iommu_iommu_dev["D2"] = R_unit["I1"]) THEN "null" ELSE dev_iommu["D2"])]
     /\ dev_iommu_iommu_dev' = [dev_iommu_iommu_dev EXCEPT !["D1"] = (IF (dev_iommu_iommu_dev["D1"] = R_unit["I1"]) THEN "none" ELSE dev_iommu_iommu_dev["D1"]), !["D2"] = (IF (dev_iommu_iommu_dev["D2"] = R_unit["I1"]) THEN "none" ELSE dev_iommu_iommu_dev["D2"])]
@@ -417,7 +423,7 @@ R_I1_r_deferred_retry ==
     /\ R_walk_dev' = [R_walk_dev EXCEPT !["I1"] = 0]
     /\ R_walk_group' = [R_walk_group EXCEPT !["I1"] = 0]
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "r_publish"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_deferred, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_deferred, crash>>
 
 \* R[I1]:r_deferred.idle: deferred_probe_work_func() (drivers/base/dd.c)
 R_I1_r_deferred_idle_enabled ==
@@ -427,7 +433,7 @@ R_I1_r_deferred_idle_enabled ==
 R_I1_r_deferred_idle ==
     /\ R_I1_r_deferred_idle_enabled
     /\ pc_R' = [pc_R EXCEPT !["I1"] = "$end"]
-    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
+    /\ UNCHANGED <<bus_iommu_ops, ghost_bad_unuse, iommu_listed, iommu_ops_set, iommu_trigger, iommu_driver_state, dev_fw_iommu, dev_group_of, dev_added, dev_driver, dev_bind_phase, dev_iommu, dev_iommu_iommu_dev, dev_iommu_group, dev_in_group_list, dev_dma_ops, dev_live_maps, ghost_bound_dma_mode, ghost_use_counted, ghost_kernel_dma_user, ghost_fw_dma_live, group_dd_type, group_default_domain, group_domain, group_owner_cnt, group_owner, group_on_group_list, R_unit, R_walk_dev, R_walk_group, R_deferred, crash>>
 
 \* No step is enabled (probecheck checks terminal properties in these states).
 Stuck ==
@@ -544,6 +550,11 @@ GroupMembershipConsistent ==
 NoUnattachedDma ==
     /\ FALSE => ((dev_iommu_group["D1"] # "none") /\ dev_in_group_list["D1"] /\ (group_domain[dev_group_of["D1"]] # "none"))
     /\ FALSE => ((dev_iommu_group["D2"] # "none") /\ dev_in_group_list["D2"] /\ (group_domain[dev_group_of["D2"]] # "none"))
+
+\* An IOMMU instance whose driver probe returned an error (the struct iommu_device inside its devm-allocated state is freed) is not on iommu_device_list; else the next iommu_ops_from_fwnode or iommu_device_register walks freed memory (5.10.265 arm-smmu.c:2260-2261 against 5.15.215 2232-2235). Checked from v5.10 (dev->iommu era); the add_device era's error paths are not modelled.
+NoFreedInstanceListed ==
+    /\ iommu_listed["I1"] => ((iommu_driver_state["I1"] # "failed") /\ (iommu_driver_state["I1"] # "deferred"))
+    /\ iommu_listed["I2"] => ((iommu_driver_state["I2"] # "failed") /\ (iommu_driver_state["I2"] # "deferred"))
 
 \* A grouped device has dev->iommu with its iommu_dev set (iommu-probe.md 4.15; v5.17+).
 GroupImpliesIommuDev ==

@@ -119,6 +119,11 @@ export const INVARIANT_DEFS: readonly InvariantDef[] = [
     )),
   },
   {
+    name: 'NoFreedInstanceListed', kind: 'invariant',
+    doc: 'An IOMMU instance whose driver probe returned an error (the struct iommu_device inside its devm-allocated state is freed) is not on iommu_device_list; else the next iommu_ops_from_fwnode or iommu_device_register walks freed memory (5.10.265 arm-smmu.c:2260-2261 against 5.15.215 2232-2235). Checked from v5.10 (dev->iommu era); the add_device era\'s error paths are not modelled.',
+    build: (k) => (k.devIommu ? forall('iommu', (i) => implies(v('iommu.listed', i), and(ne(v('iommu.driver_state', i), 'failed'), ne(v('iommu.driver_state', i), 'deferred')))) : null),
+  },
+  {
     name: 'GroupImpliesIommuDev', kind: 'invariant',
     doc: 'A grouped device has dev->iommu with its iommu_dev set (iommu-probe.md 4.15; v5.17+).',
     build: (k) => (k.devIommu ? forall('dev', (d) => implies(hasGrp(d), and(eq(v('dev.iommu', d), 'alloc'), ne(v('dev.iommu_iommu_dev', d), 'none')))) : null),

@@ -2,6 +2,7 @@
 import type { Expr } from '../ir/types';
 import type { Forms } from './forms';
 import type { KernelFlags } from './kernels';
+import type { Bus } from './bus-glue';
 import type { WitnessHelpers } from '../invariants/witnesses';
 
 export type IommuDriver = 'ipmmu' | 'arm-smmu' | 'smmu-v3' | 'intel';
@@ -44,7 +45,7 @@ export interface ScenarioDef {
   readonly seed?: string;
   readonly doc: string;
   readonly defaultScenario: boolean;
-  readonly bus: 'platform' | 'pci';
+  readonly bus: Bus;
   readonly iommus: readonly IommuCfg[];
   /** Intel: one boot thread registers every unit in order (seed 004); otherwise each IOMMU
    *  instance registers from its own driver probe, concurrently. */

@@ -7,14 +7,13 @@ import type { Forms } from './forms';
 import { modeIommu as modeIommuIn, modeValue as modeValueIn, type DmaModeField } from '../invariants/kernel-state';
 import type { IommuDriver, ScenarioDef } from './config';
 import { instanceLookup, type InstanceLookup } from './drivers';
+import { busGlue, type BusGlue } from './bus-glue';
 
 export const FILES = {
   iommu: 'drivers/iommu/iommu.c',
   of_iommu: 'drivers/iommu/of_iommu.c',
   dd: 'drivers/base/dd.c',
   core: 'drivers/base/core.c',
-  platform: 'drivers/base/platform.c',
-  pci: 'drivers/pci/pci-driver.c',
   dma_iommu: 'drivers/iommu/dma-iommu.c',
   arm64_dma: 'arch/arm64/mm/dma-mapping.c',
   ipmmu: 'drivers/iommu/ipmmu-vmsa.c',
@@ -56,10 +55,10 @@ export class BuildCtx {
   /** The IOMMU core, not the client's arch_setup_dma_ops, decides the DMA mode. */
   get coreDma(): boolean { return this.forms.dmaMode === 'iommu_core'; }
   get ownership(): boolean { return this.forms.ownership !== 'none'; }
-  /** The OF firmware path (platform bus) vs ACPI/IORT or DMAR scope (pci bus). */
-  get of(): boolean { return this.sc.bus === 'platform'; }
-  get busGlue(): string { return this.of ? FILES.platform : FILES.pci; }
-  get busConfigure(): string { return this.of ? 'platform_dma_configure()' : 'pci_dma_configure()'; }
+  /** The client bus's dma_configure glue (bus-glue.ts). */
+  get glue(): BusGlue { return busGlue(this.sc.bus, this.forms); }
+  /** The OF firmware path (platform, amba) vs ACPI/IORT or DMAR scope (pci). */
+  get of(): boolean { return this.glue.firmware === 'of'; }
   get smmuFile(): string {
     switch (this.driver) {
       case 'ipmmu': return FILES.ipmmu;

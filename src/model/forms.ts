@@ -75,9 +75,6 @@ export function unbuildable(f: KernelFlags): { flag: keyof KernelFlags; why: str
   if (x.probe === 'init_device' && x.probeLock === 'none') {
     return { flag: 'probe_returns_early_if_grouped', why: '6eb4da8cf545 checks the group under the probe lock, and this kernel has none' };
   }
-  if (x.probe === 'probe_device' && x.probeLock === 'function_static') {
-    return { flag: 'probe_lock_function_static', why: 'the function-static lock around the probe_device body (6.1.2 .. 6.1.67) is not modelled yet' };
-  }
   if (f.dt_acpi_parsing_in_probe_path && x.probe !== 'dropping' && x.probe !== 'add_device') {
     return { flag: 'dt_acpi_parsing_in_probe_path', why: 'bcb81ac6ae3c drops the file-scope probe lock around the grouped check\'s body; this kernel lacks one of them' };
   }
@@ -117,6 +114,7 @@ export const FLAG_READ_BY: Record<keyof KernelFlags, { readonly by: (x: Forms, f
   dma_api_domain_lookup: { by: always, where: 'every form' },
   platform_dma_configure_driver_snapshot: { by: (x) => x.probe === 'dropping', where: 'the dropping probe path (the walk\'s own dma_configure)' },
   pci_dma_configure_driver_snapshot: { by: (x) => x.probe === 'dropping', where: 'the dropping probe path (the walk\'s own dma_configure)' },
+  amba_dma_configure_driver_snapshot: { by: (x) => x.probe === 'dropping', where: 'the dropping probe path (the walk\'s own dma_configure)' },
   dma_mode_decided_in: { by: always, where: 'every form' },
   dma_ownership_api: { by: always, where: 'every form' },
   use_default_domain_site: { by: owned, where: 'kernels with the DMA-ownership API' },
@@ -125,6 +123,7 @@ export const FLAG_READ_BY: Record<keyof KernelFlags, { readonly by: (x: Forms, f
   dma_cleanup_callback: { by: owned, where: 'kernels with the DMA-ownership API' },
   claim_semantics: { by: owned, where: 'kernels with the DMA-ownership API' },
   arm_smmu_defer_hack: { by: always, where: 'every form' },
+  iommu_probe_unwinds_register: { by: (x) => x.probe === 'probe_device' && x.registration === 'bus_set_iommu', where: 'the probe_device body walked by bus_set_iommu (v5.10 .. v5.19; from v6.1 iommu_device_register unwinds itself)' },
   iommu_self_lookup_during_register: { by: always, where: 'every form' },
   qcom_identity_default: { by: always, where: 'every form' },
   msm_dma_map_for_cache: { by: always, where: 'every form' },

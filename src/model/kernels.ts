@@ -55,6 +55,9 @@ export interface KernelFlags {
   platform_dma_configure_driver_snapshot: boolean;
   /** 78447d4545b2 (v6.17; 6.16.y): pci_dma_configure the same (READ_ONCE and a NULL test). */
   pci_dma_configure_driver_snapshot: boolean;
+  /** amba_dma_configure the same: posted by Ketan Kishore (Jul 2026, Fixes: bcb81ac6ae3c), not
+   *  merged in any modelled kernel (iommu-probe-after-v6.15.md 2.4). */
+  amba_dma_configure_driver_snapshot: boolean;
   /** b67483b3c44e (v6.10) + b5c58b2fdc42 (v6.12): the IOMMU core sets dev->dma_iommu under GM;
    *  before, arm64 arch_setup_dma_ops decided dev->dma_ops at the client's bind. */
   dma_mode_decided_in: 'client_arch_setup' | 'iommu_core';
@@ -72,6 +75,12 @@ export interface KernelFlags {
   claim_semantics: 'none' | 'detach' | 'blocking_domain';
   /** 229e6ee43d2a (v6.13; 6.6.y backport): arm-smmu probe_device defers while the SMMU is unbound. */
   arm_smmu_defer_hack: boolean;
+  /** The IOMMU driver's probe unregisters its instance when bus_set_iommu's walk fails
+   *  (arm-smmu: 5.15.215 arm-smmu.c:2232-2235, 5.17-rc5 2217-2223); 5.10.y returns the error
+   *  with the instance still on iommu_device_list and its memory freed by devres
+   *  (5.10.265 arm-smmu.c:2260-2261). The mainline commit between 5.10 and 5.15 is not
+   *  identified. */
+  iommu_probe_unwinds_register: boolean;
   /** 7d835134d4e1 (v6.14): arm-smmu finds its own instance once listed. */
   iommu_self_lookup_during_register: boolean;
   /** 0e764a01015d (v5.8): qcom clients get an identity default domain. */
@@ -126,6 +135,7 @@ const v419: KernelFlags = {
   dma_api_domain_lookup: 'current_domain',
   platform_dma_configure_driver_snapshot: false,
   pci_dma_configure_driver_snapshot: false,
+  amba_dma_configure_driver_snapshot: false,
   dma_mode_decided_in: 'client_arch_setup',
   dma_ownership_api: false,
   use_default_domain_site: 'after_fw_configure',
@@ -134,6 +144,7 @@ const v419: KernelFlags = {
   dma_cleanup_callback: false,
   claim_semantics: 'none',
   arm_smmu_defer_hack: false,
+  iommu_probe_unwinds_register: false,
   iommu_self_lookup_during_register: false,
   qcom_identity_default: false,
   msm_dma_map_for_cache: true,
@@ -179,15 +190,15 @@ const DEFS: readonly KernelDef[] = [
     verified: { status: 'verified', tree: 'unifreq/linux-5.10.y@dd73f55c9408 (5.10.265)' },
   },
   {
-    name: 'v5.15.y', kind: 'lts', base: 'v5.10.y', changes: {},
+    name: 'v5.15.y', kind: 'lts', base: 'v5.10.y', changes: { iommu_probe_unwinds_register: true },
     doc: '5.15.215: the probe path of 5.10.y (the hack since 5.15.174; 5.15 unwinds the aborted SMMU probe and retries).',
     commits: [],
     verified: { status: 'verified', tree: 'unifreq/linux-5.15.y@5c88653f6cce (5.15.215)' },
   },
   {
     name: 'v5.17', kind: 'tag', base: 'v4.20-rc1',
-    changes: { probe_op: 'probe_device', bus_dma_mask_unconditional: false, ipmmu_destroy_guard: true, qcom_identity_default: true },
-    doc: 'probe_device with core-owned groups, bus_iommu_probe from bus_set_iommu, replay guarded by !device_iommu_mapped; no DMA-ownership API.',
+    changes: { probe_op: 'probe_device', bus_dma_mask_unconditional: false, ipmmu_destroy_guard: true, qcom_identity_default: true, iommu_probe_unwinds_register: true },
+    doc: 'probe_device with core-owned groups, bus_iommu_probe from bus_set_iommu, replay guarded by !device_iommu_mapped; no DMA-ownership API; the SMMU probe unregisters its instance when the walk fails.',
     commits: [
       C('6778be4e5209', 'of/device: Really only set bus DMA mask when appropriate'),
       C('e5b78f2e349e', 'iommu/ipmmu-vmsa: Fix crash on early domain free [inferred id]'),
@@ -233,9 +244,17 @@ const DEFS: readonly KernelDef[] = [
     verified: { status: 'partly', tree: 'krr-io/linux-6.1.0 (6.1.0-rc7)' },
   },
   {
+    name: 'v6.1.67', kind: 'point', base: 'v6.1', changes: { probe_lock_function_static: true },
+    doc: '6.1.2 .. 6.1.67: the v6.1 probe body under a function-static lock that __iommu_probe_device takes after the bus-ops test and drops before iommu_device_link (01657bc14a39; 6.1.67 iommu.c:286-345, the same in 6.1.2); no grouped early return, no arm-smmu hack. 6.1.68 replaces it with the file-scope lock (v6.1.y).',
+    commits: [
+      C('01657bc14a39', 'iommu: Avoid races around device probe (6.1.2)'),
+    ],
+    verified: { status: 'verified', tree: 'unifreq/linux-6.1.y@bea82818e117 (6.1.67)' },
+  },
+  {
     name: 'v6.1.y', kind: 'lts', base: 'v6.1',
     changes: { probe_lock_global_held_by_callers: true, arm_smmu_defer_hack: true },
-    doc: '6.1.166: the file-scope probe lock from 6.1.68 (a2e7e59a9426) around the v6.1 probe body, without 6eb4da8cf545\'s grouped early return; the arm-smmu defer hack from 6.1.120. (6.1.2 .. 6.1.67 had a function-static lock: not modelled.)',
+    doc: '6.1.166: the file-scope probe lock from 6.1.68 (a2e7e59a9426) around the v6.1 probe body, without 6eb4da8cf545\'s grouped early return; the arm-smmu defer hack from 6.1.120 (6.1.2 .. 6.1.67: v6.1.67).',
     commits: [
       C('01657bc14a39', 'iommu: Avoid races around device probe (6.1.2; superseded)'),
       C('a2e7e59a9426', 'iommu: Avoid more races around device probe (6.1.68)'),
@@ -326,7 +345,7 @@ const DEFS: readonly KernelDef[] = [
   },
   {
     name: 'v6.18.y', kind: 'lts', base: 'v6.15.y', changes: { pci_dma_configure_driver_snapshot: true }, newest: true,
-    doc: '6.18.9: the probe path of v6.15.y, every flag read in whole files; also 95deee37a123 (platform dma_configure snapshots dev->driver: not modelled) and d9d3cede4167 (ipmmu registers after drvdata).',
+    doc: '6.18.9: the probe path of v6.15.y, every flag read in whole files; and d9d3cede4167 (ipmmu registers after drvdata).',
     commits: [
       C('d9d3cede4167', 'iommu/ipmmu-vmsa: Register in a sensible order'),
       C('78447d4545b2', 'PCI: Fix driver_managed_dma check (v6.17)'),
@@ -351,7 +370,6 @@ const DEFS: readonly KernelDef[] = [
   },
 ];
 
-/** The kernels with their flags resolved along the base chain. */
 /** A kernel with its flags resolved along the base chain. */
 export type Kernel = KernelDef & { readonly flags: KernelFlags };
 export const KERNEL_DEFS: readonly Kernel[] = DEFS.map((k) => ({ ...k, flags: flagsOf(k) }));

@@ -118,6 +118,15 @@ const maskFix = definePatch({
   flags: { bus_dma_mask_unconditional: false },
 });
 
+const ambaSnapshot = definePatch({
+  id: 'amba-dma-configure',
+  title: 'amba: bus: Fix race condition during DMA configure at IOMMU probe time',
+  commits: [],
+  doc: 'Ketan Kishore, posted 15 Jul 2026 (Fixes: bcb81ac6ae3c, Cc: stable; carried as FROMLIST in qualcomm-linux/kernel-topics #1689), not merged as of the newest modelled kernel: amba_dma_configure reads dev->driver once, as 95deee37a123 did for platform. Applies to kernels that drop the probe lock around dma_configure (v6.15+).',
+  requires: { dt_acpi_parsing_in_probe_path: true },
+  flags: { amba_dma_configure_driver_snapshot: true },
+});
+
 export const BUILTIN_PATCHES: readonly Patch[] = [
-  ipmmuFreeGuard, dmaOwnerV7, dmaOwnerV8, busSetup, vtdRace, qcomIdentity, ddRace, readyFix, moreRaces, smmuDefer, maskFix,
+  ipmmuFreeGuard, dmaOwnerV7, dmaOwnerV8, busSetup, vtdRace, qcomIdentity, ddRace, readyFix, moreRaces, smmuDefer, maskFix, ambaSnapshot,
 ];

@@ -5,7 +5,7 @@ import type { ScenarioDef } from './config';
 const ALL = [
   'BoundImpliesCorrectDmaOps', 'DmaOpsMatchDomain', 'OwnerCountBalanced', 'OwnerCountMatchesDmaApiBinders',
   'UnuseMatchesUse', 'KernelUserExclusive', 'NoNullOpsDeref', 'DomainFreeSafe', 'DmaApiDomainHasCookie',
-  'NoTranslationChangeUnderLiveDma', 'DmaUnmapMatchesMap', 'NoUnattachedDma', 'GroupMembershipConsistent', 'GroupImpliesIommuDev', 'NoDeadlock', 'EventuallyResolved',
+  'NoTranslationChangeUnderLiveDma', 'DmaUnmapMatchesMap', 'NoUnattachedDma', 'GroupMembershipConsistent', 'GroupImpliesIommuDev', 'NoFreedInstanceListed', 'NoDeadlock', 'EventuallyResolved',
 ];
 
 export const SCENARIO_DEFS: readonly ScenarioDef[] = [
@@ -63,6 +63,36 @@ export const SCENARIO_DEFS: readonly ScenarioDef[] = [
     invariants: ALL,
     witnesses: [
       { name: 'RegistrationFinished', doc: 'the second SMMU\'s driver bound', expr: (h) => h.registered(h.iommu('I2')) },
+      { name: 'ClientBoundWithIommu', doc: 'D bound with IOMMU DMA ops', expr: (h) => and(h.bound(h.dev('D')), h.modeIs(h.dev('D'), 'iommu')) },
+    ],
+  },
+  {
+    name: 'amba-probe-vs-register',
+    doc: 'The amba form of the v6.15 walk window (Ketan Kishore, "[PATCH] amba: bus: Fix race condition during DMA configure at IOMMU probe time", 15 Jul 2026): an arm-smmu registering from the deferred-probe worker walks the amba bus (amba_dma_configure <- __iommu_probe_device <- probe_iommu_group <- iommu_device_register <- arm_smmu_device_probe) while its amba client binds. amba_dma_configure still reads dev->driver twice.',
+    defaultScenario: false, bus: 'amba',
+    iommus: [{ name: 'I', driver: 'arm-smmu' }],
+    groups: ['G'],
+    devices: [{ name: 'D', iommu: 'I', group: 'G', driver: 'K', start: 'probe' }],
+    faults: [],
+    invariants: ALL,
+    witnesses: [
+      { name: 'RegistrationFinished', doc: 'the SMMU driver bound', expr: (h) => h.registered(h.iommu('I')) },
+      { name: 'ClientBoundWithIommu', doc: 'the amba client bound with IOMMU DMA ops', expr: (h) => and(h.bound(h.dev('D')), h.modeIs(h.dev('D'), 'iommu')) },
+    ],
+  },
+  {
+    name: 'iommu-after-initcalls',
+    doc: 'A built-in SMMU whose own probe waits on another provider (a clock or power domain) until after late_initcall: its client D, deferred at boot on the missing instance, is run by deferred_probe_initcall (E); after initcalls_done, of_iommu_configure gets -ENODEV from driver_deferred_probe_check_state ("ignoring dependency for device, assuming no driver", CONFIG_MODULES=n) and D binds on dma-direct; the SMMU registers afterwards and its walk finds D bound.',
+    defaultScenario: false, bus: 'platform',
+    iommus: [{ name: 'I', driver: 'arm-smmu' }],
+    groups: ['G'],
+    devices: [{ name: 'D', iommu: 'I', group: 'G', driver: 'K', start: 'deferred' }],
+    faults: [],
+    initcallsActor: true,
+    invariants: ALL,
+    witnesses: [
+      { name: 'RegistrationFinished', doc: 'the SMMU driver bound', expr: (h) => h.registered(h.iommu('I')) },
+      { name: 'ClientBoundWithoutIommu', doc: 'D gave up on the SMMU and bound on dma-direct', expr: (h) => and(h.bound(h.dev('D')), h.modeIs(h.dev('D'), 'direct')) },
       { name: 'ClientBoundWithIommu', doc: 'D bound with IOMMU DMA ops', expr: (h) => and(h.bound(h.dev('D')), h.modeIs(h.dev('D'), 'iommu')) },
     ],
   },

@@ -32,6 +32,7 @@ const SEEN: Record<string, string> = {
   KernelUserExclusive: 'user space owns a group while a kernel driver does DMA in it',
   NoUnattachedDma: 'IOMMU faults for the device\'s DMA: its stream has no domain attached and the IOMMU aborts unattached streams (disable_bypass)',
   DmaUnmapMatchesMap: 'WARN_ON(unmapped != size) in __iommu_dma_unmap when the driver unmaps a dma-direct handle through iommu-dma',
+  NoFreedInstanceListed: 'nothing at first: the failed SMMU probe left its freed struct iommu_device on iommu_device_list; the next of_iommu_xlate or IOMMU registration walks freed memory (KASAN: use-after-free), and the SMMU\'s retried probe fails in iommu_device_sysfs_add',
   GroupImpliesIommuDev: 'a grouped device without dev->iommu->iommu_dev (the next dev_iommu_ops() oopses)',
 };
 

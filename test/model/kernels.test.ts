@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildKernelModel } from '../../src/model';
+import { buildKernelModel, definePatch } from '../../src/model';
 import { formsOf } from '../../src/model/forms';
 import { KERNEL_DEFS } from '../../src/model/kernels';
 import { run, unreached, violated } from './util';
@@ -55,10 +55,15 @@ test('5.10.y and 5.15.y: v5.17\'s probe path with the hack; a second arm-smmu ne
   for (const k of ['v5.10.y', 'v5.15.y']) {
     assert.equal(KERNEL_DEFS.find((x) => x.name === k)!.flags.arm_smmu_defer_hack, true);
     assert.deepEqual(violated(run(k, 'probe-vs-register-two-smmu')), [], k);
-    // The hack aborts the walk; the SMMU retries and binds; the client stays on dma-direct with
-    // no group (iommu-probe-lts.md 2.1) and its DMA faults (disable_bypass).
-    assert.deepEqual(violated(run(k, 'probe-vs-register')), ['NoUnattachedDma'], k);
   }
+  // The hack aborts the walk. 5.15 unregisters the instance, retries and binds; the client stays
+  // on dma-direct with no group (iommu-probe-lts.md 2.1) and its DMA faults (disable_bypass).
+  assert.deepEqual(violated(run('v5.15.y', 'probe-vs-register')), ['NoUnattachedDma']);
+  // 5.10 returns without iommu_device_unregister (5.10.265 arm-smmu.c:2260-2261): the freed
+  // instance stays listed and the retry fails in sysfs, so the SMMU never binds.
+  assert.deepEqual(violated(run('v5.10.y', 'probe-vs-register')), ['NoFreedInstanceListed']);
+  const unwind = definePatch({ id: 'unwind', title: '5.15\'s error path', flags: { iommu_probe_unwinds_register: true } });
+  assert.deepEqual(violated(run('v5.10.y', 'probe-vs-register', [unwind])), ['NoUnattachedDma']);
 });
 
 test('6.12.y: no walk window (no lock drop) and b46064a18810: seed 001 is closed for arm-smmu', () => {

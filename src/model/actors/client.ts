@@ -16,7 +16,7 @@ import { archSetupDmaOps } from '../paths/arch-setup-dma-ops';
 import { useDefaultDomain } from '../paths/use-default-domain';
 import { firmwareConfigure, PROBE_PATH, type ProbeExits } from '../paths';
 import { firmwareReplay, replaysProbe } from '../paths/firmware-replay';
-import { clientSettled, clientSlots, registrationSlots } from './slots';
+import { clientSettled, clientSlots, registrationSlots, initcallTriggersDone } from './slots';
 
 export { clientSlots };
 
@@ -38,6 +38,7 @@ export function buildClient(ctx: BuildCtx): ActorB {
     not(v('dev.trigger', d)),
     ...rs.map((s) => at('R', s, END)),
     ...cs.map((s) => implies(ne(d, s), clientSettled(s))),
+    ...initcallTriggersDone(ctx),
   );
   const attachG = hotplug ? and(not(v('dev.deferred', d)), dlFree, or(not(v('dev.hotplug', d)), at('N', d, END))) : and(not(v('dev.deferred', d)), dlFree);
   b.add('c_lock', 'really_probe()', FILES.dd, [
@@ -53,7 +54,7 @@ export function buildClient(ctx: BuildCtx): ActorB {
     { doc: 'dev->driver = drv (device_set_driver in 6.15), BEFORE dma_configure; pinctrl_bind_pins' });
   const arch = 'c_arch_setup';
   const useEntry = 'c_use_dd';
-  b.add('c_dma_cfg', ctx.of ? 'platform_dma_configure()' : 'pci_dma_configure()', ctx.busGlue, [br(undefined, undefined, [], useBeforeFw ? useEntry : 'o_lock')],
+  b.add('c_dma_cfg', ctx.glue.configure, ctx.glue.file, [br(undefined, undefined, [], useBeforeFw ? useEntry : 'o_lock')],
     { doc: 'really_probe -> dev->bus->dma_configure(dev)' + (ctx.of ? ' -> of_dma_configure(dev, np, true) (bus_dma_mask for the client itself not modelled)' : ' -> acpi_dma_configure (IORT)') });
   const cfg = b.local('cfg', { kind: 'enum', values: ['none', 'ok', 'noiommu', 'defer'] }, 'none');
   const err = b.local('err', { kind: 'enum', values: ['ok', 'enodev', 'err', 'defer'] }, 'ok');

@@ -12,7 +12,7 @@ import { END } from '../../ir/types';
 import { ActorB, br, FILES, type BuildCtx, type Exit } from '../ctx';
 import type { ProbePathForm } from '../forms';
 import { PROBE_PATH, type ProbeExits } from '../paths';
-import { clientSettled, clientSlots, registrationSlots } from './slots';
+import { clientSettled, clientSlots, initcallTriggersDone, registrationSlots } from './slots';
 
 export { registrationSlots };
 
@@ -140,9 +140,14 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
     br('fail', not(b.lv(retryF)), [...undo, set('iommu.driver_state', U, 'failed')], END),
     br('defer', b.lv(retryF), [...undo, set('iommu.driver_state', U, 'deferred'), b.ls(retryF, false)], 'r_deferred', undefined, 'the IOMMU probe returns -EPROBE_DEFER: on the deferred-probe pending list'),
   ];
+  // Whether the IOMMU's probe takes its instance off iommu_device_list when the walk fails
+  // (5.15); 5.10 leaves it there, in memory devres frees (only the probe_device form walked by
+  // bus_set_iommu reads the flag; the add_device era keeps its unwinding unmodelled).
+  const unwindRead = fail === 'r_walk_fail' && probeForm === 'probe_device';
+  const unwinds = !unwindRead || f.iommu_probe_unwinds_register;
   if (fail === 'r_walk_fail') {
-    b.add('r_walk_fail', 'iommu_bus_init()', FILES.iommu, failed([set('bus.iommu_ops', undefined, 'none'), set('bus.notifier_registered', undefined, false)]),
-      { doc: 'iommu_bus_init error: remove_iommu_group on every device [not modelled], unregister the notifier, bus->iommu_ops = NULL; the IOMMU probe fails (5.15 unwinds and defers; 5.10 leaves iommu_device_register behind [not modelled])' });
+    b.add('r_walk_fail', 'iommu_bus_init()', FILES.iommu, failed([set('bus.iommu_ops', undefined, 'none'), set('bus.notifier_registered', undefined, false), ...(unwindRead && unwinds ? [set('iommu.listed', U, false)] : [])]),
+      { doc: 'iommu_bus_init error: remove_iommu_group on every device [not modelled], unregister the notifier, bus->iommu_ops = NULL; the IOMMU probe returns the error' + (!unwindRead ? '' : unwinds ? ' after iommu_device_unregister (list_del)' : ' with the instance still listed (no iommu_device_unregister), its memory freed by devres') });
   } else {
     const rel: Assign[] = [];
     for (let i = 0; i < ctx.nDev; i++) {
@@ -163,9 +168,15 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
     not(v('iommu.trigger', U)),
     ...clientSlots(ctx).map(clientSettled),
     ...ctx.sc.devices.map((d, i) => (d.start === 'hotplug' ? at('N', i, END) : undefined)).filter((x): x is NonNullable<typeof x> => !!x),
+    ...initcallTriggersDone(ctx),
   );
+  // Without the unwind, the retried probe's iommu_device_sysfs_add() meets the "smmu.%pa" device
+  // the failed probe left registered, and fails for good [inferred: devres and sysfs semantics].
+  const retry = unwinds
+    ? br('retry', v('iommu.trigger', U), [set('iommu.trigger', U, false), set('iommu.driver_state', U, 'idle'), b.ls(curF, 0), b.ls(gcurF, 0)], 'r_publish', undefined, 'a trigger moved the IOMMU device to the active list: its probe runs again')
+    : br('retry', v('iommu.trigger', U), [set('iommu.trigger', U, false), set('iommu.driver_state', U, 'failed')], END, undefined, 'the probe runs again; iommu_device_sysfs_add() collides with the device the failed probe left in sysfs -> fails for good [inferred]');
   b.add('r_deferred', 'deferred_probe_work_func()', FILES.dd, [
-    br('retry', v('iommu.trigger', U), [set('iommu.trigger', U, false), set('iommu.driver_state', U, 'idle'), b.ls(curF, 0), b.ls(gcurF, 0)], 'r_publish', undefined, 'a trigger moved the IOMMU device to the active list: its probe runs again'),
+    retry,
     br('idle', quiet, [], END, undefined, 'no trigger can come any more: the IOMMU stays deferred'),
   ], { doc: 'the IOMMU device waits on the deferred-probe pending list' });
   return b;

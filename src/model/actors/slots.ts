@@ -19,3 +19,8 @@ export function clientSlots(ctx: BuildCtx): number[] {
 export function clientSettled(s: number): Expr {
   return or(at('C', s, END), and(at('C', s, 'c_lock'), v('dev.deferred', s), not(v('dev.trigger', s))));
 }
+
+/** With the environment actor, deferred_probe_initcall's triggers are still to come until it ends. */
+export function initcallTriggersDone(ctx: BuildCtx): Expr[] {
+  return ctx.sc.initcallsActor ? [at('E', undefined, END)] : [];
+}

@@ -28,7 +28,7 @@ export function buildUnbind(ctx: BuildCtx): ActorB {
     [{ name: 'DmaUnmapMatchesMap', cond: unmapOk, doc: 'dma_unmap_*() of a handle from the other DMA API implementation: WARN_ON(unmapped != size) in __iommu_dma_unmap' }])],
     { doc: 'the driver\'s remove: it stops DMA and unmaps (d_stop)' });
   if (cleanup) {
-    b.add('u_dma_cleanup', ctx.of ? 'platform_dma_cleanup()' : 'pci_dma_cleanup()', ctx.busGlue, [
+    b.add('u_dma_cleanup', ctx.glue.cleanup, ctx.glue.file, [
       br('managed', eq(v('dev.drv', d), 'V'), [], 'u_cleanup'),
       br('nogroup', and(ne(v('dev.drv', d), 'V'), not(hasGrp(d))), [], 'u_cleanup', undefined, 'unuse_get: dev->iommu_group == NULL -> return'),
       br('group', and(ne(v('dev.drv', d), 'V'), hasGrp(d)), [], 'unuse_dec'),

@@ -11,6 +11,7 @@ export const RELEASE_TREE: Readonly<Record<string, string>> = {
  "v5.17": "dunli/linux-5.17@a5835cacde99",
  "v5.19": "yishangzhang/linux-5.19@4a8550523ce9",
  "v6.1": "unifreq/linux-6.1.y@e451e259ee44",
+ "v6.1.67": "unifreq/linux-6.1.y@bea82818e117",
  "v6.1.y": "unifreq/linux-6.1.y@525d1212a677",
  "v6.6": "unifreq/linux-6.6.y@5fda8f9c7f90",
  "v6.6.5": "unifreq/linux-6.6.y@338b333eae4c",
@@ -117,6 +118,10 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "arm_smmu_device_probe() drivers/iommu/arm-smmu.c": {
    "lines": "2059-2177",
    "fingerprint": "70c714580e51f228"
+  },
+  "deferred_probe_initcall() drivers/base/dd.c": {
+   "lines": "275-298",
+   "fingerprint": "cdce3183a57713ce"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1595-1615",
@@ -259,6 +264,10 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
    "lines": "2093-2211",
    "fingerprint": "70c714580e51f228"
   },
+  "deferred_probe_initcall() drivers/base/dd.c": {
+   "lines": "275-298",
+   "fingerprint": "cdce3183a57713ce"
+  },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1591-1611",
    "fingerprint": "43857a1ddb17e850"
@@ -396,6 +405,10 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
    "lines": "1370-1453",
    "fingerprint": "00276f62e96260ee"
   },
+  "deferred_probe_initcall() drivers/base/dd.c": {
+   "lines": "314-337",
+   "fingerprint": "e8f507e094753ac4"
+  },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1588-1606",
    "fingerprint": "3764f1cf220cd8cb"
@@ -527,6 +540,10 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
    "lines": "1358-1441",
    "fingerprint": "00276f62e96260ee"
+  },
+  "deferred_probe_initcall() drivers/base/dd.c": {
+   "lines": "324-350",
+   "fingerprint": "dd983fd344e8da02"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1603-1621",
@@ -662,6 +679,10 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
    "lines": "1358-1430",
    "fingerprint": "5d102069a7b71f06"
+  },
+  "deferred_probe_initcall() drivers/base/dd.c": {
+   "lines": "325-351",
+   "fingerprint": "dd983fd344e8da02"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1591-1609",
@@ -801,6 +822,14 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
    "lines": "1358-1430",
    "fingerprint": "5d102069a7b71f06"
+  },
+  "amba_dma_configure() drivers/amba/bus.c": {
+   "lines": "260-280",
+   "fingerprint": "75a46ed71ac336bd"
+  },
+  "deferred_probe_initcall() drivers/base/dd.c": {
+   "lines": "339-365",
+   "fingerprint": "dd983fd344e8da02"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1622-1648",
@@ -964,6 +993,14 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
    "lines": "1340-1412",
    "fingerprint": "5d102069a7b71f06"
   },
+  "amba_dma_configure() drivers/amba/bus.c": {
+   "lines": "353-373",
+   "fingerprint": "75a46ed71ac336bd"
+  },
+  "deferred_probe_initcall() drivers/base/dd.c": {
+   "lines": "344-370",
+   "fingerprint": "dd983fd344e8da02"
+  },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1628-1654",
    "fingerprint": "c385284fbfef91e1"
@@ -1030,6 +1067,176 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   },
   "platform_dma_cleanup() drivers/base/platform.c": {
    "lines": "1463-1469",
+   "fingerprint": "30fc45ff30e34ac1"
+  }
+ },
+ "unifreq/linux-6.1.y@bea82818e117": {
+  "really_probe() drivers/base/dd.c": {
+   "lines": "584-710",
+   "fingerprint": "e3b512fbc3a73257"
+  },
+  "device_links_check_suppliers() drivers/base/core.c": {
+   "lines": "1090-1145",
+   "fingerprint": "15305d9c83806316"
+  },
+  "platform_dma_configure() drivers/base/platform.c": {
+   "lines": "1443-1463",
+   "fingerprint": "1e3de614661ef36b"
+  },
+  "iommu_device_use_default_domain() drivers/iommu/iommu.c": {
+   "lines": "3119-3142",
+   "fingerprint": "bcab90a0d9d68ad6"
+  },
+  "of_iommu_configure() drivers/iommu/of_iommu.c": {
+   "lines": "110-174",
+   "fingerprint": "52dc8b3b8dc41b00"
+  },
+  "of_iommu_xlate() drivers/iommu/of_iommu.c": {
+   "lines": "22-51",
+   "fingerprint": "739be9f74d0c5115"
+  },
+  "__iommu_probe_device() drivers/iommu/iommu.c": {
+   "lines": "281-348",
+   "fingerprint": "06c024c32af7878c"
+  },
+  "dev_iommu_get() drivers/iommu/iommu.c": {
+   "lines": "253-267",
+   "fingerprint": "82c4543bad411acb"
+  },
+  "ipmmu_probe_device() drivers/iommu/ipmmu-vmsa.c": {
+   "lines": "826-837",
+   "fingerprint": "93eff59183d71206"
+  },
+  "iommu_group_get_for_dev() drivers/iommu/iommu.c": {
+   "lines": "1640-1667",
+   "fingerprint": "2bb514b2e483d9ac"
+  },
+  "iommu_group_add_device() drivers/iommu/iommu.c": {
+   "lines": "947-1018",
+   "fingerprint": "08b07bba226a3d86"
+  },
+  "iommu_probe_device() drivers/iommu/iommu.c": {
+   "lines": "350-405",
+   "fingerprint": "c8204957c81650c4"
+  },
+  "arch_setup_dma_ops() arch/arm64/mm/dma-mapping.c": {
+   "lines": "64-80",
+   "fingerprint": "411599f237a3f1e8"
+  },
+  "call_driver_probe() drivers/base/dd.c": {
+   "lines": "553-582",
+   "fingerprint": "8d9c4bc88dc9cca0"
+  },
+  "dma_map_single_attrs() include/linux/dma-mapping.h": {
+   "lines": "327-337",
+   "fingerprint": "544dac57ad733951"
+  },
+  "driver_bound() drivers/base/dd.c": {
+   "lines": "393-421",
+   "fingerprint": "0468c629cbae27cc"
+  },
+  "device_unlock() include/linux/device.h": {
+   "lines": "849-852",
+   "fingerprint": "748f76e7d44381fe"
+  },
+  "iommu_device_register() drivers/iommu/iommu.c": {
+   "lines": "208-239",
+   "fingerprint": "3c902ce3b79652f7"
+  },
+  "bus_iommu_probe() drivers/iommu/iommu.c": {
+   "lines": "1806-1848",
+   "fingerprint": "be88f2c15f7386d2"
+  },
+  "probe_iommu_group() drivers/iommu/iommu.c": {
+   "lines": "1674-1692",
+   "fingerprint": "b7e8e4cda4f8e3aa"
+  },
+  "iommu_device_unregister() drivers/iommu/iommu.c": {
+   "lines": "242-250",
+   "fingerprint": "98fd23a206455c28"
+  },
+  "deferred_probe_work_func() drivers/base/dd.c": {
+   "lines": "81-129",
+   "fingerprint": "8a95ee8d620a86b4"
+  },
+  "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
+   "lines": "1346-1418",
+   "fingerprint": "5d102069a7b71f06"
+  },
+  "amba_dma_configure() drivers/amba/bus.c": {
+   "lines": "353-373",
+   "fingerprint": "75a46ed71ac336bd"
+  },
+  "deferred_probe_initcall() drivers/base/dd.c": {
+   "lines": "344-370",
+   "fingerprint": "dd983fd344e8da02"
+  },
+  "pci_dma_configure() drivers/pci/pci-driver.c": {
+   "lines": "1628-1654",
+   "fingerprint": "c385284fbfef91e1"
+  },
+  "acpi_iommu_configure_id() drivers/acpi/scan.c": {
+   "lines": "1560-1593",
+   "fingerprint": "90b7cd2feb4d754a"
+  },
+  "iort_iommu_xlate() drivers/acpi/arm64/iort.c": {
+   "lines": "1212-1239",
+   "fingerprint": "ba9d6fe1c578705f"
+  },
+  "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c": {
+   "lines": "2660-2718",
+   "fingerprint": "c9410c2a3a3db471"
+  },
+  "device_release_driver() drivers/base/dd.c": {
+   "lines": "1302-1310",
+   "fingerprint": "495530898ad7d727"
+  },
+  "__device_release_driver() drivers/base/dd.c": {
+   "lines": "1226-1277",
+   "fingerprint": "261f67838d8930c4"
+  },
+  "pci_dma_cleanup() drivers/pci/pci-driver.c": {
+   "lines": "1656-1662",
+   "fingerprint": "d1c87b90c21fb264"
+  },
+  "iommu_device_unuse_default_domain() drivers/iommu/iommu.c": {
+   "lines": "3152-3165",
+   "fingerprint": "d13d31235ee8b747"
+  },
+  "device_unbind_cleanup() drivers/base/dd.c": {
+   "lines": "528-540",
+   "fingerprint": "611fd0218f300adf"
+  },
+  "iommu_group_claim_dma_owner() drivers/iommu/iommu.c": {
+   "lines": "3199-3228",
+   "fingerprint": "c2631728a66a94fd"
+  },
+  "vfio_iommu_type1_attach_group() drivers/vfio/vfio_iommu_type1.c": {
+   "lines": "2237-2437",
+   "fingerprint": "df6c0bbc3ae29aa1"
+  },
+  "iommu_group_release_dma_owner() drivers/iommu/iommu.c": {
+   "lines": "3237-3252",
+   "fingerprint": "5d6a12dff6c16b1c"
+  },
+  "iommu_attach_device() drivers/iommu/iommu.c": {
+   "lines": "1977-2002",
+   "fingerprint": "e9f3cfb2e6d6d90c"
+  },
+  "sync_for_device() drivers/gpu/drm/msm/msm_gem.c": {
+   "lines": "52-57",
+   "fingerprint": "12d31b1a2d64f5f3"
+  },
+  "intel_iommu_probe_device() drivers/iommu/intel/iommu.c": {
+   "lines": "4499-4561",
+   "fingerprint": "f4c90e22144da3d8"
+  },
+  "device_add() drivers/base/core.c": {
+   "lines": "3545-3722",
+   "fingerprint": "d6744813e92fd274"
+  },
+  "platform_dma_cleanup() drivers/base/platform.c": {
+   "lines": "1465-1471",
    "fingerprint": "30fc45ff30e34ac1"
   }
  },
@@ -1125,6 +1332,14 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
    "lines": "1346-1429",
    "fingerprint": "00276f62e96260ee"
+  },
+  "amba_dma_configure() drivers/amba/bus.c": {
+   "lines": "353-373",
+   "fingerprint": "75a46ed71ac336bd"
+  },
+  "deferred_probe_initcall() drivers/base/dd.c": {
+   "lines": "344-370",
+   "fingerprint": "dd983fd344e8da02"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1653-1687",
@@ -1271,6 +1486,14 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
    "lines": "1342-1414",
    "fingerprint": "5d102069a7b71f06"
+  },
+  "amba_dma_configure() drivers/amba/bus.c": {
+   "lines": "353-373",
+   "fingerprint": "75a46ed71ac336bd"
+  },
+  "deferred_probe_initcall() drivers/base/dd.c": {
+   "lines": "344-374",
+   "fingerprint": "42a9894e82482859"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1642-1668",
@@ -1426,6 +1649,14 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
    "lines": "1342-1414",
    "fingerprint": "5d102069a7b71f06"
   },
+  "amba_dma_configure() drivers/amba/bus.c": {
+   "lines": "353-373",
+   "fingerprint": "75a46ed71ac336bd"
+  },
+  "deferred_probe_initcall() drivers/base/dd.c": {
+   "lines": "344-374",
+   "fingerprint": "42a9894e82482859"
+  },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1642-1668",
    "fingerprint": "c385284fbfef91e1"
@@ -1579,6 +1810,14 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
    "lines": "1342-1425",
    "fingerprint": "00276f62e96260ee"
+  },
+  "amba_dma_configure() drivers/amba/bus.c": {
+   "lines": "353-373",
+   "fingerprint": "75a46ed71ac336bd"
+  },
+  "deferred_probe_initcall() drivers/base/dd.c": {
+   "lines": "344-374",
+   "fingerprint": "42a9894e82482859"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1649-1675",
@@ -1734,6 +1973,14 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
    "lines": "1342-1425",
    "fingerprint": "00276f62e96260ee"
   },
+  "amba_dma_configure() drivers/amba/bus.c": {
+   "lines": "353-373",
+   "fingerprint": "75a46ed71ac336bd"
+  },
+  "deferred_probe_initcall() drivers/base/dd.c": {
+   "lines": "343-373",
+   "fingerprint": "42a9894e82482859"
+  },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1654-1680",
    "fingerprint": "c385284fbfef91e1"
@@ -1887,6 +2134,14 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
    "lines": "1420-1501",
    "fingerprint": "0f3ee30357f33c08"
+  },
+  "amba_dma_configure() drivers/amba/bus.c": {
+   "lines": "354-374",
+   "fingerprint": "75a46ed71ac336bd"
+  },
+  "deferred_probe_initcall() drivers/base/dd.c": {
+   "lines": "344-374",
+   "fingerprint": "42a9894e82482859"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1638-1664",
@@ -2042,6 +2297,14 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
    "lines": "1421-1491",
    "fingerprint": "2936aca4648a11d4"
   },
+  "amba_dma_configure() drivers/amba/bus.c": {
+   "lines": "354-374",
+   "fingerprint": "75a46ed71ac336bd"
+  },
+  "deferred_probe_initcall() drivers/base/dd.c": {
+   "lines": "344-374",
+   "fingerprint": "42a9894e82482859"
+  },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1637-1663",
    "fingerprint": "c385284fbfef91e1"
@@ -2195,6 +2458,14 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
    "lines": "1431-1500",
    "fingerprint": "a431530023d27ca6"
+  },
+  "amba_dma_configure() drivers/amba/bus.c": {
+   "lines": "351-372",
+   "fingerprint": "6d1e6b0d59f53cec"
+  },
+  "deferred_probe_initcall() drivers/base/dd.c": {
+   "lines": "345-375",
+   "fingerprint": "42a9894e82482859"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1638-1665",

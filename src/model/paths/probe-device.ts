@@ -3,9 +3,11 @@
  * core-owned groups. The walk (mode 'walk') first asks probe_iommu_group() whether the device
  * is grouped (a lockless read of dev->iommu_group) and leaves default domains to phase 2 of
  * bus_iommu_probe() through its group_list; iommu_probe_device() (mode 'probe') allocates and
- * attaches the default domain itself (p_alloc_dd). No probe lock, except from 6.1.68
- * (a2e7e59a9426 backported without 6eb4da8cf545): the callers hold the file-scope lock around
- * __iommu_probe_device (6.1.166 iommu.c:299, 351, 1684), and p_alloc_dd runs after the unlock.
+ * attaches the default domain itself (p_alloc_dd). No probe lock before 6.1.2; 6.1.2 .. 6.1.67
+ * take a function-static lock inside __iommu_probe_device after the bus-ops test and drop it
+ * before iommu_device_link (01657bc14a39, backported without 6eb4da8cf545); from 6.1.68
+ * (a2e7e59a9426) the callers hold the file-scope lock around __iommu_probe_device (6.1.166
+ * iommu.c:299, 351, 1684). p_alloc_dd runs after the unlock in both.
  */
 import { and, eq, ite, ne, not, or, set, v } from '../../ir/dsl';
 import type { Assign } from '../../ir/types';
@@ -19,10 +21,12 @@ export const probeDevicePath: ProbePath = (b, d, mode, exits) => b.within(__file
   const ctx = b.ctx;
   const f = ctx.f;
   const G = gOf(d);
-  // With the file-scope lock every exit of __iommu_probe_device goes through the unlock.
-  const L = ctx.forms.probeLock === 'file_scope' ? lockedProbe(b, mode) : undefined;
+  // With a probe lock every exit after it is taken goes through the unlock; the function-static
+  // lock is taken after the bus-ops test, so its -ENODEV leaves unlocked.
+  const L = ctx.forms.probeLock !== 'none' ? lockedProbe(b, mode) : undefined;
+  const staticLock = ctx.forms.probeLock === 'function_static';
   const out = (status: 'ok' | 'enodev' | 'err' | 'defer', exit: Exit): Exit => (L ? { goto: L.unlock, assign: L.toUnlock(status) } : exit);
-  const body = L ? L.lock : 'pd_bus_ops';
+  const body = L && !staticLock ? L.lock : 'pd_bus_ops';
   let entry = body;
   if (mode === 'walk') {
     entry = b.add('r_grouped_check', 'probe_iommu_group()', FILES.iommu, [
@@ -30,11 +34,12 @@ export const probeDevicePath: ProbePath = (b, d, mode, exits) => b.within(__file
       br('new', not(hasGrp(d)), [], body),
     ], { doc: 'probe_iommu_group: if (iommu_group_get(dev)) return 0 (lockless read of dev->iommu_group)' });
   }
-  if (L) lockStep(b, L, 'pd_bus_ops');
+  if (L && !staticLock) lockStep(b, L, 'pd_bus_ops');
   b.add('pd_bus_ops', '__iommu_probe_device()', FILES.iommu, [
-    exitBr('enodev', eq(v('bus.iommu_ops'), 'none'), [], out('enodev', exits.enodev), undefined, '!dev->bus->iommu_ops -> -ENODEV'),
-    br('ok', ne(v('bus.iommu_ops'), 'none'), [], 'r_alloc'),
+    exitBr('enodev', eq(v('bus.iommu_ops'), 'none'), [], staticLock ? exits.enodev : out('enodev', exits.enodev), undefined, '!dev->bus->iommu_ops -> -ENODEV'),
+    br('ok', ne(v('bus.iommu_ops'), 'none'), [], staticLock ? L!.lock : 'r_alloc'),
   ]);
+  if (L && staticLock) lockStep(b, L, 'r_alloc');
   b.add('r_alloc', 'dev_iommu_get()', FILES.iommu, [br(undefined, undefined, [set('dev.iommu', d, 'alloc')], 'r_probe_dev')],
     { doc: '__iommu_probe_device: dev_iommu_get() allocates dev->iommu; try_module_get' });
   if (L) probeDeviceOp(b, d, L.err, 'r_group', { goto: L.unlock }, { goto: L.unlock });

@@ -49,7 +49,7 @@ export const droppingPath: ProbePath = (b, d, mode, exits, opts) => b.within(__f
     const walkUse = true;
     const snapshot = walkUse ? b.local('drv_snapshot', { kind: 'enum', values: ['none', 'dma_api', 'managed'] }, 'none') : '';
     const drv = v('dev.driver', d);
-    b.add('r_dma_cfg', ctx.busConfigure, ctx.busGlue, [br(undefined, undefined,
+    b.add('r_dma_cfg', ctx.glue.configure, ctx.glue.file, [br(undefined, undefined,
       walkUse ? [b.ls(snapshot, ite(eq(drv, 'none'), 'none', ite(or(eq(drv, 'K'), eq(drv, 'M')), 'dma_api', 'managed')))] : [], 'o_lock')],
     { doc: 'dev->bus->dma_configure(dev): drv = READ_ONCE(dev->driver); of_dma_configure_id -> of_iommu_configure (steps o_* run by this thread); errors are ignored by iommu_init_device' });
     // The bus glue, after the firmware configure succeeded: with a driver that is not
@@ -87,14 +87,13 @@ function walkUsesDefaultDomain(b: ActorB, d: Expr, snapshot: Expr): void {
   const G = gOf(d);
   const dmaApi = eq(snapshot, 'dma_api');
   const refused = or(...(f.use_default_domain_defers_if_no_default_domain ? [noDefaultDomain(d)] : []), ownedElsewhere(d));
-  // Until 95deee37a123 (platform) and 78447d4545b2 (PCI) the glue computed
+  // Until 95deee37a123 (platform) and 78447d4545b2 (PCI), and still on amba, the glue computed
   // to_*_driver(dev->driver) on entry and tested dev->driver again before the use: a driver
   // set between the two reads makes it dereference the pointer made from NULL (a TOCTOU).
-  const ctx = b.ctx;
-  const checked = ctx.of ? f.platform_dma_configure_driver_snapshot : f.pci_dma_configure_driver_snapshot;
-  const oops = checked ? undefined
-    : [{ name: 'NoNullOpsDeref', cond: or(ne(snapshot, 'none'), eq(v('dev.driver', d), 'none')), doc: `${ctx.of ? 'to_platform_driver' : 'to_pci_driver'}(NULL)->driver_managed_dma: dev->driver was NULL on entry and is set at the test (fixed by ${ctx.of ? '95deee37a123' : '78447d4545b2'})` }];
-  b.add('r_dma_use', ctx.busConfigure, ctx.busGlue, [
+  const glue = b.ctx.glue;
+  const oops = f[glue.snapshot] ? undefined
+    : [{ name: 'NoNullOpsDeref', cond: or(ne(snapshot, 'none'), eq(v('dev.driver', d), 'none')), doc: `${glue.toDriver}(NULL)->driver_managed_dma: dev->driver was NULL on entry and is set at the test (fixed by ${glue.fix})` }];
+  b.add('r_dma_use', glue.configure, glue.file, [
     br('nodrv', not(dmaApi), [], 'r_relock', oops, 'no driver, or driver_managed_dma: no use'),
     br('nogroup', and(dmaApi, not(hasGrp(d))), [], 'r_relock', oops, 'iommu_device_use_default_domain: no group -> return 0, nothing counted'),
     br('refused', and(dmaApi, hasGrp(d), refused), [], 'r_relock', oops, '-EPROBE_DEFER or -EBUSY: ignored by iommu_init_device'),

@@ -44,7 +44,7 @@ function build(b: ActorB, d: Expr, o: { entry: string; err: string; afterUse: st
   b.add('use_check', 'iommu_device_use_default_domain()', FILES.iommu, useBr,
     { doc: 'use_lock .. use_unlock as one group->mutex section' });
   if (useAfterFw) {
-    b.add('c_use_fail', ctx.busConfigure, ctx.busGlue, [
+    b.add('c_use_fail', ctx.glue.configure, ctx.glue.file, [
       br('defer', eq(b.lv(o.err), 'defer'), ctx.coreDma ? [] : [set('dev.dma_ops', d, 'none')], 'c_defer'),
       br('err', ne(b.lv(o.err), 'defer'), ctx.coreDma ? [] : [set('dev.dma_ops', d, 'none')], 'c_fail_early'),
     ], { doc: 'use failed: arch_teardown_dma_ops(dev); dma_configure returns the error' });
