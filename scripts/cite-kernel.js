@@ -40,6 +40,10 @@ const TREES = {
   'v6.15': ['perishh/linux-6.14', `${M}/perishh+linux-6.14/repo`, 'HEAD'],
   'v6.15.y': ['perishh/linux-6.14', `${M}/perishh+linux-6.14/repo`, 'HEAD'],
   'v6.18.y': ['unifreq/linux-6.18.y', `${M}/unifreq+linux-6.18.y/repo`, 'HEAD'],
+  // Imports of the release tarballs (root commits); of_iommu.c and dd.c of the 6.19 import have
+  // the blobs cited from 6.19 mainline mail (iommu-probe-after-v6.15.md 1).
+  'v6.19': ['matankalina/linux-6.19.10-fork', `${M}/matankalina+linux-6.19.10-fork/repo`, '094d86945'],
+  'v7.0': ['julianw1010/WASP-linux-7.0.0', `${M}/julianw1010+WASP-linux-7.0.0/repo`, '1d9f96d2d'],
 };
 
 /** Every (function, file) a step of any scenario cites on this kernel. */

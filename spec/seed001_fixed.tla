@@ -1533,7 +1533,7 @@ GroupMembershipConsistent ==
     /\ (dev_iommu_group["D"] # "none") => (dev_iommu_group["D"] = dev_group_of["D"])
 
 \* A device doing DMA with dma-direct through an IOMMU that faults unattached streams (arm-smmu, SMMUv3 with disable_bypass) is attached to a domain; else its DMA is aborted (REVIEW not-modelled 4).
-NoUnattachedDma == (((dev_live_maps["D"] = "direct") \/ (dev_live_maps["D"] = "both")) /\ (dev_fw_iommu["D"] = "I") /\ (iommu_driver_state["I"] = "bound")) => ((dev_iommu_group["D"] # "none") /\ dev_in_group_list["D"] /\ (group_domain[dev_group_of["D"]] # "none"))
+NoUnattachedDma == (((dev_live_maps["D"] = "direct") \/ (dev_live_maps["D"] = "both")) /\ (dev_fw_iommu["D"] = "I") /\ iommu_listed["I"]) => ((dev_iommu_group["D"] # "none") /\ dev_in_group_list["D"] /\ (group_domain[dev_group_of["D"]] # "none"))
 
 \* An IOMMU instance whose driver probe returned an error (the struct iommu_device inside its devm-allocated state is freed) is not on iommu_device_list; else the next iommu_ops_from_fwnode or iommu_device_register walks freed memory (5.10.265 arm-smmu.c:2260-2261 against 5.15.215 2232-2235). Checked from v5.10 (dev->iommu era); the add_device era's error paths are not modelled.
 NoFreedInstanceListed == iommu_listed["I"] => ((iommu_driver_state["I"] # "failed") /\ (iommu_driver_state["I"] # "deferred"))

@@ -947,7 +947,7 @@ GroupMembershipConsistent ==
     /\ (dev_iommu_group["MDSS"] # "none") => (group_exists[dev_group_of["MDSS"]] /\ (group_ref[dev_group_of["MDSS"]] >= 1))
 
 \* A device doing DMA with dma-direct through an IOMMU that faults unattached streams (arm-smmu, SMMUv3 with disable_bypass) is attached to a domain; else its DMA is aborted (REVIEW not-modelled 4).
-NoUnattachedDma == (((dev_live_maps["MDSS"] = "direct") \/ (dev_live_maps["MDSS"] = "both")) /\ (dev_fw_iommu["MDSS"] = "I") /\ (iommu_driver_state["I"] = "bound")) => ((dev_iommu_group["MDSS"] # "none") /\ dev_in_group_list["MDSS"] /\ (group_domain[dev_group_of["MDSS"]] # "none"))
+NoUnattachedDma == (((dev_live_maps["MDSS"] = "direct") \/ (dev_live_maps["MDSS"] = "both")) /\ (dev_fw_iommu["MDSS"] = "I") /\ iommu_listed["I"]) => ((dev_iommu_group["MDSS"] # "none") /\ dev_in_group_list["MDSS"] /\ (group_domain[dev_group_of["MDSS"]] # "none"))
 
 \* Every terminal state without an oops has each client bound, failed for good, or deferred while its IOMMU is not bound, and each registering IOMMU bound or failed (iommu-probe.md 4.13).
 \* Terminal property: checked in states where no step is enabled.

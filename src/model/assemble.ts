@@ -70,7 +70,7 @@ function shapeOf(ctx: BuildCtx): KernelShape {
     // The Intel boot thread ends without a driver_bound of its own (the DMAR units have no
     // platform driver), so only the others must settle.
     iommusToSettle: ctx.driver === 'intel' ? [] : ctx.sc.iommus.map((_, i) => i),
-    unattachedFault: ctx.sc.iommus.map((i) => unattachedFault(i.driver)),
+    unattachedFault: ctx.sc.iommus.map((i) => unattachedFault(i.driver, ctx.f, ctx.forms)),
   };
 }
 

@@ -14,6 +14,7 @@
  */
 import type { IommuDriver } from './config';
 import type { KernelFlags } from './kernels';
+import type { Forms } from './forms';
 
 /** From when the driver's lookup finds an instance that is registering: iommu.self_lookup_ok is
  *  set at r_publish (listed), r_set_drvdata (ipmmu, v4.19) or r_bound (driver_bound). */
@@ -27,16 +28,18 @@ export interface InstanceLookup {
   readonly miss: LookupMiss;
 }
 
-/** From when the IOMMU faults DMA of a stream no domain is attached to (disable_bypass):
- *  arm-smmu resets the SMMU after iommu_device_register, near the end of its probe (6.6.87
- *  arm-smmu.c: arm_smmu_device_reset after the register; taken as driver_bound); SMMUv3 resets
- *  before registering (stream table entries abort), taken as listed; ipmmu and Intel are taken
- *  as not faulting an unattached device [inferred]. */
+/** From when the IOMMU faults DMA of a stream no domain is attached to (disable_bypass): from
+ *  its reset. arm-smmu resets the SMMU right after iommu_device_register: before the bus walk
+ *  while bus_set_iommu walks (5.17-rc5 arm-smmu.c:2188-2195, walk at 2215), after it once
+ *  iommu_device_register walks (6.6.87 arm-smmu.c:2175-2187, taken as driver_bound), and before
+ *  registering from 7d835134d4e1 (6.18.9 arm-smmu.c:2224-2237); the first and last taken as
+ *  listed. SMMUv3 resets before registering (stream table entries abort), taken as listed;
+ *  ipmmu and Intel are taken as not faulting an unattached device [inferred]. */
 export type UnattachedFault = 'bound' | 'listed' | 'never';
 
-export function unattachedFault(driver: IommuDriver): UnattachedFault {
+export function unattachedFault(driver: IommuDriver, f: KernelFlags, forms: Forms): UnattachedFault {
   switch (driver) {
-    case 'arm-smmu': return 'bound';
+    case 'arm-smmu': return forms.registration === 'walk_in_register' && !f.iommu_self_lookup_during_register ? 'bound' : 'listed';
     case 'smmu-v3': return 'listed';
     case 'ipmmu': return 'never';
     case 'intel': return 'never';

@@ -360,13 +360,13 @@ const DEFS: readonly KernelDef[] = [
       C('e94160488e65', 'iommu: Generic support for RMRs during device release [not modelled]'),
       C('fd714986e4e4', 'iommu: Pass in old domain to attach_dev callback functions [not modelled]'),
     ],
-    verified: { status: 'inferred', tree: 'patch context only (iommu-probe-after-v6.15.md 2.2-2.3)' },
+    verified: { status: 'verified', tree: 'matankalina/linux-6.19.10-fork@094d869456d2 (an import of 6.19.0; its of_iommu.c and dd.c are the blobs 6b989a62def2 and bea8da5f8a3a of 6.19 mainline mail): every cited function as in 6.18.9 except __iommu_probe_device and device_unbind_cleanup, whose changes no step models' },
   },
   {
     name: 'v7.0', kind: 'tag', base: 'v6.19', changes: {},
     doc: 'the probe path of v6.18.y (the v6.15 walk window is still open); the PCI-reset series serialises iommu_deferred_attach under group->mutex (not modelled).',
     commits: [],
-    verified: { status: 'partly', tree: 'gregkh/linux@17194cd0dd23 drivers/iommu/iommu.c (7.0-rc)' },
+    verified: { status: 'verified', tree: 'julianw1010/WASP-linux-7.0.0@1d9f96d2d248 (an import of 7.0.0): every cited function as in 6.18.9 except six whose changes no step models (iommu_setup_dma_ops and __iommu_device_set_domain signatures, pci_enable_acs, post_unbind_rust, kzalloc_obj)' },
   },
 ];
 

@@ -97,7 +97,9 @@ test('REVIEW error 1: one arm-smmu registering: its client\'s probe finds no ins
   // 6.6.9 (no 229e6ee43d2a): arm_smmu_probe_device dereferences the NULL smmu: CVE-2024-56568.
   for (const k of ['v5.17', 'v6.6.5']) {
     const r = run(k, 'probe-vs-register');
-    assert.deepEqual(violated(r), ['NoNullOpsDeref'], k);
+    // 5.17 also has the W1 window: the SMMU is reset (disable_bypass) before bus_set_iommu sets
+    // the bus ops, so a client that got -ENODEV meanwhile does unattached DMA.
+    assert.deepEqual(violated(r).sort(), k === 'v5.17' ? ['NoNullOpsDeref', 'NoUnattachedDma'] : ['NoNullOpsDeref'], k);
     const t = trace(r, 'NoNullOpsDeref');
     assert.equal(t[t.length - 1], 'C[D]:r_probe_dev.ok', k);
     assert.ok(!t.includes('R[I]:r_bound'), 'the SMMU is not bound yet');

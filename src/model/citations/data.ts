@@ -20,7 +20,9 @@ export const RELEASE_TREE: Readonly<Record<string, string>> = {
  "v6.12.y": "puppywang/linux-6.12.y@b7b2cdb69909",
  "v6.15": "perishh/linux-6.14@347b100ec166",
  "v6.15.y": "perishh/linux-6.14@347b100ec166",
- "v6.18.y": "unifreq/linux-6.18.y@8e15a5ffa040"
+ "v6.18.y": "unifreq/linux-6.18.y@8e15a5ffa040",
+ "v6.19": "matankalina/linux-6.19.10-fork@094d869456d2",
+ "v7.0": "julianw1010/WASP-linux-7.0.0@1d9f96d2d248"
 };
 
 /** Per tree: `fn() file` -> where it is, or null when the file has no such C function. */
@@ -2533,6 +2535,330 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   },
   "platform_dma_cleanup() drivers/base/platform.c": {
    "lines": "1462-1468",
+   "fingerprint": "30fc45ff30e34ac1"
+  }
+ },
+ "matankalina/linux-6.19.10-fork@094d869456d2": {
+  "really_probe() drivers/base/dd.c": {
+   "lines": "607-730",
+   "fingerprint": "044abfdc89bdfc09"
+  },
+  "device_links_check_suppliers() drivers/base/core.c": {
+   "lines": "1050-1099",
+   "fingerprint": "84153f6b0f53eeda"
+  },
+  "platform_dma_configure() drivers/base/platform.c": {
+   "lines": "1479-1501",
+   "fingerprint": "53ff1f0d8683a038"
+  },
+  "iommu_device_use_default_domain() drivers/iommu/iommu.c": {
+   "lines": "3166-3194",
+   "fingerprint": "4ce6fe91a2fe0112"
+  },
+  "of_iommu_configure() drivers/iommu/of_iommu.c": {
+   "lines": "116-170",
+   "fingerprint": "e92d4217378e5e79"
+  },
+  "of_iommu_xlate() drivers/iommu/of_iommu.c": {
+   "lines": "22-42",
+   "fingerprint": "21aa52b4b976b971"
+  },
+  "iommu_probe_device() drivers/iommu/iommu.c": {
+   "lines": "681-697",
+   "fingerprint": "418d9def36af3684"
+  },
+  "__iommu_probe_device() drivers/iommu/iommu.c": {
+   "lines": "599-679",
+   "fingerprint": "dab9bd0e5d3a51a8"
+  },
+  "iommu_init_device() drivers/iommu/iommu.c": {
+   "lines": "440-518",
+   "fingerprint": "87b0f0e0714cd0a5"
+  },
+  "ipmmu_probe_device() drivers/iommu/ipmmu-vmsa.c": {
+   "lines": "836-847",
+   "fingerprint": "93eff59183d71206"
+  },
+  "arch_setup_dma_ops() arch/arm64/mm/dma-mapping.c": {
+   "lines": "41-54",
+   "fingerprint": "b6ebd0ce5b357bba"
+  },
+  "call_driver_probe() drivers/base/dd.c": {
+   "lines": "576-605",
+   "fingerprint": "ebdfc831b8da9708"
+  },
+  "dma_map_page_attrs() kernel/dma/mapping.c": {
+   "lines": "184-198",
+   "fingerprint": "05f32575bc0831de"
+  },
+  "driver_bound() drivers/base/dd.c": {
+   "lines": "399-423",
+   "fingerprint": "29c6445765a3f9fa"
+  },
+  "device_unlock() include/linux/device.h": {
+   "lines": "908-911",
+   "fingerprint": "748f76e7d44381fe"
+  },
+  "iommu_device_register() drivers/iommu/iommu.c": {
+   "lines": "260-284",
+   "fingerprint": "0aec1e11b1bf8c38"
+  },
+  "bus_iommu_probe() drivers/iommu/iommu.c": {
+   "lines": "1923-1966",
+   "fingerprint": "4c22668f253c138b"
+  },
+  "probe_iommu_group() drivers/iommu/iommu.c": {
+   "lines": "1770-1782",
+   "fingerprint": "2d86f0fc9c0cc61c"
+  },
+  "iommu_device_unregister() drivers/iommu/iommu.c": {
+   "lines": "287-299",
+   "fingerprint": "ca54ac853e8b8d92"
+  },
+  "deferred_probe_work_func() drivers/base/dd.c": {
+   "lines": "82-130",
+   "fingerprint": "8a95ee8d620a86b4"
+  },
+  "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
+   "lines": "1434-1503",
+   "fingerprint": "a431530023d27ca6"
+  },
+  "amba_dma_configure() drivers/amba/bus.c": {
+   "lines": "351-372",
+   "fingerprint": "6d1e6b0d59f53cec"
+  },
+  "deferred_probe_initcall() drivers/base/dd.c": {
+   "lines": "345-375",
+   "fingerprint": "42a9894e82482859"
+  },
+  "pci_dma_configure() drivers/pci/pci-driver.c": {
+   "lines": "1636-1663",
+   "fingerprint": "3c51d9b5ebf722f8"
+  },
+  "acpi_iommu_configure_id() drivers/acpi/scan.c": {
+   "lines": "1623-1644",
+   "fingerprint": "13dd7f5d54648595"
+  },
+  "iort_iommu_xlate() drivers/acpi/arm64/iort.c": {
+   "lines": "1234-1252",
+   "fingerprint": "59548f38ecd39e3d"
+  },
+  "device_release_driver() drivers/base/dd.c": {
+   "lines": "1323-1331",
+   "fingerprint": "495530898ad7d727"
+  },
+  "__device_release_driver() drivers/base/dd.c": {
+   "lines": "1253-1298",
+   "fingerprint": "53a06af2c8c59e0e"
+  },
+  "pci_dma_cleanup() drivers/pci/pci-driver.c": {
+   "lines": "1665-1671",
+   "fingerprint": "d1c87b90c21fb264"
+  },
+  "iommu_device_unuse_default_domain() drivers/iommu/iommu.c": {
+   "lines": "3204-3217",
+   "fingerprint": "f3ce3a2eb1b73df1"
+  },
+  "device_unbind_cleanup() drivers/base/dd.c": {
+   "lines": "548-563",
+   "fingerprint": "4eab297229fe9e24"
+  },
+  "iommu_group_claim_dma_owner() drivers/iommu/iommu.c": {
+   "lines": "3273-3291",
+   "fingerprint": "9565abd2bdc21935"
+  },
+  "vfio_iommu_type1_attach_group() drivers/vfio/vfio_iommu_type1.c": {
+   "lines": "2237-2427",
+   "fingerprint": "e8fc7710cff339d0"
+  },
+  "iommu_group_release_dma_owner() drivers/iommu/iommu.c": {
+   "lines": "3349-3354",
+   "fingerprint": "b5090a293336506c"
+  },
+  "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c": {
+   "lines": "3524-3583",
+   "fingerprint": "ba90f4d4892b322e"
+  },
+  "iommu_attach_device() drivers/iommu/iommu.c": {
+   "lines": "2160-2183",
+   "fingerprint": "718c08982798d95d"
+  },
+  "sync_for_device() drivers/gpu/drm/msm/msm_gem.c": {
+   "lines": "130-135",
+   "fingerprint": "12d31b1a2d64f5f3"
+  },
+  "intel_iommu_probe_device() drivers/iommu/intel/iommu.c": {
+   "lines": "3231-3324",
+   "fingerprint": "804b4fa59189c70d"
+  },
+  "device_add() drivers/base/core.c": {
+   "lines": "3571-3747",
+   "fingerprint": "d1a4f04e20bfdc4b"
+  },
+  "platform_dma_cleanup() drivers/base/platform.c": {
+   "lines": "1503-1509",
+   "fingerprint": "30fc45ff30e34ac1"
+  }
+ },
+ "julianw1010/WASP-linux-7.0.0@1d9f96d2d248": {
+  "really_probe() drivers/base/dd.c": {
+   "lines": "667-790",
+   "fingerprint": "044abfdc89bdfc09"
+  },
+  "device_links_check_suppliers() drivers/base/core.c": {
+   "lines": "1050-1099",
+   "fingerprint": "84153f6b0f53eeda"
+  },
+  "platform_dma_configure() drivers/base/platform.c": {
+   "lines": "1451-1473",
+   "fingerprint": "53ff1f0d8683a038"
+  },
+  "iommu_device_use_default_domain() drivers/iommu/iommu.c": {
+   "lines": "3249-3277",
+   "fingerprint": "4ce6fe91a2fe0112"
+  },
+  "of_iommu_configure() drivers/iommu/of_iommu.c": {
+   "lines": "116-170",
+   "fingerprint": "e92d4217378e5e79"
+  },
+  "of_iommu_xlate() drivers/iommu/of_iommu.c": {
+   "lines": "22-42",
+   "fingerprint": "21aa52b4b976b971"
+  },
+  "iommu_probe_device() drivers/iommu/iommu.c": {
+   "lines": "688-704",
+   "fingerprint": "418d9def36af3684"
+  },
+  "__iommu_probe_device() drivers/iommu/iommu.c": {
+   "lines": "606-686",
+   "fingerprint": "d11e4196e5d79a72"
+  },
+  "iommu_init_device() drivers/iommu/iommu.c": {
+   "lines": "447-525",
+   "fingerprint": "87b0f0e0714cd0a5"
+  },
+  "ipmmu_probe_device() drivers/iommu/ipmmu-vmsa.c": {
+   "lines": "836-847",
+   "fingerprint": "93eff59183d71206"
+  },
+  "arch_setup_dma_ops() arch/arm64/mm/dma-mapping.c": {
+   "lines": "41-54",
+   "fingerprint": "b6ebd0ce5b357bba"
+  },
+  "call_driver_probe() drivers/base/dd.c": {
+   "lines": "636-665",
+   "fingerprint": "ebdfc831b8da9708"
+  },
+  "dma_map_page_attrs() kernel/dma/mapping.c": {
+   "lines": "187-201",
+   "fingerprint": "05f32575bc0831de"
+  },
+  "driver_bound() drivers/base/dd.c": {
+   "lines": "459-483",
+   "fingerprint": "29c6445765a3f9fa"
+  },
+  "device_unlock() include/linux/device.h": {
+   "lines": "962-965",
+   "fingerprint": "748f76e7d44381fe"
+  },
+  "iommu_device_register() drivers/iommu/iommu.c": {
+   "lines": "267-291",
+   "fingerprint": "0aec1e11b1bf8c38"
+  },
+  "bus_iommu_probe() drivers/iommu/iommu.c": {
+   "lines": "1933-1976",
+   "fingerprint": "0038e619bbac6a4c"
+  },
+  "probe_iommu_group() drivers/iommu/iommu.c": {
+   "lines": "1780-1792",
+   "fingerprint": "2d86f0fc9c0cc61c"
+  },
+  "iommu_device_unregister() drivers/iommu/iommu.c": {
+   "lines": "294-306",
+   "fingerprint": "ca54ac853e8b8d92"
+  },
+  "deferred_probe_work_func() drivers/base/dd.c": {
+   "lines": "82-130",
+   "fingerprint": "8a95ee8d620a86b4"
+  },
+  "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
+   "lines": "1434-1503",
+   "fingerprint": "a431530023d27ca6"
+  },
+  "amba_dma_configure() drivers/amba/bus.c": {
+   "lines": "351-372",
+   "fingerprint": "6d1e6b0d59f53cec"
+  },
+  "deferred_probe_initcall() drivers/base/dd.c": {
+   "lines": "345-375",
+   "fingerprint": "42a9894e82482859"
+  },
+  "pci_dma_configure() drivers/pci/pci-driver.c": {
+   "lines": "1665-1700",
+   "fingerprint": "1164a4f61dbbe0d5"
+  },
+  "acpi_iommu_configure_id() drivers/acpi/scan.c": {
+   "lines": "1613-1634",
+   "fingerprint": "13dd7f5d54648595"
+  },
+  "iort_iommu_xlate() drivers/acpi/arm64/iort.c": {
+   "lines": "1355-1373",
+   "fingerprint": "59548f38ecd39e3d"
+  },
+  "device_release_driver() drivers/base/dd.c": {
+   "lines": "1383-1391",
+   "fingerprint": "495530898ad7d727"
+  },
+  "__device_release_driver() drivers/base/dd.c": {
+   "lines": "1313-1358",
+   "fingerprint": "53a06af2c8c59e0e"
+  },
+  "pci_dma_cleanup() drivers/pci/pci-driver.c": {
+   "lines": "1702-1708",
+   "fingerprint": "d1c87b90c21fb264"
+  },
+  "iommu_device_unuse_default_domain() drivers/iommu/iommu.c": {
+   "lines": "3287-3300",
+   "fingerprint": "f3ce3a2eb1b73df1"
+  },
+  "device_unbind_cleanup() drivers/base/dd.c": {
+   "lines": "608-623",
+   "fingerprint": "4eab297229fe9e24"
+  },
+  "iommu_group_claim_dma_owner() drivers/iommu/iommu.c": {
+   "lines": "3356-3374",
+   "fingerprint": "9565abd2bdc21935"
+  },
+  "vfio_iommu_type1_attach_group() drivers/vfio/vfio_iommu_type1.c": {
+   "lines": "2237-2427",
+   "fingerprint": "f582122e2612ad0f"
+  },
+  "iommu_group_release_dma_owner() drivers/iommu/iommu.c": {
+   "lines": "3432-3437",
+   "fingerprint": "b5090a293336506c"
+  },
+  "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c": {
+   "lines": "3584-3643",
+   "fingerprint": "484c773071e548a3"
+  },
+  "iommu_attach_device() drivers/iommu/iommu.c": {
+   "lines": "2170-2193",
+   "fingerprint": "718c08982798d95d"
+  },
+  "sync_for_device() drivers/gpu/drm/msm/msm_gem.c": {
+   "lines": "130-135",
+   "fingerprint": "12d31b1a2d64f5f3"
+  },
+  "intel_iommu_probe_device() drivers/iommu/intel/iommu.c": {
+   "lines": "3228-3321",
+   "fingerprint": "319ca7a812785e86"
+  },
+  "device_add() drivers/base/core.c": {
+   "lines": "3572-3748",
+   "fingerprint": "d1a4f04e20bfdc4b"
+  },
+  "platform_dma_cleanup() drivers/base/platform.c": {
+   "lines": "1475-1481",
    "fingerprint": "30fc45ff30e34ac1"
   }
  }
