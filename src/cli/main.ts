@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { checkCommand } from './commands/check';
+import { driftCommand } from './commands/drift';
 import { exportCommand } from './commands/export';
 import { listCommand } from './commands/list';
 import { matrixCommand } from './commands/matrix';
@@ -14,7 +15,7 @@ import { verifyPatchCommand } from './commands/verify-patch';
 import type { CliContext, CommandFactory } from './context';
 import { errorOutcome, type Outcome } from './outcome';
 
-const COMMANDS: readonly CommandFactory[] = [checkCommand, verifyPatchCommand, matrixCommand, traceCommand, replayCommand, listCommand, exportCommand, showCommand];
+const COMMANDS: readonly CommandFactory[] = [checkCommand, verifyPatchCommand, matrixCommand, traceCommand, replayCommand, listCommand, exportCommand, showCommand, driftCommand];
 
 export async function run(argv: readonly string[], ctx: CliContext): Promise<Outcome> {
   let outcome: Outcome | undefined;
