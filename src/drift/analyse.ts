@@ -5,7 +5,8 @@
  */
 import { fail, unknownName } from '../errors';
 import { KERNELS } from '../model';
-import { driftAgainst, rankKernels, recordedKernels, type KernelDrift } from './compare';
+import { citationsOf } from '../model/citations';
+import { driftAgainst, rankKernels, recordedKernels, type CitationSource, type KernelDrift } from './compare';
 import { TreeFunctions } from './locate';
 import { loadCParser } from './parse-c';
 import { openTree, type KernelTree } from './tree';
@@ -21,21 +22,23 @@ export interface TreeAnalysis {
 }
 
 /** Check a --kernel name for drift: known, and with recorded fingerprints. */
-export function checkDriftKernel(kernel: string): void {
+export function checkDriftKernel(kernel: string, cite: CitationSource = citationsOf): void {
   const all = KERNELS.map((k) => k.name);
   if (!all.includes(kernel)) unknownName('E_UNKNOWN_KERNEL', 'kernel', kernel, all);
-  const rec = recordedKernels();
+  const rec = recordedKernels(cite);
   if (!rec.includes(kernel)) {
     const k = KERNELS.find((x) => x.name === kernel)!;
     fail('E_NO_CITATIONS', `kernel ${kernel} has no recorded fingerprints (${k.verified.status}: ${k.verified.tree}); kernels with them: ${rec.join(', ')}`);
   }
 }
 
-export async function analyseTree(dir: string, kernel?: string, option = '--kernel-tree'): Promise<TreeAnalysis> {
-  if (kernel !== undefined) checkDriftKernel(kernel);
+export async function analyseTree(dir: string, kernel?: string, opts: { option?: string; cite?: CitationSource } = {}): Promise<TreeAnalysis> {
+  const option = opts.option ?? '--kernel-tree';
+  const cite = opts.cite ?? citationsOf;
+  if (kernel !== undefined) checkDriftKernel(kernel, cite);
   const tree = openTree(dir, option);
   const functions = new TreeFunctions(await loadCParser(), (f) => tree.read(f));
-  const ranking = kernel !== undefined ? [driftAgainst(kernel, functions)] : rankKernels(functions);
+  const ranking = kernel !== undefined ? [driftAgainst(kernel, functions, cite)] : rankKernels(functions, cite);
   const chosen = ranking[0];
   const gone = chosen.functions.filter((f) => f.status === 'no-file');
   if (gone.length) {

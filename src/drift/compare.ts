@@ -5,7 +5,11 @@
  */
 import { buildKernelModel, KERNELS, SCENARIOS } from '../model';
 import { citationsOf } from '../model/citations';
+import type { ReleaseCitations } from '../model/citations/types';
 import type { Located, Lookup, TreeFunctions } from './locate';
+
+/** Where the recorded fingerprints come from: the package's (citationsOf), or a test's. */
+export type CitationSource = (kernel: string) => ReleaseCitations | undefined;
 
 export interface StepRef { readonly actor: string; readonly label: string }
 
@@ -42,8 +46,8 @@ export function citedFunctions(kernel: string): CitedFunction[] {
 }
 
 /** The kernels with recorded fingerprints (a tree was read for them). */
-export function recordedKernels(): string[] {
-  return KERNELS.filter((k) => citationsOf(k.name)).map((k) => k.name);
+export function recordedKernels(cite: CitationSource = citationsOf): string[] {
+  return KERNELS.filter((k) => cite(k.name)).map((k) => k.name);
 }
 
 export type FnStatus =
@@ -78,8 +82,8 @@ export interface KernelDrift {
 }
 
 /** The user's tree against one kernel's record. `tree` caches parses across kernels. */
-export function driftAgainst(kernel: string, tree: TreeFunctions): KernelDrift {
-  const rel = citationsOf(kernel);
+export function driftAgainst(kernel: string, tree: TreeFunctions, cite: CitationSource = citationsOf): KernelDrift {
+  const rel = cite(kernel);
   if (!rel) throw new Error(`no citations recorded for ${kernel}`);
   const info = KERNELS.find((k) => k.name === kernel)!;
   const functions: FnDrift[] = [];
@@ -103,8 +107,8 @@ export function driftAgainst(kernel: string, tree: TreeFunctions): KernelDrift {
 const differing = (d: KernelDrift) => d.functions.length - d.identical;
 
 /** Every recorded kernel, nearest first. */
-export function rankKernels(tree: TreeFunctions): KernelDrift[] {
+export function rankKernels(tree: TreeFunctions, cite: CitationSource = citationsOf): KernelDrift[] {
   const order = KERNELS.map((k) => k.name);
-  return recordedKernels().map((k) => driftAgainst(k, tree))
+  return recordedKernels(cite).map((k) => driftAgainst(k, tree, cite))
     .sort((a, b) => b.identical - a.identical || differing(a) - differing(b) || order.indexOf(b.kernel) - order.indexOf(a.kernel));
 }

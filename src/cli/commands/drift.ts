@@ -7,7 +7,7 @@
 import { Command } from 'commander';
 import { fail } from '../../errors';
 import { analyseTree } from '../../drift/analyse';
-import type { FnDrift } from '../../drift/compare';
+import type { CitationSource, FnDrift } from '../../drift/compare';
 import { TreeFunctions } from '../../drift/locate';
 import { loadCParser } from '../../drift/parse-c';
 import { driftJson, formatDrift, functionDiff, isDrift, type Against } from '../../drift/report';
@@ -32,8 +32,9 @@ export function driftOptions(raw: RawDrift): DriftOptions {
   });
 }
 
-export async function runDrift(o: DriftOptions): Promise<Outcome> {
-  const a = await analyseTree(o.tree, o.kernel);
+/** `cite`: the recorded fingerprints (the package's; tests give their own). */
+export async function runDrift(o: DriftOptions, cite?: CitationSource): Promise<Outcome> {
+  const a = await analyseTree(o.tree, o.kernel, cite ? { cite } : {});
   let against: Against | undefined;
   let diffs: Map<FnDrift, ReturnType<typeof functionDiff>> | undefined;
   if (o.against !== undefined) {
