@@ -77,6 +77,21 @@ export function formatDrift(a: TreeAnalysis, against?: Against, diffs?: Map<FnDr
   return L.join('\n') + '\n';
 }
 
+/** What check --kernel-tree prints on stderr before it runs: the kernel, then one warning line
+ *  per drifted function with its steps. */
+export function driftWarnings(a: TreeAnalysis): string[] {
+  const d = a.chosen;
+  const how = a.chosenBy === 'nearest' ? 'nearest modelled kernel' : 'kernel (--kernel)';
+  const out = [`probecheck: --kernel-tree ${a.tree.path}${a.tree.version ? ` (${a.tree.version})` : ''}: ${how} ${d.kernel}, ${d.identical} of ${d.functions.length} cited functions identical`];
+  const drifted = d.functions.filter(isDrift);
+  for (const f of drifted) {
+    const what = f.status === 'differs' ? `changed since ${d.kernel}` : `missing (${d.kernel} has it at ${f.file.split('/').pop()}:${f.recorded.lines})`;
+    out.push(`probecheck: warning: ${f.fn} ${where(f)} ${what}; the model may be stale for steps ${stepsText(f.steps)}`);
+  }
+  if (drifted.length) out.push(`probecheck: warning: probecheck drift --kernel-tree ${a.tree.path}${a.chosenBy === '--kernel' ? ` --kernel ${d.kernel}` : ''} --against <a ${d.kernel} tree> shows the diffs`);
+  return out;
+}
+
 export function driftJson(a: TreeAnalysis, against?: Against, diffs?: Map<FnDrift, ReturnType<typeof functionDiff>>) {
   const d = a.chosen;
   return {
