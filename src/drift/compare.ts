@@ -1,7 +1,8 @@
 /**
  * Drift: the cited functions of a user's tree against the fingerprints recorded for each
  * modelled kernel (citations/data.ts). The nearest kernel is the one with the most cited
- * functions identical; ties go to fewer differing, then to the newer kernel (KERNELS order).
+ * functions identical; ties go to fewer differing (when some are identical), then to the newer
+ * kernel (KERNELS order).
  */
 import { buildKernelModel, KERNELS, SCENARIOS } from '../model';
 import { citationsOf } from '../model/citations';
@@ -11,7 +12,7 @@ import type { Located, Lookup, TreeFunctions } from './locate';
 /** Where the recorded fingerprints come from: the package's (citationsOf), or a test's. */
 export type CitationSource = (kernel: string) => ReleaseCitations | undefined;
 
-export interface StepRef { readonly actor: string; readonly label: string }
+export interface StepRef { readonly actor: string; readonly label: string; readonly doc?: string }
 
 /** A kernel function the model cites, and the steps (over every scenario) that cite it. */
 export interface CitedFunction {
@@ -35,7 +36,7 @@ export function citedFunctions(kernel: string): CitedFunction[] {
         if (!st.fn || !st.file) continue;
         const key = `${st.fn} ${st.file}`;
         const e = out.get(key) ?? { fn: st.fn, file: st.file, steps: [] };
-        if (!e.steps.some((x) => x.actor === a.name && x.label === st.label)) e.steps.push({ actor: a.name, label: st.label });
+        if (!e.steps.some((x) => x.actor === a.name && x.label === st.label)) e.steps.push({ actor: a.name, label: st.label, ...(st.doc ? { doc: st.doc } : {}) });
         out.set(key, e);
       }
     }
@@ -110,5 +111,6 @@ const differing = (d: KernelDrift) => d.functions.length - d.identical;
 export function rankKernels(tree: TreeFunctions, cite: CitationSource = citationsOf): KernelDrift[] {
   const order = KERNELS.map((k) => k.name);
   return recordedKernels(cite).map((k) => driftAgainst(k, tree, cite))
-    .sort((a, b) => b.identical - a.identical || differing(a) - differing(b) || order.indexOf(b.kernel) - order.indexOf(a.kernel));
+    // With nothing identical, "fewer differing" would only favour kernels citing fewer functions.
+    .sort((a, b) => b.identical - a.identical || (a.identical ? differing(a) - differing(b) : 0) || order.indexOf(b.kernel) - order.indexOf(a.kernel));
 }
