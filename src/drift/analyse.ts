@@ -44,7 +44,8 @@ export async function analyseTree(dir: string, kernel?: string, opts: { option?:
   if (gone.length) {
     const files = [...new Set(gone.map((f) => f.file))];
     const labels = [...new Set(gone.flatMap((f) => f.steps.map((s) => s.label)))];
-    fail('E_KERNEL_TREE', `${option} ${dir}: no ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` (and ${files.length - 3} more files)` : ''}, which ${chosen.kernel}'s steps cite (${labels.slice(0, 4).join(', ')}${labels.length > 4 ? ', ...' : ''}); give a whole kernel source tree`);
+    const hint = kernel !== undefined ? `; a file moved since? drop --kernel to compare with the nearest kernel` : '; give a whole kernel source tree';
+    fail('E_KERNEL_TREE', `${option} ${dir}: no ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` (and ${files.length - 3} more files)` : ''}, which ${chosen.kernel}'s steps cite (${labels.slice(0, 4).join(', ')}${labels.length > 4 ? ', ...' : ''})${hint}`);
   }
   return { tree, functions, chosen, chosenBy: kernel !== undefined ? '--kernel' : 'nearest', ranking };
 }

@@ -48,3 +48,12 @@ test('check --kernel-tree: a tree without a cited file, or with --model, is bad 
   assert.equal(m.code, 2);
   assert.match(m.stderr, /^probecheck: E_USAGE: --kernel-tree picks a kernel baseline; --model takes a classic model\n$/);
 });
+
+test('drift and patch scaffold have --help with an example', () => {
+  for (const c of [['drift'], ['patch', 'scaffold']]) {
+    const r = cli(...c, '--help');
+    assert.equal(r.code, 0, c.join(' '));
+    assert.match(r.stdout, /Example/, c.join(' '));
+    assert.match(r.stdout, /probecheck /, c.join(' '));
+  }
+});
