@@ -53,9 +53,10 @@ export const C_GRAMMAR_PACKAGES = 'web-tree-sitter@0.27.1 tree-sitter-c@0.24.1';
 
 /** Kernel annotations written between a function's type and its name. The C grammar does not
  *  know them and misreads `int __init f(void)` as a declaration and a function named `int`
- *  (4.19 intel-iommu.c); they are blanked (same length, so lines and columns stay) before
- *  parsing, so a change of annotation alone is not drift. */
-const ANNOTATIONS = /\b(?:__init|__exit|__ref|__must_check|__always_inline|noinline|__cold|__maybe_unused|__sched|notrace|__weak|__noreturn)\b/g;
+ *  (4.19 intel-iommu.c), and `static __printf(6, 0) struct device *f(...)` likewise. They are
+ *  blanked (same length, so lines and columns stay) before parsing, so a change of annotation
+ *  alone is not drift. */
+const ANNOTATIONS = /\b__(?:printf|scanf)\(\s*\d+\s*,\s*\d+\s*\)|\b(?:__init|__exit|__ref|__must_check|__always_inline|noinline|__cold|__maybe_unused|__sched|notrace|__weak|__noreturn)\b/g;
 
 /** Leaves whose text is kept as is: what is inside a string or character literal. */
 const VERBATIM = new Set(['string_content', 'escape_sequence', 'character', 'system_lib_string']);

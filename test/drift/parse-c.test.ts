@@ -25,12 +25,18 @@ int __init fake_init(void)
 {
 	return fake_lookup(NULL, 0);
 }
+
+static __printf(2, 3) struct device *
+fake_log(struct device *dev, const char *fmt, ...)
+{
+	return dev;
+}
 `;
 
-test('every definition is found with its lines, inside #ifdef and behind a kernel annotation (__init) too', async () => {
+test('every definition is found with its lines, inside #ifdef and behind a kernel annotation (__init, __printf(2, 3)) too', async () => {
   const p = await loadCParser();
   const fns = p.functions(SRC);
-  assert.deepEqual(fns.map((f) => [f.name, f.startLine, f.endLine]), [['fake_lookup', 2, 8], ['fake_ops_of', 11, 14], ['fake_init', 17, 20]]);
+  assert.deepEqual(fns.map((f) => [f.name, f.startLine, f.endLine]), [['fake_lookup', 2, 8], ['fake_ops_of', 11, 14], ['fake_init', 17, 20], ['fake_log', 22, 26]]);
 });
 
 test('tokens: no comments, no whitespace, the own name as $fn, string contents kept', async () => {
