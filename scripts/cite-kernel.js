@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 /**
  * Maintainer command: record where each kernel function the model's steps cite lives in the tree
- * a kernel baseline was checked against, and a fingerprint of its body (comments and whitespace
- * out), as src/model/citations/data.ts. The package stores these facts, not kernel code.
+ * a kernel baseline was checked against, and a fingerprint of its definition, as
+ * src/model/citations/data.ts. The package stores these facts, not kernel code. Functions are
+ * found and fingerprinted by src/drift (tree-sitter's C grammar, comments and whitespace out),
+ * the same code `probecheck drift` runs on a user's tree, so the two can be compared.
  *
- *   npm run build && node scripts/cite-kernel.js            # every baseline in TREES below
- *   node scripts/cite-kernel.js --release v6.18.y --tree /path/to/linux[@commit]
+ *   npm run cite-kernel                                     # every baseline in TREES below
+ *   node scripts/cite-kernel.js --release v6.18.y --tree /path/to/linux[@commit] [--name owner/repo]
  *
+ * --tree is a git checkout or a bare git directory (read at the commit, default HEAD), or a plain
+ * source directory (read as it is). --name labels the tree (default: the directory's name).
  * A function not found in its file (renamed, moved, or not a C function such as drv->remove)
  * is recorded as missing: `probecheck show` prints such a step as inferred.
  */
@@ -18,6 +22,8 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const { buildKernelModel, KERNELS, SCENARIOS } = require(path.join(root, 'dist/src/model'));
+const { loadCParser } = require(path.join(root, 'dist/src/drift/parse-c'));
+const { TreeFunctions } = require(path.join(root, 'dist/src/drift/locate'));
 
 const M = '/work/.mirror';
 /** The tree each baseline was checked against (REVIEW-2026-12, iommu-probe-lts.md, research of
@@ -57,39 +63,27 @@ function citedFunctions(kernel) {
   return [...out.values()];
 }
 
-/** The lines of a C function definition in kernel style: `...name(` at the start of a line,
- *  `{` alone at column 0 within a few lines, the body to the next `}` at column 0. */
-function locate(text, fn) {
-  const name = fn.replace(/\(\)$/, '');
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return null;
-  const lines = text.split('\n');
-  const head = new RegExp(`^[A-Za-z_].*\\b${name}\\(`);
-  for (let i = 0; i < lines.length; i++) {
-    if (!head.test(lines[i]) || /;\s*$/.test(lines[i])) continue;
-    let j = i;
-    while (j < lines.length && j < i + 8 && lines[j] !== '{') { if (/;\s*$/.test(lines[j])) break; j++; }
-    if (lines[j] !== '{') continue;
-    let k = j + 1;
-    while (k < lines.length && lines[k] !== '}') k++;
-    const body = lines.slice(i, k + 1).join('\n').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '').replace(/\s+/g, ' ').trim();
-    return { lines: `${i + 1}-${k + 1}`, fingerprint: createHash('sha256').update(body).digest('hex').slice(0, 16) };
-  }
-  return null;
-}
-
 function show(gitDir, commit, file) {
   try { return execFileSync('git', ['--git-dir', gitDir, 'show', `${commit}:${file}`], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] }); } catch { return null; }
 }
 
-function cite(release, [tree, gitDir, commitish]) {
+/** How to read a tree: [label, read(file) -> text | null]. A git directory is read at a commit. */
+function gitTree(label, gitDir, commitish) {
   const commit = execFileSync('git', ['--git-dir', gitDir, 'rev-parse', '--short=12', commitish], { encoding: 'utf8' }).trim();
+  return [`${label}@${commit}`, (file) => show(gitDir, commit, file)];
+}
+function dirTree(label, dir) {
+  return [label, (file) => { try { return fs.readFileSync(path.join(dir, file), 'utf8'); } catch { return null; } }];
+}
+
+function cite(parser, release, [tree, read]) {
   const fns = {};
+  const t = new TreeFunctions(parser, read);
   for (const { fn, file } of citedFunctions(release)) {
-    const text = show(gitDir, commit, file);
-    const at = text ? locate(text, fn) : null;
-    fns[`${fn} ${file}`] = at ?? null;
+    const r = t.lookup(fn, file);
+    fns[`${fn} ${file}`] = r.status === 'found' ? { lines: r.at.lines, fingerprint: r.at.fingerprint } : null;
   }
-  return { tree: `${tree}@${commit}`, functions: fns };
+  return { tree, functions: fns };
 }
 
 const args = process.argv.slice(2);
@@ -105,17 +99,35 @@ const record = (release, c) => {
   const all = Object.values(c.functions);
   console.log(`${release.padEnd(10)} ${c.tree}: ${all.filter(Boolean).length} of ${all.length} functions located`);
 };
-if (one) {
-  const release = args[args.indexOf('--release') + 1];
-  const [dir, commit = 'HEAD'] = args[args.indexOf('--tree') + 1].split('@');
-  if (!KERNELS.some((k) => k.name === release)) { console.error(`cite-kernel: unknown release '${release}'`); process.exit(2); }
-  const gitDir = fs.existsSync(path.join(dir, '.git')) ? path.join(dir, '.git') : dir;
-  record(release, cite(release, [path.basename(dir), gitDir, commit]));
-} else {
-  for (const [release, t] of Object.entries(TREES)) if (fs.existsSync(t[1])) record(release, cite(release, t));
+const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+
+async function main() {
+  const parser = await loadCParser();
+  if (one) {
+    const release = opt('--release');
+    const spec = opt('--tree');
+    if (!KERNELS.some((k) => k.name === release)) { console.error(`cite-kernel: unknown release '${release}'`); process.exit(2); }
+    if (!spec) { console.error('cite-kernel: give --tree PATH[@commit]'); process.exit(2); }
+    const at = spec.lastIndexOf('@');
+    const [dir, commit] = at > 0 ? [spec.slice(0, at), spec.slice(at + 1)] : [spec, undefined];
+    if (!fs.existsSync(dir)) { console.error(`cite-kernel: no such tree '${dir}'`); process.exit(2); }
+    const label = opt('--name') ?? path.basename(path.resolve(dir));
+    const gitDir = fs.existsSync(path.join(dir, '.git')) ? path.join(dir, '.git')
+      : fs.existsSync(path.join(dir, 'HEAD')) && fs.existsSync(path.join(dir, 'objects')) ? dir : null;
+    if (!gitDir && commit) { console.error(`cite-kernel: ${dir} is not a git directory, so it has no commit ${commit}`); process.exit(2); }
+    record(release, cite(parser, release, gitDir ? gitTree(label, gitDir, commit ?? 'HEAD') : dirTree(label, dir)));
+  } else {
+    for (const [release, [label, gitDir, commitish]] of Object.entries(TREES)) {
+      if (fs.existsSync(gitDir)) record(release, cite(parser, release, gitTree(label, gitDir, commitish)));
+    }
+  }
+  write();
 }
-fs.writeFileSync(out, `/* Generated by scripts/cite-kernel.js from the trees each baseline was checked against: where
- * each cited kernel function lives (lines) and a fingerprint of its body. Facts, not kernel code. */
+
+function write() {
+  fs.writeFileSync(out, `/* Generated by scripts/cite-kernel.js from the trees each baseline was checked against: where
+ * each cited kernel function lives (lines) and a fingerprint of its definition (src/drift: its
+ * tree-sitter tokens without comments and whitespace). Facts, not kernel code. */
 import type { FunctionCitation } from './types';
 
 /** The tree (repository@commit) each release was checked against. */
@@ -124,3 +136,6 @@ export const RELEASE_TREE: Readonly<Record<string, string>> = ${JSON.stringify(r
 /** Per tree: \`fn() file\` -> where it is, or null when the file has no such C function. */
 export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCitation | null>>>> = ${JSON.stringify(trees, null, 1)};
 `);
+}
+
+main().catch((e) => { console.error(`cite-kernel: ${e.message}`); process.exit(1); });

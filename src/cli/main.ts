@@ -4,9 +4,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { checkCommand } from './commands/check';
+import { driftCommand } from './commands/drift';
 import { exportCommand } from './commands/export';
 import { listCommand } from './commands/list';
 import { matrixCommand } from './commands/matrix';
+import { patchCommand } from './commands/patch';
 import { replayCommand } from './commands/replay';
 import { showCommand } from './commands/show';
 import { traceCommand } from './commands/trace';
@@ -14,7 +16,7 @@ import { verifyPatchCommand } from './commands/verify-patch';
 import type { CliContext, CommandFactory } from './context';
 import { errorOutcome, type Outcome } from './outcome';
 
-const COMMANDS: readonly CommandFactory[] = [checkCommand, verifyPatchCommand, matrixCommand, traceCommand, replayCommand, listCommand, exportCommand, showCommand];
+const COMMANDS: readonly CommandFactory[] = [checkCommand, verifyPatchCommand, matrixCommand, traceCommand, replayCommand, listCommand, exportCommand, showCommand, driftCommand, patchCommand];
 
 export async function run(argv: readonly string[], ctx: CliContext): Promise<Outcome> {
   let outcome: Outcome | undefined;
@@ -27,7 +29,8 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<Out
     .addHelpText('after', '\nExample:\n  probecheck check --kernel v6.6 --scenario probe-vs-register\n');
   for (const make of COMMANDS) {
     const c = make(ctx, (o) => { outcome = o; });
-    c.exitOverride().configureOutput(output);
+    // Subcommands too (patch scaffold): errors and help come back here, never process.exit.
+    for (const x of [c, ...c.commands]) x.exitOverride().configureOutput(output);
     program.addCommand(c);
   }
   try {

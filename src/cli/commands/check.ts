@@ -1,6 +1,9 @@
 /** probecheck check: explore a model, report, and write the results folder. */
 import * as path from 'node:path';
 import { Command } from 'commander';
+import { analyseTree } from '../../drift/analyse';
+import { driftWarnings } from '../../drift/report';
+import { fail } from '../../errors';
 import type { CommandFactory } from '../context';
 import { addLimitOptions, type ExploreLimits, limitsOf, type RawLimits } from '../limits';
 import { addTargetOptions, type RawTarget, targetOptions } from '../options';
@@ -17,15 +20,19 @@ export interface CheckOptions {
   readonly force: boolean;
   readonly json: boolean;
   readonly quiet: boolean;
+  /** Pick the kernel nearest this source tree (unless --kernel) and warn of drifted steps. */
+  readonly kernelTree?: string;
 }
 
-interface RawCheck extends RawTarget, RawLimits { out?: string; force?: boolean; json?: boolean; quiet?: boolean }
+interface RawCheck extends RawTarget, RawLimits { out?: string; force?: boolean; json?: boolean; quiet?: boolean; kernelTree?: string }
 
 export function checkOptions(raw: RawCheck): CheckOptions {
   const target = targetOptions(raw);
   validateTargetOptions(target);
+  if (raw.kernelTree !== undefined && target.model !== undefined) fail('E_USAGE', '--kernel-tree picks a kernel baseline; --model takes a classic model');
   return Object.freeze({
     target, limits: limitsOf(raw),
+    ...(raw.kernelTree !== undefined ? { kernelTree: raw.kernelTree } : {}),
     ...(raw.out !== undefined ? { out: raw.out } : {}),
     force: Boolean(raw.force), json: Boolean(raw.json), quiet: Boolean(raw.quiet),
   });
@@ -41,8 +48,17 @@ function outDirs(o: CheckOptions, targets: readonly Target[]): { base: string; d
   return { base, dirs: targets.map((t) => path.join(base, t.source.scenario as string)) };
 }
 
+/** --kernel-tree: the kernel to check (--kernel, or the nearest), with the drift printed
+ *  on stderr before the run, so a stale step is known before its counterexample is read. */
+async function kernelFromTree(o: CheckOptions, ctx: Parameters<CommandFactory>[0]): Promise<TargetOptions> {
+  const a = await analyseTree(o.kernelTree!, o.target.kernel);
+  for (const line of driftWarnings(a)) if (!o.quiet || line.startsWith('probecheck: warning')) ctx.progress(line, false);
+  return Object.freeze({ ...o.target, kernel: a.chosen.kernel });
+}
+
 export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[0]): Promise<Outcome> {
-  const targets = resolveTargets(o.target);
+  const target = o.kernelTree !== undefined ? await kernelFromTree(o, ctx) : o.target;
+  const targets = resolveTargets(target);
   const { base, dirs } = outDirs(o, targets);
   const old = prepareOut(targets.length > 1 ? [base, ...dirs] : dirs, o.force);
   let notes = '';
@@ -83,9 +99,11 @@ export const checkCommand: CommandFactory = (ctx, done) => {
     .option('--force', 'replace the run already in --out (only probecheck\'s files)')
     .option('--json', 'print one JSON summary on stdout; the human report goes to stderr')
     .option('--quiet', 'no progress, no report: only the verdict')
+    .option('--kernel-tree <path>', 'a kernel source tree: check the modelled kernel nearest it (unless --kernel) and warn first of the steps whose kernel function differs there (probecheck drift)')
     .addHelpText('after', `
 Examples:
   probecheck check --kernel v6.6 --scenario probe-vs-register
+  probecheck check --kernel-tree ~/src/linux --scenario probe-vs-register
   probecheck check --model counters --set n=3 --set m=3 --json
 Exit status: 0 pass, 1 violation or witness failure, 2 bad input, 3 incomplete.`)
     .action(async (raw: RawCheck) => { done(await runCheck(checkOptions(raw), ctx)); });

@@ -3,7 +3,8 @@
 export interface FunctionCitation {
   /** `start-end` in the file the step cites. */
   readonly lines: string;
-  /** sha256 of the body with comments and whitespace removed (16 hex digits). */
+  /** sha256 of the definition's tokens, comments and whitespace out, the function's own name as
+   *  `$fn` (16 hex digits; src/drift/fingerprint.ts, the same for a user's tree). */
   readonly fingerprint: string;
 }
 
