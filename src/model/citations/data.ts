@@ -124,7 +124,7 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   },
   "deferred_probe_initcall() drivers/base/dd.c": {
    "lines": "275-298",
-   "fingerprint": "cdce3183a57713ce"
+   "fingerprint": "935fee3e5e610462"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1595-1615",
@@ -269,7 +269,7 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   },
   "deferred_probe_initcall() drivers/base/dd.c": {
    "lines": "275-298",
-   "fingerprint": "cdce3183a57713ce"
+   "fingerprint": "935fee3e5e610462"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1591-1611",
@@ -410,7 +410,7 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   },
   "deferred_probe_initcall() drivers/base/dd.c": {
    "lines": "314-337",
-   "fingerprint": "e8f507e094753ac4"
+   "fingerprint": "c71ad2351599d5ca"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1588-1606",
@@ -546,7 +546,7 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   },
   "deferred_probe_initcall() drivers/base/dd.c": {
    "lines": "324-350",
-   "fingerprint": "dd983fd344e8da02"
+   "fingerprint": "fa57842fa5f41b7e"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1603-1621",
@@ -685,7 +685,7 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   },
   "deferred_probe_initcall() drivers/base/dd.c": {
    "lines": "325-351",
-   "fingerprint": "dd983fd344e8da02"
+   "fingerprint": "fa57842fa5f41b7e"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1591-1609",
@@ -828,11 +828,11 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   },
   "amba_dma_configure() drivers/amba/bus.c": {
    "lines": "260-280",
-   "fingerprint": "75a46ed71ac336bd"
+   "fingerprint": "6374466756b20477"
   },
   "deferred_probe_initcall() drivers/base/dd.c": {
    "lines": "339-365",
-   "fingerprint": "dd983fd344e8da02"
+   "fingerprint": "fa57842fa5f41b7e"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1622-1648",
@@ -998,11 +998,11 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   },
   "amba_dma_configure() drivers/amba/bus.c": {
    "lines": "353-373",
-   "fingerprint": "75a46ed71ac336bd"
+   "fingerprint": "6374466756b20477"
   },
   "deferred_probe_initcall() drivers/base/dd.c": {
    "lines": "344-370",
-   "fingerprint": "dd983fd344e8da02"
+   "fingerprint": "fa57842fa5f41b7e"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1628-1654",
@@ -1076,171 +1076,171 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
  "unifreq/linux-6.1.y@bea82818e117": {
   "really_probe() drivers/base/dd.c": {
    "lines": "584-710",
-   "fingerprint": "e3b512fbc3a73257"
+   "fingerprint": "4bdd5df6a1c59718"
   },
   "device_links_check_suppliers() drivers/base/core.c": {
    "lines": "1090-1145",
-   "fingerprint": "15305d9c83806316"
+   "fingerprint": "debb823389535c0c"
   },
   "platform_dma_configure() drivers/base/platform.c": {
    "lines": "1443-1463",
-   "fingerprint": "1e3de614661ef36b"
+   "fingerprint": "7e3ab6a0239e4c16"
   },
   "iommu_device_use_default_domain() drivers/iommu/iommu.c": {
    "lines": "3119-3142",
-   "fingerprint": "bcab90a0d9d68ad6"
+   "fingerprint": "0101b0359d882059"
   },
   "of_iommu_configure() drivers/iommu/of_iommu.c": {
    "lines": "110-174",
-   "fingerprint": "52dc8b3b8dc41b00"
+   "fingerprint": "b83ad3bf6b912cda"
   },
   "of_iommu_xlate() drivers/iommu/of_iommu.c": {
    "lines": "22-51",
-   "fingerprint": "739be9f74d0c5115"
+   "fingerprint": "1a55ac18fc1e7abb"
   },
   "__iommu_probe_device() drivers/iommu/iommu.c": {
    "lines": "281-348",
-   "fingerprint": "06c024c32af7878c"
+   "fingerprint": "e1e9f90c04760655"
   },
   "dev_iommu_get() drivers/iommu/iommu.c": {
    "lines": "253-267",
-   "fingerprint": "82c4543bad411acb"
+   "fingerprint": "23e94817be551848"
   },
   "ipmmu_probe_device() drivers/iommu/ipmmu-vmsa.c": {
    "lines": "826-837",
-   "fingerprint": "93eff59183d71206"
+   "fingerprint": "e6a107af7937ecf5"
   },
   "iommu_group_get_for_dev() drivers/iommu/iommu.c": {
    "lines": "1640-1667",
-   "fingerprint": "2bb514b2e483d9ac"
+   "fingerprint": "4bc25895c857d8fa"
   },
   "iommu_group_add_device() drivers/iommu/iommu.c": {
    "lines": "947-1018",
-   "fingerprint": "08b07bba226a3d86"
+   "fingerprint": "896ceabb2bf41cde"
   },
   "iommu_probe_device() drivers/iommu/iommu.c": {
    "lines": "350-405",
-   "fingerprint": "c8204957c81650c4"
+   "fingerprint": "f03b85212c0b8327"
   },
   "arch_setup_dma_ops() arch/arm64/mm/dma-mapping.c": {
    "lines": "64-80",
-   "fingerprint": "411599f237a3f1e8"
+   "fingerprint": "d0a5d5f1f999d871"
   },
   "call_driver_probe() drivers/base/dd.c": {
    "lines": "553-582",
-   "fingerprint": "8d9c4bc88dc9cca0"
+   "fingerprint": "e56becbbdcc4394b"
   },
   "dma_map_single_attrs() include/linux/dma-mapping.h": {
    "lines": "327-337",
-   "fingerprint": "544dac57ad733951"
+   "fingerprint": "ca3f9f7cb42b2fa4"
   },
   "driver_bound() drivers/base/dd.c": {
    "lines": "393-421",
-   "fingerprint": "0468c629cbae27cc"
+   "fingerprint": "39613ef643737c29"
   },
   "device_unlock() include/linux/device.h": {
    "lines": "849-852",
-   "fingerprint": "748f76e7d44381fe"
+   "fingerprint": "f7caf6f64a9e53aa"
   },
   "iommu_device_register() drivers/iommu/iommu.c": {
    "lines": "208-239",
-   "fingerprint": "3c902ce3b79652f7"
+   "fingerprint": "250db1e6e777e5e2"
   },
   "bus_iommu_probe() drivers/iommu/iommu.c": {
    "lines": "1806-1848",
-   "fingerprint": "be88f2c15f7386d2"
+   "fingerprint": "5f3d4a2bf241f65c"
   },
   "probe_iommu_group() drivers/iommu/iommu.c": {
    "lines": "1674-1692",
-   "fingerprint": "b7e8e4cda4f8e3aa"
+   "fingerprint": "d4184d21a945a1c8"
   },
   "iommu_device_unregister() drivers/iommu/iommu.c": {
    "lines": "242-250",
-   "fingerprint": "98fd23a206455c28"
+   "fingerprint": "6bcd9a9e0a7d185f"
   },
   "deferred_probe_work_func() drivers/base/dd.c": {
    "lines": "81-129",
-   "fingerprint": "8a95ee8d620a86b4"
+   "fingerprint": "3b36419003bde408"
   },
   "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
    "lines": "1346-1418",
-   "fingerprint": "5d102069a7b71f06"
+   "fingerprint": "b3f923b4e88e387d"
   },
   "amba_dma_configure() drivers/amba/bus.c": {
    "lines": "353-373",
-   "fingerprint": "75a46ed71ac336bd"
+   "fingerprint": "6374466756b20477"
   },
   "deferred_probe_initcall() drivers/base/dd.c": {
    "lines": "344-370",
-   "fingerprint": "dd983fd344e8da02"
+   "fingerprint": "fa57842fa5f41b7e"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1628-1654",
-   "fingerprint": "c385284fbfef91e1"
+   "fingerprint": "2434fd722db5e337"
   },
   "acpi_iommu_configure_id() drivers/acpi/scan.c": {
    "lines": "1560-1593",
-   "fingerprint": "90b7cd2feb4d754a"
+   "fingerprint": "a0b1f024859c2106"
   },
   "iort_iommu_xlate() drivers/acpi/arm64/iort.c": {
    "lines": "1212-1239",
-   "fingerprint": "ba9d6fe1c578705f"
+   "fingerprint": "7e147740e743f057"
   },
   "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c": {
    "lines": "2660-2718",
-   "fingerprint": "c9410c2a3a3db471"
+   "fingerprint": "69f02aab83782375"
   },
   "device_release_driver() drivers/base/dd.c": {
    "lines": "1302-1310",
-   "fingerprint": "495530898ad7d727"
+   "fingerprint": "bd774b855aad5d16"
   },
   "__device_release_driver() drivers/base/dd.c": {
    "lines": "1226-1277",
-   "fingerprint": "261f67838d8930c4"
+   "fingerprint": "452fe38ac146dee1"
   },
   "pci_dma_cleanup() drivers/pci/pci-driver.c": {
    "lines": "1656-1662",
-   "fingerprint": "d1c87b90c21fb264"
+   "fingerprint": "61aca459d539ed5c"
   },
   "iommu_device_unuse_default_domain() drivers/iommu/iommu.c": {
    "lines": "3152-3165",
-   "fingerprint": "d13d31235ee8b747"
+   "fingerprint": "04426b4b24085efe"
   },
   "device_unbind_cleanup() drivers/base/dd.c": {
    "lines": "528-540",
-   "fingerprint": "611fd0218f300adf"
+   "fingerprint": "f1d09d7a2de8d472"
   },
   "iommu_group_claim_dma_owner() drivers/iommu/iommu.c": {
    "lines": "3199-3228",
-   "fingerprint": "c2631728a66a94fd"
+   "fingerprint": "12277c0d14c08197"
   },
   "vfio_iommu_type1_attach_group() drivers/vfio/vfio_iommu_type1.c": {
    "lines": "2237-2437",
-   "fingerprint": "df6c0bbc3ae29aa1"
+   "fingerprint": "a8f0c8ddba09cd19"
   },
   "iommu_group_release_dma_owner() drivers/iommu/iommu.c": {
    "lines": "3237-3252",
-   "fingerprint": "5d6a12dff6c16b1c"
+   "fingerprint": "b323f9e2be4bfaa0"
   },
   "iommu_attach_device() drivers/iommu/iommu.c": {
    "lines": "1977-2002",
-   "fingerprint": "e9f3cfb2e6d6d90c"
+   "fingerprint": "a76b57b8ec9a19e4"
   },
   "sync_for_device() drivers/gpu/drm/msm/msm_gem.c": {
    "lines": "52-57",
-   "fingerprint": "12d31b1a2d64f5f3"
+   "fingerprint": "7f40f1b70a0355db"
   },
   "intel_iommu_probe_device() drivers/iommu/intel/iommu.c": {
    "lines": "4499-4561",
-   "fingerprint": "f4c90e22144da3d8"
+   "fingerprint": "a9f1c152aad46131"
   },
   "device_add() drivers/base/core.c": {
    "lines": "3545-3722",
-   "fingerprint": "d6744813e92fd274"
+   "fingerprint": "40f18747b8ab494a"
   },
   "platform_dma_cleanup() drivers/base/platform.c": {
    "lines": "1465-1471",
-   "fingerprint": "30fc45ff30e34ac1"
+   "fingerprint": "76343520a190cab6"
   }
  },
  "unifreq/linux-6.1.y@525d1212a677": {
@@ -1338,11 +1338,11 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   },
   "amba_dma_configure() drivers/amba/bus.c": {
    "lines": "353-373",
-   "fingerprint": "75a46ed71ac336bd"
+   "fingerprint": "6374466756b20477"
   },
   "deferred_probe_initcall() drivers/base/dd.c": {
    "lines": "344-370",
-   "fingerprint": "dd983fd344e8da02"
+   "fingerprint": "fa57842fa5f41b7e"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1653-1687",
@@ -1492,11 +1492,11 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   },
   "amba_dma_configure() drivers/amba/bus.c": {
    "lines": "353-373",
-   "fingerprint": "75a46ed71ac336bd"
+   "fingerprint": "6374466756b20477"
   },
   "deferred_probe_initcall() drivers/base/dd.c": {
    "lines": "344-374",
-   "fingerprint": "42a9894e82482859"
+   "fingerprint": "b65a4ed792814b60"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1642-1668",
@@ -1654,11 +1654,11 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   },
   "amba_dma_configure() drivers/amba/bus.c": {
    "lines": "353-373",
-   "fingerprint": "75a46ed71ac336bd"
+   "fingerprint": "6374466756b20477"
   },
   "deferred_probe_initcall() drivers/base/dd.c": {
    "lines": "344-374",
-   "fingerprint": "42a9894e82482859"
+   "fingerprint": "b65a4ed792814b60"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1642-1668",
@@ -1816,11 +1816,11 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   },
   "amba_dma_configure() drivers/amba/bus.c": {
    "lines": "353-373",
-   "fingerprint": "75a46ed71ac336bd"
+   "fingerprint": "6374466756b20477"
   },
   "deferred_probe_initcall() drivers/base/dd.c": {
    "lines": "344-374",
-   "fingerprint": "42a9894e82482859"
+   "fingerprint": "b65a4ed792814b60"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1649-1675",
@@ -1978,11 +1978,11 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   },
   "amba_dma_configure() drivers/amba/bus.c": {
    "lines": "353-373",
-   "fingerprint": "75a46ed71ac336bd"
+   "fingerprint": "6374466756b20477"
   },
   "deferred_probe_initcall() drivers/base/dd.c": {
    "lines": "343-373",
-   "fingerprint": "42a9894e82482859"
+   "fingerprint": "b65a4ed792814b60"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1654-1680",
@@ -2140,11 +2140,11 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   },
   "amba_dma_configure() drivers/amba/bus.c": {
    "lines": "354-374",
-   "fingerprint": "75a46ed71ac336bd"
+   "fingerprint": "6374466756b20477"
   },
   "deferred_probe_initcall() drivers/base/dd.c": {
    "lines": "344-374",
-   "fingerprint": "42a9894e82482859"
+   "fingerprint": "b65a4ed792814b60"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1638-1664",
@@ -2302,11 +2302,11 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   },
   "amba_dma_configure() drivers/amba/bus.c": {
    "lines": "354-374",
-   "fingerprint": "75a46ed71ac336bd"
+   "fingerprint": "6374466756b20477"
   },
   "deferred_probe_initcall() drivers/base/dd.c": {
    "lines": "344-374",
-   "fingerprint": "42a9894e82482859"
+   "fingerprint": "b65a4ed792814b60"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1637-1663",
@@ -2464,11 +2464,11 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   },
   "amba_dma_configure() drivers/amba/bus.c": {
    "lines": "351-372",
-   "fingerprint": "6d1e6b0d59f53cec"
+   "fingerprint": "24e9699b3f286281"
   },
   "deferred_probe_initcall() drivers/base/dd.c": {
    "lines": "345-375",
-   "fingerprint": "42a9894e82482859"
+   "fingerprint": "b65a4ed792814b60"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1638-1665",
@@ -2542,325 +2542,325 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
  "matankalina/linux-6.19.10-fork@094d869456d2": {
   "really_probe() drivers/base/dd.c": {
    "lines": "607-730",
-   "fingerprint": "044abfdc89bdfc09"
+   "fingerprint": "e34f5092b8b5652e"
   },
   "device_links_check_suppliers() drivers/base/core.c": {
    "lines": "1050-1099",
-   "fingerprint": "84153f6b0f53eeda"
+   "fingerprint": "74e861afbe68db2f"
   },
   "platform_dma_configure() drivers/base/platform.c": {
    "lines": "1479-1501",
-   "fingerprint": "53ff1f0d8683a038"
+   "fingerprint": "964c195c320d7f92"
   },
   "iommu_device_use_default_domain() drivers/iommu/iommu.c": {
    "lines": "3166-3194",
-   "fingerprint": "4ce6fe91a2fe0112"
+   "fingerprint": "541e84f5dff41b1e"
   },
   "of_iommu_configure() drivers/iommu/of_iommu.c": {
    "lines": "116-170",
-   "fingerprint": "e92d4217378e5e79"
+   "fingerprint": "f158e93dea7fdd12"
   },
   "of_iommu_xlate() drivers/iommu/of_iommu.c": {
    "lines": "22-42",
-   "fingerprint": "21aa52b4b976b971"
+   "fingerprint": "b834cbbf8f056055"
   },
   "iommu_probe_device() drivers/iommu/iommu.c": {
    "lines": "681-697",
-   "fingerprint": "418d9def36af3684"
+   "fingerprint": "e9c32e84bafa8cb4"
   },
   "__iommu_probe_device() drivers/iommu/iommu.c": {
    "lines": "599-679",
-   "fingerprint": "dab9bd0e5d3a51a8"
+   "fingerprint": "02f345bb399134e6"
   },
   "iommu_init_device() drivers/iommu/iommu.c": {
    "lines": "440-518",
-   "fingerprint": "87b0f0e0714cd0a5"
+   "fingerprint": "1cd68e6cb426fbdc"
   },
   "ipmmu_probe_device() drivers/iommu/ipmmu-vmsa.c": {
    "lines": "836-847",
-   "fingerprint": "93eff59183d71206"
+   "fingerprint": "e6a107af7937ecf5"
   },
   "arch_setup_dma_ops() arch/arm64/mm/dma-mapping.c": {
    "lines": "41-54",
-   "fingerprint": "b6ebd0ce5b357bba"
+   "fingerprint": "28afef0daa33f728"
   },
   "call_driver_probe() drivers/base/dd.c": {
    "lines": "576-605",
-   "fingerprint": "ebdfc831b8da9708"
+   "fingerprint": "644f28ef3445f615"
   },
   "dma_map_page_attrs() kernel/dma/mapping.c": {
    "lines": "184-198",
-   "fingerprint": "05f32575bc0831de"
+   "fingerprint": "bd8b1d618b3fc650"
   },
   "driver_bound() drivers/base/dd.c": {
    "lines": "399-423",
-   "fingerprint": "29c6445765a3f9fa"
+   "fingerprint": "2ef62aeaa86368a7"
   },
   "device_unlock() include/linux/device.h": {
    "lines": "908-911",
-   "fingerprint": "748f76e7d44381fe"
+   "fingerprint": "f7caf6f64a9e53aa"
   },
   "iommu_device_register() drivers/iommu/iommu.c": {
    "lines": "260-284",
-   "fingerprint": "0aec1e11b1bf8c38"
+   "fingerprint": "75305ed198d22554"
   },
   "bus_iommu_probe() drivers/iommu/iommu.c": {
    "lines": "1923-1966",
-   "fingerprint": "4c22668f253c138b"
+   "fingerprint": "b416f70a420972b5"
   },
   "probe_iommu_group() drivers/iommu/iommu.c": {
    "lines": "1770-1782",
-   "fingerprint": "2d86f0fc9c0cc61c"
+   "fingerprint": "5dbb959d56bbb788"
   },
   "iommu_device_unregister() drivers/iommu/iommu.c": {
    "lines": "287-299",
-   "fingerprint": "ca54ac853e8b8d92"
+   "fingerprint": "d093b3d7a8fc4e25"
   },
   "deferred_probe_work_func() drivers/base/dd.c": {
    "lines": "82-130",
-   "fingerprint": "8a95ee8d620a86b4"
+   "fingerprint": "3b36419003bde408"
   },
   "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
    "lines": "1434-1503",
-   "fingerprint": "a431530023d27ca6"
+   "fingerprint": "9fe080db31d44f26"
   },
   "amba_dma_configure() drivers/amba/bus.c": {
    "lines": "351-372",
-   "fingerprint": "6d1e6b0d59f53cec"
+   "fingerprint": "24e9699b3f286281"
   },
   "deferred_probe_initcall() drivers/base/dd.c": {
    "lines": "345-375",
-   "fingerprint": "42a9894e82482859"
+   "fingerprint": "b65a4ed792814b60"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1636-1663",
-   "fingerprint": "3c51d9b5ebf722f8"
+   "fingerprint": "12a4856d0a1c4f16"
   },
   "acpi_iommu_configure_id() drivers/acpi/scan.c": {
    "lines": "1623-1644",
-   "fingerprint": "13dd7f5d54648595"
+   "fingerprint": "7f19d1692197aa54"
   },
   "iort_iommu_xlate() drivers/acpi/arm64/iort.c": {
    "lines": "1234-1252",
-   "fingerprint": "59548f38ecd39e3d"
+   "fingerprint": "81d69510b19ad3da"
   },
   "device_release_driver() drivers/base/dd.c": {
    "lines": "1323-1331",
-   "fingerprint": "495530898ad7d727"
+   "fingerprint": "bd774b855aad5d16"
   },
   "__device_release_driver() drivers/base/dd.c": {
    "lines": "1253-1298",
-   "fingerprint": "53a06af2c8c59e0e"
+   "fingerprint": "016152c0585c339b"
   },
   "pci_dma_cleanup() drivers/pci/pci-driver.c": {
    "lines": "1665-1671",
-   "fingerprint": "d1c87b90c21fb264"
+   "fingerprint": "61aca459d539ed5c"
   },
   "iommu_device_unuse_default_domain() drivers/iommu/iommu.c": {
    "lines": "3204-3217",
-   "fingerprint": "f3ce3a2eb1b73df1"
+   "fingerprint": "394fe7dd9959c981"
   },
   "device_unbind_cleanup() drivers/base/dd.c": {
    "lines": "548-563",
-   "fingerprint": "4eab297229fe9e24"
+   "fingerprint": "d82f7de78aa07ebb"
   },
   "iommu_group_claim_dma_owner() drivers/iommu/iommu.c": {
    "lines": "3273-3291",
-   "fingerprint": "9565abd2bdc21935"
+   "fingerprint": "a4311414a1bf3282"
   },
   "vfio_iommu_type1_attach_group() drivers/vfio/vfio_iommu_type1.c": {
    "lines": "2237-2427",
-   "fingerprint": "e8fc7710cff339d0"
+   "fingerprint": "8738651ec8272efc"
   },
   "iommu_group_release_dma_owner() drivers/iommu/iommu.c": {
    "lines": "3349-3354",
-   "fingerprint": "b5090a293336506c"
+   "fingerprint": "b811a87237a6b104"
   },
   "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c": {
    "lines": "3524-3583",
-   "fingerprint": "ba90f4d4892b322e"
+   "fingerprint": "78f199898916c0cb"
   },
   "iommu_attach_device() drivers/iommu/iommu.c": {
    "lines": "2160-2183",
-   "fingerprint": "718c08982798d95d"
+   "fingerprint": "79211150ee59d5c1"
   },
   "sync_for_device() drivers/gpu/drm/msm/msm_gem.c": {
    "lines": "130-135",
-   "fingerprint": "12d31b1a2d64f5f3"
+   "fingerprint": "7f40f1b70a0355db"
   },
   "intel_iommu_probe_device() drivers/iommu/intel/iommu.c": {
    "lines": "3231-3324",
-   "fingerprint": "804b4fa59189c70d"
+   "fingerprint": "b8cd8548433dedf9"
   },
   "device_add() drivers/base/core.c": {
    "lines": "3571-3747",
-   "fingerprint": "d1a4f04e20bfdc4b"
+   "fingerprint": "115b2d8147ecaaa9"
   },
   "platform_dma_cleanup() drivers/base/platform.c": {
    "lines": "1503-1509",
-   "fingerprint": "30fc45ff30e34ac1"
+   "fingerprint": "76343520a190cab6"
   }
  },
  "julianw1010/WASP-linux-7.0.0@1d9f96d2d248": {
   "really_probe() drivers/base/dd.c": {
    "lines": "667-790",
-   "fingerprint": "044abfdc89bdfc09"
+   "fingerprint": "e34f5092b8b5652e"
   },
   "device_links_check_suppliers() drivers/base/core.c": {
    "lines": "1050-1099",
-   "fingerprint": "84153f6b0f53eeda"
+   "fingerprint": "74e861afbe68db2f"
   },
   "platform_dma_configure() drivers/base/platform.c": {
    "lines": "1451-1473",
-   "fingerprint": "53ff1f0d8683a038"
+   "fingerprint": "964c195c320d7f92"
   },
   "iommu_device_use_default_domain() drivers/iommu/iommu.c": {
    "lines": "3249-3277",
-   "fingerprint": "4ce6fe91a2fe0112"
+   "fingerprint": "541e84f5dff41b1e"
   },
   "of_iommu_configure() drivers/iommu/of_iommu.c": {
    "lines": "116-170",
-   "fingerprint": "e92d4217378e5e79"
+   "fingerprint": "f158e93dea7fdd12"
   },
   "of_iommu_xlate() drivers/iommu/of_iommu.c": {
    "lines": "22-42",
-   "fingerprint": "21aa52b4b976b971"
+   "fingerprint": "b834cbbf8f056055"
   },
   "iommu_probe_device() drivers/iommu/iommu.c": {
    "lines": "688-704",
-   "fingerprint": "418d9def36af3684"
+   "fingerprint": "e9c32e84bafa8cb4"
   },
   "__iommu_probe_device() drivers/iommu/iommu.c": {
    "lines": "606-686",
-   "fingerprint": "d11e4196e5d79a72"
+   "fingerprint": "e94c6771d08c5431"
   },
   "iommu_init_device() drivers/iommu/iommu.c": {
    "lines": "447-525",
-   "fingerprint": "87b0f0e0714cd0a5"
+   "fingerprint": "1cd68e6cb426fbdc"
   },
   "ipmmu_probe_device() drivers/iommu/ipmmu-vmsa.c": {
    "lines": "836-847",
-   "fingerprint": "93eff59183d71206"
+   "fingerprint": "e6a107af7937ecf5"
   },
   "arch_setup_dma_ops() arch/arm64/mm/dma-mapping.c": {
    "lines": "41-54",
-   "fingerprint": "b6ebd0ce5b357bba"
+   "fingerprint": "28afef0daa33f728"
   },
   "call_driver_probe() drivers/base/dd.c": {
    "lines": "636-665",
-   "fingerprint": "ebdfc831b8da9708"
+   "fingerprint": "644f28ef3445f615"
   },
   "dma_map_page_attrs() kernel/dma/mapping.c": {
    "lines": "187-201",
-   "fingerprint": "05f32575bc0831de"
+   "fingerprint": "bd8b1d618b3fc650"
   },
   "driver_bound() drivers/base/dd.c": {
    "lines": "459-483",
-   "fingerprint": "29c6445765a3f9fa"
+   "fingerprint": "2ef62aeaa86368a7"
   },
   "device_unlock() include/linux/device.h": {
    "lines": "962-965",
-   "fingerprint": "748f76e7d44381fe"
+   "fingerprint": "f7caf6f64a9e53aa"
   },
   "iommu_device_register() drivers/iommu/iommu.c": {
    "lines": "267-291",
-   "fingerprint": "0aec1e11b1bf8c38"
+   "fingerprint": "75305ed198d22554"
   },
   "bus_iommu_probe() drivers/iommu/iommu.c": {
    "lines": "1933-1976",
-   "fingerprint": "0038e619bbac6a4c"
+   "fingerprint": "28d0e0d41e0ac49c"
   },
   "probe_iommu_group() drivers/iommu/iommu.c": {
    "lines": "1780-1792",
-   "fingerprint": "2d86f0fc9c0cc61c"
+   "fingerprint": "5dbb959d56bbb788"
   },
   "iommu_device_unregister() drivers/iommu/iommu.c": {
    "lines": "294-306",
-   "fingerprint": "ca54ac853e8b8d92"
+   "fingerprint": "d093b3d7a8fc4e25"
   },
   "deferred_probe_work_func() drivers/base/dd.c": {
    "lines": "82-130",
-   "fingerprint": "8a95ee8d620a86b4"
+   "fingerprint": "3b36419003bde408"
   },
   "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu/arm-smmu.c": {
    "lines": "1434-1503",
-   "fingerprint": "a431530023d27ca6"
+   "fingerprint": "9fe080db31d44f26"
   },
   "amba_dma_configure() drivers/amba/bus.c": {
    "lines": "351-372",
-   "fingerprint": "6d1e6b0d59f53cec"
+   "fingerprint": "24e9699b3f286281"
   },
   "deferred_probe_initcall() drivers/base/dd.c": {
    "lines": "345-375",
-   "fingerprint": "42a9894e82482859"
+   "fingerprint": "b65a4ed792814b60"
   },
   "pci_dma_configure() drivers/pci/pci-driver.c": {
    "lines": "1665-1700",
-   "fingerprint": "1164a4f61dbbe0d5"
+   "fingerprint": "f706726451807333"
   },
   "acpi_iommu_configure_id() drivers/acpi/scan.c": {
    "lines": "1613-1634",
-   "fingerprint": "13dd7f5d54648595"
+   "fingerprint": "7f19d1692197aa54"
   },
   "iort_iommu_xlate() drivers/acpi/arm64/iort.c": {
    "lines": "1355-1373",
-   "fingerprint": "59548f38ecd39e3d"
+   "fingerprint": "81d69510b19ad3da"
   },
   "device_release_driver() drivers/base/dd.c": {
    "lines": "1383-1391",
-   "fingerprint": "495530898ad7d727"
+   "fingerprint": "bd774b855aad5d16"
   },
   "__device_release_driver() drivers/base/dd.c": {
    "lines": "1313-1358",
-   "fingerprint": "53a06af2c8c59e0e"
+   "fingerprint": "016152c0585c339b"
   },
   "pci_dma_cleanup() drivers/pci/pci-driver.c": {
    "lines": "1702-1708",
-   "fingerprint": "d1c87b90c21fb264"
+   "fingerprint": "61aca459d539ed5c"
   },
   "iommu_device_unuse_default_domain() drivers/iommu/iommu.c": {
    "lines": "3287-3300",
-   "fingerprint": "f3ce3a2eb1b73df1"
+   "fingerprint": "394fe7dd9959c981"
   },
   "device_unbind_cleanup() drivers/base/dd.c": {
    "lines": "608-623",
-   "fingerprint": "4eab297229fe9e24"
+   "fingerprint": "d82f7de78aa07ebb"
   },
   "iommu_group_claim_dma_owner() drivers/iommu/iommu.c": {
    "lines": "3356-3374",
-   "fingerprint": "9565abd2bdc21935"
+   "fingerprint": "a4311414a1bf3282"
   },
   "vfio_iommu_type1_attach_group() drivers/vfio/vfio_iommu_type1.c": {
    "lines": "2237-2427",
-   "fingerprint": "f582122e2612ad0f"
+   "fingerprint": "54150c082b16b1ef"
   },
   "iommu_group_release_dma_owner() drivers/iommu/iommu.c": {
    "lines": "3432-3437",
-   "fingerprint": "b5090a293336506c"
+   "fingerprint": "b811a87237a6b104"
   },
   "arm_smmu_probe_device() drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c": {
    "lines": "3584-3643",
-   "fingerprint": "484c773071e548a3"
+   "fingerprint": "c8f5e0accf561eb9"
   },
   "iommu_attach_device() drivers/iommu/iommu.c": {
    "lines": "2170-2193",
-   "fingerprint": "718c08982798d95d"
+   "fingerprint": "79211150ee59d5c1"
   },
   "sync_for_device() drivers/gpu/drm/msm/msm_gem.c": {
    "lines": "130-135",
-   "fingerprint": "12d31b1a2d64f5f3"
+   "fingerprint": "7f40f1b70a0355db"
   },
   "intel_iommu_probe_device() drivers/iommu/intel/iommu.c": {
    "lines": "3228-3321",
-   "fingerprint": "319ca7a812785e86"
+   "fingerprint": "0787aed14e277903"
   },
   "device_add() drivers/base/core.c": {
    "lines": "3572-3748",
-   "fingerprint": "d1a4f04e20bfdc4b"
+   "fingerprint": "115b2d8147ecaaa9"
   },
   "platform_dma_cleanup() drivers/base/platform.c": {
    "lines": "1475-1481",
-   "fingerprint": "30fc45ff30e34ac1"
+   "fingerprint": "76343520a190cab6"
   }
  }
 };
