@@ -8,13 +8,14 @@ import { exportCommand } from './commands/export';
 import { listCommand } from './commands/list';
 import { matrixCommand } from './commands/matrix';
 import { replayCommand } from './commands/replay';
+import { reportCommand } from './commands/report';
 import { showCommand } from './commands/show';
 import { traceCommand } from './commands/trace';
 import { verifyPatchCommand } from './commands/verify-patch';
 import type { CliContext, CommandFactory } from './context';
 import { errorOutcome, type Outcome } from './outcome';
 
-const COMMANDS: readonly CommandFactory[] = [checkCommand, verifyPatchCommand, matrixCommand, traceCommand, replayCommand, listCommand, exportCommand, showCommand];
+const COMMANDS: readonly CommandFactory[] = [checkCommand, verifyPatchCommand, matrixCommand, traceCommand, replayCommand, listCommand, exportCommand, showCommand, reportCommand];
 
 export async function run(argv: readonly string[], ctx: CliContext): Promise<Outcome> {
   let outcome: Outcome | undefined;

@@ -15,6 +15,10 @@ import { exploreTarget } from '../run';
 import { resolveTargets } from '../target';
 import { collect, targetOptions } from '../options';
 import { addLimitOptions, limitsOf, type RawLimits } from '../limits';
+import { violationArtifacts } from '../artifacts';
+import { validateMatrixDoc } from '../../matrix/doc';
+import { finishReports } from '../../report/cli';
+import { targetCases, type JunitCase } from '../../report/junit';
 
 export interface MatrixRow {
   readonly kernel: string;
@@ -31,6 +35,8 @@ export interface MatrixRow {
   /** Violated invariant -> length of its shortest counterexample. */
   readonly violations: Readonly<Record<string, number>>;
   readonly witnessesNotReached: readonly string[];
+  /** The invariants checked (absent in documents of earlier versions). */
+  readonly checked?: readonly string[];
 }
 
 export interface MatrixDoc {
@@ -84,9 +90,7 @@ function readMatrix(file: string): MatrixDoc {
   } catch (e) {
     fail('E_TRACE_FILE', `${file}: cannot read a matrix document: ${(e as Error).message.split('\n')[0]}`);
   }
-  const d = doc as Partial<MatrixDoc>;
-  if (!d || d.probecheckMatrix !== 1 || !Array.isArray(d.runs)) fail('E_TRACE_FILE', `${file}: not a probecheck matrix document (no "probecheckMatrix": 1 and "runs")`);
-  return d as MatrixDoc;
+  return validateMatrixDoc(doc, file);
 }
 
 function cell(r: MatrixRow): string {
@@ -107,7 +111,7 @@ function table(rows: readonly MatrixRow[], kernels: readonly string[], scenarios
   return lines.join('\n') + '\n';
 }
 
-interface RawMatrix extends Pick<RawLimits, 'workers' | 'maxSeconds'> { kernel?: string[]; scenario?: string[]; patch?: string[]; iommuDriver?: string; compare?: string; out?: string; force?: boolean; json?: boolean; quiet?: boolean }
+interface RawMatrix extends Pick<RawLimits, 'workers' | 'maxSeconds'> { kernel?: string[]; scenario?: string[]; patch?: string[]; iommuDriver?: string; compare?: string; out?: string; force?: boolean; json?: boolean; quiet?: boolean; junit?: string; report?: boolean }
 
 export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[0]): Promise<Outcome> {
   const kernels = raw.kernel?.length ? raw.kernel : KERNELS.map((k) => k.name);
@@ -127,6 +131,7 @@ export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[
   const limits = limitsOf(raw, { continueAfterViolation: true });
   const runs: MatrixRow[] = [];
   let interrupted = false;
+  const cases: JunitCase[] = [];
   for (const t of targets) {
     if (interrupted) break;
     const { result: r, interrupted: stop } = await exploreTarget(t, limits, ctx, !!raw.quiet);
@@ -137,7 +142,9 @@ export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[
       seconds: +r.seconds.toFixed(3),
       violations: Object.fromEntries(r.violations.map((v) => [v.property, v.length])),
       witnessesNotReached: r.witnesses.filter((w) => !w.reached).map((w) => w.name),
+      checked: [...r.checked],
     });
+    if (raw.junit !== undefined) cases.push(...targetCases(t, r, violationArtifacts(t, r, null)));
   }
   const changes = before ? compareMatrices(before, { probecheckMatrix: 1, generated: '', runs }) : undefined;
   const doc: MatrixDoc = { probecheckMatrix: 1, generated: new Date().toISOString(), runs, ...(changes ? { changes } : {}) };
@@ -148,8 +155,10 @@ export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[
   if (changes) human += changes.length ? `changes since ${raw.compare}:\n${changes.map((c) => `  ${c.text}`).join('\n')}\n` : `no change since ${raw.compare}\n`;
   if (incomplete) human += 'some runs are INCOMPLETE (a limit or Ctrl-C): their counts are partial\n';
   if (raw.out) human += `matrix: ${raw.out}\n`;
-  if (raw.json) return { exitCode, stdout: JSON.stringify(doc, null, 2) + '\n', stderr: raw.quiet ? '' : human };
-  return { exitCode, stdout: human };
+  const rep = finishReports({ html: raw.report !== false && raw.out !== undefined, ...(raw.junit !== undefined ? { junit: raw.junit } : {}) }, raw.out ?? null, 'probecheck matrix', cases);
+  human += rep.human;
+  if (raw.json) return { exitCode, stdout: JSON.stringify(doc, null, 2) + '\n', stderr: (raw.quiet ? '' : human) + rep.notes };
+  return { exitCode, stdout: human, ...(rep.notes ? { stderr: rep.notes } : {}) };
 }
 
 
@@ -164,6 +173,8 @@ export const matrixCommand: CommandFactory = (ctx, done) => {
     .option('--compare <file>', 'a previous matrix document: report what changed (exit 1 when something did)')
     .option('--out <file>', 'write the matrix document here')
     .option('--force', 'replace --out if it exists')
+    .option('--junit <file>', 'also write the results as JUnit XML: one test case per kernel x scenario x invariant')
+    .option('--no-report', 'do not write report.html beside --out')
     .option('--json', 'print the matrix document on stdout; the table goes to stderr')
     .option('--quiet', 'no progress, no table')
     .addHelpText('after', `
