@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   E_PATCH: 'a patch threw, or edits a step, field or flag that the model does not have',
   E_TRACE_FILE: 'a trace file is unreadable, corrupt, or does not match the model',
   E_OUT_EXISTS: 'the results folder already holds a run (use --force)',
+  E_MERGE: 'matrix shard documents do not join: a cell missing or in two shards, or shards of different matrices',
   E_EXPORT: 'the exporter cannot express a construct of the model',
   E_INTERNAL: 'a bug in probecheck',
 } as const;

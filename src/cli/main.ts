@@ -25,10 +25,12 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<Out
     .description('A model checker for the Linux IOMMU device-probe path')
     .version(require('../../../package.json').version as string)
     .exitOverride().configureOutput(output)
+    // A command's options after it are its own (matrix merge has its own --out).
+    .enablePositionalOptions()
     .addHelpText('after', '\nExample:\n  probecheck check --kernel v6.6 --scenario probe-vs-register\n');
   for (const make of COMMANDS) {
     const c = make(ctx, (o) => { outcome = o; });
-    c.exitOverride().configureOutput(output);
+    for (const x of [c, ...c.commands]) x.exitOverride().configureOutput(output);
     program.addCommand(c);
   }
   try {
