@@ -11,6 +11,8 @@ import type { RunSummary } from '../cli/run';
 import { cellKey } from '../matrix/doc';
 import type { CheckRun, ReportInput } from './load';
 import type { MatrixRow } from '../cli/commands/matrix';
+import { worstVerdict } from '../cli/outcome';
+import type { Verdict } from '../explorer/types';
 
 export function esc(s: unknown): string {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -143,7 +145,7 @@ function matrixHtml(file: string, doc: ReportInput & { kind: 'matrix' }): string
 
 export function renderReport(input: ReportInput): string {
   if (input.kind === 'matrix') {
-    const worst = input.doc.runs.some((r) => r.verdict !== 'pass') ? 'violation' : 'pass';
+    const worst = worstVerdict(input.doc.runs.map((r) => r.verdict as Verdict));
     return page('probecheck matrix report', `<h1>probecheck matrix report ${badge(input.doc.runs.length ? worst : 'missing')}</h1>\n${matrixHtml(input.file, input)}`);
   }
   return page('probecheck report', `<h1>probecheck report ${badge(input.verdict)}</h1>\n${input.runs.map(runHtml).join('\n')}`);

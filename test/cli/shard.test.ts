@@ -98,10 +98,15 @@ test('cell cache: an unchanged cell is reused, --no-cache explores, a patch chan
   const one = ['--kernel', 'v6.1', '--kernel', 'v6.6.5', '--scenario', 'msm-private-domain', '--workers', '1', '--quiet', '--no-report', '--json'];
   const first = JSON.parse(cli('matrix', ...one, ...cache).stdout) as MatrixDoc;
   assert.ok(first.runs.every((r) => !r.cached));
-  const again = cli('matrix', ...one, ...cache);
+  const junit1 = path.join(dir, 'j1.xml'), junit2 = path.join(dir, 'j2.xml');
+  const again = cli('matrix', ...one, ...cache, '--junit', junit2);
   const second = JSON.parse(again.stdout) as MatrixDoc;
   assert.ok(second.runs.every((r) => r.cached), 'both cells from the cache');
   assert.deepEqual(result(second), result(first));
+  // A cached cell reports to JUnit as an explored one: the same cases, the same race tables.
+  cli('matrix', ...one, ...cache, '--no-cache', '--junit', junit1);
+  const cases = (f: string) => fs.readFileSync(f, 'utf8').replace(/ time="[^"]*"/g, '');
+  assert.equal(cases(junit2), cases(junit1));
   const forced = JSON.parse(cli('matrix', ...one, ...cache, '--no-cache').stdout) as MatrixDoc;
   assert.ok(forced.runs.every((r) => !r.cached));
   const patched = JSON.parse(cli('matrix', ...one, ...cache, '--patch', '229e6ee43d2a').stdout) as MatrixDoc;

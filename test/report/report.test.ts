@@ -125,6 +125,23 @@ test('matrix writes report.html beside its document: the grid in verdict colours
   }
 });
 
+test('a check of several scenarios: one report of every run, traces from the scenario folders', () => {
+  const dir = tmpDir('report-multi');
+  const out = path.join(dir, 'run');
+  const r = cli('check', '--kernel', 'v4.19', '--scenario', 'msm-private-domain', '--scenario', 'multi-dmar-register', '--workers', '1', '--quiet', '--out', out);
+  assert.equal(r.code, 1, r.stderr);
+  const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+  assert.deepEqual([...html.matchAll(/<section class="run" data-run="([^"]+)"/g)].map((m) => m[1]), ['v4.19/msm-private-domain', 'v4.19/multi-dmar-register']);
+  assert.match(html, /<section class="trace" data-invariant="DmaOpsMatchDomain" data-length="25">/);
+  assert.match(html, /<tr class="not-reached" data-witness="[^"]+">/);
+  assert.doesNotMatch(html, /class="missing"/);
+  assert.doesNotMatch(html, /<(link|img|iframe)\b|src=|https?:/, 'nothing to fetch');
+  // report rewrites the page from the folder (and --out elsewhere).
+  const again = cli('report', out, '--out', path.join(dir, 'copy.html'));
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(fs.readFileSync(path.join(dir, 'copy.html'), 'utf8'), html);
+});
+
 test('report: a folder that is not a run, and a damaged summary, are one line and exit 2', () => {
   const dir = tmpDir('report-bad');
   const r = cli('report', dir);

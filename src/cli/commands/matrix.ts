@@ -201,6 +201,10 @@ export const matrixCommand: CommandFactory = (ctx, done) => {
     .addHelpText('after', `
 Example (nightly):
   probecheck matrix --out nightly/$(date +%F).json --compare nightly/last.json
+Example (the same over two CI machines, then one merge job):
+  probecheck matrix --shard 1/2 --out shard-1.json      (machine 1)
+  probecheck matrix --shard 2/2 --out shard-2.json      (machine 2)
+  probecheck matrix merge shard-*.json --out nightly.json --compare last.json
 Exit status: 0 nothing changed (or no --compare), 1 something changed, 2 bad input, 3 a run was incomplete.`)
     .action(async (raw: RawMatrix) => { done(await runMatrix(raw, ctx)); });
   // Options after `merge` are merge's (its --out is not matrix's).
