@@ -1,7 +1,9 @@
 /**
  * The cell cache: a matrix cell whose model (the IR after patches, compiled: what the explorer
  * runs, with the names a result shows), selected invariants and probecheck version are
- * unchanged reuses its last complete result. The key is a hash of those; the kernel's name is
+ * unchanged reuses its last complete result. The version also covers the search's own built
+ * code (explorer, compiler, IR, state, workers), so a development build that changes how the
+ * space is explored misses without a version bump. The key is a hash of those; the kernel's name is
  * not in it, so kernels whose probe path is the same model share an entry. An entry is data:
  * validated when read, and one that is not what we wrote is a miss. Only complete runs are
  * kept (a run a limit stopped says nothing final). `--no-cache` skips reading.
@@ -39,12 +41,27 @@ export function defaultCacheDir(): string {
 
 const VERSION: string = require('../../../package.json').version;
 
+let engine: string | undefined;
+/** A digest of the built code that decides a cell's result besides the model. */
+function engineDigest(): string {
+  if (engine === undefined) {
+    const h = createHash('sha256');
+    const src = path.resolve(__dirname, '..');
+    for (const abs of [...['explorer', 'compile', 'ir', 'state'].map((d) => path.join(src, d)), path.resolve(src, '..', 'workers')]) {
+      const files = fs.existsSync(abs) ? fs.readdirSync(abs).filter((f) => f.endsWith('.js')).sort() : [];
+      for (const f of files) h.update(f).update(fs.readFileSync(path.join(abs, f)));
+    }
+    engine = h.digest('hex').slice(0, 16);
+  }
+  return engine;
+}
+
 /** The key of a target's cell. */
 export function cellHash(t: Target, scenario: string, version = VERSION): string {
   const core = t.core;
   const names = [core.actions.map((a) => a.name), core.properties.map((p) => `${p.kind}:${p.name}`), core.vars.map((v) => v.name)];
   return createHash('sha256')
-    .update(`${CACHE_FORMAT}\0${version}\0${scenario}\0`)
+    .update(`${CACHE_FORMAT}\0${version}\0${engineDigest()}\0${scenario}\0`)
     .update(compileModel(core).source).update(JSON.stringify(names))
     .digest('hex').slice(0, 32);
 }

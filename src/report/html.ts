@@ -69,12 +69,13 @@ export function locksHeld(state: unknown, actor: string): string[] {
   return flatState(state).filter(([k, v]) => /(lock|mutex)(\[|$)/.test(k) && v === JSON.stringify(actor)).map(([k]) => k);
 }
 
-function stepHtml(s: TraceStep, col: number, last: boolean): string {
+/** A step by its position `n` (1-based): the file's own numbering is data, not markup. */
+function stepHtml(s: TraceStep, n: number, col: number, last: boolean): string {
   const changed = new Set(s.changes.map(changedField));
   const locks = locksHeld(s.state, s.actor);
   const state = flatState(s.state).map(([k, v]) => `<div${changed.has(k) ? ' class="changed"' : ''}><code>${esc(k)} = ${esc(v)}</code></div>`).join('');
-  return `<div class="step${last ? ' last' : ''}" data-step="${s.index}" data-actor="${esc(s.actor)}" style="grid-column:${col};grid-row:${s.index + 1}">` +
-    `<div><span class="n">${s.index}</span><code class="fn">${esc(s.function ?? s.label)}</code> <span class="lbl">[${esc(s.label)}]${s.file ? ' ' + esc(s.file) : ''}</span></div>` +
+  return `<div class="step${last ? ' last' : ''}" data-step="${n}" data-actor="${esc(s.actor)}" style="grid-column:${col};grid-row:${n + 1}">` +
+    `<div><span class="n">${n}</span><code class="fn">${esc(s.function ?? s.label)}</code> <span class="lbl">[${esc(s.label)}]${s.file ? ' ' + esc(s.file) : ''}</span></div>` +
     (s.changes.length ? `<div class="changes">${s.changes.map((c) => `<code class="field changed" data-field="${esc(changedField(c))}">${esc(c)}</code>`).join('')}</div>` : '') +
     (locks.length ? `<div class="lock" data-locks="${esc(locks.join(' '))}">holds ${locks.map((l) => `<code>${esc(l)}</code>`).join(', ')}</div>` : '') +
     `<div class="state">${state}</div></div>`;
@@ -84,9 +85,10 @@ export function swimlane(t: TraceFile): string {
   const actors: string[] = [];
   for (const s of t.steps) if (!actors.includes(s.actor)) actors.push(s.actor);
   const heads = actors.map((a, i) => `<div class="lane-head" data-lane="${esc(a)}" style="grid-column:${i + 1};grid-row:1">${esc(a)}</div>`).join('');
-  const steps = t.steps.map((s, i) => stepHtml(s, actors.indexOf(s.actor) + 1, i === t.steps.length - 1)).join('\n');
-  return `<section class="trace" data-invariant="${esc(t.invariant)}" data-length="${t.length}">` +
-    `<h3>${esc(t.invariant)} violated after ${t.length} step${t.length === 1 ? '' : 's'} <small>(${esc(t.kind)})</small></h3>` +
+  const steps = t.steps.map((s, i) => stepHtml(s, i + 1, actors.indexOf(s.actor) + 1, i === t.steps.length - 1)).join('\n');
+  const n = t.steps.length;
+  return `<section class="trace" data-invariant="${esc(t.invariant)}" data-length="${n}">` +
+    `<h3>${esc(t.invariant)} violated after ${n} step${n === 1 ? '' : 's'} <small>(${esc(t.kind)})</small></h3>` +
     (t.doc ? `<p>${esc(t.doc)}</p>` : '') +
     `<p>Predicate: <code>${esc(t.predicate)}</code></p><p>Values at the end: ${t.values.map((v) => `<code>${esc(v)}</code>`).join('; ')}</p>` +
     `<p>Reproduce: <code>${esc(t.replay)}</code></p>` +
@@ -104,12 +106,12 @@ function runHtml(r: CheckRun): string {
   const complete = s.stopReason === 'complete';
   const rows = s.checked.map((inv) => {
     const v = s.violations.find((x) => x.invariant === inv);
-    return `<tr class="${v ? 'violated' : 'holds'}" data-invariant="${esc(inv)}"><td><code>${esc(inv)}</code></td><td class="res">${v ? `VIOLATED (${v.length} steps)` : complete ? 'holds' : s.stopReason === 'violation' ? `holds to depth ${s.depth} (stopped at the first violation)` : `holds to depth ${s.depth} (search incomplete)`}</td></tr>`;
+    return `<tr class="${v ? 'violated' : 'holds'}" data-invariant="${esc(inv)}"><td><code>${esc(inv)}</code></td><td class="res">${v ? `VIOLATED (${v.length} steps)` : complete ? 'holds' : s.stopReason === 'violation' ? `holds to depth ${esc(s.depth)} (stopped at the first violation)` : `holds to depth ${esc(s.depth)} (search incomplete)`}</td></tr>`;
   });
   for (const inv of s.notSelected ?? []) rows.push(`<tr class="not-selected" data-invariant="${esc(inv)}"><td><code>${esc(inv)}</code></td><td class="res">not selected</td></tr>`);
   const wit = s.witnesses.map((w) => `<tr class="${w.reached ? 'reached' : 'not-reached'}" data-witness="${esc(w.name)}"><td><code>${esc(w.name)}</code></td><td class="res">${w.reached ? 'reached' : complete ? 'NOT reached' : 'not reached yet'}</td></tr>`);
   return `<section class="run" data-run="${esc(runTitle(s))}"><h2>${esc(runTitle(s))} ${badge(s.verdict)}</h2>` +
-    `<p>${s.states.distinct.toLocaleString('en-US')} distinct states, ${s.states.generated.toLocaleString('en-US')} generated, depth ${s.depth}; ${esc(s.stopReason)}</p>` +
+    `<p>${esc(Number(s.states.distinct).toLocaleString('en-US'))} distinct states, ${esc(Number(s.states.generated).toLocaleString('en-US'))} generated, depth ${esc(s.depth)}; ${esc(s.stopReason)}</p>` +
     `<table class="invariants"><tr><th>invariant</th><th>result</th></tr>${rows.join('')}</table>` +
     (wit.length ? `<table class="witnesses"><tr><th>witness</th><th>result</th></tr>${wit.join('')}</table>` : '') +
     r.missing.map((m) => `<p class="missing">trace ${esc(m)} is missing</p>`).join('') +

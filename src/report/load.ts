@@ -48,6 +48,18 @@ function validateSummary(x: unknown, file: string): RunSummary {
   return x as unknown as RunSummary;
 }
 
+/** What the page shows of a trace, beyond what validateTraceFile checks: text is text. */
+function viewable(t: TraceFile, file: string): TraceFile {
+  const bad = (what: string): never => fail('E_TRACE_FILE', `${file}: ${what}`);
+  const strings = (x: unknown) => Array.isArray(x) && x.every((s) => typeof s === 'string');
+  if (typeof t.kind !== 'string' || typeof t.predicate !== 'string' || !strings(t.values)) bad('"kind", "predicate" or "values" is missing or not text');
+  t.steps.forEach((s, i) => {
+    if (!strings(s.changes)) bad(`step ${i + 1}: "changes" is not a list of text`);
+    for (const k of ['function', 'file', 'doc'] as const) if (s[k] !== undefined && typeof s[k] !== 'string') bad(`step ${i + 1}: "${k}" is not text`);
+  });
+  return t;
+}
+
 /** A run's traces: beside summary.json, or (several scenarios) in the scenario's subfolder. */
 function loadRun(dir: string, s: RunSummary, nested: boolean): CheckRun {
   const traces: TraceFile[] = [];
@@ -55,7 +67,7 @@ function loadRun(dir: string, s: RunSummary, nested: boolean): CheckRun {
   for (const v of s.violations) {
     const here = nested && s.scenario ? path.join(dir, path.basename(s.scenario), v.trace) : path.join(dir, v.trace);
     if (!fs.existsSync(here)) { missing.push(path.relative(dir, here)); continue; }
-    traces.push(validateTraceFile(readJson(here), here));
+    traces.push(viewable(validateTraceFile(readJson(here), here), here));
   }
   return { summary: s, traces, missing };
 }

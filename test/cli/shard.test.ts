@@ -11,6 +11,9 @@ import * as path from 'node:path';
 import { cli, oneErrorLine, tmpDir } from './helpers';
 import type { MatrixDoc } from '../../src/cli/commands/matrix';
 import { parseShard, shardOf } from '../../src/matrix/shard';
+import { cellHash } from '../../src/matrix/cache';
+import { resolveTargets } from '../../src/cli/target';
+import { targetOptions } from '../../src/cli/options';
 
 const SMALL = ['--kernel', 'v4.19', '--kernel', 'v6.1', '--kernel', 'v6.6.5', '--scenario', 'msm-private-domain', '--scenario', 'multi-dmar-register', '--scenario', 'probe-vs-register', '--workers', '1', '--quiet', '--no-report'];
 const read = (f: string) => JSON.parse(fs.readFileSync(f, 'utf8')) as MatrixDoc;
@@ -115,4 +118,13 @@ test('cell cache: an unchanged cell is reused, --no-cache explores, a patch chan
   const damaged = JSON.parse(cli('matrix', ...one, ...cache).stdout) as MatrixDoc;
   assert.ok(damaged.runs.every((r) => !r.cached));
   assert.deepEqual(result(damaged), result(first));
+});
+
+test('cellHash: the same model is the same key (kernels share it); a version, a scenario or a patch is another', () => {
+  const t = (kernel: string, patch: string[] = []) => resolveTargets(targetOptions({ kernel, scenario: ['msm-private-domain'], patch }))[0];
+  const a = t('v6.19'), b = t('v7.0');
+  assert.equal(cellHash(a, 'msm-private-domain'), cellHash(b, 'msm-private-domain'), 'v6.19 and v7.0 have the same probe path');
+  assert.notEqual(cellHash(a, 'msm-private-domain', '0.1.0'), cellHash(a, 'msm-private-domain', '0.2.0'));
+  assert.notEqual(cellHash(a, 'msm-private-domain'), cellHash(a, 'other-label'));
+  assert.notEqual(cellHash(t('v6.1'), 'msm-private-domain'), cellHash(t('v6.1', ['229e6ee43d2a']), 'msm-private-domain'));
 });

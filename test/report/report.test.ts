@@ -142,6 +142,26 @@ test('a check of several scenarios: one report of every run, traces from the sce
   assert.equal(fs.readFileSync(path.join(dir, 'copy.html'), 'utf8'), html);
 });
 
+test('report: a tampered trace is shown as text, never as markup; one that is not a trace is refused', () => {
+  const dir = tmpDir('report-tamper');
+  const out = path.join(dir, 'run');
+  assert.equal(cli('check', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register-two-smmu', '--workers', '1', '--quiet', '--no-report', '--out', out).code, 1);
+  const file = path.join(out, 'violation-NoUnattachedDma.json');
+  const t = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const evil = '"><script>alert(1)</script><img src=x onerror=alert(2)>';
+  t.steps[0] = { ...t.steps[0], index: evil, function: evil, actor: evil };
+  t.length = evil;
+  fs.writeFileSync(file, JSON.stringify(t));
+  const r = cli('report', out);
+  assert.equal(r.code, 0, r.stderr);
+  const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+  assert.doesNotMatch(html, /<script>alert|<img/);
+  assert.equal(html.match(/<script>/g)?.length, 1, 'only the page\'s own script');
+  t.steps[1].changes = [1];
+  fs.writeFileSync(file, JSON.stringify(t));
+  assert.match(oneErrorLine(cli('report', out), 'E_TRACE_FILE'), /step 2: "changes" is not a list of text/);
+});
+
 test('report: a folder that is not a run, and a damaged summary, are one line and exit 2', () => {
   const dir = tmpDir('report-bad');
   const r = cli('report', dir);
