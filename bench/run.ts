@@ -1,6 +1,6 @@
 /**
  * npm run bench: the explorer's figures per model and worker count, each run a fresh process,
- * beside the hand-written reference loop in ../shared/bench (same machine, same run), with
+ * beside the hand-written reference loop in bench/reference (same machine, same run), with
  * the ratio of distinct states per second. These machines are noisy: compare ratios.
  *
  *   npm run bench                 the standard set
@@ -9,23 +9,22 @@
  *   npm run bench -- --heavy      adds the 35M-state kernel scenario register-probe-unbind
  */
 import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { REFERENCE } from './reference';
 
 interface Run { model: string; workers: number; distinct: number; transitions: number; seconds: number; statesPerSec: number; bytesPerState?: number; tool?: string }
 
 const args = new Set(process.argv.slice(2));
 const json = args.has('--json');
 const one = path.join(__dirname, 'one.js');
-const reference = path.resolve(__dirname, '..', '..', '..', 'shared', 'bench', 'bfs1.js');
+const reference = REFERENCE;
 
 function ours(kind: string, name: string, workers: number, rest: string[]): Run {
   const out = execFileSync(process.execPath, [one, kind, name, String(workers), ...rest], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out.trim().split('\n').pop() as string) as Run;
 }
 
-function bfs1(n: number, m: number): Run | null {
-  if (!fs.existsSync(reference)) return null;
+function bfs1(n: number, m: number): Run {
   const out = JSON.parse(execFileSync(process.execPath, [reference, 'counters', String(n), String(m)], { encoding: 'utf8' }).trim());
   return { tool: 'reference bfs1.js', model: `counters(${n},${m})`, workers: 1, distinct: out.distinct, transitions: out.transitions, seconds: out.seconds, statesPerSec: out.statesPerSec };
 }

@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   E_NO_CITATIONS: 'no kernel tree was read for that baseline, so nothing is recorded to compare with',
   E_TRACE_FILE: 'a trace file is unreadable, corrupt, or does not match the model',
   E_OUT_EXISTS: 'the results folder already holds a run (use --force)',
+  E_MERGE: 'matrix shard documents do not join: a cell missing or in two shards, or shards of different matrices',
   E_EXPORT: 'the exporter cannot express a construct of the model',
   E_INTERNAL: 'a bug in probecheck',
 } as const;

@@ -82,11 +82,23 @@ export function toItf(core: CoreModel, states: readonly PlainState[], actions: r
       description: description ?? `a trace of ${states.length - 1} steps of model ${core.name}`,
       model: core.name,
       params: core.params,
+      varTypes: varTypes(L),
       ...rest,
     },
     vars: L.vars.map((tv) => tv.name),
     states: out,
   };
+}
+
+/** A variable's type in Apalache's notation (Type System 1.2): what lets Apalache read an ITF
+ *  trace as input. Enum values, slot names and step labels are strings in the export. */
+function apalacheType(tv: TlaVar): string {
+  const t = tv.sort.k === 'int' ? 'Int' : tv.sort.k === 'bool' ? 'Bool' : 'Str';
+  return tv.keys === null ? t : `(Str -> ${t})`;
+}
+
+export function varTypes(L: Layout): Record<string, string> {
+  return Object.fromEntries(L.vars.map((tv) => [tv.name, apalacheType(tv)]));
 }
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);

@@ -10,13 +10,14 @@ import { listCommand } from './commands/list';
 import { matrixCommand } from './commands/matrix';
 import { patchCommand } from './commands/patch';
 import { replayCommand } from './commands/replay';
+import { reportCommand } from './commands/report';
 import { showCommand } from './commands/show';
 import { traceCommand } from './commands/trace';
 import { verifyPatchCommand } from './commands/verify-patch';
 import type { CliContext, CommandFactory } from './context';
 import { errorOutcome, type Outcome } from './outcome';
 
-const COMMANDS: readonly CommandFactory[] = [checkCommand, verifyPatchCommand, matrixCommand, traceCommand, replayCommand, listCommand, exportCommand, showCommand, driftCommand, patchCommand];
+const COMMANDS: readonly CommandFactory[] = [checkCommand, verifyPatchCommand, matrixCommand, traceCommand, replayCommand, listCommand, exportCommand, showCommand, driftCommand, patchCommand, reportCommand];
 
 export async function run(argv: readonly string[], ctx: CliContext): Promise<Outcome> {
   let outcome: Outcome | undefined;
@@ -26,6 +27,8 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<Out
     .description('A model checker for the Linux IOMMU device-probe path')
     .version(require('../../../package.json').version as string)
     .exitOverride().configureOutput(output)
+    // A command's options after it are its own (matrix merge has its own --out).
+    .enablePositionalOptions()
     .addHelpText('after', '\nExample:\n  probecheck check --kernel v6.6 --scenario probe-vs-register\n');
   for (const make of COMMANDS) {
     const c = make(ctx, (o) => { outcome = o; });

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { fail } from '../errors';
 import type { ViolationArtifacts } from './artifacts';
 
-const OURS = /^(summary\.json|violation-.+\.(json|itf\.json|txt))$/;
+const OURS = /^(summary\.json|report\.html|violation-.+\.(json|itf\.json|txt))$/;
 
 export function timestamp(d = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');

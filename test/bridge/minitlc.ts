@@ -274,7 +274,8 @@ export class MiniTlc {
     const empty = new Map<string, Value>();
     const inits = this.act(this.def(initName).body, empty, new Map(), new Map(), true);
     const seen = new Map<string, number>();
-    const queue: { s: State; d: number }[] = [];
+    // parent: the index of the state it was first reached from (-1 for an initial state).
+    const queue: { s: State; d: number; parent: number }[] = [];
     const violations = new Map<string, number>();
     const checkState = (s: State, d: number) => {
       for (const inv of cfg.invariants) {
@@ -291,7 +292,7 @@ export class MiniTlc {
     for (const s of inits) {
       if (s.size !== this.vars.length) bad('Init leaves a variable unbound');
       const k = this.stateKey(s);
-      if (!seen.has(k)) { seen.set(k, 0); queue.push({ s, d: 0 }); checkState(s, 0); }
+      if (!seen.has(k)) { seen.set(k, queue.length); queue.push({ s, d: 0, parent: -1 }); checkState(s, 0); }
     }
     let generated = 0;
     // Without -continue TLC stops at the first violation.
@@ -310,19 +311,24 @@ export class MiniTlc {
         const k = this.stateKey(t);
         if (seen.has(k)) continue;
         seen.set(k, queue.length);
-        queue.push({ s: t, d: d + 1 });
+        queue.push({ s: t, d: d + 1, parent: head });
         checkState(t, d + 1);
         if (queue.length > limit) bad('state limit');
         if (opts.stopOnViolation && violations.size) break;
       }
     }
-    return { distinct: queue.length, generated, violations, states: queue.map((q) => q.s), depth: queue.length ? queue[queue.length - 1].d : 0 };
+    return { distinct: queue.length, generated, initial: inits.length, violations, states: queue.map((q) => q.s), parents: queue.map((q) => q.parent), depth: queue.length ? queue[queue.length - 1].d : 0 };
   }
 }
 
 export interface MiniResult {
   distinct: number;
+  /** Successors generated, duplicates and stuttering steps included (not the initial states). */
   generated: number;
+  /** Initial states generated. */
+  initial: number;
+  /** Per distinct state, the index of the state it was first reached from (-1: initial). */
+  parents: number[];
   depth: number;
   violations: Map<string, number>;
   states: State[];

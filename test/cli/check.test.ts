@@ -97,5 +97,5 @@ test('a results folder that holds a run is refused without --force and replaced 
   assert.equal(again.stderr.trim().split('\n').length, 1);
   const forced = cli(...args, '--force');
   assert.equal(forced.code, 0, forced.stderr);
-  assert.match(forced.stderr, /replaced 1 file/);
+  assert.match(forced.stderr, /replaced 2 files/, 'summary.json and report.html');
 });

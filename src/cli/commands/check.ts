@@ -12,6 +12,8 @@ import { clearRun, prepareOut, timestamp, writeArtifacts, writeJson } from '../r
 import { violationArtifacts } from '../artifacts';
 import { exploreTarget, formatRun, summarize, type RunSummary } from '../run';
 import { resolveTargets, type Target, type TargetOptions, validateTargetOptions } from '../target';
+import { addReportOptions, finishReports, type ReportOptions } from '../../report/cli';
+import { targetCases, type JunitCase } from '../../report/junit';
 
 export interface CheckOptions {
   readonly target: TargetOptions;
@@ -22,9 +24,10 @@ export interface CheckOptions {
   readonly quiet: boolean;
   /** Pick the kernel nearest this source tree (unless --kernel) and warn of drifted steps. */
   readonly kernelTree?: string;
+  readonly reports: ReportOptions;
 }
 
-interface RawCheck extends RawTarget, RawLimits { out?: string; force?: boolean; json?: boolean; quiet?: boolean; kernelTree?: string }
+interface RawCheck extends RawTarget, RawLimits { out?: string; force?: boolean; json?: boolean; quiet?: boolean; kernelTree?: string; junit?: string; report?: boolean }
 
 export function checkOptions(raw: RawCheck): CheckOptions {
   const target = targetOptions(raw);
@@ -35,6 +38,7 @@ export function checkOptions(raw: RawCheck): CheckOptions {
     ...(raw.kernelTree !== undefined ? { kernelTree: raw.kernelTree } : {}),
     ...(raw.out !== undefined ? { out: raw.out } : {}),
     force: Boolean(raw.force), json: Boolean(raw.json), quiet: Boolean(raw.quiet),
+    reports: { html: raw.report !== false, ...(raw.junit !== undefined ? { junit: raw.junit } : {}) },
   });
 }
 
@@ -69,6 +73,7 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
   const runs: RunSummary[] = [];
   let human = '';
   let interrupted = false;
+  const cases: JunitCase[] = [];
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i], dir = dirs[i];
     if (interrupted) break;
@@ -79,12 +84,16 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
     writeArtifacts(dir, arts);
     writeJson(path.join(dir, 'summary.json'), summary);
     runs.push(summary);
+    cases.push(...targetCases(t, r, arts));
     human += (human ? '\n' : '') + formatRun(t, r, summary, arts.map((a) => a.mail));
     if (r.modelError) notes += `probecheck: E_MODEL_RUNTIME: model error in ${t.label}: ${r.modelError.message}\n`;
   }
   const verdict = worstVerdict(runs.map((r) => r.verdict));
   const doc = targets.length === 1 ? runs[0] : { verdict, runs };
   if (targets.length > 1) writeJson(path.join(base, 'summary.json'), doc);
+  const rep = finishReports(o.reports, base, 'probecheck check', cases);
+  human += rep.human;
+  notes += rep.notes;
   if (interrupted) notes += `probecheck: interrupted; what was reached is in ${base}\n`;
   const exitCode = interrupted ? 3 : exitCodeOf(verdict);
   if (o.json) return { exitCode, stdout: JSON.stringify(doc, null, 2) + '\n', stderr: (o.quiet ? '' : human) + notes };
@@ -94,7 +103,8 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
 export const checkCommand: CommandFactory = (ctx, done) => {
   const c = new Command('check').description('explore every interleaving of a scenario and report the shortest counterexample per invariant');
   addTargetOptions(c, { invariants: true, scenarioText: 'scenario (repeatable; default: every default scenario)' });
-  addLimitOptions(c, ['workers', 'max-states', 'max-depth', 'max-seconds', 'max-memory', 'continue'])
+  addLimitOptions(c, ['workers', 'max-states', 'max-depth', 'max-seconds', 'max-memory', 'continue']);
+  addReportOptions(c, 'the results folder')
     .option('--out <dir>', 'results folder (default: results/<time>-<kernel>-<scenario>)')
     .option('--force', 'replace the run already in --out (only probecheck\'s files)')
     .option('--json', 'print one JSON summary on stdout; the human report goes to stderr')

@@ -15,6 +15,13 @@ import { exploreTarget } from '../run';
 import { resolveTargets } from '../target';
 import { collect, targetOptions } from '../options';
 import { addLimitOptions, limitsOf, type RawLimits } from '../limits';
+import { cellKey, validateMatrixDoc } from '../../matrix/doc';
+import { finishReports } from '../../report/cli';
+import { CellCache, defaultCacheDir } from '../../matrix/cache';
+import { cachedRow, MatrixCells } from '../../matrix/cells';
+import type { ShardInfo } from '../../matrix/merge';
+import { parseShard, shardOf, type Shard } from '../../matrix/shard';
+import { matrixMergeCommand } from './matrix-merge';
 
 export interface MatrixRow {
   readonly kernel: string;
@@ -31,6 +38,10 @@ export interface MatrixRow {
   /** Violated invariant -> length of its shortest counterexample. */
   readonly violations: Readonly<Record<string, number>>;
   readonly witnessesNotReached: readonly string[];
+  /** The invariants checked (absent in documents of earlier versions). */
+  readonly checked?: readonly string[];
+  /** Taken from the cell cache, not explored this time. */
+  readonly cached?: true;
 }
 
 export interface MatrixDoc {
@@ -38,6 +49,8 @@ export interface MatrixDoc {
   readonly generated: string;
   readonly runs: readonly MatrixRow[];
   readonly changes?: readonly Change[];
+  /** A shard's document (--shard I/N): which shard, and every cell of the whole matrix. */
+  readonly shard?: ShardInfo;
 }
 
 export interface Change {
@@ -77,16 +90,14 @@ export function compareMatrices(before: MatrixDoc, after: MatrixDoc): Change[] {
   return out;
 }
 
-function readMatrix(file: string): MatrixDoc {
+export function readMatrix(file: string): MatrixDoc {
   let doc: unknown;
   try {
     doc = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
     fail('E_TRACE_FILE', `${file}: cannot read a matrix document: ${(e as Error).message.split('\n')[0]}`);
   }
-  const d = doc as Partial<MatrixDoc>;
-  if (!d || d.probecheckMatrix !== 1 || !Array.isArray(d.runs)) fail('E_TRACE_FILE', `${file}: not a probecheck matrix document (no "probecheckMatrix": 1 and "runs")`);
-  return d as MatrixDoc;
+  return validateMatrixDoc(doc, file);
 }
 
 function cell(r: MatrixRow): string {
@@ -97,7 +108,7 @@ function cell(r: MatrixRow): string {
   return r.verdict;
 }
 
-function table(rows: readonly MatrixRow[], kernels: readonly string[], scenarios: readonly string[]): string {
+export function table(rows: readonly MatrixRow[], kernels: readonly string[], scenarios: readonly string[]): string {
   const w = Math.max(...scenarios.map((s) => s.length), 8);
   const cw = Math.max(...kernels.map((k) => k.length), 8);
   const lines = [`${'scenario'.padEnd(w)}  ${kernels.map((k) => k.padEnd(cw)).join(' ')}`];
@@ -107,7 +118,7 @@ function table(rows: readonly MatrixRow[], kernels: readonly string[], scenarios
   return lines.join('\n') + '\n';
 }
 
-interface RawMatrix extends Pick<RawLimits, 'workers' | 'maxSeconds'> { kernel?: string[]; scenario?: string[]; patch?: string[]; iommuDriver?: string; compare?: string; out?: string; force?: boolean; json?: boolean; quiet?: boolean }
+interface RawMatrix extends Pick<RawLimits, 'workers' | 'maxSeconds'> { kernel?: string[]; scenario?: string[]; patch?: string[]; iommuDriver?: string; compare?: string; out?: string; force?: boolean; json?: boolean; quiet?: boolean; junit?: string; report?: boolean; shard?: Shard; cache?: boolean; cacheDir?: string }
 
 export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[0]): Promise<Outcome> {
   const kernels = raw.kernel?.length ? raw.kernel : KERNELS.map((k) => k.name);
@@ -127,8 +138,13 @@ export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[
   const limits = limitsOf(raw, { continueAfterViolation: true });
   const runs: MatrixRow[] = [];
   let interrupted = false;
-  for (const t of targets) {
+  const cellOf = (t: (typeof targets)[number]) => cellKey({ kernel: t.source.kernel as string, scenario: t.source.scenario as string, patches, iommuDriver: raw.iommuDriver });
+  const mine = raw.shard ? shardOf(targets, raw.shard, runnable.length) : targets;
+  const cells = new MatrixCells(new CellCache(raw.cacheDir ?? defaultCacheDir(), raw.cache !== false), raw.junit !== undefined);
+  for (const t of mine) {
     if (interrupted) break;
+    const hit = cells.lookup(t);
+    if (hit) { runs.push(cachedRow(t, patches, raw.iommuDriver, hit)); continue; }
     const { result: r, interrupted: stop } = await exploreTarget(t, limits, ctx, !!raw.quiet);
     interrupted = stop;
     runs.push({
@@ -137,10 +153,16 @@ export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[
       seconds: +r.seconds.toFixed(3),
       violations: Object.fromEntries(r.violations.map((v) => [v.property, v.length])),
       witnessesNotReached: r.witnesses.filter((w) => !w.reached).map((w) => w.name),
+      checked: [...r.checked],
     });
+    cells.record(t, r);
   }
-  const changes = before ? compareMatrices(before, { probecheckMatrix: 1, generated: '', runs }) : undefined;
-  const doc: MatrixDoc = { probecheckMatrix: 1, generated: new Date().toISOString(), runs, ...(changes ? { changes } : {}) };
+  // A shard compares only its own cells: the others are not "missing".
+  const mineKeys = new Set(mine.map(cellOf));
+  const prior = before && raw.shard ? { ...before, runs: before.runs.filter((r) => mineKeys.has(cellKey(r))) } : before;
+  const changes = prior ? compareMatrices(prior, { probecheckMatrix: 1, generated: '', runs }) : undefined;
+  const shard = raw.shard ? { shard: { index: raw.shard.index, count: raw.shard.count, cells: targets.map(cellOf) } } : {};
+  const doc: MatrixDoc = { probecheckMatrix: 1, generated: new Date().toISOString(), runs, ...(changes ? { changes } : {}), ...shard };
   if (raw.out) fs.writeFileSync(raw.out, JSON.stringify(doc, null, 2) + '\n');
   const incomplete = interrupted || runs.some((r) => r.verdict === 'incomplete');
   const exitCode = incomplete ? 3 : changes && changes.length > 0 ? 1 : 0;
@@ -148,8 +170,13 @@ export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[
   if (changes) human += changes.length ? `changes since ${raw.compare}:\n${changes.map((c) => `  ${c.text}`).join('\n')}\n` : `no change since ${raw.compare}\n`;
   if (incomplete) human += 'some runs are INCOMPLETE (a limit or Ctrl-C): their counts are partial\n';
   if (raw.out) human += `matrix: ${raw.out}\n`;
-  if (raw.json) return { exitCode, stdout: JSON.stringify(doc, null, 2) + '\n', stderr: raw.quiet ? '' : human };
-  return { exitCode, stdout: human };
+  if (raw.shard) human += `shard ${raw.shard.index}/${raw.shard.count}: ${mine.length} of ${targets.length} cells (join the shards with probecheck matrix merge)\n`;
+  if (cells.hits) human += `${cells.hits} of ${mine.length} cells from the cell cache (unchanged model, invariants and version; --no-cache runs them)\n`;
+  const rep = finishReports({ html: raw.report !== false && raw.out !== undefined, ...(raw.junit !== undefined ? { junit: raw.junit } : {}) }, raw.out ?? null, 'probecheck matrix', cells.cases);
+  human += rep.human;
+  const notes = rep.notes + cells.notes.map((n) => n + '\n').join('');
+  if (raw.json) return { exitCode, stdout: JSON.stringify(doc, null, 2) + '\n', stderr: (raw.quiet ? '' : human) + notes };
+  return { exitCode, stdout: human, ...(notes ? { stderr: notes } : {}) };
 }
 
 
@@ -164,12 +191,23 @@ export const matrixCommand: CommandFactory = (ctx, done) => {
     .option('--compare <file>', 'a previous matrix document: report what changed (exit 1 when something did)')
     .option('--out <file>', 'write the matrix document here')
     .option('--force', 'replace --out if it exists')
+    .option('--junit <file>', 'also write the results as JUnit XML: one test case per kernel x scenario x invariant')
+    .option('--no-report', 'do not write report.html beside --out')
+    .option('--shard <I/N>', 'run only shard I of N (a deterministic slice of the cells); join the documents with matrix merge', parseShard)
+    .option('--no-cache', 'explore every cell, even one whose model, invariants and version are unchanged since it was cached')
+    .option('--cache-dir <dir>', 'where cell results are cached (default: $XDG_CACHE_HOME/probecheck/cells)')
     .option('--json', 'print the matrix document on stdout; the table goes to stderr')
     .option('--quiet', 'no progress, no table')
     .addHelpText('after', `
 Example (nightly):
   probecheck matrix --out nightly/$(date +%F).json --compare nightly/last.json
+Example (the same over two CI machines, then one merge job):
+  probecheck matrix --shard 1/2 --out shard-1.json      (machine 1)
+  probecheck matrix --shard 2/2 --out shard-2.json      (machine 2)
+  probecheck matrix merge shard-*.json --out nightly.json --compare last.json
 Exit status: 0 nothing changed (or no --compare), 1 something changed, 2 bad input, 3 a run was incomplete.`)
     .action(async (raw: RawMatrix) => { done(await runMatrix(raw, ctx)); });
+  // Options after `merge` are merge's (its --out is not matrix's).
+  c.enablePositionalOptions().addCommand(matrixMergeCommand(ctx, done));
   return c;
 };

@@ -80,17 +80,22 @@ export function runReplay(o: ReplayOptions): Outcome {
       throw e;
     }
     total = recorded.length - 1;
+    // An ITF trace we wrote names its invariant; one from elsewhere (TLC) is checked against all.
+    const named = (loaded.json as { '#meta'?: { invariant?: unknown } })['#meta']?.invariant;
+    if (typeof named === 'string' && m.properties.some((p) => p.name === named)) invariant = named;
     const rep = replayStates(m, recorded);
     states = rep.states;
     if (rep.divergence) {
       const i = rep.divergence.step;
       const metas = (loaded.json as { states: { '#meta'?: { action?: string } }[] }).states;
-      const name = i < 0 ? '(initial state)' : metas[i + 1]?.['#meta']?.action ?? `state ${i} -> ${i + 1}`;
+      const meta = metas[i + 1]?.['#meta'] as { action?: string; tlcAction?: string } | undefined;
+      const name = i < 0 ? '(initial state)' : meta?.action ?? meta?.tlcAction ?? `state ${i} -> ${i + 1}`;
       const enabled = i < 0 ? [] : successorNames(m, states[states.length - 1]);
       divergence = { step: i, name, reason: rep.divergence.reason, enabled };
     }
   }
-  const lines: string[] = [`replay ${o.file} on ${target.label}:`];
+  const patches = target.source.model === undefined ? ` (patches: ${(target.source.patches ?? []).join(', ') || 'none'})` : '';
+  const lines: string[] = [`replay ${o.file}${loaded.kind === 'itf' && loaded.tlc ? ' (TLC -dumpTrace json)' : ''} on ${target.label}${patches}:`];
   if (divergence) {
     lines.push(divergence.step < 0
       ? `  DIVERGES at the initial state: ${divergence.reason}`
@@ -98,7 +103,7 @@ export function runReplay(o: ReplayOptions): Outcome {
     if (divergence.step >= 0 && divergence.enabled.length) lines.push(`  enabled there: ${divergence.enabled.join(', ')}`);
     else if (divergence.step >= 0) lines.push('  enabled there: none');
     if (divergence.step >= 0) lines.push(`  the first ${divergence.step} step${divergence.step === 1 ? '' : 's'} replayed`);
-    const doc = { file: o.file, model: target.label, replays: false, steps: total, divergence };
+    const doc = { file: o.file, model: target.label, ...(target.source.model === undefined ? { patches: [...(target.source.patches ?? [])] } : {}), replays: false, steps: total, divergence };
     return { exitCode: 1, stdout: o.json ? JSON.stringify(doc, null, 2) + '\n' : lines.join('\n') + '\n' };
   }
   lines.push(compared
@@ -112,8 +117,21 @@ export function runReplay(o: ReplayOptions): Outcome {
       lines.push(`  at the end, ${invariant} ${holds ? 'holds' : 'is VIOLATED'}`);
     }
   }
-  const doc = { file: o.file, model: target.label, replays: true, steps: total, statesCompared: compared, ...(invariant ? { invariant, holdsAtEnd: holds } : {}) };
+  // A trace from elsewhere (ITF, TLC) names what fails at its end, whatever it was meant to show.
+  const violatedAtEnd = loaded.kind === 'itf' ? violatedAt(m, states) : undefined;
+  if (violatedAtEnd && !(invariant && violatedAtEnd.length === 1 && violatedAtEnd[0] === invariant)) {
+    lines.push(violatedAtEnd.length ? `  at the end, VIOLATED: ${violatedAtEnd.join(', ')}` : '  at the end, every invariant holds');
+  }
+  const doc = {
+    file: o.file, model: target.label, ...(target.source.model === undefined ? { patches: [...(target.source.patches ?? [])] } : {}),
+    replays: true, steps: total, statesCompared: compared, ...(invariant ? { invariant, holdsAtEnd: holds } : {}), ...(violatedAtEnd ? { violatedAtEnd } : {}),
+  };
   return { exitCode: 0, stdout: o.json ? JSON.stringify(doc, null, 2) + '\n' : lines.join('\n') + '\n' };
+}
+
+/** The properties (not witnesses) that fail at the end of a replayed trace, in model order. */
+function violatedAt(m: CoreModel, states: readonly PlainState[]): string[] {
+  return m.properties.filter((p) => p.kind !== 'witness' && !holdsAtEnd(m, p, states)).map((p) => p.name);
 }
 
 function successorNames(m: CoreModel, s: PlainState): string[] {

@@ -14,12 +14,16 @@ import { addTargetOptions, type RawTarget, targetOptions } from '../options';
 import { exitCodeOf, type Outcome, worstVerdict } from '../outcome';
 import { exploreTarget } from '../run';
 import { resolveTargets, type Target, type TargetOptions } from '../target';
+import { violationArtifacts } from '../artifacts';
+import { addReportOptions, finishReports } from '../../report/cli';
+import { targetCases, type JunitCase } from '../../report/junit';
 
 export interface VerifyOptions {
   readonly target: TargetOptions;
   readonly limits: ExploreLimits;
   readonly json: boolean;
   readonly quiet: boolean;
+  readonly junit?: string;
 }
 
 type RowVerdict = 'fixed' | 'still violated' | 'introduced' | 'holds';
@@ -118,29 +122,35 @@ export async function runVerify(o: VerifyOptions, ctx: CliContext): Promise<Outc
   const pairs = base.map((b, i) => ({ scenario: b.source.scenario as string, base: b, patched: patched[i] }));
   const reports: ScenarioReport[] = [];
   let human = '';
+  const cases: JunitCase[] = [];
   for (const p of pairs) {
     const rb = await exploreTarget(p.base, o.limits, ctx, o.quiet);
     const rp = rb.interrupted ? rb : await exploreTarget(p.patched, o.limits, ctx, o.quiet);
     const rep = compare(p.base, rb.result, p.patched, rp.result, p.scenario);
     if (rb.interrupted || rp.interrupted) rep.verdict = 'incomplete';
     reports.push(rep);
+    // JUnit shows the patched model: its counterexamples carry their race tables.
+    if (o.junit !== undefined) cases.push(...targetCases(p.patched, rp.result, violationArtifacts(p.patched, rp.result, null)));
     human += (human ? '\n' : '') + formatReport(kernel, patches, rep);
     if (rb.interrupted || rp.interrupted) break;
   }
   const worst = worstVerdict(reports.map((r) => AS_VERDICT[r.verdict]));
   const verdict = reports.find((r) => AS_VERDICT[r.verdict] === worst)?.verdict ?? 'pass';
   const exitCode = exitCodeOf(worst);
+  const rep = finishReports({ html: false, ...(o.junit !== undefined ? { junit: o.junit } : {}) }, null, 'probecheck verify-patch', cases);
+  human += rep.human;
   if (o.json) {
     const doc = { verdict, kernel, patches: [...patches], scenarios: reports };
-    return { exitCode, stdout: JSON.stringify(doc, null, 2) + '\n', stderr: o.quiet ? '' : human };
+    return { exitCode, stdout: JSON.stringify(doc, null, 2) + '\n', stderr: (o.quiet ? '' : human) + rep.notes };
   }
-  return { exitCode, stdout: human };
+  return { exitCode, stdout: human, ...(rep.notes ? { stderr: rep.notes } : {}) };
 }
 
 export const verifyPatchCommand: CommandFactory = (ctx, done) => {
   const c = new Command('verify-patch').description('check a patch: baseline vs patched model, per invariant fixed / still violated / introduced');
   addTargetOptions(c, { classic: false, scenarioText: 'scenario (repeatable; default: every default scenario)' });
-  addLimitOptions(c, ['workers'])
+  addLimitOptions(c, ['workers']);
+  addReportOptions(c, null)
     .option('--json', 'print one JSON document on stdout')
     .option('--quiet', 'no progress')
     .addHelpText('after', `
@@ -149,10 +159,11 @@ Examples:
   probecheck verify-patch --kernel v6.15 --scenario probe-vs-register --patch ./fix.ts
 Exit status: 0 the patched model violates nothing and reaches every witness, 1 otherwise,
 2 bad input, 3 incomplete.`)
-    .action(async (raw: RawTarget & { workers?: number; json?: boolean; quiet?: boolean }) => {
+    .action(async (raw: RawTarget & { workers?: number; json?: boolean; quiet?: boolean; junit?: string }) => {
       const o: VerifyOptions = Object.freeze({
         target: targetOptions(raw),
         limits: limitsOf(raw, { continueAfterViolation: true }), json: Boolean(raw.json), quiet: Boolean(raw.quiet),
+        ...(raw.junit !== undefined ? { junit: raw.junit } : {}),
       });
       done(await runVerify(o, ctx));
     });
