@@ -12,7 +12,10 @@ export function writeFileAtomic(file: string, data: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(tmp, 'wx', 0o644);
-    fs.writeSync(fd, data);
+    // A write may be short (a file-size limit, a nearly full disk): go on until all is
+    // written, so the next write reports the error (EFBIG, ENOSPC) instead of truncating.
+    const buf = Buffer.from(data, 'utf8');
+    for (let off = 0; off < buf.length;) off += fs.writeSync(fd, buf, off, buf.length - off);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;

@@ -12,6 +12,7 @@ const WHY: Record<string, string> = {
   ENOTDIR: 'a part of the path is not a folder',
   ENOENT: 'no such folder',
   EISDIR: 'a folder is in the way',
+  EEXIST: 'a file is in the way',
 };
 
 /** The errno code of a file-system error, if `e` is one. */

@@ -61,7 +61,7 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
   const folder = ResultsFolder.open(base, o.force, ctx.stop);
   const view = searchView(ctx, o);
   const runs: RunSummary[] = [];
-  let human = '';
+  const reports: (() => string)[] = [];
   let notes = '';
   let outputFailure: string | undefined;
   const write = (fn: () => void) => {
@@ -81,7 +81,8 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
         folder.writeJson(path.join(sub, 'summary.json'), summary);
       });
       runs.push(summary);
-      human += (human ? '\n' : '') + formatRun(t, r, summary, arts.map((a) => a.mail));
+      // Formatted at the end: a report must not point at a folder that was not written.
+      reports.push(() => formatRun(t, r, outputFailure ? { ...summary, out: null } : summary, arts.map((a) => a.mail)));
       if (r.modelError) notes += `probecheck: E_MODEL_RUNTIME: model error in ${t.label}: ${r.modelError.message}\n`;
     }
     const verdict = worstVerdict(runs.map((r) => r.verdict));
@@ -93,6 +94,7 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
     if (replaced) notes = `probecheck: --force: replaced ${replaced} file${replaced === 1 ? '' : 's'} of an earlier run in ${base}\n` + notes;
     if (ctx.stop.received && !outputFailure) notes += `probecheck: interrupted by ${ctx.stop.received}; what was reached is in ${base} (marked interrupted)\n`;
     if (outputFailure) notes += `probecheck: E_OUTPUT: ${outputFailure}; ${replaced || fs.existsSync(base) ? `the earlier run in ${base} is intact` : 'nothing was written'}\n`;
+    const human = reports.map((f) => f()).join('\n');
     const exitCode: ExitCode = outputFailure ? 5 : ctx.stop.exitCode ?? (complete ? exitCodeOf(verdict) : 3);
     const stdoutDoc = outputFailure ? withoutOut(doc) : doc;
     if (o.json) return { exitCode, stdout: JSON.stringify(stdoutDoc, null, 2) + '\n', stderr: (o.quiet ? '' : human) + notes };
