@@ -12,6 +12,7 @@ import { buildClassicModel } from '../examples';
 import type { ModelSource } from '../trace/tracefile';
 import { targetOptions } from './options';
 import { isPatchPath, loadPatch } from './patch-loader';
+import { recordPatches } from './patch-record';
 
 export interface TargetOptions {
   readonly model?: string;
@@ -64,10 +65,11 @@ export function resolveTargets(o: TargetOptions): Target[] {
   }
   const kernel = o.kernel ?? DEFAULT_KERNEL;
   const patches = o.patches.map(loadPatch);
+  const recorded = recordPatches(o.patches);
   const selected = o.invariants.length ? { invariants: [...o.invariants] } : {};
   return scenariosOf(o).map((scenario) => {
     const driver = o.iommuDriver !== undefined ? { iommuDriver: o.iommuDriver } : {};
-    const source: ModelSource = { kernel, scenario, patches: o.patches, ...selected, ...driver };
+    const source: ModelSource = { kernel, scenario, ...recorded, ...selected, ...driver };
     return blamePatches(o.patches, () => {
       const model = buildKernelModel({ kernel, scenario, patches, ...selected, ...driver });
       return { label: `${kernel}/${scenario}${o.iommuDriver ? `[${o.iommuDriver}]` : ''}`, source, core: lowerModel(model), model };
