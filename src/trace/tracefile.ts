@@ -115,7 +115,6 @@ export function validateTraceFile(x: unknown, file: string): TraceFile {
   if (t.length !== undefined && t.length !== t.steps.length) bad(`"length" is ${JSON.stringify(t.length)} but there are ${t.steps.length} steps (a step was removed or added)`);
   t.steps.forEach((s: unknown, i: number) => {
     if (!isObj(s)) return bad(`step ${i + 1} is not an object`);
-    if (s.index !== undefined && s.index !== i + 1) bad(`step ${i + 1}: "index" is ${JSON.stringify(s.index)} (steps out of order)`);
     for (const k of ['actor', 'action', 'label']) if (typeof s[k] !== 'string') bad(`step ${i + 1}: "${k}" is missing or not a string`);
     if (!Array.isArray(s.changes)) bad(`step ${i + 1}: "changes" is not an array`);
     if (!isObj(s.state)) bad(`step ${i + 1}: "state" is missing or not an object`);
