@@ -51,7 +51,7 @@ function isRunFolder(p: string): boolean {
 
 /** Refuse an empty --out up front (it would be the current folder). */
 export function checkOutOption(out: string | undefined, flag = '--out'): void {
-  if (out !== undefined && out.trim() === '') fail('E_USAGE', `${flag} "" names no folder; give a path (or leave ${flag} out for the default)`);
+  if (out !== undefined && out.trim() === '') fail('E_USAGE', `${flag} "" names no folder (it would write into the current one); give a path`);
 }
 
 /** A new hidden folder beside `target` (same file system, so renames are atomic); created
