@@ -66,7 +66,9 @@ function makeSibling(target: string, what: string): string {
 export class ResultsFolder {
   private readonly unhook: () => void;
 
-  private constructor(readonly target: string, readonly staging: string, private readonly lock: OutLock, stop: StopOnSignal) {
+  private constructor(readonly target: string, readonly staging: string, private readonly lock: OutLock, stop: StopOnSignal,
+    /** The target held a run when opened (with --force): what an output error leaves intact. */
+    readonly hadRun: boolean) {
     this.unhook = stop.onHardExit(() => this.abandon());
   }
 
@@ -93,7 +95,7 @@ export class ResultsFolder {
       lock.release();
       throw outputError(e, target);
     }
-    return new ResultsFolder(target, staging, lock, stop);
+    return new ResultsFolder(target, staging, lock, stop, old.length > 0);
   }
 
   /** Where a file of the run goes while it is written (`rel` is relative to the target). */

@@ -1,5 +1,4 @@
 /** probecheck check: explore a model, report, and write the results folder. */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import type { CommandFactory } from '../context';
@@ -93,7 +92,7 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
     write(() => { replaced = folder.commit(); });
     if (replaced) notes = `probecheck: --force: replaced ${replaced} file${replaced === 1 ? '' : 's'} of an earlier run in ${base}\n` + notes;
     if (ctx.stop.received && !outputFailure) notes += `probecheck: interrupted by ${ctx.stop.received}; what was reached is in ${base} (marked interrupted)\n`;
-    if (outputFailure) notes += `probecheck: E_OUTPUT: ${outputFailure}; ${replaced || fs.existsSync(base) ? `the earlier run in ${base} is intact` : 'nothing was written'}\n`;
+    if (outputFailure) notes += `probecheck: E_OUTPUT: ${outputFailure}; ${folder.hadRun ? `the earlier run in ${base} is intact` : 'nothing was written'}\n`;
     const human = reports.map((f) => f()).join('\n');
     const exitCode: ExitCode = outputFailure ? 5 : ctx.stop.exitCode ?? (complete ? exitCodeOf(verdict) : 3);
     const stdoutDoc = outputFailure ? withoutOut(doc) : doc;
