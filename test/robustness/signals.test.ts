@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StopOnSignal } from '../../src/cli/signals';
-import { allJsonParses, leftovers, LONG, sleep, stagingOf, start, tmp, until } from './helpers';
+import { spawn } from 'node:child_process';
+import { allJsonParses, leftovers, LONG, ROOT, sleep, stagingOf, start, tmp, until } from './helpers';
 
 for (const [sig, code] of [['SIGTERM', 143], ['SIGHUP', 129], ['SIGINT', 130]] as const) {
   test(`check: ${sig} writes the partial run marked interrupted and exits ${code}`, async () => {
@@ -76,4 +77,23 @@ test('matrix: Ctrl-C stops the running cell, writes the document so far with tha
   assert.equal(doc.runs.length, 2);
   assert.equal(doc.runs[0].complete, true, 'the cell before is complete');
   assert.match(r.stdout, /\*/, 'the table marks the interrupted cell');
+});
+
+test('npx probecheck: Ctrl-C (SIGINT to the whole process group, as a terminal sends it) writes the partial run; the shell sees 130', async () => {
+  const dir = tmp('sig-npx');
+  const out = path.join(dir, 'run');
+  const c = spawn('npx', ['--offline', 'probecheck', ...LONG, '--out', out], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  c.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  const done = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => c.on('close', (code, signal) => resolve([code, signal])));
+  await until(() => stagingOf(out).length > 0, 60_000, 'the search to start');
+  await sleep(300);
+  process.kill(-(c.pid as number), 'SIGINT');
+  const [code, signal] = await done;
+  // npm re-raises the signal its child ended with: a shell reports either as 130.
+  assert.ok(code === 130 || signal === 'SIGINT', `exit ${code}, signal ${signal}\n${stderr}`);
+  const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
+  assert.equal(summary.interrupted, 'SIGINT');
+  assert.equal(summary.complete, false);
+  assert.deepEqual(leftovers(dir), []);
 });
