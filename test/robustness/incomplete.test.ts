@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultWorkers, limitsOf } from '../../src/cli/limits';
 import { remainingSeconds } from '../../src/cli/run';
+import { compareMatrices } from '../../src/cli/commands/matrix';
 import { cliIn, LONG, start, tmp, until } from './helpers';
 
 test('--workers above the cores is capped at the cores, with a one-line warning', () => {
@@ -102,4 +103,12 @@ test('verify-patch interrupted in the baseline: no patched column is invented, e
   assert.equal(s.patched, undefined, 'the patched model was not explored');
   assert.equal(s.baseline.interrupted, 'SIGINT');
   assert.match(r.stderr, /patched: not explored \(the baseline was interrupted\)/);
+});
+
+test('matrix --compare does not compare a run stopped early with a complete one', () => {
+  const row = { kernel: 'v6.18.y', scenario: 's', patches: [], verdict: 'pass', stopReason: 'complete', complete: true, distinct: 100, generated: 0, depth: 0, seconds: 0, violations: {}, witnessesNotReached: [] };
+  const partial = { ...row, verdict: 'violation', stopReason: 'max-seconds', complete: false, distinct: 40, violations: { X: 3 } };
+  const changes = compareMatrices({ probecheckMatrix: 1, generated: '', runs: [row] }, { probecheckMatrix: 1, generated: '', runs: [partial] });
+  assert.deepEqual(changes.map((c) => c.what), ['not-comparable']);
+  assert.match(changes[0].text, /stopped early this time/);
 });

@@ -59,7 +59,7 @@ export interface MatrixDoc {
 export interface Change {
   /** `kernel/scenario[+patches]` */
   readonly run: string;
-  readonly what: 'verdict' | 'violated' | 'no-longer-violated' | 'length' | 'states' | 'new-run' | 'missing-run';
+  readonly what: 'verdict' | 'violated' | 'no-longer-violated' | 'length' | 'states' | 'new-run' | 'missing-run' | 'not-comparable';
   readonly text: string;
 }
 
@@ -75,6 +75,11 @@ export function compareMatrices(before: MatrixDoc, after: MatrixDoc): Change[] {
     seen.add(run);
     const o = old.get(run);
     if (!o) { out.push({ run, what: 'new-run', text: `${run}: new run (${r.verdict})` }); continue; }
+    // Like with like: a run stopped early has partial counts and verdict; say so, compare nothing.
+    if (o.complete === false || r.complete === false) {
+      out.push({ run, what: 'not-comparable', text: `${run}: not compared: stopped early ${r.complete === false ? 'this time' : 'last time'} (counts and verdict partial)` });
+      continue;
+    }
     if (o.verdict !== r.verdict) out.push({ run, what: 'verdict', text: `${run}: verdict ${o.verdict} -> ${r.verdict}` });
     for (const [inv, len] of Object.entries(r.violations)) {
       const was = o.violations[inv];
