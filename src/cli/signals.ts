@@ -44,8 +44,3 @@ export class StopOnSignal {
     process.exit(SIGNAL_EXIT[sig]);
   }
 }
-
-/** A controller that no signal reaches (in-process runs, tests). */
-export function noSignals(): StopOnSignal {
-  return new StopOnSignal();
-}
