@@ -1,6 +1,7 @@
 /**
- * Errors with stable codes. A user error is one line and exit 2; an internal error is one
- * line plus the path of a full report (written by the CLI). Tests assert codes, not prose.
+ * Errors with stable codes. A user error is one line and exit 2; an output error (E_OUTPUT)
+ * is one line and exit 5; an internal error is one line plus the path of a full report
+ * (written by the CLI). Tests assert codes, not prose.
  */
 
 export const ERROR_CODES = {
@@ -24,6 +25,8 @@ export const ERROR_CODES = {
   E_TRACE_FILE: 'a trace file is unreadable, corrupt, or does not match the model',
   E_OUT_EXISTS: 'the results folder already holds a run (use --force)',
   E_MERGE: 'matrix shard documents do not join: a cell missing or in two shards, or shards of different matrices',
+  E_OUT_LOCKED: 'another probecheck is writing that results folder or matrix document now',
+  E_OUTPUT: 'the results cannot be written (read-only folder, full disk): exit 5, the verdict is still printed',
   E_EXPORT: 'the exporter cannot express a construct of the model',
   E_INTERNAL: 'a bug in probecheck',
 } as const;

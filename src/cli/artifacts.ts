@@ -37,6 +37,9 @@ export function violationArtifacts(t: Target, r: ExploreResult, dir: string | nu
     const itf = toItf(t.core, states, actions, {
       description: `probecheck counterexample: ${v.property} violated after ${v.length} steps`,
       source: t.label, invariant: v.property,
+      // How to rebuild the model (with the --invariant selection, which decides its fields):
+      // `probecheck replay` needs no options for this file.
+      probecheckSource: t.source,
     });
     return { violation: v, stem, trace, itf, mail: formatMail(trace) };
   });

@@ -14,10 +14,18 @@ export type ExploreLimits = Readonly<Pick<ExploreOptions, 'maxStates' | 'maxDept
 
 export const defaultWorkers = (): number => Math.max(1, os.availableParallelism());
 
+/** More worker threads than cores only costs memory and start-up time (--workers 1000 once
+ *  started 1000 threads and stalled the machine): a larger value is capped, with a warning. */
+export function workersWarning(raw: { workers?: number }): string | undefined {
+  const cores = defaultWorkers();
+  if (raw.workers === undefined || raw.workers <= cores) return undefined;
+  return `probecheck: warning: --workers ${raw.workers} is more than the ${cores} available core${cores === 1 ? '' : 's'}; using ${cores}`;
+}
+
 export type LimitFlag = 'workers' | 'max-states' | 'max-depth' | 'max-seconds' | 'max-memory' | 'continue';
 
 const TEXT: Record<LimitFlag, string> = {
-  workers: 'worker threads (default: available cores)',
+  workers: 'worker threads (default and most: the available cores; a larger value is capped, with a warning)',
   'max-states': 'stop (incomplete) once this many distinct states are stored',
   'max-depth': 'do not expand states at this depth',
   'max-seconds': 'stop (incomplete) after this many seconds',
@@ -49,7 +57,7 @@ export interface RawLimits { workers?: number; maxStates?: number; maxDepth?: nu
  *  and matrix always explore the whole space). Unset limits are left out, not undefined. */
 export function limitsOf(raw: RawLimits, fixed: Partial<ExploreLimits> = {}): ExploreLimits {
   const all: ExploreLimits = {
-    workers: raw.workers ?? defaultWorkers(),
+    workers: Math.min(raw.workers ?? defaultWorkers(), defaultWorkers()),
     maxStates: raw.maxStates, maxDepth: raw.maxDepth, maxSeconds: raw.maxSeconds, maxMemoryMB: raw.maxMemory,
     continueAfterViolation: Boolean(raw.continue),
     // No --invariant: every property of the model (an empty list would select none).

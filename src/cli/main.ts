@@ -16,6 +16,7 @@ import { traceCommand } from './commands/trace';
 import { verifyPatchCommand } from './commands/verify-patch';
 import type { CliContext, CommandFactory } from './context';
 import { errorOutcome, type Outcome } from './outcome';
+import { StopOnSignal } from './signals';
 
 const COMMANDS: readonly CommandFactory[] = [checkCommand, verifyPatchCommand, matrixCommand, traceCommand, replayCommand, listCommand, exportCommand, showCommand, driftCommand, patchCommand, reportCommand];
 
@@ -42,20 +43,34 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<Out
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return { exitCode: 0, stdout: out };
       if (e.code === 'commander.help' || e.code === 'commander.helpDisplayed') return { exitCode: 2, stderr: err || out };
-      return { exitCode: 2, stderr: `probecheck: E_USAGE: ${e.message.replace(/^error: /, '').split('\n')[0]}\n` };
+      return { exitCode: 2, stderr: `probecheck: E_USAGE: ${usageLine(e.message)}\n` };
     }
     return errorOutcome(e, argv);
   }
   return outcome ?? { exitCode: 2, stderr: err || program.helpInformation() };
 }
 
-function terminalContext(): CliContext {
+/** Commander's message as one line, its "(Did you mean ...?)" hint kept. */
+export function usageLine(message: string): string {
+  return message.replace(/^error: /, '').split('\n').map((l) => l.trim()).filter(Boolean)
+    .map((l) => l.replace(/^\(Did you mean (.*)\?\)$/, 'did you mean $1?')).join('; ');
+}
+
+/** A live line must not wrap: cut it to the terminal's width (80 when unknown). */
+export function fitWidth(line: string, columns: number | undefined): string {
+  const w = Math.max(20, (columns ?? 80) - 1);
+  return line.length <= w ? line : line.slice(0, w - 1) + '…';
+}
+
+function terminalContext(stop: StopOnSignal): CliContext {
   let live = false;
   return {
     stderrIsTTY: Boolean(process.stderr.isTTY),
+    stop,
+    startedAt: performance.now(),
     progress(line, isLive) {
       if (isLive && process.stderr.isTTY) {
-        process.stderr.write(`\r\x1b[K${line}`);
+        process.stderr.write(`\r\x1b[K${fitWidth(line, process.stderr.columns)}`);
         live = true;
       } else {
         if (live) process.stderr.write('\n');
@@ -71,7 +86,9 @@ function terminalContext(): CliContext {
 }
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<never> {
-  const ctx = terminalContext();
+  const stop = new StopOnSignal();
+  stop.install();
+  const ctx = terminalContext(stop);
   let o: Outcome;
   try {
     o = await run(argv, ctx);
@@ -79,6 +96,9 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     o = errorOutcome(e, argv);
   }
   ctx.endProgress();
+  // A signal ends the command with its own status (partial results are written by then);
+  // bad input, an internal error and an output error keep theirs.
+  if (stop.exitCode !== undefined && o.exitCode !== 2 && o.exitCode !== 4 && o.exitCode !== 5) o = { ...o, exitCode: stop.exitCode };
   // Let both streams drain before exiting (a pipe may be slower than us).
   const write = (s: NodeJS.WriteStream, text?: string) => new Promise<void>((res) => (text ? s.write(text, () => res()) : res()));
   await write(process.stdout, o.stdout);

@@ -50,3 +50,7 @@ export function targetOptions(raw: RawTarget): TargetOptions {
     ...(raw.iommuDriver !== undefined ? { iommuDriver: raw.iommuDriver } : {}),
   });
 }
+
+/** --quiet means the same in every command. */
+export const QUIET_TEXT = 'no progress and no report: stdout holds only the verdict (or, with --json, the JSON document); errors still go to stderr';
+export const PROGRESS_TEXT = 'show progress on stderr even when it is not a terminal (a line every 5 s)';

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { fail, ProbeError } from '../errors';
 import { definePatch, PATCHES, resolvePatch, type Patch } from '../model';
 import { closest } from '../errors';
+import { typeCheckPatch } from './patch-check';
 
 /** The package root (dist/src/cli -> root). */
 export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -27,6 +28,7 @@ function loadModuleFile(file: string): unknown {
   const abs = path.resolve(file);
   if (loaded.has(abs)) return loaded.get(abs);
   if (!abs.endsWith('.ts')) return createRequire(abs)(abs);
+  typeCheckPatch(abs, PACKAGE_ROOT);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ts = require('typescript') as typeof import('typescript');
   const text = fs.readFileSync(abs, 'utf8');
@@ -92,9 +94,33 @@ function loadPatchFile(spec: string): Patch {
   if (!cand || typeof cand !== 'object' || typeof (cand as Patch).id !== 'string') {
     fail('E_PATCH', `patch ${spec}: the module has no default export made by definePatch({ id, title, flags, edit })`);
   }
+  let patch: Patch;
   try {
-    return definePatch(cand as Patch);
+    patch = definePatch(cand as Patch);
   } catch (e) {
     fail('E_PATCH', `patch ${spec}: ${(e as Error).message}`);
   }
+  return refuseAsync(patch, spec);
+}
+
+/** An async edit(m) or apply(m) would run its edits after the model was built: they would be
+ *  lost. Refused up front when declared async, and when a plain function returns a promise. */
+function refuseAsync(p: Patch, spec: string): Patch {
+  const wrap = (name: 'edit' | 'apply') => {
+    const fn = p[name];
+    if (!fn) return {};
+    if (fn.constructor.name === 'AsyncFunction' || fn.constructor.name === 'AsyncGeneratorFunction') {
+      fail('E_PATCH', `patch ${spec}: ${name}(m) is async; it must make its edits before it returns (its edits would be lost)`);
+    }
+    return {
+      [name](m: Parameters<NonNullable<Patch['edit']>>[0]) {
+        const r = fn.call(p, m) as unknown;
+        if (r && typeof (r as Promise<void>).then === 'function') {
+          (r as Promise<void>).then(undefined, () => undefined);
+          fail('E_PATCH', `patch ${spec}: ${name}(m) returned a promise; it must make its edits before it returns (its edits would be lost)`);
+        }
+      },
+    };
+  };
+  return Object.freeze({ ...p, ...wrap('edit'), ...wrap('apply') }) as Patch;
 }

@@ -8,31 +8,50 @@ import type { CliContext } from './context';
 import type { ExploreLimits } from './limits';
 import { traceFileName } from './artifacts';
 import type { Target } from './target';
+import { exploredAll } from './outcome';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
-function progressLine(label: string, p: Progress): string {
+export function progressLine(label: string, p: Progress): string {
   return `${label}: ${fmt(p.distinct)} distinct, ${fmt(p.generated)} generated, depth ${p.depth}, frontier ${fmt(p.frontier)}, ` +
     `${fmt(Math.round(p.statesPerSecond))} states/s, ${p.seconds.toFixed(0)} s`;
 }
 
-/** Explore with progress (live line on a terminal, a line every 5 s otherwise, none when quiet)
- *  and Ctrl-C: the first SIGINT stops the search (verdict incomplete), a second one kills. */
-export async function exploreTarget(t: Target, limits: ExploreLimits, ctx: CliContext, quiet: boolean): Promise<{ result: ExploreResult; interrupted: boolean }> {
-  const ac = new AbortController();
-  let interrupted = false;
-  const onInt = () => { interrupted = true; ac.abort(); };
-  process.once('SIGINT', onInt);
+/** What a command asks of one search's display and time budget. */
+export interface SearchView {
+  /** Show progress (on a terminal by default; elsewhere only with --progress; never with --quiet). */
+  readonly progress: boolean;
+  /** --max-seconds counts from this moment (performance.now() ms): the command's start for
+   *  check and verify-patch (model building and worker start-up included), a cell's for matrix. */
+  readonly since: number;
+}
+
+/** The view of a command's options: --quiet wins, --progress asks for it off a terminal. */
+export function searchView(ctx: CliContext, o: { quiet?: boolean; progress?: boolean }, since = ctx.startedAt): SearchView {
+  return { progress: !o.quiet && (ctx.stderrIsTTY || Boolean(o.progress)), since };
+}
+
+/** The time left of a --max-seconds budget that started at `since` (a little above zero when
+ *  spent, so the search stops at its first check and reports what it had). */
+export function remainingSeconds(limits: ExploreLimits, since: number): ExploreLimits {
+  if (limits.maxSeconds === undefined) return limits;
+  const left = limits.maxSeconds - (performance.now() - since) / 1000;
+  return { ...limits, maxSeconds: Math.max(0.001, left) };
+}
+
+/** Explore with progress (live line on a terminal, a line every 5 s with --progress otherwise)
+ *  and signals: the first SIGINT/SIGTERM/SIGHUP stops the search (verdict incomplete,
+ *  stopReason interrupted); main.ts exits at a second one. */
+export async function exploreTarget(t: Target, limits: ExploreLimits, ctx: CliContext, view: SearchView): Promise<{ result: ExploreResult; interrupted: boolean }> {
   try {
     const result = await explore(t.core, {
-      ...limits,
-      signal: ac.signal,
+      ...remainingSeconds(limits, view.since),
+      signal: ctx.stop.signal,
       progressIntervalMs: ctx.stderrIsTTY ? 500 : 5000,
-      ...(quiet ? {} : { onProgress: (p: Progress) => ctx.progress(progressLine(t.label, p), true) }),
+      ...(view.progress ? { onProgress: (p: Progress) => ctx.progress(progressLine(t.label, p), true) } : {}),
     });
-    return { result, interrupted };
+    return { result, interrupted: result.stopReason === 'interrupted' };
   } finally {
-    process.removeListener('SIGINT', onInt);
     ctx.endProgress();
   }
 }
@@ -60,11 +79,15 @@ export interface RunSummary {
   bytesPerState: number;
   fingerprintLoad: number;
   stopReason: string;
+  /** False when a limit or a signal stopped the search before it explored its whole space. */
+  complete: boolean;
+  /** The signal that stopped the search (SIGINT, SIGTERM, SIGHUP), when one did. */
+  interrupted?: string;
   out: string | null;
   modelError?: { message: string; trace: string[] };
 }
 
-export function summarize(t: Target, r: ExploreResult, out: string | null): RunSummary {
+export function summarize(t: Target, r: ExploreResult, out: string | null, signal?: string): RunSummary {
   const s = t.source;
   return {
     verdict: r.verdict,
@@ -81,7 +104,9 @@ export function summarize(t: Target, r: ExploreResult, out: string | null): RunS
     checked: [...r.checked], notSelected: [...r.notSelected],
     unreachedSteps: t.core.actions.filter((a) => (r.actionCounts[a.id] ?? 0) === 0).map((a) => a.name),
     collisionProbability: r.collisionProbability, bytesPerState: r.bytesPerState, fingerprintLoad: r.fingerprintLoad,
-    stopReason: r.stopReason, out,
+    stopReason: r.stopReason, complete: exploredAll(r.stopReason),
+    ...(r.stopReason === 'interrupted' ? { interrupted: signal ?? 'SIGINT' } : {}),
+    out,
     ...(r.modelError ? { modelError: { message: r.modelError.message, trace: r.modelError.actions.map((id) => t.core.actions[id]?.name ?? String(id)) } } : {}),
   };
 }
@@ -93,7 +118,7 @@ const STOP_TEXT: Record<string, string> = {
   'max-depth': 'search INCOMPLETE: stopped by --max-depth',
   'max-seconds': 'search INCOMPLETE: stopped by --max-seconds',
   'max-memory': 'search INCOMPLETE: stopped by --max-memory (the fingerprint tables and parent links)',
-  interrupted: 'search INCOMPLETE: interrupted (Ctrl-C)',
+  interrupted: 'search INCOMPLETE: interrupted',
   'model-error': 'search stopped by a model error',
 };
 
@@ -106,7 +131,8 @@ export function formatRun(t: Target, r: ExploreResult, s: RunSummary, mails: rea
     ? `model ${t.source.model}${Object.keys(t.core.params).length ? ' (' + Object.entries(t.core.params).map(([k, v]) => `${k}=${v}`).join(', ') + ')' : ''}`
     : `kernel ${t.source.kernel}, scenario ${t.source.scenario}${t.source.iommuDriver ? ` (IOMMU driver ${t.source.iommuDriver})` : ''}, patches: ${(t.source.patches ?? []).join(', ') || 'none'}`;
   L.push(`== probecheck check: ${what}`);
-  L.push(`verdict: ${s.verdict.toUpperCase()}; ${STOP_TEXT[r.stopReason] ?? r.stopReason}`);
+  const stopText = (STOP_TEXT[r.stopReason] ?? r.stopReason) + (s.interrupted ? ` by ${s.interrupted}` : '');
+  L.push(`verdict: ${s.verdict.toUpperCase()}; ${stopText}`);
   const rate = r.seconds > 0 ? Math.round(r.distinct / r.seconds) : r.distinct;
   L.push(`states: ${fmt(r.distinct)} distinct, ${fmt(r.generated)} generated, depth ${r.depth}; ${r.seconds.toFixed(2)} s, ${fmt(rate)} states/s, ${r.workers} worker${r.workers === 1 ? '' : 's'}`);
   L.push('guarantee: breadth-first, level by level: each counterexample is a shortest one, the same for any --workers');

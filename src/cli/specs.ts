@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CoreModel } from '../ir/core';
 import { lowerModel } from '../ir/lower';
+import { writeFileAtomic } from './atomic-file';
 import { buildClassicModel } from '../examples';
 import { buildKernelModel } from '../model/index';
 import { exportTla } from '../bridge/tla';
@@ -69,7 +70,7 @@ export function writeSpecs(dir: string, rows: readonly SpecRow[] = SPEC_ROWS): s
   fs.mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   for (const [name, text] of renderSpecs(rows)) {
-    fs.writeFileSync(path.join(dir, name), text);
+    writeFileAtomic(path.join(dir, name), text);
     written.push(name);
   }
   return written;

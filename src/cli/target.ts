@@ -3,7 +3,7 @@
  * (`--kernel K --scenario S --patch P`), resolved once into lowered models. Impossible
  * combinations are rejected here, before any work.
  */
-import { fail, unknownName } from '../errors';
+import { fail, ProbeError, unknownName } from '../errors';
 import type { CoreModel } from '../ir/core';
 import type { Model } from '../ir/types';
 import { lowerModel } from '../ir/lower';
@@ -11,7 +11,8 @@ import { buildKernelModel, DEFAULT_KERNEL, SCENARIOS } from '../model';
 import { buildClassicModel } from '../examples';
 import type { ModelSource } from '../trace/tracefile';
 import { targetOptions } from './options';
-import { loadPatch } from './patch-loader';
+import { isPatchPath, loadPatch } from './patch-loader';
+import { recordPatches } from './patch-record';
 
 export interface TargetOptions {
   readonly model?: string;
@@ -64,13 +65,35 @@ export function resolveTargets(o: TargetOptions): Target[] {
   }
   const kernel = o.kernel ?? DEFAULT_KERNEL;
   const patches = o.patches.map(loadPatch);
+  const recorded = recordPatches(o.patches);
   const selected = o.invariants.length ? { invariants: [...o.invariants] } : {};
   return scenariosOf(o).map((scenario) => {
     const driver = o.iommuDriver !== undefined ? { iommuDriver: o.iommuDriver } : {};
-    const model = buildKernelModel({ kernel, scenario, patches, ...selected, ...driver });
-    const source: ModelSource = { kernel, scenario, patches: o.patches, ...selected, ...driver };
-    return { label: `${kernel}/${scenario}${o.iommuDriver ? `[${o.iommuDriver}]` : ''}`, source, core: lowerModel(model), model };
+    const source: ModelSource = { kernel, scenario, ...recorded, ...selected, ...driver };
+    return blamePatches(o.patches, () => {
+      const model = buildKernelModel({ kernel, scenario, patches, ...selected, ...driver });
+      return { label: `${kernel}/${scenario}${o.iommuDriver ? `[${o.iommuDriver}]` : ''}`, source, core: lowerModel(model), model };
+    });
   });
+}
+
+/** The built-in model is well formed (its tests say so): a malformed patched model is the
+ *  patches' doing, so its E_MODEL becomes E_PATCH naming them. */
+function blamePatches<T>(patches: readonly string[], build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (patches.length && e instanceof ProbeError && e.code === 'E_MODEL') {
+      throw new ProbeError('E_PATCH', `the model patched by ${patches.join(', ')} is malformed: ${e.message.split('\n')[0]}`);
+    }
+    // A patch file's edit can leave a step the model builder cannot read (a branch without
+    // its assignments): the patch's fault, not a bug in probecheck.
+    const files = patches.filter(isPatchPath);
+    if (files.length && !(e instanceof ProbeError) && e instanceof TypeError) {
+      throw new ProbeError('E_PATCH', `the model patched by ${files.join(', ')} cannot be built (a step, branch or expression it made is malformed): ${e.message.split('\n')[0]}`);
+    }
+    throw e;
+  }
 }
 
 function checkInvariantNames(core: CoreModel, names: readonly string[]): void {

@@ -22,7 +22,7 @@ export async function explore(m: CoreModel, opts: ExploreOptions = {}): Promise<
   if (workers <= 1) return exploreSequential(m, src, opts);
   // Small spaces finish in this thread before worker threads would have started; the
   // search moves to the workers at the first level boundary past the threshold.
-  const start = exploreSequential(m, src, opts, opts.parallelThreshold ?? PARALLEL_THRESHOLD);
+  const start = await exploreSequential(m, src, opts, opts.parallelThreshold ?? PARALLEL_THRESHOLD);
   if (!('fingerprints' in start)) return start;
   const { exploreParallel } = await import('./parallel');
   return exploreParallel(m, src, { ...opts, workers }, start);

@@ -95,9 +95,9 @@ export interface Handoff {
 
 /** Search in this thread; with `handoffAt`, stop at the first level boundary where that many
  *  states are stored and return the search's state instead of a result. */
-export function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions): ExploreResult;
-export function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, handoffAt: number): ExploreResult | Handoff;
-export function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, handoffAt = Infinity): ExploreResult | Handoff {
+export async function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions): Promise<ExploreResult>;
+export async function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, handoffAt: number): Promise<ExploreResult | Handoff>;
+export async function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, handoffAt = Infinity): Promise<ExploreResult | Handoff> {
   const cm = instantiate(src.source);
   const W = cm.W;
   const rec = new PropertyRecorder(m, src);
@@ -119,6 +119,9 @@ export function exploreSequential(m: CoreModel, src: CompiledSource, opts: Explo
   for (;;) {
     if (S.frontierCount === 0) break;
     if (rec.anyViolation && !cont) { stop = 'violation'; break; }
+    // With a signal to watch, let its handler run (Ctrl-C, SIGTERM): the search stops at a
+    // level boundary. One turn of the event loop per level costs nothing measurable.
+    if (opts.signal) await new Promise<void>((resolve) => setImmediate(resolve));
     const limit = watch.beforeLevel(S.count, S.depth);
     if (limit) { stop = limit; break; }
     if (S.count >= handoffAt) {

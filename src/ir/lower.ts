@@ -10,6 +10,7 @@
  * properties. The order fixes the variable, action and property indexes, and which error a
  * model with several faults reports first.
  */
+import { validateModelShape } from './validate';
 import { fail } from '../errors';
 import type {
   ActorInstance, CAssert, CAssign, CExpr, CoreAction, CoreEntity, CoreField, CoreModel,
@@ -94,6 +95,7 @@ interface LowerCtx {
 }
 
 export function lowerModel(model: Model): CoreModel {
+  validateModelShape(model);
   const mname = model.name;
   const cx: LowerCtx = {
     model,

@@ -5,7 +5,10 @@
  * injection, probe ordering with driver_async_probe=. Derived from the trace alone: every
  * switch between threads in the trace is one hold.
  */
-import { ascii, MAIL_WIDTH, wrap } from './mail';
+import { ascii, wrap } from './mail';
+
+/** The recipe's prose width (the race table of mail.ts is narrower: its columns must fit). */
+const REPRO_WIDTH = 100;
 import type { TraceFile, TraceStep } from './tracefile';
 
 /** What starts each actor in a real system. */
@@ -43,7 +46,7 @@ const where = (s: TraceStep) => `${s.function ?? '?'} after ${s.label}`;
 export function formatRepro(t: TraceFile): string {
   const out: string[] = [];
   const k = t.source.kernel ? `kernel ${t.source.kernel}` : `model ${t.model}`;
-  out.push(...wrap(`Reproducer for ${t.invariant} (${t.length} steps; ${k}${t.source.scenario ? `, scenario ${t.source.scenario}` : ''}):`, MAIL_WIDTH));
+  out.push(...wrap(`Reproducer for ${t.invariant} (${t.length} steps; ${k}${t.source.scenario ? `, scenario ${t.source.scenario}` : ''}):`, REPRO_WIDTH));
   out.push('');
   // Segments: maximal runs of one actor's steps.
   const segs: { actor: string; from: number; to: number }[] = [];
@@ -65,11 +68,11 @@ export function formatRepro(t: TraceFile): string {
       const until = t.steps[next.from - 1];
       line += ` Hold it in ${where(lastStep)} until ${until.actor} has done ${until.label} (${until.function ?? '?'}): a completion the other thread completes there (wait_for_completion() here, behind a debug option), or an msleep() long enough.`;
     }
-    out.push(...wrap(line, MAIL_WIDTH, '   '));
+    out.push(...wrap(line, REPRO_WIDTH, '   '));
     n++;
   });
   out.push('');
-  out.push(...wrap(`Then ${t.invariant} is violated. What you would see: ${SEEN[t.invariant] ?? 'the invariant\'s effect (see the trace)'}.`, MAIL_WIDTH));
-  out.push(...wrap('Each hold is one lock or shared access apart from the next step of another thread; a hold inside a critical section of the model (between a lock and its unlock step) must sit inside the kernel\'s critical section too.', MAIL_WIDTH));
+  out.push(...wrap(`Then ${t.invariant} is violated. What you would see: ${SEEN[t.invariant] ?? 'the invariant\'s effect (see the trace)'}.`, REPRO_WIDTH));
+  out.push(...wrap('Each hold is one lock or shared access apart from the next step of another thread; a hold inside a critical section of the model (between a lock and its unlock step) must sit inside the kernel\'s critical section too.', REPRO_WIDTH));
   return out.map((l) => ascii(l).trimEnd()).join('\n') + '\n';
 }

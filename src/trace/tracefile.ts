@@ -19,8 +19,11 @@ export interface ModelSource {
   readonly set?: readonly string[];
   readonly kernel?: string;
   readonly scenario?: string;
-  /** Built-in ids or patch file paths, as given on the command line. */
+  /** Built-in ids, or patch files by absolute path (replayable from any folder). */
   readonly patches?: readonly string[];
+  /** SHA-256 of each patch file's content when the trace was written: a replay refuses a
+   *  patch that changed since. */
+  readonly patchDigests?: Readonly<Record<string, string>>;
   /** The invariants selected with --invariant (the model keeps only the fields they need). */
   readonly invariants?: readonly string[];
   /** --iommu-driver: the scenario's IOMMUs served by another driver. */
@@ -97,17 +100,50 @@ export function isTraceFile(x: unknown): x is TraceFile {
   return typeof x === 'object' && x !== null && (x as { format?: unknown }).format === TRACE_FORMAT;
 }
 
-/** Check the parts of a parsed trace file that the views rely on; fail naming what is wrong. */
+/** Check a parsed trace file field by field; fail with one line naming the first field (of
+ *  which step) that is wrong, never a partial replay or a stack trace. */
 export function validateTraceFile(x: unknown, file: string): TraceFile {
   const bad = (what: string): never => fail('E_TRACE_FILE', `${file}: ${what}`);
   if (!isTraceFile(x)) return bad(`not a probecheck trace (no "format": "${TRACE_FORMAT}")`);
-  if (!Array.isArray(x.steps)) bad('"steps" is not an array');
-  if (typeof x.invariant !== 'string') bad('"invariant" is missing');
-  x.steps.forEach((s, i) => {
-    if (typeof s !== 'object' || s === null) bad(`step ${i + 1} is not an object`);
-    for (const k of ['actor', 'action', 'label'] as const) if (typeof s[k] !== 'string') bad(`step ${i + 1}: "${k}" is missing`);
+  const t = x as unknown as Record<string, unknown>;
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (t.version !== 1) bad(`"version" is ${JSON.stringify(t.version)}, expected 1`);
+  if (typeof t.invariant !== 'string') bad('"invariant" is missing or not a string');
+  validateModelSource(t.source, '"source"', bad);
+  if (!isObj(t.initial)) bad('"initial" (the initial state) is missing or not an object');
+  if (!Array.isArray(t.steps)) return bad('"steps" is not an array');
+  if (t.length !== undefined && t.length !== t.steps.length) bad(`"length" is ${JSON.stringify(t.length)} but there are ${t.steps.length} steps (a step was removed or added)`);
+  t.steps.forEach((s: unknown, i: number) => {
+    if (!isObj(s)) return bad(`step ${i + 1} is not an object`);
+    for (const k of ['actor', 'action', 'label']) if (typeof s[k] !== 'string') bad(`step ${i + 1}: "${k}" is missing or not a string`);
     if (!Array.isArray(s.changes)) bad(`step ${i + 1}: "changes" is not an array`);
-    if (typeof s.state !== 'object' || s.state === null) bad(`step ${i + 1}: "state" is missing`);
+    if (!isObj(s.state)) bad(`step ${i + 1}: "state" is missing or not an object`);
   });
   return x;
+}
+
+/** A recorded ModelSource (`what` names it in messages: '"source"'). */
+export function validateModelSource(src: unknown, what: string, bad: (msg: string) => never): ModelSource {
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const strings = (v: unknown) => Array.isArray(v) && v.every((e) => typeof e === 'string');
+  if (!isObj(src)) return bad(`${what} (the model the trace belongs to) is missing or not an object`);
+  for (const k of ['model', 'kernel', 'scenario', 'iommuDriver']) if (src[k] !== undefined && typeof src[k] !== 'string') bad(`${what}.${k} is not a string`);
+  for (const k of ['set', 'patches', 'invariants']) if (src[k] !== undefined && !strings(src[k])) bad(`${what}.${k} is not a list of strings`);
+  if (src.patchDigests !== undefined && !(isObj(src.patchDigests) && Object.values(src.patchDigests).every((v) => typeof v === 'string'))) bad(`${what}.patchDigests is not an object of strings`);
+  if (src.model === undefined && (src.kernel === undefined || src.scenario === undefined)) bad(`${what} names neither a model nor a kernel and scenario`);
+  return src as ModelSource;
+}
+
+/** Every recorded state must have exactly the model's fields: name the first that is not. */
+export function checkStateFields(file: string, fields: readonly string[], initial: unknown, steps: readonly { state: unknown }[]): void {
+  const want = new Set(fields);
+  const states = [initial, ...steps.map((s) => s.state)];
+  states.forEach((st, i) => {
+    const where = i === 0 ? 'the initial state' : `step ${i}'s state`;
+    const keys = Object.keys(st as object);
+    const missing = fields.find((f) => !keys.includes(f));
+    if (missing) fail('E_TRACE_FILE', `${file}: ${where} has no field "${missing}"`);
+    const extra = keys.find((k) => !want.has(k));
+    if (extra) fail('E_TRACE_FILE', `${file}: ${where} has a field "${extra}" that the model does not have`);
+  });
 }

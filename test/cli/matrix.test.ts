@@ -39,7 +39,8 @@ test('a flipped verdict, a new violation and a changed state count are reported,
     : r.kernel === 'v4.19' && r.scenario === 'msm-private-domain' ? { ...r, distinct: r.distinct - 5, violations: { DmaOpsMatchDomain: 25 } } : r) };
   const prev = path.join(dir, 'prev.json');
   fs.writeFileSync(prev, JSON.stringify(edited));
-  const r = cli('matrix', ...SMALL, '--compare', prev, '--quiet');
+  // Not --quiet: that prints only the verdict word (changed), not the changes.
+  const r = cli('matrix', ...SMALL, '--compare', prev);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stdout, /v6\.1\/msm-private-domain: verdict violation -> pass/);
   assert.match(r.stdout, /v6\.1\/msm-private-domain: DmaApiDomainHasCookie no longer violated \(was 30 steps\)/);

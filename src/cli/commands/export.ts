@@ -7,6 +7,9 @@ import { fail } from '../../errors';
 import type { CommandFactory } from '../context';
 import { addTargetOptions, type RawTarget, targetOptions } from '../options';
 import type { Outcome } from '../outcome';
+import { writeFileAtomic } from '../atomic-file';
+import { outputError } from '../output-error';
+import { checkOutOption } from '../results';
 import { resolveTargets, validateTargetOptions, type TargetOptions } from '../target';
 
 export interface ExportOptions { readonly target: TargetOptions; readonly out: string; readonly force: boolean; readonly module?: string }
@@ -18,9 +21,15 @@ export function runExport(o: ExportOptions): Outcome {
   const files = [path.join(o.out, `${x.moduleName}.tla`), path.join(o.out, `${x.moduleName}.cfg`)];
   const existing = files.filter((f) => fs.existsSync(f));
   if (existing.length && !o.force) fail('E_OUT_EXISTS', `${existing[0]} exists; use --force to replace it`);
-  fs.mkdirSync(o.out, { recursive: true });
-  fs.writeFileSync(files[0], x.tla);
-  fs.writeFileSync(files[1], x.cfg);
+  checkOutOption(o.out);
+  try {
+    fs.mkdirSync(o.out, { recursive: true });
+    // Each file whole or not at all: an earlier export survives a full disk.
+    writeFileAtomic(files[0], x.tla);
+    writeFileAtomic(files[1], x.cfg);
+  } catch (e) {
+    throw outputError(e, o.out);
+  }
   return {
     exitCode: 0,
     stdout: `wrote ${files[0]}\nwrote ${files[1]}\ncheck with: (cd ${o.out} && java -cp tla2tools.jar tlc2.TLC -workers 1 -continue -config ${x.moduleName}.cfg ${x.moduleName}.tla)\n`,

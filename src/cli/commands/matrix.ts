@@ -6,15 +6,21 @@
  * count that changed.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Command } from 'commander';
-import { fail } from '../../errors';
+import { fail, ProbeError, unknownName } from '../../errors';
 import { driverMisfit, KERNELS, SCENARIOS } from '../../model';
+import { writeFileAtomic } from '../atomic-file';
 import type { CommandFactory } from '../context';
-import type { Outcome } from '../outcome';
-import { exploreTarget } from '../run';
-import { resolveTargets } from '../target';
-import { collect, targetOptions } from '../options';
-import { addLimitOptions, limitsOf, type RawLimits } from '../limits';
+import { lockOut } from '../out-lock';
+import { type ExitCode, exploredAll, type Outcome } from '../outcome';
+import { outputError } from '../output-error';
+import { loadPatch } from '../patch-loader';
+import { checkOutOption } from '../results';
+import { exploreTarget, searchView } from '../run';
+import { resolveTargets, type Target } from '../target';
+import { collect, PROGRESS_TEXT, QUIET_TEXT, targetOptions } from '../options';
+import { addLimitOptions, limitsOf, type RawLimits, workersWarning } from '../limits';
 import { cellKey, validateMatrixDoc } from '../../matrix/doc';
 import { finishReports } from '../../report/cli';
 import { CellCache, defaultCacheDir } from '../../matrix/cache';
@@ -29,8 +35,15 @@ export interface MatrixRow {
   readonly patches: readonly string[];
   /** --iommu-driver, when the scenario's IOMMUs were served by another driver. */
   readonly iommuDriver?: string;
+  /** 'patch-error' when the patches cannot be applied to this cell (see `error`). */
   readonly verdict: string;
   readonly stopReason: string;
+  /** False when a limit or a signal stopped this run before it explored its whole space. */
+  readonly complete?: boolean;
+  /** The signal that stopped this run. */
+  readonly interrupted?: string;
+  /** Why the patches could not be applied to this cell (one line, E_PATCH). */
+  readonly error?: string;
   readonly distinct: number;
   readonly generated: number;
   readonly depth: number;
@@ -47,6 +60,9 @@ export interface MatrixRow {
 export interface MatrixDoc {
   readonly probecheckMatrix: 1;
   readonly generated: string;
+  /** False when a run was stopped early or the matrix was interrupted before its last run. */
+  readonly complete?: boolean;
+  readonly interrupted?: string;
   readonly runs: readonly MatrixRow[];
   readonly changes?: readonly Change[];
   /** A shard's document (--shard I/N): which shard, and every cell of the whole matrix. */
@@ -56,7 +72,7 @@ export interface MatrixDoc {
 export interface Change {
   /** `kernel/scenario[+patches]` */
   readonly run: string;
-  readonly what: 'verdict' | 'violated' | 'no-longer-violated' | 'length' | 'states' | 'new-run' | 'missing-run';
+  readonly what: 'verdict' | 'violated' | 'no-longer-violated' | 'length' | 'states' | 'new-run' | 'missing-run' | 'not-comparable';
   readonly text: string;
 }
 
@@ -72,6 +88,11 @@ export function compareMatrices(before: MatrixDoc, after: MatrixDoc): Change[] {
     seen.add(run);
     const o = old.get(run);
     if (!o) { out.push({ run, what: 'new-run', text: `${run}: new run (${r.verdict})` }); continue; }
+    // Like with like: a run stopped early has partial counts and verdict; say so, compare nothing.
+    if (o.complete === false || r.complete === false) {
+      out.push({ run, what: 'not-comparable', text: `${run}: not compared: stopped early ${r.complete === false ? 'this time' : 'last time'} (counts and verdict partial)` });
+      continue;
+    }
     if (o.verdict !== r.verdict) out.push({ run, what: 'verdict', text: `${run}: verdict ${o.verdict} -> ${r.verdict}` });
     for (const [inv, len] of Object.entries(r.violations)) {
       const was = o.violations[inv];
@@ -100,33 +121,68 @@ export function readMatrix(file: string): MatrixDoc {
   return validateMatrixDoc(doc, file);
 }
 
+/** A row's cell; a run stopped early is marked `*`: its verdict is not final. */
 function cell(r: MatrixRow): string {
-  if (r.verdict === 'pass') return 'pass';
-  if (r.verdict === 'violation') return `VIOL ${Object.values(r.violations).sort((a, b) => a - b)[0]}`;
-  if (r.verdict === 'witness-failure') return 'witness';
-  if (r.verdict === 'incomplete') return 'incompl';
-  return r.verdict;
+  const early = r.complete === false ? '*' : '';
+  if (r.verdict === 'patch-error') return 'patch-err';
+  if (r.verdict === 'pass') return 'pass' + early;
+  if (r.verdict === 'violation') return `VIOL ${Object.values(r.violations).sort((a, b) => a - b)[0]}${early}`;
+  if (r.verdict === 'witness-failure') return 'witness' + early;
+  if (r.verdict === 'incomplete') return 'incompl' + early;
+  return r.verdict + early;
 }
 
 export function table(rows: readonly MatrixRow[], kernels: readonly string[], scenarios: readonly string[]): string {
   const w = Math.max(...scenarios.map((s) => s.length), 8);
-  const cw = Math.max(...kernels.map((k) => k.length), 8);
+  const cw = Math.max(...kernels.map((k) => k.length), 9);
   const lines = [`${'scenario'.padEnd(w)}  ${kernels.map((k) => k.padEnd(cw)).join(' ')}`];
   for (const s of scenarios) {
     lines.push(`${s.padEnd(w)}  ${kernels.map((k) => { const r = rows.find((x) => x.kernel === k && x.scenario === s); return (r ? cell(r) : '-').padEnd(cw); }).join(' ')}`);
   }
+  if (rows.some((r) => r.complete === false)) lines.push('* stopped early (--max-seconds or a signal): not the whole space, the verdict is not final');
+  for (const r of rows) if (r.error) lines.push(`patch-err ${r.kernel}/${r.scenario}: ${r.error}`);
   return lines.join('\n') + '\n';
 }
 
-interface RawMatrix extends Pick<RawLimits, 'workers' | 'maxSeconds'> { kernel?: string[]; scenario?: string[]; patch?: string[]; iommuDriver?: string; compare?: string; out?: string; force?: boolean; json?: boolean; quiet?: boolean; junit?: string; report?: boolean; shard?: Shard; cache?: boolean; cacheDir?: string }
+interface RawMatrix extends Pick<RawLimits, 'workers' | 'maxSeconds'> { kernel?: string[]; scenario?: string[]; patch?: string[]; iommuDriver?: string; compare?: string; out?: string; force?: boolean; json?: boolean; quiet?: boolean; progress?: boolean; junit?: string; report?: boolean; shard?: Shard; cache?: boolean; cacheDir?: string }
+
+/** --compare with another patch set would report every run as new or missing: refused. */
+function checkComparable(before: MatrixDoc, file: string, patches: readonly string[]): void {
+  const want = JSON.stringify([...patches]);
+  const other = before.runs.find((r) => JSON.stringify([...(r.patches ?? [])]) !== want);
+  if (other) {
+    fail('E_USAGE', `--compare ${file}: its runs have patches [${(other.patches ?? []).join(', ')}], this matrix [${patches.join(', ')}]; compare matrices of the same patches`);
+  }
+}
+
+/** One cell's target, or why the patches cannot be applied to it (E_PATCH fails the cell only). */
+function cellTarget(kernel: string, scenario: string, patches: readonly string[], iommuDriver?: string): Target | { error: string } {
+  try {
+    return resolveTargets(targetOptions({ kernel, scenario: [scenario], patch: [...patches], iommuDriver }))[0];
+  } catch (e) {
+    if (e instanceof ProbeError && e.code === 'E_PATCH') return { error: `E_PATCH: ${e.message.split('\n')[0]}` };
+    throw e;
+  }
+}
+
+const errorRow = (kernel: string, scenario: string, patches: readonly string[], error: string, iommuDriver?: string): MatrixRow => ({
+  kernel, scenario, patches: [...patches], ...(iommuDriver ? { iommuDriver } : {}),
+  verdict: 'patch-error', stopReason: 'patch-error', complete: true, error, distinct: 0, generated: 0, depth: 0, seconds: 0, violations: {}, witnessesNotReached: [],
+});
 
 export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[0]): Promise<Outcome> {
   const kernels = raw.kernel?.length ? raw.kernel : KERNELS.map((k) => k.name);
   const scenarios = raw.scenario?.length ? raw.scenario : SCENARIOS.filter((s) => s.seed).map((s) => s.name);
   const patches = raw.patch ?? [];
+  checkOutOption(raw.out);
   if (raw.out && fs.existsSync(raw.out) && !raw.force) fail('E_OUT_EXISTS', `${raw.out} exists; give --force to replace it`);
   const before = raw.compare ? readMatrix(raw.compare) : undefined;
-  // Resolve every name before any work, so a typo costs nothing.
+  if (before) checkComparable(before, raw.compare as string, patches);
+  // Resolve every name before any work, so a typo costs nothing: kernels and scenarios here,
+  // patch files loaded once (a file that does not load fails the whole matrix).
+  for (const k of kernels) if (!KERNELS.some((x) => x.name === k)) unknownName('E_UNKNOWN_KERNEL', 'kernel', k, KERNELS.map((x) => x.name));
+  for (const s of scenarios) if (!SCENARIOS.some((x) => x.name === s)) unknownName('E_UNKNOWN_SCENARIO', 'scenario', s, SCENARIOS.map((x) => x.name));
+  patches.forEach(loadPatch);
   // With --iommu-driver, a scenario whose topology the driver cannot serve is left out (said on stderr).
   const fits = (s: string) => {
     const misfit = driverMisfit(s, raw.iommuDriver as string);
@@ -134,49 +190,71 @@ export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[
     return !misfit;
   };
   const runnable = raw.iommuDriver === undefined ? scenarios : scenarios.filter(fits);
-  const targets = kernels.flatMap((kernel) => resolveTargets(targetOptions({ kernel, scenario: runnable, patch: patches, iommuDriver: raw.iommuDriver })));
+  const cells = kernels.flatMap((kernel) => runnable.map((scenario) => ({ kernel, scenario, target: cellTarget(kernel, scenario, patches, raw.iommuDriver) })));
   const limits = limitsOf(raw, { continueAfterViolation: true });
-  const runs: MatrixRow[] = [];
-  let interrupted = false;
-  const cellOf = (t: (typeof targets)[number]) => cellKey({ kernel: t.source.kernel as string, scenario: t.source.scenario as string, patches, iommuDriver: raw.iommuDriver });
-  const mine = raw.shard ? shardOf(targets, raw.shard, runnable.length) : targets;
-  const cells = new MatrixCells(new CellCache(raw.cacheDir ?? defaultCacheDir(), raw.cache !== false), raw.junit !== undefined);
-  for (const t of mine) {
-    if (interrupted) break;
-    const hit = cells.lookup(t);
-    if (hit) { runs.push(cachedRow(t, patches, raw.iommuDriver, hit)); continue; }
-    const { result: r, interrupted: stop } = await exploreTarget(t, limits, ctx, !!raw.quiet);
-    interrupted = stop;
-    runs.push({
-      kernel: t.source.kernel as string, scenario: t.source.scenario as string, patches: [...patches], ...(raw.iommuDriver ? { iommuDriver: raw.iommuDriver } : {}),
-      verdict: r.verdict, stopReason: r.stopReason, distinct: r.distinct, generated: r.generated, depth: r.depth,
-      seconds: +r.seconds.toFixed(3),
-      violations: Object.fromEntries(r.violations.map((v) => [v.property, v.length])),
-      witnessesNotReached: r.witnesses.filter((w) => !w.reached).map((w) => w.name),
-      checked: [...r.checked],
-    });
-    cells.record(t, r);
+  const cellOf = (c: { kernel: string; scenario: string }) => cellKey({ kernel: c.kernel, scenario: c.scenario, patches, iommuDriver: raw.iommuDriver });
+  const mine = raw.shard ? shardOf(cells, raw.shard, runnable.length) : cells;
+  const cache = new MatrixCells(new CellCache(raw.cacheDir ?? defaultCacheDir(), raw.cache !== false), raw.junit !== undefined);
+  // Locked and proven writable before the first run.
+  if (raw.out) {
+    try { fs.mkdirSync(path.dirname(path.resolve(raw.out)), { recursive: true }); } catch (e) { throw outputError(e, raw.out); }
   }
-  // A shard compares only its own cells: the others are not "missing".
-  const mineKeys = new Set(mine.map(cellOf));
-  const prior = before && raw.shard ? { ...before, runs: before.runs.filter((r) => mineKeys.has(cellKey(r))) } : before;
-  const changes = prior ? compareMatrices(prior, { probecheckMatrix: 1, generated: '', runs }) : undefined;
-  const shard = raw.shard ? { shard: { index: raw.shard.index, count: raw.shard.count, cells: targets.map(cellOf) } } : {};
-  const doc: MatrixDoc = { probecheckMatrix: 1, generated: new Date().toISOString(), runs, ...(changes ? { changes } : {}), ...shard };
-  if (raw.out) fs.writeFileSync(raw.out, JSON.stringify(doc, null, 2) + '\n');
-  const incomplete = interrupted || runs.some((r) => r.verdict === 'incomplete');
-  const exitCode = incomplete ? 3 : changes && changes.length > 0 ? 1 : 0;
-  let human = table(runs, kernels, runnable);
-  if (changes) human += changes.length ? `changes since ${raw.compare}:\n${changes.map((c) => `  ${c.text}`).join('\n')}\n` : `no change since ${raw.compare}\n`;
-  if (incomplete) human += 'some runs are INCOMPLETE (a limit or Ctrl-C): their counts are partial\n';
-  if (raw.out) human += `matrix: ${raw.out}\n`;
-  if (raw.shard) human += `shard ${raw.shard.index}/${raw.shard.count}: ${mine.length} of ${targets.length} cells (join the shards with probecheck matrix merge)\n`;
-  if (cells.hits) human += `${cells.hits} of ${mine.length} cells from the cell cache (unchanged model, invariants and version; --no-cache runs them)\n`;
-  const rep = finishReports({ html: raw.report !== false && raw.out !== undefined, ...(raw.junit !== undefined ? { junit: raw.junit } : {}) }, raw.out ?? null, 'probecheck matrix', cells.cases);
-  human += rep.human;
-  const notes = rep.notes + cells.notes.map((n) => n + '\n').join('');
-  if (raw.json) return { exitCode, stdout: JSON.stringify(doc, null, 2) + '\n', stderr: (raw.quiet ? '' : human) + notes };
-  return { exitCode, stdout: human, ...(notes ? { stderr: notes } : {}) };
+  const lock = raw.out ? lockOut(raw.out) : undefined;
+  const unhook = lock ? ctx.stop.onHardExit(() => lock.release()) : () => undefined;
+  try {
+    const runs: MatrixRow[] = [];
+    for (const c of mine) {
+      if (ctx.stop.received) break;
+      if ('error' in c.target) { runs.push(errorRow(c.kernel, c.scenario, patches, c.target.error, raw.iommuDriver)); continue; }
+      const hit = cache.lookup(c.target);
+      if (hit) { runs.push({ ...cachedRow(c.target, patches, raw.iommuDriver, hit), complete: exploredAll(hit.stopReason) }); continue; }
+      const { result: r } = await exploreTarget(c.target, limits, ctx, searchView(ctx, raw, performance.now()));
+      runs.push({
+        kernel: c.kernel, scenario: c.scenario, patches: [...patches], ...(raw.iommuDriver ? { iommuDriver: raw.iommuDriver } : {}),
+        verdict: r.verdict, stopReason: r.stopReason, complete: exploredAll(r.stopReason),
+        ...(r.stopReason === 'interrupted' ? { interrupted: ctx.stop.received ?? 'SIGINT' } : {}),
+        distinct: r.distinct, generated: r.generated, depth: r.depth,
+        seconds: +r.seconds.toFixed(3),
+        violations: Object.fromEntries(r.violations.map((v) => [v.property, v.length])),
+        witnessesNotReached: r.witnesses.filter((w) => !w.reached).map((w) => w.name),
+        checked: [...r.checked],
+      });
+      cache.record(c.target, r);
+    }
+    const complete = runs.length === mine.length && runs.every((r) => r.complete !== false);
+    // A shard compares only its own cells: the others are not "missing".
+    const mineKeys = new Set(mine.map(cellOf));
+    const prior = before && raw.shard ? { ...before, runs: before.runs.filter((r) => mineKeys.has(cellKey(r))) } : before;
+    const changes = prior ? compareMatrices(prior, { probecheckMatrix: 1, generated: '', runs }) : undefined;
+    const shard = raw.shard ? { shard: { index: raw.shard.index, count: raw.shard.count, cells: cells.map(cellOf) } } : {};
+    const doc: MatrixDoc = {
+      probecheckMatrix: 1, generated: new Date().toISOString(), complete,
+      ...(ctx.stop.received ? { interrupted: ctx.stop.received } : {}), runs, ...(changes ? { changes } : {}), ...shard,
+    };
+    let outputFailure: string | undefined;
+    if (raw.out) {
+      try { writeFileAtomic(raw.out, JSON.stringify(doc, null, 2) + '\n'); } catch (e) { outputFailure = outputError(e, raw.out).message; }
+    }
+    const patchErrors = runs.some((r) => r.verdict === 'patch-error');
+    const changed = changes !== undefined && changes.length > 0;
+    const exitCode: ExitCode = outputFailure ? 5 : ctx.stop.exitCode ?? (!complete ? 3 : patchErrors ? 2 : changed ? 1 : 0);
+    let human = table(runs, kernels, runnable);
+    if (changes) human += changes.length ? `changes since ${raw.compare}:\n${changes.map((c) => `  ${c.text}`).join('\n')}\n` : `no change since ${raw.compare}\n`;
+    if (!complete) human += `matrix INCOMPLETE${ctx.stop.received ? ` (interrupted by ${ctx.stop.received}; ${runs.length} of ${mine.length} runs, the last one partial)` : ''}: some runs did not explore their whole space, their counts are partial\n`;
+    if (raw.out && !outputFailure) human += `matrix: ${raw.out}\n`;
+    if (raw.shard) human += `shard ${raw.shard.index}/${raw.shard.count}: ${mine.length} of ${cells.length} cells (join the shards with probecheck matrix merge)\n`;
+    if (cache.hits) human += `${cache.hits} of ${mine.length} cells from the cell cache (unchanged model, invariants and version; --no-cache runs them)\n`;
+    const rep = finishReports({ html: raw.report !== false && raw.out !== undefined && !outputFailure, ...(raw.junit !== undefined ? { junit: raw.junit } : {}) }, raw.out ?? null, 'probecheck matrix', cache.cases);
+    human += rep.human;
+    const notes = (outputFailure ? `probecheck: E_OUTPUT: ${outputFailure}; ${fs.existsSync(raw.out as string) ? `the earlier ${raw.out} is intact` : 'nothing was written'}\n` : '')
+      + rep.notes + cache.notes.map((n) => n + '\n').join('');
+    const word = !complete ? 'incomplete' : patchErrors ? 'patch-error' : changes ? (changed ? 'changed' : 'unchanged') : 'done';
+    if (raw.json) return { exitCode, stdout: JSON.stringify(doc, null, 2) + '\n', stderr: (raw.quiet ? '' : human) + notes };
+    return { exitCode, stdout: raw.quiet ? word + '\n' : human, stderr: notes };
+  } finally {
+    lock?.release();
+    unhook();
+  }
 }
 
 
@@ -197,7 +275,8 @@ export const matrixCommand: CommandFactory = (ctx, done) => {
     .option('--no-cache', 'explore every cell, even one whose model, invariants and version are unchanged since it was cached')
     .option('--cache-dir <dir>', 'where cell results are cached (default: $XDG_CACHE_HOME/probecheck/cells)')
     .option('--json', 'print the matrix document on stdout; the table goes to stderr')
-    .option('--quiet', 'no progress, no table')
+    .option('--quiet', QUIET_TEXT)
+    .option('--progress', PROGRESS_TEXT)
     .addHelpText('after', `
 Example (nightly):
   probecheck matrix --out nightly/$(date +%F).json --compare nightly/last.json
@@ -205,8 +284,14 @@ Example (the same over two CI machines, then one merge job):
   probecheck matrix --shard 1/2 --out shard-1.json      (machine 1)
   probecheck matrix --shard 2/2 --out shard-2.json      (machine 2)
   probecheck matrix merge shard-*.json --out nightly.json --compare last.json
-Exit status: 0 nothing changed (or no --compare), 1 something changed, 2 bad input, 3 a run was incomplete.`)
-    .action(async (raw: RawMatrix) => { done(await runMatrix(raw, ctx)); });
+Exit status: 0 nothing changed (or no --compare), 1 something changed, 2 bad input (or a cell
+the patches cannot be applied to), 3 a run was incomplete, 5 the document not written;
+130/143/129 stopped by Ctrl-C/SIGTERM/SIGHUP (the document so far written).`)
+    .action(async (raw: RawMatrix) => {
+      const w = workersWarning(raw);
+      if (w) ctx.progress(w, false);
+      done(await runMatrix(raw, ctx));
+    });
   // Options after `merge` are merge's (its --out is not matrix's).
   c.enablePositionalOptions().addCommand(matrixMergeCommand(ctx, done));
   return c;

@@ -3,12 +3,13 @@
 import { Command } from 'commander';
 import { fromItf } from '../../bridge/itf';
 import { fail, ProbeError } from '../../errors';
-import { successors, type PlainState } from '../../ir/interpret';
+import { initialState, successors, type PlainState } from '../../ir/interpret';
 import type { CoreModel } from '../../ir/core';
 import { replayStates } from '../../trace/replay';
 import { holdsAtEnd, replayNames } from '../../trace/replay-names';
 import { readableState } from '../../state/codec';
-import type { ModelSource } from '../../trace/tracefile';
+import { checkStateFields, type ModelSource, validateModelSource } from '../../trace/tracefile';
+import { checkRecordedPatches } from '../patch-record';
 import type { CommandFactory } from '../context';
 import { addTargetOptions, type RawTarget, targetOptions } from '../options';
 import type { Outcome } from '../outcome';
@@ -34,9 +35,18 @@ function replayOptions(o: TargetOptions, recorded?: ModelSource): TargetOptions 
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** The model an ITF trace written by probecheck records in its "#meta" (absent in others). */
+function itfSource(file: string, json: unknown): ModelSource | undefined {
+  const src = (json as { '#meta'?: { probecheckSource?: unknown } })['#meta']?.probecheckSource;
+  return src === undefined ? undefined : validateModelSource(src, '"#meta.probecheckSource"', (msg) => fail('E_TRACE_FILE', `${file}: ${msg}`));
+}
+
 export function runReplay(o: ReplayOptions): Outcome {
   const loaded = loadTrace(o.file);
-  const [target] = resolveTargets(replayOptions(o.target, loaded.kind === 'probecheck' ? loaded.trace.source : undefined));
+  const recorded = loaded.kind === 'probecheck' ? loaded.trace.source : itfSource(o.file, loaded.json);
+  const given = o.target.model !== undefined || o.target.kernel !== undefined || o.target.scenarios.length > 0 || o.target.patches.length > 0;
+  if (!given) checkRecordedPatches(o.file, recorded?.patchDigests);
+  const [target] = resolveTargets(replayOptions(o.target, recorded));
   const m = target.core;
   let states: PlainState[];
   let divergence: { step: number; name: string; reason: string; enabled: readonly string[] } | undefined;
@@ -47,6 +57,8 @@ export function runReplay(o: ReplayOptions): Outcome {
     const tr = loaded.trace;
     invariant = tr.invariant;
     total = tr.steps.length;
+    // On the trace's own model every recorded state has exactly its fields.
+    if (!given) checkStateFields(o.file, Object.keys(readableState(m, initialState(m))), tr.initial, tr.steps);
     const rep = replayNames(m, tr.steps.map((s) => s.action));
     states = rep.states;
     if (rep.divergence) divergence = rep.divergence;
@@ -72,18 +84,18 @@ export function runReplay(o: ReplayOptions): Outcome {
       }
     }
   } else {
-    let recorded: PlainState[];
+    let itfStates: PlainState[];
     try {
-      recorded = fromItf(m, loaded.json);
+      itfStates = fromItf(m, loaded.json);
     } catch (e) {
       if (e instanceof ProbeError) throw new ProbeError(e.code, `${o.file}: ${e.message}`);
       throw e;
     }
-    total = recorded.length - 1;
+    total = itfStates.length - 1;
     // An ITF trace we wrote names its invariant; one from elsewhere (TLC) is checked against all.
     const named = (loaded.json as { '#meta'?: { invariant?: unknown } })['#meta']?.invariant;
     if (typeof named === 'string' && m.properties.some((p) => p.name === named)) invariant = named;
-    const rep = replayStates(m, recorded);
+    const rep = replayStates(m, itfStates);
     states = rep.states;
     if (rep.divergence) {
       const i = rep.divergence.step;

@@ -9,6 +9,7 @@ import type { CommandFactory } from '../context';
 import type { Outcome } from '../outcome';
 import { optionsOfSource, resolveTargets } from '../target';
 import { loadTrace } from '../tracefiles';
+import { checkRecordedPatches } from '../patch-record';
 
 export type TraceFormat = 'lkml' | 'text' | 'json' | 'itf' | 'repro';
 
@@ -26,6 +27,7 @@ export function runTrace(file: string, format: TraceFormat): Outcome {
     case 'json': return { exitCode: 0, stdout: JSON.stringify(tr, null, 2) + '\n' };
     case 'itf': {
       // The whole model, as for any ITF trace: its replay is given no --invariant either.
+      checkRecordedPatches(file, tr.source.patchDigests);
       const [target] = resolveTargets({ ...optionsOfSource(tr.source), invariants: [] });
       const rep = replayNames(target.core, tr.steps.map((s) => s.action));
       if (rep.divergence) fail('E_TRACE_FILE', `${file}: does not replay on its model (${rep.divergence.reason}); see probecheck replay`);

@@ -9,10 +9,10 @@ import type { ExploreResult, Verdict } from '../../explorer/types';
 import { fail } from '../../errors';
 import { holdsAtEnd, replayNames } from '../../trace/replay-names';
 import type { CliContext, CommandFactory } from '../context';
-import { addLimitOptions, type ExploreLimits, limitsOf } from '../limits';
-import { addTargetOptions, type RawTarget, targetOptions } from '../options';
-import { exitCodeOf, type Outcome, worstVerdict } from '../outcome';
-import { exploreTarget } from '../run';
+import { addLimitOptions, type ExploreLimits, limitsOf, type RawLimits, workersWarning } from '../limits';
+import { addTargetOptions, PROGRESS_TEXT, QUIET_TEXT, type RawTarget, targetOptions } from '../options';
+import { exitCodeOf, exploredAll, type Outcome, worstVerdict } from '../outcome';
+import { exploreTarget, searchView } from '../run';
 import { resolveTargets, type Target, type TargetOptions } from '../target';
 import { violationArtifacts } from '../artifacts';
 import { addReportOptions, finishReports } from '../../report/cli';
@@ -24,6 +24,7 @@ export interface VerifyOptions {
   readonly json: boolean;
   readonly quiet: boolean;
   readonly junit?: string;
+  readonly progress?: boolean;
 }
 
 type RowVerdict = 'fixed' | 'still violated' | 'introduced' | 'holds';
@@ -38,13 +39,19 @@ type ReportVerdict = 'pass' | 'fail' | 'incomplete' | 'model-error';
  *  that violates something or misses a witness fails like a violation (exit 1). */
 const AS_VERDICT: Record<ReportVerdict, Verdict> = { pass: 'pass', fail: 'violation', incomplete: 'incomplete', 'model-error': 'model-error' };
 
+interface SideCounts { verdict: string; stopReason: string; complete: boolean; interrupted?: string; distinct: number; generated: number; depth: number; seconds: number }
+
 interface ScenarioReport {
   scenario: string;
   verdict: ReportVerdict;
-  baseline: { verdict: string; distinct: number; generated: number; depth: number; seconds: number };
-  patched: { verdict: string; distinct: number; generated: number; depth: number; seconds: number };
+  /** Why the verdict is not PASS, in one line (FAIL: what was introduced or lost; INCOMPLETE: which side stopped). */
+  reason?: string;
+  baseline: SideCounts;
+  /** Absent when the patched model was not explored (the baseline was interrupted). */
+  patched?: SideCounts;
   invariants: Row[];
-  witnesses: { name: string; reached: boolean }[];
+  /** Per witness: reached by the baseline, by the patched model; `lost` when only the patch misses it. */
+  witnesses: { name: string; reached: boolean; baseline: boolean; lost: boolean }[];
 }
 
 const side = (r: ExploreResult, inv: string): Side => {
@@ -52,9 +59,14 @@ const side = (r: ExploreResult, inv: string): Side => {
   return v ? { holds: false, length: v.length } : { holds: true };
 };
 const showSide = (s: Side) => (s.holds ? 'holds' : `VIOLATED (${s.length})`);
-const counts = (r: ExploreResult) => ({ verdict: r.verdict, distinct: r.distinct, generated: r.generated, depth: r.depth, seconds: r.seconds });
+const counts = (r: ExploreResult, signal?: string): SideCounts => ({
+  verdict: r.verdict, stopReason: r.stopReason, complete: exploredAll(r.stopReason),
+  ...(r.stopReason === 'interrupted' ? { interrupted: signal ?? 'SIGINT' } : {}),
+  distinct: r.distinct, generated: r.generated, depth: r.depth, seconds: r.seconds,
+});
+const stopped = (c: SideCounts) => (c.interrupted ? `interrupted by ${c.interrupted}` : `stopped by --${c.stopReason}`);
 
-export function compare(base: Target, rb: ExploreResult, patched: Target, rp: ExploreResult, scenario: string): ScenarioReport {
+export function compare(base: Target, rb: ExploreResult, patched: Target, rp: ExploreResult, scenario: string, signal?: string): ScenarioReport {
   const names = [...rb.checked, ...rp.checked.filter((n) => !rb.checked.includes(n))];
   const rows: Row[] = names.map((inv) => {
     const b = side(rb, inv), p = side(rp, inv);
@@ -78,24 +90,59 @@ export function compare(base: Target, rb: ExploreResult, patched: Target, rp: Ex
     }
     return row;
   });
-  const bad = rp.violations.length > 0 || rp.witnesses.some((w) => !w.reached);
-  const verdict = rp.verdict === 'model-error' ? 'model-error' : bad ? 'fail' : rp.stopReason !== 'complete' ? 'incomplete' : 'pass';
-  return {
-    scenario, verdict, baseline: counts(rb), patched: counts(rp), invariants: rows,
-    witnesses: rp.witnesses.map((w) => ({ name: w.name, reached: w.reached })),
-  };
+  // Like with like: a witness the baseline never reaches is not the patch's doing.
+  const witnesses = rp.witnesses.map((w) => {
+    const baseline = rb.witnesses.find((x) => x.name === w.name)?.reached ?? false;
+    return { name: w.name, reached: w.reached, baseline, lost: baseline && !w.reached };
+  });
+  const cb = counts(rb, signal), cp = counts(rp, signal);
+  const why = [
+    ...rows.filter((x) => x.verdict === 'introduced').map((x) => `introduces ${x.invariant} (${x.patched.length} steps)`),
+    ...rows.filter((x) => x.verdict === 'still violated').map((x) => `${x.invariant} still violated (${x.patched.length} steps)`),
+    ...witnesses.filter((w) => w.lost).map((w) => `witness ${w.name} no longer reached (the baseline reaches it)`),
+  ];
+  let verdict: ReportVerdict;
+  let reason: string | undefined;
+  if (rp.verdict === 'model-error' || rb.verdict === 'model-error') {
+    verdict = 'model-error';
+    reason = `model error in the ${rb.verdict === 'model-error' ? 'baseline' : 'patched model'}`;
+  } else if (rows.some((x) => x.verdict === 'still violated' || (x.verdict === 'introduced' && cb.complete))) {
+    // A violation of the patched model is real even if a side stopped early; "introduced"
+    // needs the whole baseline (it might violate it further on).
+    verdict = 'fail';
+    reason = why.join('; ');
+  } else if (!cb.complete || !cp.complete) {
+    verdict = 'incomplete';
+    reason = [!cb.complete && `the baseline was ${stopped(cb)}`, !cp.complete && `the patched model was ${stopped(cp)}`].filter(Boolean).join('; ') + ': not the whole space, no verdict';
+  } else if (why.length) {
+    verdict = 'fail';
+    reason = why.join('; ');
+  } else {
+    verdict = 'pass';
+  }
+  return { scenario, verdict, ...(reason ? { reason } : {}), baseline: cb, patched: cp, invariants: rows, witnesses };
 }
+
+/** The baseline was interrupted: the patched model is not explored, and nothing is compared. */
+function interruptedReport(rb: ExploreResult, scenario: string, signal: string | undefined): ScenarioReport {
+  const cb = counts(rb, signal);
+  return { scenario, verdict: 'incomplete', reason: `the baseline was ${stopped(cb)}; the patched model was not explored`, baseline: cb, invariants: [], witnesses: [] };
+}
+
+const sideText = (c: SideCounts) => `${c.distinct} distinct states, depth ${c.depth}${c.complete ? '' : ` (INCOMPLETE: ${stopped(c)})`}`;
 
 function formatReport(kernel: string, patches: readonly string[], r: ScenarioReport): string {
   const L: string[] = [];
   L.push(`== verify-patch: kernel ${kernel}, scenario ${r.scenario}, patches ${patches.join(', ')}`);
-  L.push(`baseline: ${r.baseline.distinct} distinct states, depth ${r.baseline.depth}; patched: ${r.patched.distinct} distinct states, depth ${r.patched.depth}${r.patched.verdict === 'incomplete' ? ' (INCOMPLETE)' : ''}`);
-  const w0 = Math.max(9, ...r.invariants.map((x) => x.invariant.length));
-  const w1 = Math.max(8, ...r.invariants.map((x) => showSide(x.baseline).length));
-  const w2 = Math.max(7, ...r.invariants.map((x) => showSide(x.patched).length));
-  L.push(`${'invariant'.padEnd(w0)} | ${'baseline'.padEnd(w1)} | ${'patched'.padEnd(w2)} | verdict`);
-  L.push(`${'-'.repeat(w0)}-+-${'-'.repeat(w1)}-+-${'-'.repeat(w2)}-+-${'-'.repeat(14)}`);
-  for (const x of r.invariants) L.push(`${x.invariant.padEnd(w0)} | ${showSide(x.baseline).padEnd(w1)} | ${showSide(x.patched).padEnd(w2)} | ${x.verdict}`);
+  L.push(`baseline: ${sideText(r.baseline)}; patched: ${r.patched ? sideText(r.patched) : 'not explored (the baseline was interrupted)'}`);
+  if (r.invariants.length) {
+    const w0 = Math.max(9, ...r.invariants.map((x) => x.invariant.length));
+    const w1 = Math.max(8, ...r.invariants.map((x) => showSide(x.baseline).length));
+    const w2 = Math.max(7, ...r.invariants.map((x) => showSide(x.patched).length));
+    L.push(`${'invariant'.padEnd(w0)} | ${'baseline'.padEnd(w1)} | ${'patched'.padEnd(w2)} | verdict`);
+    L.push(`${'-'.repeat(w0)}-+-${'-'.repeat(w1)}-+-${'-'.repeat(w2)}-+-${'-'.repeat(14)}`);
+    for (const x of r.invariants) L.push(`${x.invariant.padEnd(w0)} | ${showSide(x.baseline).padEnd(w1)} | ${showSide(x.patched).padEnd(w2)} | ${x.verdict}`);
+  }
   const replays = r.invariants.filter((x) => x.replay);
   if (replays.length) {
     L.push('baseline counterexamples replayed on the patched model (by step name):');
@@ -105,10 +152,14 @@ function formatReport(kernel: string, patches: readonly string[], r: ScenarioRep
     }
   }
   if (r.witnesses.length) {
+    const w0 = Math.max(9, ...r.witnesses.map((x) => x.name.length));
     L.push('witnesses of the patched model:');
-    for (const w of r.witnesses) L.push(`  ${w.name.padEnd(w0)} ${w.reached ? 'reached' : 'NOT reached (the patch makes this state unreachable: not a fix)'}`);
+    for (const w of r.witnesses) {
+      L.push(`  ${w.name.padEnd(w0)} ${w.reached ? 'reached' : w.lost ? 'NOT reached (the baseline reaches it: the patch makes it unreachable, not a fix)' : 'not reached (nor by the baseline: not the patch\'s doing)'}`);
+    }
   }
-  L.push(`verdict: ${r.verdict === 'pass' ? 'PASS: the patched model violates nothing and reaches every witness' : r.verdict === 'fail' ? 'FAIL' : r.verdict.toUpperCase()}`);
+  const head = r.verdict === 'pass' ? 'PASS: the patched model violates nothing and reaches every witness the baseline reaches' : r.verdict.toUpperCase();
+  L.push(`verdict: ${head}${r.reason ? `: ${r.reason}` : ''}`);
   return L.join('\n') + '\n';
 }
 
@@ -123,48 +174,59 @@ export async function runVerify(o: VerifyOptions, ctx: CliContext): Promise<Outc
   const reports: ScenarioReport[] = [];
   let human = '';
   const cases: JunitCase[] = [];
+  const view = searchView(ctx, o);
   for (const p of pairs) {
-    const rb = await exploreTarget(p.base, o.limits, ctx, o.quiet);
-    const rp = rb.interrupted ? rb : await exploreTarget(p.patched, o.limits, ctx, o.quiet);
-    const rep = compare(p.base, rb.result, p.patched, rp.result, p.scenario);
-    if (rb.interrupted || rp.interrupted) rep.verdict = 'incomplete';
+    if (ctx.stop.received) break;
+    const rb = await exploreTarget(p.base, o.limits, ctx, view);
+    let rep: ScenarioReport;
+    if (rb.interrupted) {
+      rep = interruptedReport(rb.result, p.scenario, ctx.stop.received);
+    } else {
+      const rp = await exploreTarget(p.patched, o.limits, ctx, view);
+      rep = compare(p.base, rb.result, p.patched, rp.result, p.scenario, ctx.stop.received);
+      // JUnit shows the patched model: its counterexamples carry their race tables.
+      if (o.junit !== undefined) cases.push(...targetCases(p.patched, rp.result, violationArtifacts(p.patched, rp.result, null)));
+    }
     reports.push(rep);
-    // JUnit shows the patched model: its counterexamples carry their race tables.
-    if (o.junit !== undefined) cases.push(...targetCases(p.patched, rp.result, violationArtifacts(p.patched, rp.result, null)));
     human += (human ? '\n' : '') + formatReport(kernel, patches, rep);
-    if (rb.interrupted || rp.interrupted) break;
   }
-  const worst = worstVerdict(reports.map((r) => AS_VERDICT[r.verdict]));
-  const verdict = reports.find((r) => AS_VERDICT[r.verdict] === worst)?.verdict ?? 'pass';
-  const exitCode = exitCodeOf(worst);
+  const all = reports.length === pairs.length;
+  const worst = worstVerdict([...reports.map((r) => AS_VERDICT[r.verdict]), ...(all ? [] : ['incomplete' as const])]);
+  const verdict = reports.find((r) => AS_VERDICT[r.verdict] === worst)?.verdict ?? (all ? 'pass' : 'incomplete');
+  const exitCode = ctx.stop.exitCode ?? exitCodeOf(worst);
+  if (!all) human += `verify-patch INCOMPLETE: interrupted by ${ctx.stop.received}; ${reports.length} of ${pairs.length} scenarios reported\n`;
   const rep = finishReports({ html: false, ...(o.junit !== undefined ? { junit: o.junit } : {}) }, null, 'probecheck verify-patch', cases);
   human += rep.human;
   if (o.json) {
-    const doc = { verdict, kernel, patches: [...patches], scenarios: reports };
+    const doc = { verdict, complete: all && reports.every((r) => r.verdict !== 'incomplete'), ...(ctx.stop.received ? { interrupted: ctx.stop.received } : {}), kernel, patches: [...patches], scenarios: reports };
     return { exitCode, stdout: JSON.stringify(doc, null, 2) + '\n', stderr: (o.quiet ? '' : human) + rep.notes };
   }
-  return { exitCode, stdout: human, ...(rep.notes ? { stderr: rep.notes } : {}) };
+  return { exitCode, stdout: o.quiet ? verdict + '\n' : human, ...(rep.notes ? { stderr: rep.notes } : {}) };
 }
 
 export const verifyPatchCommand: CommandFactory = (ctx, done) => {
   const c = new Command('verify-patch').description('check a patch: baseline vs patched model, per invariant fixed / still violated / introduced');
   addTargetOptions(c, { classic: false, scenarioText: 'scenario (repeatable; default: every default scenario)' });
-  addLimitOptions(c, ['workers']);
+  addLimitOptions(c, ['workers', 'max-states', 'max-seconds', 'max-memory']);
   addReportOptions(c, null)
     .option('--json', 'print one JSON document on stdout')
-    .option('--quiet', 'no progress')
+    .option('--quiet', QUIET_TEXT)
+    .option('--progress', PROGRESS_TEXT)
     .addHelpText('after', `
 Examples:
   probecheck verify-patch --kernel v4.20-rc1 --scenario ipmmu-early-free --patch ipmmu-free-guard
   probecheck verify-patch --kernel v6.15 --scenario probe-vs-register --patch ./fix.ts
-Exit status: 0 the patched model violates nothing and reaches every witness, 1 otherwise,
-2 bad input, 3 incomplete.`)
-    .action(async (raw: RawTarget & { workers?: number; json?: boolean; quiet?: boolean; junit?: string }) => {
+Exit status: 0 the patched model violates nothing and reaches every witness the baseline
+reaches, 1 otherwise (the verdict line says why), 2 bad input, 3 incomplete (a limit stopped
+a side); 130/143/129 stopped by Ctrl-C/SIGTERM/SIGHUP.`)
+    .action(async (raw: RawTarget & RawLimits & { json?: boolean; quiet?: boolean; progress?: boolean; junit?: string }) => {
       const o: VerifyOptions = Object.freeze({
         target: targetOptions(raw),
-        limits: limitsOf(raw, { continueAfterViolation: true }), json: Boolean(raw.json), quiet: Boolean(raw.quiet),
+        limits: limitsOf(raw, { continueAfterViolation: true }), json: Boolean(raw.json), quiet: Boolean(raw.quiet), progress: Boolean(raw.progress),
         ...(raw.junit !== undefined ? { junit: raw.junit } : {}),
       });
+      const w = workersWarning(raw);
+      if (w) ctx.progress(w, false);
       done(await runVerify(o, ctx));
     });
   return c;
