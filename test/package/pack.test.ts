@@ -45,7 +45,7 @@ test('npm pack installs into an empty folder and runs there', { timeout: 120_000
     const check = npx('check');
     assert.equal(check.status, 1, check.stderr);
     assert.match(check.stdout, /== probecheck check: kernel v6\.18\.y, scenario probe-vs-register,/);
-    assert.match(check.stdout, /report: results\/\d{8}-\d{6}-v6\.18\.y\/report\.html/);
+    assert.match(check.stdout, /report: results\/\d{8}-\d{6}-v6\.18\.y[^\/\s]*\/report\.html/);
 
     // A user's patch in TypeScript, importing the package by name.
     const fix = fs.readFileSync(path.join(ROOT, 'test', 'model', 'fixtures', 'fix-5.5.ts'), 'utf8')

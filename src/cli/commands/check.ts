@@ -14,6 +14,7 @@ import { violationArtifacts } from '../artifacts';
 import { exploreTarget, formatRun, searchView, summarize, type RunSummary } from '../run';
 import { resolveTargets, type Target, type TargetOptions, validateTargetOptions } from '../target';
 import { addReportOptions, finishReports, type ReportOptions } from '../../report/cli';
+import { REPORT_FILE, writeReport } from '../../report/write';
 import { targetCases, type JunitCase } from '../../report/junit';
 
 export interface CheckOptions {
@@ -109,14 +110,24 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
     const complete = runs.length === targets.length && runs.every((r) => r.complete);
     const doc = targets.length === 1 ? runs[0] : { verdict, complete, ...(ctx.stop.received ? { interrupted: ctx.stop.received } : {}), runs };
     if (targets.length > 1) write(() => folder.writeJson('summary.json', doc));
+    // report.html is rendered from the staged run, so it lands with the run or not at all.
+    let reportLine = '';
+    if (o.reports.html && !outputFailure) {
+      try {
+        writeReport(folder.stagedPath(''));
+        reportLine = `report: ${path.join(base, REPORT_FILE)}\n`;
+      } catch (e) {
+        notes += `probecheck: report.html not written: ${(e as Error).message.split('\n')[0]}\n`;
+      }
+    }
     let replaced = 0;
     write(() => { replaced = folder.commit(); });
+    if (outputFailure) reportLine = '';
     if (replaced) notes = `probecheck: --force: replaced ${replaced} file${replaced === 1 ? '' : 's'} of an earlier run in ${base}\n` + notes;
     if (ctx.stop.received && !outputFailure) notes += `probecheck: interrupted by ${ctx.stop.received}; what was reached is in ${base} (marked interrupted)\n`;
     if (outputFailure) notes += `probecheck: E_OUTPUT: ${outputFailure}; ${folder.hadRun ? `the earlier run in ${base} is intact` : 'nothing was written'}\n`;
-    let human = reports.map((f) => f()).join('\n');
-    // report.html is read from the folder once it is in place; JUnit needs no folder.
-    const rep = finishReports(outputFailure ? { ...o.reports, html: false } : o.reports, base, 'probecheck check', cases);
+    let human = reports.map((f) => f()).join('\n') + reportLine;
+    const rep = finishReports({ ...o.reports, html: false }, null, 'probecheck check', cases);
     human += rep.human;
     notes += rep.notes;
     const exitCode: ExitCode = outputFailure ? 5 : ctx.stop.exitCode ?? (complete ? exitCodeOf(verdict) : 3);
