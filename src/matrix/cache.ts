@@ -18,16 +18,21 @@ import { writeFileAtomic } from '../report/write';
 
 export const CACHE_FORMAT = 'probecheck-cell-cache';
 
-/** What a cell's run produced, without the cell's name (that comes from the matrix). */
-export interface CellResult {
+/** What a run reports in a matrix row and in the cell cache alike. */
+export interface RunCounts {
   readonly verdict: string;
   readonly stopReason: string;
   readonly distinct: number;
   readonly generated: number;
   readonly depth: number;
   readonly seconds: number;
+  /** Violated invariant -> length of its shortest counterexample. */
   readonly violations: Readonly<Record<string, number>>;
   readonly witnessesNotReached: readonly string[];
+}
+
+/** What a cell's run produced, without the cell's name (that comes from the matrix). */
+export interface CellResult extends RunCounts {
   readonly witnesses: readonly { name: string; reached: boolean }[];
   readonly checked: readonly string[];
   /** Violated invariant -> race table (the mail format), for --junit. */

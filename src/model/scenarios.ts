@@ -8,6 +8,22 @@ const ALL = [
   'NoTranslationChangeUnderLiveDma', 'DmaUnmapMatchesMap', 'NoUnattachedDma', 'GroupMembershipConsistent', 'GroupImpliesIommuDev', 'NoFreedInstanceListed', 'NoDeadlock', 'EventuallyResolved',
 ];
 
+/** Seed 001's one-instance form; amba-probe-vs-register is the same topology on the amba bus. */
+const PROBE_VS_REGISTER: ScenarioDef = {
+  name: 'probe-vs-register', seed: '001',
+  doc: 'Seed 001\'s one-instance form (Will Deacon / Charan Teja Kalla, Jan 2025): one SMMU registering and its client bound concurrently (insmod). What happens depends on the driver\'s instance lookup (drivers.ts): arm-smmu before 7d835134d4e1 finds its instance only once bound, so the client\'s probe dereferences NULL (CVE-2024-56568) or defers (229e6ee43d2a); from v6.14 the walk groups the client while its bind runs in the v6.15 window. The race as reported needs two instances: probe-vs-register-two-smmu.',
+  defaultScenario: true, bus: 'platform',
+  iommus: [{ name: 'I', driver: 'arm-smmu' }],
+  groups: ['G'],
+  devices: [{ name: 'D', iommu: 'I', group: 'G', driver: 'K', start: 'probe' }],
+  faults: [],
+  invariants: ALL,
+  witnesses: [
+    { name: 'RegistrationFinished', doc: 'the SMMU driver bound', expr: (h) => h.registered(h.iommu('I')) },
+    { name: 'ClientBoundWithIommu', doc: 'D bound with IOMMU DMA ops', expr: (h) => and(h.bound(h.dev('D')), h.modeIs(h.dev('D'), 'iommu')) },
+  ],
+};
+
 export const SCENARIO_DEFS: readonly ScenarioDef[] = [
   {
     name: 'ipmmu-early-free', seed: '000',
@@ -38,20 +54,7 @@ export const SCENARIO_DEFS: readonly ScenarioDef[] = [
       { name: 'ClientBoundWithoutIommu', doc: 'SATA runs without the IOMMU after the failed add', expr: (h) => and(h.bound(h.dev('SATA')), h.modeIs(h.dev('SATA'), 'direct')) },
     ],
   },
-  {
-    name: 'probe-vs-register', seed: '001',
-    doc: 'Seed 001\'s one-instance form (Will Deacon / Charan Teja Kalla, Jan 2025): one SMMU registering and its client bound concurrently (insmod). What happens depends on the driver\'s instance lookup (drivers.ts): arm-smmu before 7d835134d4e1 finds its instance only once bound, so the client\'s probe dereferences NULL (CVE-2024-56568) or defers (229e6ee43d2a); from v6.14 the walk groups the client while its bind runs in the v6.15 window. The race as reported needs two instances: probe-vs-register-two-smmu.',
-    defaultScenario: true, bus: 'platform',
-    iommus: [{ name: 'I', driver: 'arm-smmu' }],
-    groups: ['G'],
-    devices: [{ name: 'D', iommu: 'I', group: 'G', driver: 'K', start: 'probe' }],
-    faults: [],
-    invariants: ALL,
-    witnesses: [
-      { name: 'RegistrationFinished', doc: 'the SMMU driver bound', expr: (h) => h.registered(h.iommu('I')) },
-      { name: 'ClientBoundWithIommu', doc: 'D bound with IOMMU DMA ops', expr: (h) => and(h.bound(h.dev('D')), h.modeIs(h.dev('D'), 'iommu')) },
-    ],
-  },
+  PROBE_VS_REGISTER,
   {
     name: 'probe-vs-register-two-smmu', seed: '001',
     doc: 'Seed 001 as it happened (REVIEW-2026-12 error 1): two arm-smmu instances. I1 is bound at boot; D, a client of I1 added after I1 registered (the notifier found no fwspec yet), binds while I2 registers and walks the platform bus. I2\'s walk probes D through I1 (whose lookup works) and puts its group on the walk\'s list; D\'s replay returns early, arch_setup_dma_ops finds no domain and keeps the platform ops, the driver binds, then I2\'s walk attaches the default domain.',
@@ -67,14 +70,8 @@ export const SCENARIO_DEFS: readonly ScenarioDef[] = [
     ],
   },
   {
-    name: 'amba-probe-vs-register',
+    ...PROBE_VS_REGISTER, name: 'amba-probe-vs-register', seed: undefined, defaultScenario: false, bus: 'amba',
     doc: 'The amba form of the v6.15 walk window (Ketan Kishore, "[PATCH] amba: bus: Fix race condition during DMA configure at IOMMU probe time", 15 Jul 2026): an arm-smmu registering from the deferred-probe worker walks the amba bus (amba_dma_configure <- __iommu_probe_device <- probe_iommu_group <- iommu_device_register <- arm_smmu_device_probe) while its amba client binds. amba_dma_configure still reads dev->driver twice.',
-    defaultScenario: false, bus: 'amba',
-    iommus: [{ name: 'I', driver: 'arm-smmu' }],
-    groups: ['G'],
-    devices: [{ name: 'D', iommu: 'I', group: 'G', driver: 'K', start: 'probe' }],
-    faults: [],
-    invariants: ALL,
     witnesses: [
       { name: 'RegistrationFinished', doc: 'the SMMU driver bound', expr: (h) => h.registered(h.iommu('I')) },
       { name: 'ClientBoundWithIommu', doc: 'the amba client bound with IOMMU DMA ops', expr: (h) => and(h.bound(h.dev('D')), h.modeIs(h.dev('D'), 'iommu')) },

@@ -2,16 +2,16 @@
  *  check and matrix by default), atomically: a reader never sees half a page. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic as writeAtomic } from '../cli/atomic-file';
 import { renderReport } from './html';
 import { loadReportInput, type ReportInput } from './load';
 
 export const REPORT_FILE = 'report.html';
 
+/** Atomic and fsynced (cli/atomic-file.ts), into a folder made if missing. */
 export function writeFileAtomic(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
+  writeAtomic(file, text);
 }
 
 /** Render RESULTS (a check's folder, a folder of matrix documents, or one document) into

@@ -23,13 +23,13 @@ import { collect, PROGRESS_TEXT, QUIET_TEXT, targetOptions } from '../options';
 import { addLimitOptions, limitsOf, type RawLimits, workersWarning } from '../limits';
 import { cellKey, validateMatrixDoc } from '../../matrix/doc';
 import { finishReports } from '../../report/cli';
-import { CellCache, defaultCacheDir } from '../../matrix/cache';
+import { CellCache, defaultCacheDir, type RunCounts } from '../../matrix/cache';
 import { cachedRow, MatrixCells } from '../../matrix/cells';
 import type { ShardInfo } from '../../matrix/merge';
 import { parseShard, shardOf, type Shard } from '../../matrix/shard';
 import { matrixMergeCommand } from './matrix-merge';
 
-export interface MatrixRow {
+export interface MatrixRow extends RunCounts {
   readonly kernel: string;
   readonly scenario: string;
   readonly patches: readonly string[];
@@ -37,20 +37,12 @@ export interface MatrixRow {
   readonly iommuDriver?: string;
   /** 'patch-error' when the patches cannot be applied to this cell (see `error`). */
   readonly verdict: string;
-  readonly stopReason: string;
   /** False when a limit or a signal stopped this run before it explored its whole space. */
   readonly complete?: boolean;
   /** The signal that stopped this run. */
   readonly interrupted?: string;
   /** Why the patches could not be applied to this cell (one line, E_PATCH). */
   readonly error?: string;
-  readonly distinct: number;
-  readonly generated: number;
-  readonly depth: number;
-  readonly seconds: number;
-  /** Violated invariant -> length of its shortest counterexample. */
-  readonly violations: Readonly<Record<string, number>>;
-  readonly witnessesNotReached: readonly string[];
   /** The invariants checked (absent in documents of earlier versions). */
   readonly checked?: readonly string[];
   /** Taken from the cell cache, not explored this time. */
