@@ -2,10 +2,17 @@
  * explore: check a lowered model. One worker runs in the calling thread; with more, the
  * search starts there and moves to the level-synchronous parallel search once the space is
  * large enough to pay for the threads, with the same counts and counterexamples.
+ *
+ * With partial-order reduction the deciding search runs in this thread over a stubborn
+ * subset of each state's steps (reduction/); a counterexample it finds at depth k is then
+ * rebuilt by the unreduced search bounded by depth k + 1, which reports exactly what an
+ * unreduced run reports (the same shortest traces), at the cost of the space up to depth k.
  */
 import { compileModel } from '../compile/compile';
 import { unknownName } from '../errors';
 import type { CoreModel } from '../ir/core';
+import { computeFootprint } from './reduction/footprint';
+import { exploreReduced } from './reduction/reduced-search';
 import { exploreSequential } from './sequential';
 import type { ExploreOptions, ExploreResult } from './types';
 
@@ -17,6 +24,11 @@ export async function explore(m: CoreModel, opts: ExploreOptions = {}): Promise<
     const names = m.properties.filter((p) => p.kind !== 'witness').map((p) => p.name);
     for (const n of opts.properties) if (!names.includes(n)) unknownName('E_UNKNOWN_INVARIANT', `invariant of model ${m.name}`, n, names);
   }
+  if (opts.reduce?.por) return exploreWithPor(m, opts);
+  return exploreFull(m, opts);
+}
+
+async function exploreFull(m: CoreModel, opts: ExploreOptions): Promise<ExploreResult> {
   const src = compileModel(m, opts.properties, { canonical: opts.canonical });
   const workers = opts.workers ?? 1;
   if (workers <= 1) return exploreSequential(m, src, opts);
@@ -26,4 +38,26 @@ export async function explore(m: CoreModel, opts: ExploreOptions = {}): Promise<
   if (!('fingerprints' in start)) return start;
   const { exploreParallel } = await import('./parallel');
   return exploreParallel(m, src, { ...opts, workers }, start);
+}
+
+async function exploreWithPor(m: CoreModel, opts: ExploreOptions): Promise<ExploreResult> {
+  const src = compileModel(m, opts.properties, { canonical: opts.canonical });
+  const fp = computeFootprint(m, src.selected);
+  const { result: r, stats } = exploreReduced(m, src, fp, opts);
+  const base = { por: true, symmetry: false, visibleSteps: fp.visibleCount, steps: m.actions.length, ...stats };
+  const bound = Math.max(-1, ...r.violations.map((v) => v.length), r.modelError ? r.modelError.actions.length : -1);
+  if (bound < 0) return { ...r, reduction: base };
+  // Rebuild: the unreduced search up to one level past the deepest counterexample found
+  // (a terminal state is checked when its level is expanded), so it reports exactly what an
+  // unreduced run reports up to there.
+  const full = await exploreFull(m, { ...opts, maxDepth: Math.min(opts.maxDepth ?? Infinity, bound + 1), onProgress: undefined });
+  const complete = full.stopReason === 'violation' || full.stopReason === 'model-error' || full.stopReason === 'max-depth' || full.stopReason === 'complete';
+  const rebuild = { distinct: full.distinct, generated: full.generated, depth: full.depth, seconds: full.seconds, complete };
+  if (!complete) return { ...r, seconds: r.seconds + full.seconds, reduction: { ...base, rebuild } };
+  const verdict = full.modelError ? 'model-error' : full.violations.length > 0 ? 'violation' : r.verdict;
+  const stopReason = full.modelError ? 'model-error' : opts.continueAfterViolation ? r.stopReason : 'violation';
+  return {
+    ...r, verdict, stopReason, violations: full.violations, modelError: full.modelError,
+    seconds: r.seconds + full.seconds, workers: Math.max(r.workers, full.workers), reduction: { ...base, rebuild },
+  };
 }

@@ -30,6 +30,27 @@ export interface ExploreOptions {
   readonly canonical?: string;
   /** Set to stop the search (Ctrl-C): the verdict is incomplete, with what was reached. */
   readonly signal?: AbortSignal;
+  /** Partial-order reduction (docs/adr/0004): explore a stubborn subset of each state's
+   *  steps, then rebuild each counterexample by an unreduced search bounded by the depth
+   *  found. Off by default in the API (the CLI turns it on). */
+  readonly reduce?: { readonly por?: boolean };
+}
+
+/** What a reduction did, for the summary. */
+export interface ReductionReport {
+  readonly por: boolean;
+  readonly symmetry: boolean;
+  /** Steps that write what an invariant or witness reads (always expanded in full). */
+  readonly visibleSteps: number;
+  readonly steps: number;
+  /** States expanded by a proper subset of their enabled steps, and how many of those the
+   *  proviso against ignoring turned into full expansions. */
+  readonly reducedExpansions: number;
+  readonly provisoExpansions: number;
+  /** The unreduced search, bounded by the depth of the counterexamples found, that rebuilt
+   *  them as shortest ones; absent when nothing was violated. `complete` is false when a
+   *  limit stopped it: the traces are then the reduced search's (real, maybe not shortest). */
+  readonly rebuild?: { readonly distinct: number; readonly generated: number; readonly depth: number; readonly seconds: number; readonly complete: boolean };
 }
 
 export interface Progress {
@@ -91,4 +112,6 @@ export interface ExploreResult {
    *  with the trace that reaches it. The counts then say what was reached before stopping,
    *  which may depend on the number of workers; the error and its trace do not. */
   readonly modelError?: { readonly message: string; readonly actions: readonly number[] };
+  /** Present when a reduction ran; then `distinct` and `generated` count the reduced search. */
+  readonly reduction?: ReductionReport;
 }

@@ -1,0 +1,129 @@
+/**
+ * Strong stubborn sets per state (Valmari; REDUCTION.md §1), from the static footprint:
+ *   C0  a state with an enabled step gets at least one enabled step;
+ *   C1  closure: an enabled step brings every step it may conflict with; a disabled step
+ *       brings the steps that can enable it: the ones that move its pc to it when its
+ *       instance is elsewhere, else every writer of what its guard reads;
+ *   C2  a set whose enabled steps include a visible one is replaced by all enabled steps.
+ * Every enabled step is tried as the seed, in action order, and the set with the fewest
+ * enabled steps wins (ties: the earlier seed), so the choice depends on the state only.
+ * The proviso against ignoring is the search's job (reduced-search.ts).
+ */
+import type { CoreModel } from '../../ir/core';
+import { compileGuardAtoms } from '../../compile/guard-atoms';
+import type { Layout } from '../../state/layout';
+import { hasBit, type Footprint } from './footprint';
+
+export class StubbornSets {
+  private readonly enabled: Uint32Array;
+  private readonly inT: Uint32Array;
+  private readonly best: Uint32Array;
+  private readonly stack: Int32Array;
+  private readonly pcWord: Int32Array;
+  private readonly pcShift: Int32Array;
+  private readonly pcMask: Int32Array;
+  private readonly pcMin: Int32Array;
+
+  private readonly falseAtoms: (t: number, s: Int32Array, o: number) => number;
+
+  constructor(private readonly fp: Footprint, layout: Layout, m: CoreModel) {
+    this.falseAtoms = compileGuardAtoms(m);
+    this.enabled = new Uint32Array(fp.aw);
+    this.inT = new Uint32Array(fp.aw);
+    this.best = new Uint32Array(fp.aw);
+    this.stack = new Int32Array(fp.actions);
+    const n = fp.actions;
+    this.pcWord = new Int32Array(n); this.pcShift = new Int32Array(n); this.pcMask = new Int32Array(n); this.pcMin = new Int32Array(n);
+    for (let t = 0; t < n; t++) {
+      const sl = layout.slots[fp.pcVar[t]];
+      this.pcWord[t] = sl.word; this.pcShift[t] = sl.shift; this.pcMask[t] = sl.mask | 0; this.pcMin[t] = sl.min;
+    }
+  }
+
+  /**
+   * Choose among the n enabled actions acts[0..n) of the state at s[o..]; returns how many
+   * are kept and sets keep[q] to 1 for each kept one (keep has room for n).
+   */
+  select(s: Int32Array, o: number, acts: Int32Array, n: number, keep: Uint8Array): number {
+    if (n <= 1) { for (let q = 0; q < n; q++) keep[q] = 1; return n; }
+    const en = this.enabled;
+    en.fill(0);
+    for (let q = 0; q < n; q++) en[acts[q] >>> 5] |= 1 << (acts[q] & 31);
+    let bestCount = n;
+    for (let q = 0; q < n && bestCount > 1; q++) {
+      const c = this.closure(acts[q], s, o, bestCount);
+      if (c < bestCount) { bestCount = c; this.best.set(this.inT); }
+    }
+    if (bestCount === n) { for (let q = 0; q < n; q++) keep[q] = 1; return n; }
+    for (let q = 0; q < n; q++) keep[q] = hasBit(this.best, acts[q]) ? 1 : 0;
+    return bestCount;
+  }
+
+  /** For a disabled action: the enablers of one false atom of its enabling condition (its pc
+   *  test or a guard conjunct), the one that brings the fewest actions not yet in T, enabled
+   *  ones counted heavier; all writers of its guard when no false conjunct can be evaluated. */
+  private enablers(t: number, s: Int32Array, o: number): Uint32Array {
+    const fp = this.fp;
+    const pc = ((s[o + this.pcWord[t]] >>> this.pcShift[t]) & this.pcMask[t]) + this.pcMin[t];
+    let best: Uint32Array | null = null, bestCost = Infinity;
+    if (pc !== fp.pcFrom[t]) { best = fp.pcEnablers[t] as Uint32Array; bestCost = this.cost(best); }
+    let mask = this.falseAtoms(t, s, o);
+    const atoms = fp.atomEnablers[t];
+    while (mask !== 0 && bestCost > 0) {
+      const j = 31 - Math.clz32(mask & -mask);
+      mask &= mask - 1;
+      const c = this.cost(atoms[j] as Uint32Array);
+      if (c < bestCost) { bestCost = c; best = atoms[j] as Uint32Array; }
+    }
+    return best ?? (fp.guardEnablers[t] as Uint32Array);
+  }
+
+  private cost(add: Uint32Array): number {
+    const T = this.inT, en = this.enabled;
+    let c = 0;
+    for (let w = 0; w < add.length; w++) {
+      const fresh = add[w] & ~T[w];
+      if (fresh === 0) continue;
+      c += popcount(fresh) + 4 * popcount(fresh & en[w]);
+    }
+    return c;
+  }
+
+  /** The closure of {seed} in this.inT; returns its number of enabled actions, or `cap` as
+   *  soon as it cannot beat cap or holds a visible enabled action (C2: expand all). */
+  private closure(seed: number, s: Int32Array, o: number, cap: number): number {
+    const fp = this.fp, T = this.inT, en = this.enabled, stack = this.stack, aw = fp.aw;
+    T.fill(0);
+    T[seed >>> 5] |= 1 << (seed & 31);
+    let sp = 0, count = 0;
+    stack[sp++] = seed;
+    while (sp > 0) {
+      const t = stack[--sp];
+      let add: Uint32Array;
+      if ((en[t >>> 5] & (1 << (t & 31))) !== 0) {
+        if (fp.visible[t] === 1) return cap;
+        if (++count >= cap) return cap;
+        add = fp.dep[t] as Uint32Array;
+      } else {
+        add = this.enablers(t, s, o);
+      }
+      for (let w = 0; w < aw; w++) {
+        let fresh = add[w] & ~T[w];
+        if (fresh === 0) continue;
+        T[w] |= fresh;
+        while (fresh !== 0) {
+          const b = 31 - Math.clz32(fresh & -fresh);
+          fresh &= fresh - 1;
+          stack[sp++] = (w << 5) | b;
+        }
+      }
+    }
+    return count;
+  }
+}
+
+function popcount(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
