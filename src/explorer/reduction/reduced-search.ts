@@ -31,7 +31,9 @@ export interface PorStats {
   readonly provisoExpansions: number;
 }
 
-export function exploreReduced(m: CoreModel, src: CompiledSource, fp: Footprint, opts: ExploreOptions): { result: ExploreResult; stats: PorStats } {
+/** `proviso: false` exists for the mutation tests only (test/explorer/reduction.test.ts
+ *  shows that the suite catches a search that ignores steps). */
+export function exploreReduced(m: CoreModel, src: CompiledSource, fp: Footprint, opts: ExploreOptions, conditions = { proviso: true }): { result: ExploreResult; stats: PorStats } {
   const cm = instantiate(src.source);
   const W = cm.W;
   const rec = new PropertyRecorder(m, src);
@@ -62,8 +64,11 @@ export function exploreReduced(m: CoreModel, src: CompiledSource, fp: Footprint,
   // so does a terminal property of the model's own when a crash state (reached through an
   // assertion, which the tables treat as a step check) can be terminal.
   const sel = src.selected;
-  const needsProviso = sel.invariant.length > 0 || sel.transition.length > 0 || sel.witness.length > 0 ||
-    (m.crashVar >= 0 && sel.terminal.some((i) => !m.properties[i].synthetic));
+  const needsProviso = conditions.proviso && (sel.invariant.length > 0 || sel.transition.length > 0 || sel.witness.length > 0 ||
+    (m.crashVar >= 0 && sel.terminal.some((i) => !m.properties[i].synthetic)));
+  const crashSlot = m.crashVar >= 0 ? src.layout.slots[m.crashVar] : undefined;
+  const crashWord = crashSlot && crashSlot.bits > 0 ? crashSlot.word : -1;
+  const crashBits = crashSlot ? (crashSlot.mask << crashSlot.shift) | 0 : 0;
   const retained = () => closed.tableBytes + found.tableBytes + links.bytes;
 
   levels: for (;;) {
@@ -83,6 +88,9 @@ export function exploreReduced(m: CoreModel, src: CompiledSource, fp: Footprint,
           continue;
         }
         let kept = stubborn.select(frontier, o, acts, n, keep);
+        // A step whose assertion fails here disables every other step: it commutes with
+        // nothing, so the state is expanded in full (the tables leave the crash record out).
+        if (kept < n && crashWord >= 0) for (let q = 0; q < n; q++) if (keep[q] === 1 && (out[q * W + crashWord] & crashBits) !== 0) { kept = n; keep.fill(1, 0, n); break; }
         for (let q = 0; q < n; q++) {
           if (keep[q] === 0) continue;
           cm.canon(out, q * W);
