@@ -25,7 +25,10 @@ export async function explore(m: CoreModel, opts: ExploreOptions = {}): Promise<
     for (const n of opts.properties) if (!names.includes(n)) unknownName('E_UNKNOWN_INVARIANT', `invariant of model ${m.name}`, n, names);
   }
   if (opts.reduce?.por) return exploreWithPor(m, opts);
-  return exploreFull(m, opts);
+  const r = await exploreFull(m, opts);
+  if (!opts.reduce?.symmetry) return r;
+  // Asked for symmetry where no slots are declared interchangeable: say that nothing ran.
+  return { ...r, reduction: { por: false, symmetry: false, symmetryRequested: true, visibleSteps: 0, steps: m.actions.length, reducedExpansions: 0, provisoExpansions: 0, prunedTransitions: 0 } };
 }
 
 async function exploreFull(m: CoreModel, opts: ExploreOptions): Promise<ExploreResult> {
@@ -44,7 +47,7 @@ async function exploreWithPor(m: CoreModel, opts: ExploreOptions): Promise<Explo
   const src = compileModel(m, opts.properties, { canonical: opts.canonical });
   const fp = computeFootprint(m, src.selected);
   const { result: r, stats } = exploreReduced(m, src, fp, opts);
-  const base = { por: true, symmetry: false, visibleSteps: fp.visibleCount, steps: m.actions.length, ...stats };
+  const base = { por: true, symmetry: false, symmetryRequested: !!opts.reduce?.symmetry, visibleSteps: fp.visibleCount, steps: m.actions.length, ...stats };
   const bound = Math.max(-1, ...r.violations.map((v) => v.length), r.modelError ? r.modelError.actions.length : -1);
   if (bound < 0) return { ...r, reduction: base };
   // Rebuild: the unreduced search up to one level past the deepest counterexample found

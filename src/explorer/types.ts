@@ -30,16 +30,19 @@ export interface ExploreOptions {
   readonly canonical?: string;
   /** Set to stop the search (Ctrl-C): the verdict is incomplete, with what was reached. */
   readonly signal?: AbortSignal;
-  /** Partial-order reduction (docs/adr/0004): explore a stubborn subset of each state's
-   *  steps, then rebuild each counterexample by an unreduced search bounded by the depth
-   *  found. Off by default in the API (the CLI turns it on). */
-  readonly reduce?: { readonly por?: boolean };
+  /** Reductions (docs/adr/0004). `por`: explore a stubborn subset of each state's steps, then
+   *  rebuild each counterexample by an unreduced search bounded by the depth found.
+   *  `symmetry`: asked for, runs only where the model declares interchangeable slots (none
+   *  does yet; the report says so). Off by default in the API (the CLI turns both on). */
+  readonly reduce?: { readonly por?: boolean; readonly symmetry?: boolean };
 }
 
 /** What a reduction did, for the summary. */
 export interface ReductionReport {
+  /** What ran. Symmetry runs only where the model declares interchangeable slots. */
   readonly por: boolean;
   readonly symmetry: boolean;
+  readonly symmetryRequested: boolean;
   /** Steps that write what an invariant or witness reads (always expanded in full). */
   readonly visibleSteps: number;
   readonly steps: number;
@@ -47,6 +50,8 @@ export interface ReductionReport {
    *  proviso against ignoring turned into full expansions. */
   readonly reducedExpansions: number;
   readonly provisoExpansions: number;
+  /** Enabled steps the reduced search did not take (transitions saved). */
+  readonly prunedTransitions: number;
   /** The unreduced search, bounded by the depth of the counterexamples found, that rebuilt
    *  them as shortest ones; absent when nothing was violated. `complete` is false when a
    *  limit stopped it: the traces are then the reduced search's (real, maybe not shortest). */

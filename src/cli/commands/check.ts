@@ -78,7 +78,7 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
 export const checkCommand: CommandFactory = (ctx, done) => {
   const c = new Command('check').description('explore every interleaving of a scenario and report the shortest counterexample per invariant');
   addTargetOptions(c, { invariants: true, scenarioText: 'scenario (repeatable; default: every default scenario)' });
-  addLimitOptions(c, ['workers', 'max-states', 'max-depth', 'max-seconds', 'max-memory', 'continue'])
+  addLimitOptions(c, ['workers', 'max-states', 'max-depth', 'max-seconds', 'max-memory', 'continue', 'reduce'])
     .option('--out <dir>', 'results folder (default: results/<time>-<kernel>-<scenario>)')
     .option('--force', 'replace the run already in --out (only probecheck\'s files)')
     .option('--json', 'print one JSON summary on stdout; the human report goes to stderr')
@@ -88,6 +88,10 @@ Examples:
   probecheck check --kernel v6.6 --scenario probe-vs-register
   probecheck check --model counters --set n=3 --set m=3 --json
 Exit status: 0 pass, 1 violation or witness failure, 2 bad input, 3 incomplete.`)
-    .action(async (raw: RawCheck) => { done(await runCheck(checkOptions(raw), ctx)); });
+    .action(async (raw: RawCheck) => {
+      // --reduce and --no-reduce share one value; unset means the default, both reductions.
+      const reduce = c.getOptionValueSource('reduce') === undefined ? { por: true, symmetry: true } : raw.reduce;
+      done(await runCheck(checkOptions({ ...raw, reduce }), ctx));
+    });
   return c;
 };

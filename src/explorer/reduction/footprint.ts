@@ -42,6 +42,7 @@ export interface Footprint {
   /** 1 for an action that writes what an invariant or witness reads. */
   readonly visible: Uint8Array;
   readonly pcVar: Int32Array;
+  readonly instance: Int32Array;
   readonly pcFrom: Int32Array;
   /** How many actions are visible, for the summary (never silently zero when properties read
    *  something: LTSmin #169). */
@@ -243,7 +244,7 @@ export function computeFootprint(m: CoreModel, checked: Checked): Footprint {
   return {
     actions: n, aw, dep, pcEnablers, guardEnablers, atomEnablers, visible, visibleCount,
     reads: readUses.map((r) => bitsOf(r.keys())), writes: writeUses.map((w) => bitsOf(w.keys())),
-    pcVar: Int32Array.from(m.actions, (a) => a.pcVar), pcFrom: Int32Array.from(m.actions, (a) => a.pcFrom),
+    pcVar: Int32Array.from(m.actions, (a) => a.pcVar), instance: Int32Array.from(m.actions, (a) => a.instance), pcFrom: Int32Array.from(m.actions, (a) => a.pcFrom),
   };
 }
 

@@ -29,6 +29,8 @@ export interface PorStats {
   readonly reducedExpansions: number;
   /** Reduced expansions the proviso turned into full ones. */
   readonly provisoExpansions: number;
+  /** Enabled steps not taken. */
+  readonly prunedTransitions: number;
 }
 
 /** `proviso: false` exists for the mutation tests only (test/explorer/reduction.test.ts
@@ -56,7 +58,7 @@ export function exploreReduced(m: CoreModel, src: CompiledSource, fp: Footprint,
   for (let pi = cm.inv(frontier, 0, skip); pi >= 0; pi = cm.inv(frontier, 0, skip)) rec.violate(pi, { state: 0, extra: -1, depth: 0 });
   for (let pi = cm.wit(frontier, 0, reached); pi >= 0; pi = cm.wit(frontier, 0, reached)) rec.witness(pi, { state: 0, extra: -1, depth: 0 });
 
-  let depth = 0, levelBase = 0, generated = 0, reducedExpansions = 0, provisoExpansions = 0;
+  let depth = 0, levelBase = 0, generated = 0, reducedExpansions = 0, provisoExpansions = 0, pruned = 0;
   let stop: StopReason = 'complete';
   let modelError: { message: string; actions: number[] } | undefined;
   const cont = !!opts.continueAfterViolation;
@@ -115,6 +117,7 @@ export function exploreReduced(m: CoreModel, src: CompiledSource, fp: Footprint,
           }
         }
         generated += kept;
+        pruned += n - kept;
         for (let q = 0; q < n; q++) {
           if (keep[q] === 0) continue;
           const p = q * W, act = acts[q];
@@ -161,7 +164,7 @@ export function exploreReduced(m: CoreModel, src: CompiledSource, fp: Footprint,
     actionCounts: counts, retainedBytes: retained(), load: closed.load,
     pathTo: (i) => links.pathTo(i), exactFingerprints: exactFingerprint(W), modelError,
   });
-  return { result, stats: { reducedExpansions, provisoExpansions } };
+  return { result, stats: { reducedExpansions, provisoExpansions, prunedTransitions: pruned } };
 }
 
 function has(t: FingerprintTable, h1: number, h2: number): boolean {

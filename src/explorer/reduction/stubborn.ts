@@ -5,8 +5,10 @@
  *       brings the steps that can enable it: the ones that move its pc to it when its
  *       instance is elsewhere, else every writer of what its guard reads;
  *   C2  a set whose enabled steps include a visible one is replaced by all enabled steps.
- * Every enabled step is tried as the seed, in action order, and the set with the fewest
- * enabled steps wins (ties: the earlier seed), so the choice depends on the state only.
+ * The first enabled step of each actor instance is tried as the seed, in action order (the
+ * instance's other enabled steps are at the same pc and almost always in the same closure),
+ * and the set with the fewest enabled steps wins (ties: the earlier seed), so the choice
+ * depends on the state only.
  * The proviso against ignoring is the search's job (reduced-search.ts).
  */
 import type { CoreModel } from '../../ir/core';
@@ -49,8 +51,11 @@ export class StubbornSets {
     const en = this.enabled;
     en.fill(0);
     for (let q = 0; q < n; q++) en[acts[q] >>> 5] |= 1 << (acts[q] & 31);
-    let bestCount = n;
+    let bestCount = n, lastInstance = -1;
     for (let q = 0; q < n && bestCount > 1; q++) {
+      const inst = this.fp.instance[acts[q]];
+      if (inst === lastInstance) continue;
+      lastInstance = inst;
       const c = this.closure(acts[q], s, o, bestCount);
       if (c < bestCount) { bestCount = c; this.best.set(this.inT); }
     }
