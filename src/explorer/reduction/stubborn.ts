@@ -5,10 +5,10 @@
  *       brings the steps that can enable it: the ones that move its pc to it when its
  *       instance is elsewhere, else every writer of what its guard reads;
  *   C2  a set whose enabled steps include a visible one is replaced by all enabled steps.
- * The first enabled step of each actor instance is tried as the seed, in action order (the
- * instance's other enabled steps are at the same pc and almost always in the same closure),
- * and the set with the fewest enabled steps wins (ties: the earlier seed), so the choice
- * depends on the state only.
+ * The first enabled step of each actor instance is tried as the seed (the instance's other
+ * enabled steps are at the same pc and almost always in the same closure), those with the
+ * fewest static conflicts first; the set with the fewest enabled steps wins (ties: the
+ * earlier seed), so the choice depends on the state only.
  * The proviso against ignoring is the search's job (reduced-search.ts).
  */
 import type { CoreModel } from '../../ir/core';
@@ -27,9 +27,18 @@ export class StubbornSets {
   private readonly pcMin: Int32Array;
 
   private readonly falseAtoms: (t: number, s: Int32Array, o: number) => number;
+  private readonly seeds: Int32Array;
+  private readonly depSize: Int32Array;
+  private readonly atomMask: Int32Array;
+  private readonly maskStamp: Int32Array;
+  private stamp = 0;
 
   constructor(private readonly fp: Footprint, layout: Layout, m: CoreModel) {
     this.falseAtoms = compileGuardAtoms(m);
+    this.seeds = new Int32Array(fp.actions);
+    this.depSize = Int32Array.from(fp.dep, (d) => d.reduce((a, w) => a + popcount(w), 0));
+    this.atomMask = new Int32Array(fp.actions);
+    this.maskStamp = new Int32Array(fp.actions);
     this.enabled = new Uint32Array(fp.aw);
     this.inT = new Uint32Array(fp.aw);
     this.best = new Uint32Array(fp.aw);
@@ -51,12 +60,22 @@ export class StubbornSets {
     const en = this.enabled;
     en.fill(0);
     for (let q = 0; q < n; q++) en[acts[q] >>> 5] |= 1 << (acts[q] & 31);
-    let bestCount = n, lastInstance = -1;
-    for (let q = 0; q < n && bestCount > 1; q++) {
+    // Seeds: the first enabled action of each instance, those with the fewest static
+    // conflicts first, so that a small set found early cuts the later closures short.
+    const seeds = this.seeds;
+    let ns = 0, lastInstance = -1;
+    for (let q = 0; q < n; q++) {
       const inst = this.fp.instance[acts[q]];
       if (inst === lastInstance) continue;
       lastInstance = inst;
-      const c = this.closure(acts[q], s, o, bestCount);
+      let j = ns++;
+      for (; j > 0 && this.depSize[seeds[j - 1]] > this.depSize[acts[q]]; j--) seeds[j] = seeds[j - 1];
+      seeds[j] = acts[q];
+    }
+    this.stamp++;
+    let bestCount = n;
+    for (let i = 0; i < ns && bestCount > 1; i++) {
+      const c = this.closure(seeds[i], s, o, bestCount);
       if (c < bestCount) { bestCount = c; this.best.set(this.inT); }
     }
     if (bestCount === n) { for (let q = 0; q < n; q++) keep[q] = 1; return n; }
@@ -72,7 +91,9 @@ export class StubbornSets {
     const pc = ((s[o + this.pcWord[t]] >>> this.pcShift[t]) & this.pcMask[t]) + this.pcMin[t];
     let best: Uint32Array | null = null, bestCost = Infinity;
     if (pc !== fp.pcFrom[t]) { best = fp.pcEnablers[t] as Uint32Array; bestCost = this.cost(best); }
-    let mask = this.falseAtoms(t, s, o);
+    // Each closure of this state asks again: evaluate the guard's conjuncts once per state.
+    if (this.maskStamp[t] !== this.stamp) { this.maskStamp[t] = this.stamp; this.atomMask[t] = this.falseAtoms(t, s, o); }
+    let mask = this.atomMask[t];
     const atoms = fp.atomEnablers[t];
     while (mask !== 0 && bestCost > 0) {
       const j = 31 - Math.clz32(mask & -mask);
@@ -100,22 +121,25 @@ export class StubbornSets {
     const fp = this.fp, T = this.inT, en = this.enabled, stack = this.stack, aw = fp.aw;
     T.fill(0);
     T[seed >>> 5] |= 1 << (seed & 31);
-    let sp = 0, count = 0;
+    if (fp.visible[seed] === 1) return cap;
+    // Enabled actions are counted (and checked for visibility) as they join T, so a closure
+    // that cannot win stops as early as possible.
+    let sp = 0, count = 1;
+    if (count >= cap) return cap;
     stack[sp++] = seed;
     while (sp > 0) {
       const t = stack[--sp];
-      let add: Uint32Array;
-      if ((en[t >>> 5] & (1 << (t & 31))) !== 0) {
-        if (fp.visible[t] === 1) return cap;
-        if (++count >= cap) return cap;
-        add = fp.dep[t] as Uint32Array;
-      } else {
-        add = this.enablers(t, s, o);
-      }
+      const add = (en[t >>> 5] & (1 << (t & 31))) !== 0 ? fp.dep[t] as Uint32Array : this.enablers(t, s, o);
       for (let w = 0; w < aw; w++) {
         let fresh = add[w] & ~T[w];
         if (fresh === 0) continue;
         T[w] |= fresh;
+        const newlyEnabled = fresh & en[w];
+        if (newlyEnabled !== 0) {
+          count += popcount(newlyEnabled);
+          if (count >= cap) return cap;
+          for (let x = newlyEnabled; x !== 0; x &= x - 1) if (fp.visible[(w << 5) | (31 - Math.clz32(x & -x))] === 1) return cap;
+        }
         while (fresh !== 0) {
           const b = 31 - Math.clz32(fresh & -fresh);
           fresh &= fresh - 1;
