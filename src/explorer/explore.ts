@@ -59,8 +59,11 @@ async function exploreWithPor(m: CoreModel, opts: ExploreOptions): Promise<Explo
   if (!complete) return { ...r, seconds: r.seconds + full.seconds, reduction: { ...base, rebuild } };
   const verdict = full.modelError ? 'model-error' : full.violations.length > 0 ? 'violation' : r.verdict;
   const stopReason = full.modelError ? 'model-error' : opts.continueAfterViolation ? r.stopReason : 'violation';
+  // A witness the rebuild reached has its shortest path there; one it did not (deeper than
+  // the bound) keeps the reduced search's path.
+  const witnesses = r.witnesses.map((w) => { const f = full.witnesses.find((x) => x.name === w.name); return f?.reached ? f : w; });
   return {
-    ...r, verdict, stopReason, violations: full.violations, modelError: full.modelError,
+    ...r, verdict, stopReason, violations: full.violations, modelError: full.modelError, witnesses,
     seconds: r.seconds + full.seconds, workers: Math.max(r.workers, full.workers), reduction: { ...base, rebuild },
   };
 }
