@@ -35,6 +35,9 @@ export interface Footprint {
   readonly dep: readonly Bits[];
   /** Per action, an action set: those that move its instance's pc to its step. */
   readonly pcEnablers: readonly Bits[];
+  /** Per action, pcEnablers closed transitively: every step of its instance from which its
+   *  step can be reached. Enough enablers for each of its members too. */
+  readonly pcReach: readonly Bits[];
   /** Per action, an action set: those that write anything its guard reads. */
   readonly guardEnablers: readonly Bits[];
   /** Per action and guard conjunct (guard-atoms.ts): the actions that can make it true. */
@@ -241,8 +244,18 @@ export function computeFootprint(m: CoreModel, checked: Checked): Footprint {
     dep.push(d); pcEnablers.push(pe); guardEnablers.push(ge);
     if (meets(writeUses[t], visUse) || (crashVisible && at.asserts.length > 0)) { visible[t] = 1; visibleCount++; }
   }
+  const pcReach = pcEnablers.map((pe) => {
+    const r = Uint32Array.from(pe);
+    const todo: number[] = [];
+    for (let u = 0; u < n; u++) if (hasBit(pe, u)) todo.push(u);
+    while (todo.length > 0) {
+      const u = todo.pop() as number;
+      for (let x = 0; x < n; x++) if (hasBit(pcEnablers[u], x) && !hasBit(r, x)) { setBit(r, x); todo.push(x); }
+    }
+    return r;
+  });
   return {
-    actions: n, aw, dep, pcEnablers, guardEnablers, atomEnablers, visible, visibleCount,
+    actions: n, aw, dep, pcEnablers, pcReach, guardEnablers, atomEnablers, visible, visibleCount,
     reads: readUses.map((r) => bitsOf(r.keys())), writes: writeUses.map((w) => bitsOf(w.keys())),
     pcVar: Int32Array.from(m.actions, (a) => a.pcVar), instance: Int32Array.from(m.actions, (a) => a.instance), pcFrom: Int32Array.from(m.actions, (a) => a.pcFrom),
   };

@@ -21,10 +21,6 @@ export class StubbornSets {
   private readonly inT: Uint32Array;
   private readonly best: Uint32Array;
   private readonly stack: Int32Array;
-  private readonly pcWord: Int32Array;
-  private readonly pcShift: Int32Array;
-  private readonly pcMask: Int32Array;
-  private readonly pcMin: Int32Array;
 
   private readonly falseAtoms: (t: number, s: Int32Array, o: number) => number;
   private readonly seeds: Int32Array;
@@ -32,6 +28,13 @@ export class StubbornSets {
   private readonly atomMask: Int32Array;
   private readonly maskStamp: Int32Array;
   private stamp = 0;
+  /** Per instance: its pc variable's slot, and per pc value the actions at it. */
+  private readonly instPc: { word: number; shift: number; mask: number; min: number }[];
+  private readonly atPc: Uint32Array[][];
+  private readonly pcOf: Int32Array;
+  /** The state's enabled actions and the actions at their instance's pc: the only ones a
+   *  closure still has to look at once a whole pc chain has joined it. */
+  private readonly active: Uint32Array;
 
   constructor(private readonly fp: Footprint, layout: Layout, m: CoreModel) {
     this.falseAtoms = compileGuardAtoms(m);
@@ -39,16 +42,18 @@ export class StubbornSets {
     this.depSize = Int32Array.from(fp.dep, (d) => d.reduce((a, w) => a + popcount(w), 0));
     this.atomMask = new Int32Array(fp.actions);
     this.maskStamp = new Int32Array(fp.actions);
+    this.instPc = m.instances.map((i) => { const sl = layout.slots[i.pcVar]; return { word: sl.word, shift: sl.shift, mask: sl.mask | 0, min: sl.min }; });
+    this.atPc = m.instances.map((i) => i.labels.map((_, pc) => {
+      const b = new Uint32Array(fp.aw);
+      for (const a of m.actions) if (a.instance === i.index && a.pcFrom === pc) b[a.id >>> 5] |= 1 << (a.id & 31);
+      return b;
+    }));
+    this.pcOf = new Int32Array(m.instances.length);
+    this.active = new Uint32Array(fp.aw);
     this.enabled = new Uint32Array(fp.aw);
     this.inT = new Uint32Array(fp.aw);
     this.best = new Uint32Array(fp.aw);
     this.stack = new Int32Array(fp.actions);
-    const n = fp.actions;
-    this.pcWord = new Int32Array(n); this.pcShift = new Int32Array(n); this.pcMask = new Int32Array(n); this.pcMin = new Int32Array(n);
-    for (let t = 0; t < n; t++) {
-      const sl = layout.slots[fp.pcVar[t]];
-      this.pcWord[t] = sl.word; this.pcShift[t] = sl.shift; this.pcMask[t] = sl.mask | 0; this.pcMin[t] = sl.min;
-    }
   }
 
   /**
@@ -73,6 +78,15 @@ export class StubbornSets {
       seeds[j] = acts[q];
     }
     this.stamp++;
+    const active = this.active;
+    active.set(en);
+    for (let i = 0; i < this.instPc.length; i++) {
+      const p = this.instPc[i];
+      const pc = ((s[o + p.word] >>> p.shift) & p.mask) + p.min;
+      this.pcOf[i] = pc;
+      const at = this.atPc[i][pc];
+      if (at !== undefined) for (let w = 0; w < active.length; w++) active[w] |= at[w];
+    }
     let bestCount = n;
     for (let i = 0; i < ns && bestCount > 1; i++) {
       const c = this.closure(seeds[i], s, o, bestCount);
@@ -84,13 +98,14 @@ export class StubbornSets {
   }
 
   /** For a disabled action: the enablers of one false atom of its enabling condition (its pc
-   *  test or a guard conjunct), the one that brings the fewest actions not yet in T, enabled
-   *  ones counted heavier; all writers of its guard when no false conjunct can be evaluated. */
+   *  test, whose enablers are taken as the whole pc chain, or a guard conjunct), the one that
+   *  brings the fewest actions not yet in T, enabled ones counted heavier; all writers of its
+   *  guard when no false conjunct can be evaluated. */
   private enablers(t: number, s: Int32Array, o: number): Uint32Array {
     const fp = this.fp;
-    const pc = ((s[o + this.pcWord[t]] >>> this.pcShift[t]) & this.pcMask[t]) + this.pcMin[t];
     let best: Uint32Array | null = null, bestCost = Infinity;
-    if (pc !== fp.pcFrom[t]) { best = fp.pcEnablers[t] as Uint32Array; bestCost = this.cost(best); }
+    this.reachChosen = false;
+    if (this.pcOf[fp.instance[t]] !== fp.pcFrom[t]) { best = fp.pcReach[t] as Uint32Array; bestCost = this.cost(best); this.reachChosen = true; }
     // Each closure of this state asks again: evaluate the guard's conjuncts once per state.
     if (this.maskStamp[t] !== this.stamp) { this.maskStamp[t] = this.stamp; this.atomMask[t] = this.falseAtoms(t, s, o); }
     let mask = this.atomMask[t];
@@ -99,10 +114,14 @@ export class StubbornSets {
       const j = 31 - Math.clz32(mask & -mask);
       mask &= mask - 1;
       const c = this.cost(atoms[j] as Uint32Array);
-      if (c < bestCost) { bestCost = c; best = atoms[j] as Uint32Array; }
+      if (c < bestCost) { bestCost = c; best = atoms[j] as Uint32Array; this.reachChosen = false; }
     }
     return best ?? (fp.guardEnablers[t] as Uint32Array);
   }
+
+  /** Set by enablers(): the set returned is a pc chain (pcReach), whose members need no
+   *  closing of their own unless they are active. */
+  private reachChosen = false;
 
   private cost(add: Uint32Array): number {
     const T = this.inT, en = this.enabled;
@@ -129,11 +148,16 @@ export class StubbornSets {
     stack[sp++] = seed;
     while (sp > 0) {
       const t = stack[--sp];
-      const add = (en[t >>> 5] & (1 << (t & 31))) !== 0 ? fp.dep[t] as Uint32Array : this.enablers(t, s, o);
+      let add: Uint32Array, chain = false;
+      if ((en[t >>> 5] & (1 << (t & 31))) !== 0) add = fp.dep[t] as Uint32Array;
+      else { add = this.enablers(t, s, o); chain = this.reachChosen; }
       for (let w = 0; w < aw; w++) {
         let fresh = add[w] & ~T[w];
         if (fresh === 0) continue;
         T[w] |= fresh;
+        // A pc chain is closed under its members' own pc enablers: only its members at their
+        // instance's current pc (enabled, or waiting on a guard) still need closing.
+        if (chain) fresh &= this.active[w];
         const newlyEnabled = fresh & en[w];
         if (newlyEnabled !== 0) {
           count += popcount(newlyEnabled);
