@@ -54,7 +54,10 @@ async function exploreWithPor(m: CoreModel, opts: ExploreOptions): Promise<Explo
   // (a terminal state is checked when its level is expanded), so it reports exactly what an
   // unreduced run reports up to there.
   const full = await exploreFull(m, { ...opts, maxDepth: Math.min(opts.maxDepth ?? Infinity, bound + 1), onProgress: undefined });
-  const complete = full.stopReason === 'violation' || full.stopReason === 'model-error' || full.stopReason === 'max-depth' || full.stopReason === 'complete';
+  // Complete: the rebuild got to its bound and found what it looks for (it must: every path
+  // of the reduced search is a path of the full graph); else keep the reduced search's traces.
+  const complete = (full.stopReason === 'violation' || full.stopReason === 'model-error' || full.stopReason === 'max-depth' || full.stopReason === 'complete') &&
+    (full.violations.length > 0 || full.modelError !== undefined);
   const rebuild = { distinct: full.distinct, generated: full.generated, depth: full.depth, seconds: full.seconds, complete };
   if (!complete) return { ...r, seconds: r.seconds + full.seconds, reduction: { ...base, rebuild } };
   const verdict = full.modelError ? 'model-error' : full.violations.length > 0 ? 'violation' : r.verdict;
