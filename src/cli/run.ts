@@ -103,10 +103,12 @@ const STOP_TEXT: Record<string, string> = {
 };
 
 function reductionLines(x: ReductionReport): string[] {
-  const sym = x.symmetry ? 'symmetry' : x.symmetryRequested ? 'symmetry: none declared by this model' : '';
-  if (!x.por) return [`reduction: ${sym || 'none'}`];
-  const L = [`reduction: partial-order (${fmt(x.reducedExpansions)} states expanded by a stubborn subset, ${fmt(x.provisoExpansions)} of them in full by the proviso; ` +
-    `${fmt(x.prunedTransitions)} enabled steps not taken; ${x.visibleSteps} of ${x.steps} steps visible to the properties)${sym ? '; ' + sym : ''}`];
+  const sym = x.symmetry ? `symmetry over the slots of ${x.symmetryEntity}` : x.symmetryRequested ? 'symmetry: none declared by this model' : '';
+  const por = x.por
+    ? `partial-order (${fmt(x.reducedExpansions)} states expanded by a stubborn subset, ${fmt(x.provisoExpansions)} of them in full by the proviso; ` +
+      `${fmt(x.prunedTransitions)} enabled steps not taken; ${x.visibleSteps} of ${x.steps} steps visible to the properties)`
+    : '';
+  const L = [`reduction: ${[por, sym].filter((t) => t).join('; ') || 'none'}`];
   if (x.rebuild) {
     L.push(x.rebuild.complete
       ? `  counterexamples rebuilt by an unreduced search to depth ${x.rebuild.depth}: ${fmt(x.rebuild.distinct)} states`

@@ -43,6 +43,8 @@ export interface ReductionReport {
   readonly por: boolean;
   readonly symmetry: boolean;
   readonly symmetryRequested: boolean;
+  /** The entity whose slots the symmetric search permutes. */
+  readonly symmetryEntity?: string;
   /** Steps that write what an invariant or witness reads (always expanded in full). */
   readonly visibleSteps: number;
   readonly steps: number;
