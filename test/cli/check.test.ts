@@ -47,6 +47,10 @@ test('check reduces by default and says so; --reduce por and --no-reduce; --redu
   }
   assert.equal(byDefault.reduction.symmetryRequested, true);
   assert.equal(por.reduction.symmetryRequested, false);
+  const sym = JSON.parse(run('--reduce', 'symmetry').stdout);
+  assert.equal(sym.states.distinct, 20, 'one state per multiset of three values 0..3');
+  assert.equal(sym.reduction.symmetry, true);
+  assert.equal(sym.reduction.symmetryEntity, 'counter');
   const bad = run('--reduce', 'por,foo');
   assert.equal(bad.code, 2);
   assert.equal(bad.stderr.trim().split('\n').length, 1);
