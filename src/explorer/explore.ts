@@ -11,6 +11,7 @@
 import { compileModel } from '../compile/compile';
 import { fail, unknownName } from '../errors';
 import type { CoreModel } from '../ir/core';
+import { computeLayout } from '../state/layout';
 import { computeFootprint } from './reduction/footprint';
 import { exploreReduced } from './reduction/reduced-search';
 import { symmetryCanonSource } from './reduction/symmetry-canon';
@@ -63,7 +64,7 @@ async function exploreReducedThenRebuild(m: CoreModel, opts: ExploreOptions, sym
   let canonical = opts.canonical;
   if (symmetric) {
     if (canonical) fail('E_BAD_VALUE', 'a canonical-form hook and symmetry reduction cannot be combined');
-    canonical = symmetryCanonSource(m, compileModel(m, opts.properties).layout, symmetric);
+    canonical = symmetryCanonSource(m, computeLayout(m), symmetric);
   }
   const src = compileModel(m, opts.properties, { canonical });
   const fp = por ? computeFootprint(m, src.selected) : undefined;

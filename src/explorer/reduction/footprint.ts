@@ -9,8 +9,9 @@
  * as a possible enabler. Missing an entry would be unsound; an extra one only costs reduction.
  *
  * The crash record is left out of the tables on purpose: a failing assertion ends the run at
- * that state (nothing follows a crash), so it never has to commute with anything; what the
- * assertion tests is added to the step's reads instead, as REDUCTION.md §2 prescribes.
+ * that state (nothing follows a crash); what the assertion tests is added to the step's reads
+ * instead, as REDUCTION.md §2 prescribes, and a state where a chosen step's assertion fails
+ * is expanded in full by the search (reduced-search.ts), since that step disables all others.
  */
 import { conjuncts, MAX_ATOMS } from '../../compile/guard-atoms';
 import type { CExpr, CoreModel } from '../../ir/core';
