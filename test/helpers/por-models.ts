@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import type { Expr, Field, Model, Property, Step } from '../../src/ir/types';
-import { add, and, at, eq, implies, le, lt, mod, ne, next, not, or, self, v } from '../../src/ir/dsl';
+import { add, and, at, eq, exists, forall, implies, le, lt, mod, ne, next, not, or, self, v } from '../../src/ir/dsl';
 
 const SLOTS = 3;
 const FIELDS: Field[] = [
@@ -133,3 +133,66 @@ export const porModelArb: fc.Arbitrary<Model> = fc.record({
     checkDeadlock: g.deadlock,
   };
 });
+
+/**
+ * Random models whose worker slots are alike (declared `symmetry: ['slot']`): steps read and
+ * write their own slot, shared fields and the reference r (set to self or none, compared with
+ * self); properties quantify over the slots. Every one must pass the symmetry check.
+ */
+const symLeaf = fc.oneof(
+  fc.constantFrom<Expr>(v('b'), not(v('b')), eq(v('e'), 'busy'), eq(v('r'), self), ne(v('r'), 'none'), v('f', self), not(v('f', self)),
+    exists('slot', (x) => and(v('f', x), ne(x, self))), forall('slot', (x) => or(eq(x, self), not(at('worker', x, 's1'))))),
+  fc.integer({ min: 0, max: 2 }).map((k) => eq(v('p', self), k)),
+  fc.integer({ min: 0, max: 3 }).map((k) => eq(v('n'), k)),
+);
+function symBool(depth: number): fc.Arbitrary<Expr> {
+  if (depth <= 0) return symLeaf;
+  return fc.oneof({ weight: 3, arbitrary: symLeaf },
+    { weight: 1, arbitrary: fc.tuple(symBool(depth - 1), symBool(depth - 1)).map(([a, b]) => and(a, b)) },
+    { weight: 1, arbitrary: fc.tuple(symBool(depth - 1), symBool(depth - 1)).map(([a, b]) => or(a, b)) });
+}
+const symAssign: fc.Arbitrary<A> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom<Expr>(v('p', self), v('n'), { kind: 'lit', value: 1 }).map((x): A => ({ field: 'p', index: self, value: mod(add(x, 1), 3) })) },
+  { weight: 3, arbitrary: symLeaf.map((x): A => ({ field: 'f', index: self, value: x })) },
+  { weight: 1, arbitrary: fc.constantFrom<Expr>(v('p', self), v('n')).map((x): A => ({ field: 'n', value: mod(add(x, 1), 4) })) },
+  { weight: 1, arbitrary: symLeaf.map((x): A => ({ field: 'b', value: x })) },
+  { weight: 1, arbitrary: fc.constantFrom('idle', 'busy', 'done').map((s): A => ({ field: 'e', value: { kind: 'sym', name: s } })) },
+  { weight: 1, arbitrary: fc.constantFrom<Expr>(self, { kind: 'sym', name: 'none' }).map((x): A => ({ field: 'r', value: x })) },
+);
+const symSteps = fc.integer({ min: 2, max: 3 }).chain((k) => fc.array(fc.record({
+  guard: rarely(symBool(1)),
+  branches: fc.array(fc.record({
+    guard: rarely(symBool(1)),
+    assign: fc.uniqueArray(symAssign, { minLength: 1, maxLength: 2, selector: (a) => a.field }),
+    goto: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...LABELS.slice(0, k)) }, { weight: 1, arbitrary: fc.constant('$end') }),
+    assert: fc.oneof({ weight: 16, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: symLeaf }),
+  }), { minLength: 1, maxLength: 2 }),
+}), { minLength: k, maxLength: k }).map((steps): Step[] => steps.map((s, i) => ({
+  label: LABELS[i], guard: s.guard,
+  branches: s.branches.map((b, j) => ({
+    name: s.branches.length > 1 ? `b${j}` : undefined, guard: b.guard, assign: b.assign, goto: b.goto,
+    asserts: b.assert ? [{ name: 'Oops', cond: b.assert }] : undefined,
+  })),
+}))));
+const symProp = (q: 'forall' | 'exists') => symBool(1).map((e) => (q === 'forall' ? forall('slot', (x) => substSelf(e, x)) : exists('slot', (x) => substSelf(e, x))));
+
+function substSelf(e: Expr, x: Expr): Expr {
+  return JSON.parse(JSON.stringify(e), (_k, val) => (val && val.kind === 'param' && val.name === 'self' ? x : val));
+}
+
+export const symmetricModelArb: fc.Arbitrary<Model> = fc.record({
+  worker: symSteps, inv: symProp('forall'), witness: symProp('exists'), deadlock: fc.boolean(),
+  trans: fc.boolean(),
+}).map((g): Model => ({
+  name: 'random-symmetric',
+  entities: [{ name: 'slot', count: 3, slotNames: ['A', 'B', 'C'] }],
+  fields: FIELDS.map((f) => (f.name === 'p' ? { ...f, init: [0, 0, 0] } : f.name === 'f' ? { ...f, init: false } : f)),
+  actors: [{ name: 'worker', over: 'slot', steps: g.worker }],
+  properties: [
+    { name: 'Inv', kind: 'invariant', expr: g.inv },
+    { name: 'Seen', kind: 'witness', expr: g.witness },
+    ...(g.trans ? [{ name: 'Trans', kind: 'transition' as const, expr: le(v('n'), next('n')) }] : []),
+  ],
+  checkDeadlock: g.deadlock,
+  symmetry: ['slot'],
+}));
