@@ -95,6 +95,11 @@ function main(): void {
   if (!json) console.log(`two workers on counters(7,11): x${(w2.statesPerSec / w1.statesPerSec).toFixed(2)} of one worker`);
   show(ours('classic', 'dining', 1, ['n=10']));
   show(ours('classic', 'peterson', 1, ['n=4']));
+  // A deep, narrow search (55 levels of about 7,600 states): two workers must not be slower.
+  const p1 = ours('classic', 'peterson', 1, ['n=5']), p2 = ours('classic', 'peterson', 2, ['n=5']);
+  show(p1);
+  show(p2);
+  if (!json) console.log(`two workers on peterson(5): x${(p2.statesPerSec / p1.statesPerSec).toFixed(2)} of one worker`);
   show(ours('kernel', 'v6.15.y', 1, ['dma-owner-before-group']));
   show(ours('kernel', 'v6.15.y', 2, ['dma-owner-before-group']));
   if (args.has('--heavy')) {

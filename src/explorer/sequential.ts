@@ -94,10 +94,13 @@ export interface Handoff {
 }
 
 /** Search in this thread; with `handoffAt`, stop at the first level boundary where that many
- *  states are stored and return the search's state instead of a result. */
+ *  states are stored and the level just expanded took at least `minLevelSeconds` (the
+ *  parallel search pays a few milliseconds of synchronisation per level: a level cheaper than
+ *  several times that is faster here), and return the search's state instead of a result.
+ *  When the hand-over happens changes only the time: counts and traces are the same. */
 export function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions): ExploreResult;
-export function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, handoffAt: number): ExploreResult | Handoff;
-export function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, handoffAt = Infinity): ExploreResult | Handoff {
+export function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, handoffAt: number, minLevelSeconds?: number): ExploreResult | Handoff;
+export function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, handoffAt = Infinity, minLevelSeconds = 0): ExploreResult | Handoff {
   const cm = instantiate(src.source);
   const W = cm.W;
   const rec = new PropertyRecorder(m, src);
@@ -116,12 +119,13 @@ export function exploreSequential(m: CoreModel, src: CompiledSource, opts: Explo
   let stop: StopReason = 'complete';
   let modelError: { message: string; actions: number[] } | undefined;
   const cont = !!opts.continueAfterViolation;
+  let lastLevelSeconds = 0;
   for (;;) {
     if (S.frontierCount === 0) break;
     if (rec.anyViolation && !cont) { stop = 'violation'; break; }
     const limit = watch.beforeLevel(S.count, S.depth);
     if (limit) { stop = limit; break; }
-    if (S.count >= handoffAt) {
+    if (S.count >= handoffAt && lastLevelSeconds >= minLevelSeconds) {
       return {
         frontier: S.frontier.subarray(0, S.frontierCount * W), frontierCount: S.frontierCount, levelBase: S.levelBase,
         depth: S.depth, distinct: S.count, generated: S.generated, actionCounts: S.actionCounts, links: S.links,
@@ -130,6 +134,7 @@ export function exploreSequential(m: CoreModel, src: CompiledSource, opts: Explo
     }
     S.cur = 0;
     S.nextCount = 0;
+    const levelStart = watch.seconds();
     try {
       cm.expand(S);
     } catch (e) {
@@ -141,6 +146,7 @@ export function exploreSequential(m: CoreModel, src: CompiledSource, opts: Explo
       break;
     }
     if (S.stop) { stop = S.stop; break; }
+    lastLevelSeconds = watch.seconds() - levelStart;
     const done = S.frontier;
     S.levelBase += S.frontierCount;
     S.frontier = S.next;

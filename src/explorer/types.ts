@@ -8,7 +8,9 @@ export interface ExploreOptions {
   /** Worker threads (default 1: the search runs in the calling thread). */
   readonly workers?: number;
   /** With several workers: distinct states below which the search stays in the calling
-   *  thread (default 100,000; 0 starts the workers at once). */
+   *  thread (default 100,000, and then also until a level takes 50 ms in that thread;
+   *  given explicitly, the hand-over happens at the first level boundary past it, 0 starts
+   *  the workers at once). */
   readonly parallelThreshold?: number;
   /** Stop (verdict incomplete) before a level once this many distinct states are stored. */
   readonly maxStates?: number;
