@@ -1,6 +1,8 @@
 /**
  * One benchmark run in its own process: build, compile and explore one model, print one
  * JSON line. bench/run.ts starts these so every figure is a whole, fresh process.
+ *
+ *   node one.js kernel|classic NAME WORKERS [SCENARIO | KEY=VALUE ...] [--por] [--symmetry] [--max-depth=N] [--invariant=NAME]
  */
 import { explore } from '../src/explorer/explore';
 import { lowerModel } from '../src/ir/lower';
@@ -8,19 +10,30 @@ import { buildKernelModel } from '../src/model';
 import { buildClassicModel } from '../src/examples';
 
 async function main(): Promise<void> {
-  const [kind, name, workersArg, ...rest] = process.argv.slice(2);
+  const [kind, name, workersArg, ...all] = process.argv.slice(2);
+  const rest = all.filter((a) => !a.startsWith('--'));
+  const flag = (f: string) => all.find((a) => a.startsWith(`--${f}`))?.split('=')[1];
+  const por = all.includes('--por'), symmetry = all.includes('--symmetry');
+  const maxDepth = flag('max-depth') !== undefined ? Number(flag('max-depth')) : undefined;
+  const invariant = flag('invariant');
   const t0 = process.hrtime.bigint();
   const model = kind === 'kernel'
     ? buildKernelModel({ kernel: name, scenario: rest[0] })
     : buildClassicModel(name, rest);
   const core = lowerModel(model);
-  const r = await explore(core, { workers: Number(workersArg), continueAfterViolation: true });
+  const r = await explore(core, {
+    workers: Number(workersArg), continueAfterViolation: true, reduce: { por, symmetry },
+    ...(maxDepth !== undefined ? { maxDepth } : {}), ...(invariant ? { properties: [invariant] } : {}),
+  });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   console.log(JSON.stringify({
-    model: kind === 'kernel' ? `${name}/${rest[0]}` : `${name}(${rest.map((s) => s.split('=')[1]).join(',')})`,
+    model: (kind === 'kernel' ? `${name}/${rest[0]}` : `${name}(${rest.map((s) => s.split('=')[1]).join(',')})`) +
+      (maxDepth !== undefined ? ` depth<=${maxDepth}` : '') + (invariant ? ` [${invariant}]` : '') + (symmetry ? ' +symmetry' : ''),
     workers: Number(workersArg), verdict: r.verdict, distinct: r.distinct, transitions: r.generated, depth: r.depth,
     seconds: +r.seconds.toFixed(3), wallSeconds: +wall.toFixed(3), statesPerSec: Math.round(r.distinct / r.seconds),
     bytesPerState: +r.bytesPerState.toFixed(1), rssMB: Math.round(process.memoryUsage().rss / 1048576),
+    violations: r.violations.map((v) => `${v.property}@${v.length}`).join(','),
+    ...(r.reduction ? { por, symmetry: r.reduction.symmetry, rebuildStates: r.reduction.rebuild?.distinct ?? 0, rebuildSeconds: +(r.reduction.rebuild?.seconds ?? 0).toFixed(3) } : {}),
   }));
 }
 

@@ -6,9 +6,10 @@
 import * as os from 'node:os';
 import { Command, Option } from 'commander';
 import type { ExploreOptions } from '../explorer/types';
+import { fail } from '../errors';
 import { positiveInt, positiveNumber } from './options';
 
-export type ExploreLimits = Readonly<Pick<ExploreOptions, 'maxStates' | 'maxDepth' | 'maxSeconds' | 'maxMemoryMB' | 'continueAfterViolation' | 'properties'>> & {
+export type ExploreLimits = Readonly<Pick<ExploreOptions, 'maxStates' | 'maxDepth' | 'maxSeconds' | 'maxMemoryMB' | 'continueAfterViolation' | 'properties' | 'reduce'>> & {
   readonly workers: number;
 };
 
@@ -22,7 +23,7 @@ export function workersWarning(raw: { workers?: number }): string | undefined {
   return `probecheck: warning: --workers ${raw.workers} is more than the ${cores} available core${cores === 1 ? '' : 's'}; using ${cores}`;
 }
 
-export type LimitFlag = 'workers' | 'max-states' | 'max-depth' | 'max-seconds' | 'max-memory' | 'continue';
+export type LimitFlag = 'workers' | 'max-states' | 'max-depth' | 'max-seconds' | 'max-memory' | 'continue' | 'reduce';
 
 const TEXT: Record<LimitFlag, string> = {
   workers: 'worker threads (default and most: the available cores; a larger value is capped, with a warning)',
@@ -31,7 +32,19 @@ const TEXT: Record<LimitFlag, string> = {
   'max-seconds': 'stop (incomplete) after this many seconds',
   'max-memory': 'stop (incomplete) once the fingerprint tables and parent links pass this many MiB',
   continue: 'explore the whole space and collect every violated invariant',
+  reduce: 'state-space reductions, comma-separated: por (partial-order), symmetry (default: none, the same as --no-reduce; see docs/adr/0004)',
 };
+
+export const REDUCTIONS = ['por', 'symmetry'] as const;
+
+/** --reduce por,symmetry: each name known, none twice. */
+export function reductionList(raw: string): { por: boolean; symmetry: boolean } {
+  const names = raw.split(',').map((x) => x.trim());
+  for (const n of names) {
+    if (!(REDUCTIONS as readonly string[]).includes(n)) fail('E_BAD_VALUE', `--reduce takes a comma-separated list of ${REDUCTIONS.join(', ')}, got '${n}'`);
+  }
+  return { por: names.includes('por'), symmetry: names.includes('symmetry') };
+}
 
 function limitOption(flag: LimitFlag, text: string): Option {
   switch (flag) {
@@ -41,17 +54,21 @@ function limitOption(flag: LimitFlag, text: string): Option {
     case 'max-seconds': return new Option('--max-seconds <s>', text).argParser(positiveNumber('--max-seconds'));
     case 'max-memory': return new Option('--max-memory <mib>', text).argParser(positiveNumber('--max-memory'));
     case 'continue': return new Option('--continue', text);
+    case 'reduce': return new Option('--reduce <kinds>', text).argParser(reductionList);
   }
 }
 
 /** Add the limit options a command offers, in the order given (`text` rewords one). */
 export function addLimitOptions(c: Command, flags: readonly LimitFlag[], text: Partial<Record<LimitFlag, string>> = {}): Command {
-  for (const f of flags) c.addOption(limitOption(f, text[f] ?? TEXT[f]));
+  for (const f of flags) {
+    c.addOption(limitOption(f, text[f] ?? TEXT[f]));
+    if (f === 'reduce') c.addOption(new Option('--no-reduce', 'explore every interleaving (no reduction)'));
+  }
   return c;
 }
 
 /** What commander hands over for the limit options (and --invariant). */
-export interface RawLimits { workers?: number; maxStates?: number; maxDepth?: number; maxSeconds?: number; maxMemory?: number; continue?: boolean; invariant?: readonly string[] }
+export interface RawLimits { workers?: number; maxStates?: number; maxDepth?: number; maxSeconds?: number; maxMemory?: number; continue?: boolean; invariant?: readonly string[]; reduce?: false | { por: boolean; symmetry: boolean } }
 
 /** The limits of a run. `fixed` sets what a command does not leave to the user (verify-patch
  *  and matrix always explore the whole space). Unset limits are left out, not undefined. */
@@ -62,6 +79,8 @@ export function limitsOf(raw: RawLimits, fixed: Partial<ExploreLimits> = {}): Ex
     continueAfterViolation: Boolean(raw.continue),
     // No --invariant: every property of the model (an empty list would select none).
     properties: raw.invariant?.length ? Object.freeze([...raw.invariant]) : undefined,
+    // A command without --reduce (matrix, verify-patch) explores unreduced.
+    reduce: raw.reduce === undefined ? undefined : raw.reduce === false ? { por: false, symmetry: false } : Object.freeze({ ...raw.reduce }),
     ...fixed,
   };
   return Object.freeze(Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as ExploreLimits);

@@ -3,7 +3,7 @@
  * and the summary (JSON and the end-of-run report in the field's vocabulary).
  */
 import { explore } from '../explorer/explore';
-import type { ExploreResult, Progress, Verdict } from '../explorer/types';
+import type { ExploreResult, Progress, ReductionReport, Verdict } from '../explorer/types';
 import type { CliContext } from './context';
 import type { ExploreLimits } from './limits';
 import { traceFileName } from './artifacts';
@@ -74,7 +74,11 @@ export interface RunSummary {
   witnesses: { name: string; reached: boolean }[];
   checked: string[];
   notSelected: string[];
-  unreachedSteps: string[];
+  /** Null under partial-order reduction: a step the reduced search never took may still be
+   *  enabled somewhere in the full space. */
+  unreachedSteps: string[] | null;
+  /** The reductions that ran (null: none asked for). */
+  reduction: ReductionReport | null;
   collisionProbability: number;
   bytesPerState: number;
   fingerprintLoad: number;
@@ -102,7 +106,8 @@ export function summarize(t: Target, r: ExploreResult, out: string | null, signa
     violations: r.violations.map((v) => ({ invariant: v.property, kind: v.kind, length: v.length, trace: `${traceFileName(v.property)}.json` })),
     witnesses: r.witnesses.map((w) => ({ name: w.name, reached: w.reached })),
     checked: [...r.checked], notSelected: [...r.notSelected],
-    unreachedSteps: t.core.actions.filter((a) => (r.actionCounts[a.id] ?? 0) === 0).map((a) => a.name),
+    unreachedSteps: r.reduction?.por ? null : t.core.actions.filter((a) => (r.actionCounts[a.id] ?? 0) === 0).map((a) => a.name),
+    reduction: r.reduction ?? null,
     collisionProbability: r.collisionProbability, bytesPerState: r.bytesPerState, fingerprintLoad: r.fingerprintLoad,
     stopReason: r.stopReason, complete: exploredAll(r.stopReason),
     ...(r.stopReason === 'interrupted' ? { interrupted: signal ?? 'SIGINT' } : {}),
@@ -122,6 +127,21 @@ const STOP_TEXT: Record<string, string> = {
   'model-error': 'search stopped by a model error',
 };
 
+function reductionLines(x: ReductionReport): string[] {
+  const sym = x.symmetry ? `symmetry over the slots of ${x.symmetryEntity}` : x.symmetryRequested ? 'symmetry: none declared by this model' : '';
+  const por = x.por
+    ? `partial-order (${fmt(x.reducedExpansions)} states expanded by a stubborn subset, ${fmt(x.provisoExpansions)} of them in full by the proviso; ` +
+      `${fmt(x.prunedTransitions)} enabled steps not taken; ${x.visibleSteps} of ${x.steps} steps visible to the properties)`
+    : '';
+  const L = [`reduction: ${[por, sym].filter((t) => t).join('; ') || 'none'}`];
+  if (x.rebuild) {
+    L.push(x.rebuild.complete
+      ? `  counterexamples rebuilt by an unreduced search to depth ${x.rebuild.depth}: ${fmt(x.rebuild.distinct)} states`
+      : `  the unreduced search that rebuilds counterexamples stopped at a limit (depth ${x.rebuild.depth}): traces are the reduced search's, real but maybe not shortest`);
+  }
+  return L;
+}
+
 export const sci = (p: number) => (p === 0 ? '0 (states fit one word: fingerprints are exact)' : p.toExponential(1));
 
 /** The end-of-run report (TLC/SPIN style). */
@@ -136,6 +156,7 @@ export function formatRun(t: Target, r: ExploreResult, s: RunSummary, mails: rea
   const rate = r.seconds > 0 ? Math.round(r.distinct / r.seconds) : r.distinct;
   L.push(`states: ${fmt(r.distinct)} distinct, ${fmt(r.generated)} generated, depth ${r.depth}; ${r.seconds.toFixed(2)} s, ${fmt(rate)} states/s, ${r.workers} worker${r.workers === 1 ? '' : 's'}`);
   L.push('guarantee: breadth-first, level by level: each counterexample is a shortest one, the same for any --workers');
+  if (r.reduction) L.push(...reductionLines(r.reduction));
   const complete = r.stopReason === 'complete';
   const partial = complete ? '' : ' (up to the depth reached)';
   const w = Math.max(20, ...r.checked.map((x) => x.length), ...r.notSelected.map((x) => x.length), ...r.witnesses.map((x) => x.name.length)) + 2;
@@ -149,7 +170,9 @@ export function formatRun(t: Target, r: ExploreResult, s: RunSummary, mails: rea
     L.push('witnesses (states that must be reachable):');
     for (const x of r.witnesses) L.push(`  ${x.name.padEnd(w)}${x.reached ? 'reached' : complete ? 'NOT reached' : 'not reached yet (search stopped early)'}`);
   }
-  if (complete) {
+  if (s.unreachedSteps === null) {
+    L.push('steps never enabled: not reported under partial-order reduction (--no-reduce lists them)');
+  } else if (complete) {
     if (s.unreachedSteps.length) {
       L.push(`steps never enabled (${s.unreachedSteps.length} of ${t.core.actions.length}; a modelling bug or a scenario that cannot get there):`);
       const shown = s.unreachedSteps.slice(0, 30);

@@ -61,7 +61,7 @@ export function isModelRuntimeError(e: unknown): e is ModelRuntimeErrorLike {
 
 interface Range { lo: number; hi: number }
 
-class Emitter {
+export class Emitter {
   /** Bounds the current action's guard puts on variables (var < lit and the like). */
   refined = new Map<number, Range>();
 
@@ -169,7 +169,7 @@ class Emitter {
   }
 }
 
-interface Src { locals?: string; arr: string; off: string }
+export interface Src { locals?: string; arr: string; off: string }
 
 const jsString = (s: string) => JSON.stringify(s);
 

@@ -28,6 +28,8 @@ export function counters(n: number, m: number): Model {
       }],
     }],
     properties: [],
+    // The counters are alike: a state is the multiset of their values.
+    symmetry: ['counter'],
   };
 }
 

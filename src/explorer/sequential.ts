@@ -94,10 +94,13 @@ export interface Handoff {
 }
 
 /** Search in this thread; with `handoffAt`, stop at the first level boundary where that many
- *  states are stored and return the search's state instead of a result. */
+ *  states are stored and the level just expanded took at least `minLevelSeconds` (the
+ *  parallel search pays a few milliseconds of synchronisation per level: a level cheaper than
+ *  several times that is faster here), and return the search's state instead of a result.
+ *  When the hand-over happens changes only the time: counts and traces are the same. */
 export async function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions): Promise<ExploreResult>;
-export async function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, handoffAt: number): Promise<ExploreResult | Handoff>;
-export async function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, handoffAt = Infinity): Promise<ExploreResult | Handoff> {
+export async function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, handoffAt: number, minLevelSeconds?: number): Promise<ExploreResult | Handoff>;
+export async function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, handoffAt = Infinity, minLevelSeconds = 0): Promise<ExploreResult | Handoff> {
   const cm = instantiate(src.source);
   const W = cm.W;
   const rec = new PropertyRecorder(m, src);
@@ -116,6 +119,7 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
   let stop: StopReason = 'complete';
   let modelError: { message: string; actions: number[] } | undefined;
   const cont = !!opts.continueAfterViolation;
+  let lastLevelSeconds = 0;
   for (;;) {
     if (S.frontierCount === 0) break;
     if (rec.anyViolation && !cont) { stop = 'violation'; break; }
@@ -124,7 +128,7 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
     if (opts.signal) await new Promise<void>((resolve) => setImmediate(resolve));
     const limit = watch.beforeLevel(S.count, S.depth);
     if (limit) { stop = limit; break; }
-    if (S.count >= handoffAt) {
+    if (S.count >= handoffAt && lastLevelSeconds >= minLevelSeconds) {
       return {
         frontier: S.frontier.subarray(0, S.frontierCount * W), frontierCount: S.frontierCount, levelBase: S.levelBase,
         depth: S.depth, distinct: S.count, generated: S.generated, actionCounts: S.actionCounts, links: S.links,
@@ -133,6 +137,7 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
     }
     S.cur = 0;
     S.nextCount = 0;
+    const levelStart = watch.seconds();
     try {
       cm.expand(S);
     } catch (e) {
@@ -144,6 +149,7 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
       break;
     }
     if (S.stop) { stop = S.stop; break; }
+    lastLevelSeconds = watch.seconds() - levelStart;
     const done = S.frontier;
     S.levelBase += S.frontierCount;
     S.frontier = S.next;

@@ -8,7 +8,9 @@ export interface ExploreOptions {
   /** Worker threads (default 1: the search runs in the calling thread). */
   readonly workers?: number;
   /** With several workers: distinct states below which the search stays in the calling
-   *  thread (default 100,000; 0 starts the workers at once). */
+   *  thread (default 100,000, and then also until a level takes 50 ms in that thread;
+   *  given explicitly, the hand-over happens at the first level boundary past it, 0 starts
+   *  the workers at once). */
   readonly parallelThreshold?: number;
   /** Stop (verdict incomplete) before a level once this many distinct states are stored. */
   readonly maxStates?: number;
@@ -30,6 +32,34 @@ export interface ExploreOptions {
   readonly canonical?: string;
   /** Set to stop the search (Ctrl-C): the verdict is incomplete, with what was reached. */
   readonly signal?: AbortSignal;
+  /** Reductions (docs/adr/0004). `por`: explore a stubborn subset of each state's steps, then
+   *  rebuild each counterexample by an unreduced search bounded by the depth found.
+   *  `symmetry`: asked for, runs only where the model declares interchangeable slots (none
+   *  does yet; the report says so). Off by default in the API (the CLI turns both on). */
+  readonly reduce?: { readonly por?: boolean; readonly symmetry?: boolean };
+}
+
+/** What a reduction did, for the summary. */
+export interface ReductionReport {
+  /** What ran. Symmetry runs only where the model declares interchangeable slots. */
+  readonly por: boolean;
+  readonly symmetry: boolean;
+  readonly symmetryRequested: boolean;
+  /** The entity whose slots the symmetric search permutes. */
+  readonly symmetryEntity?: string;
+  /** Steps that write what an invariant or witness reads (always expanded in full). */
+  readonly visibleSteps: number;
+  readonly steps: number;
+  /** States expanded by a proper subset of their enabled steps, and how many of those the
+   *  proviso against ignoring turned into full expansions. */
+  readonly reducedExpansions: number;
+  readonly provisoExpansions: number;
+  /** Enabled steps the reduced search did not take (transitions saved). */
+  readonly prunedTransitions: number;
+  /** The unreduced search, bounded by the depth of the counterexamples found, that rebuilt
+   *  them as shortest ones; absent when nothing was violated. `complete` is false when a
+   *  limit stopped it: the traces are then the reduced search's (real, maybe not shortest). */
+  readonly rebuild?: { readonly distinct: number; readonly generated: number; readonly depth: number; readonly seconds: number; readonly complete: boolean };
 }
 
 export interface Progress {
@@ -91,4 +121,6 @@ export interface ExploreResult {
    *  with the trace that reaches it. The counts then say what was reached before stopping,
    *  which may depend on the number of workers; the error and its trace do not. */
   readonly modelError?: { readonly message: string; readonly actions: readonly number[] };
+  /** Present when a reduction ran; then `distinct` and `generated` count the reduced search. */
+  readonly reduction?: ReductionReport;
 }

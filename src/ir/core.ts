@@ -105,6 +105,9 @@ export interface CoreModel {
   readonly name: string;
   readonly params: Readonly<Record<string, string | number | boolean>>;
   readonly meta: Readonly<Record<string, unknown>>;
+  /** Declared interchangeable entities, each with the first reason it is not symmetric (when
+   *  one is found): see src/ir/symmetry.ts. Absent when none is declared. */
+  readonly symmetry?: readonly { readonly entity: string; readonly refused?: string }[];
   readonly entities: readonly CoreEntity[];
   readonly fields: readonly CoreField[];
   readonly vars: readonly CoreVar[];

@@ -17,6 +17,7 @@ import type {
   CoreProperty, CoreVar, CTarget,
 } from './core';
 import { CRASH, DEADLOCK, END, ME, THREAD } from './types';
+import { whyNotSymmetric } from './symmetry';
 import type { Actor, Branch, Domain, Expr, Field, InitValue, Model, Step } from './types';
 
 interface Range { min: number; max: number }
@@ -118,7 +119,13 @@ export function lowerModel(model: Model): CoreModel {
     entities: [...cx.entities.values()],
     fields: cx.fields, vars: cx.vars, instances: cx.instances, actions: cx.actions, properties: cx.properties,
     crashVar: cx.crashVar, crashNames: cx.crashNames,
+    ...(model.symmetry?.length ? { symmetry: model.symmetry.map((entity) => ({ entity, ...refusal(model, entity) })) } : {}),
   };
+}
+
+function refusal(model: Model, entity: string): { refused?: string } {
+  const why = whyNotSymmetric(model, entity);
+  return why ? { refused: why } : {};
 }
 
 // Pass 1. The declared entities and their slot names: first, because every later pass resolves

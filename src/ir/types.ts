@@ -169,6 +169,11 @@ export interface Model {
   readonly properties: readonly Property[];
   /** Report states with no enabled step where some actor has not ended (default true). */
   readonly checkDeadlock?: boolean;
+  /** Entities whose slots are interchangeable (symmetry reduction, docs/adr/0004): the model
+   *  treats them alike (no slot named by a constant, slot ids only compared for equality,
+   *  equal initial values, an actor over the entity on every slot). Checked when a run asks
+   *  for symmetry; refused with the first place that breaks it. */
+  readonly symmetry?: readonly string[];
   /** Free-form provenance (kernel, patches, scenario, assumptions). */
   readonly meta?: Readonly<Record<string, unknown>>;
 }

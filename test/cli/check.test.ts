@@ -7,7 +7,7 @@ import { cli, tmpDir } from './helpers';
 
 test('check on counters(3,3) passes: exit 0, one JSON document with the summary fields', () => {
   const out = path.join(tmpDir('counters'), 'run');
-  const r = cli('check', '--model', 'counters', '--set', 'n=3', '--set', 'm=3', '--workers', '1', '--json', '--out', out);
+  const r = cli('check', '--model', 'counters', '--set', 'n=3', '--set', 'm=3', '--workers', '1', '--json', '--out', out, '--no-reduce');
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout);
   assert.equal(doc.verdict, 'pass');
@@ -24,12 +24,37 @@ test('check on counters(3,3) passes: exit 0, one JSON document with the summary 
 });
 
 test('check on counters without --json prints the end-of-run report on stdout', () => {
-  const r = cli('check', '--model', 'counters', '--set', 'n=2', '--set', 'm=2', '--workers', '2', '--out', path.join(tmpDir('report'), 'run'));
+  const r = cli('check', '--model', 'counters', '--set', 'n=2', '--set', 'm=2', '--workers', '2', '--out', path.join(tmpDir('report'), 'run'), '--no-reduce');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /verdict: PASS; search complete/);
   assert.match(r.stdout, /9 distinct/);
   assert.match(r.stdout, /fingerprint collision probability/);
   assert.match(r.stdout, /steps never enabled/);
+});
+
+test('check reduces by default and says so; --reduce por and --no-reduce; --reduce foo is refused with one line, exit 2', () => {
+  const run = (...extra: string[]) => cli('check', '--model', 'counters', '--set', 'n=3', '--set', 'm=3', '--workers', '1', '--json', '--quiet', '--out', path.join(tmpDir('reduce'), 'run'), ...extra);
+  const byDefault = JSON.parse(run().stdout), por = JSON.parse(run('--reduce', 'por').stdout), none = JSON.parse(run('--no-reduce').stdout);
+  // Only deadlocks are checked and no counter ever blocks: one counter's cycle is enough.
+  assert.equal(none.states.distinct, 64);
+  assert.equal(none.reduction, null);
+  assert.ok(Array.isArray(none.unreachedSteps));
+  for (const doc of [byDefault, por]) {
+    assert.equal(doc.verdict, 'pass');
+    assert.ok(doc.states.distinct < 64, `reduced to ${doc.states.distinct}`);
+    assert.equal(doc.reduction.por, true);
+    assert.equal(doc.unreachedSteps, null, 'not reported under partial-order reduction');
+  }
+  assert.equal(byDefault.reduction.symmetryRequested, true);
+  assert.equal(por.reduction.symmetryRequested, false);
+  const sym = JSON.parse(run('--reduce', 'symmetry').stdout);
+  assert.equal(sym.states.distinct, 20, 'one state per multiset of three values 0..3');
+  assert.equal(sym.reduction.symmetry, true);
+  assert.equal(sym.reduction.symmetryEntity, 'counter');
+  const bad = run('--reduce', 'por,foo');
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim().split('\n').length, 1);
+  assert.match(bad.stderr, /E_BAD_VALUE: --reduce takes a comma-separated list of por, symmetry, got 'foo'/);
 });
 
 test('check v6.6 probe-vs-register finds the seed-001 race: exit 1, results folder, a mail trace that fits 100 ASCII columns', () => {
@@ -71,7 +96,7 @@ test('check --json with several scenarios prints one document with one run per s
 });
 
 test('--max-states stops the search: verdict incomplete, exit 3', () => {
-  const r = cli('check', '--model', 'counters', '--set', 'n=3', '--set', 'm=3', '--max-states', '10', '--workers', '1', '--json', '--out', path.join(tmpDir('limit'), 'run'));
+  const r = cli('check', '--model', 'counters', '--set', 'n=3', '--set', 'm=3', '--max-states', '10', '--workers', '1', '--no-reduce', '--json', '--out', path.join(tmpDir('limit'), 'run'));
   assert.equal(r.code, 3, r.stderr);
   const doc = JSON.parse(r.stdout);
   assert.equal(doc.verdict, 'incomplete');
@@ -79,7 +104,7 @@ test('--max-states stops the search: verdict incomplete, exit 3', () => {
 });
 
 test('--max-memory stops the search once the tables and parent links pass the budget: incomplete, exit 3', () => {
-  const r = cli('check', '--model', 'counters', '--set', 'n=6', '--set', 'm=11', '--max-memory', '1', '--workers', '1', '--json', '--out', path.join(tmpDir('memory'), 'run'));
+  const r = cli('check', '--model', 'counters', '--set', 'n=6', '--set', 'm=11', '--max-memory', '1', '--workers', '1', '--no-reduce', '--json', '--out', path.join(tmpDir('memory'), 'run'));
   assert.equal(r.code, 3, r.stderr);
   const doc = JSON.parse(r.stdout);
   assert.equal(doc.verdict, 'incomplete');
