@@ -11,10 +11,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { lowerModel } from '../../src/ir/lower';
 import { ProbeError } from '../../src/errors';
-import type { Expr, Field, Model, Property, Step } from '../../src/ir/types';
+import type { Expr, Field, Model, Property } from '../../src/ir/types';
 import { add, and, eq, exists, forall, ite, le, lt, mod, ne, not, or, self, v, next, at } from '../../src/ir/dsl';
 import { naiveExplore } from '../helpers/naive';
 import { acrossWorkers, essence } from '../helpers/models';
+import { LABELS, toSteps } from '../helpers/por-models';
 
 const SLOTS = 3;
 const FIELDS: Field[] = [
@@ -68,7 +69,6 @@ const assignment = fc.oneof(
   boolExpr(0).map((x) => ({ field: 'flags', index: self as Expr, value: x })),
 );
 
-const LABELS = ['s0', 's1', 's2'];
 const branchArb = (stepCount: number) => fc.record({
   guard: fc.option(boolExpr(1), { nil: undefined, freq: 2 }),
   assign: fc.uniqueArray(assignment as fc.Arbitrary<{ field: string; index?: Expr; value: Expr }>, { minLength: 1, maxLength: 2, selector: (a) => `${a.field}${a.index ? JSON.stringify(a.index) : ''}` }),
@@ -79,15 +79,7 @@ const branchArb = (stepCount: number) => fc.record({
 const stepsArb = fc.integer({ min: 1, max: 3 }).chain((k) => fc.array(fc.record({
   guard: fc.option(boolExpr(1), { nil: undefined, freq: 2 }),
   branches: fc.array(branchArb(k), { minLength: 1, maxLength: 2 }),
-}), { minLength: k, maxLength: k }).map((steps): Step[] => steps.map((s, i) => ({
-  label: LABELS[i],
-  guard: s.guard,
-  branches: s.branches.map((b, j) => ({
-    name: s.branches.length > 1 ? `b${j}` : undefined,
-    guard: b.guard, assign: b.assign, goto: b.goto,
-    asserts: b.assert ? [{ name: 'Oops', cond: b.assert }] : undefined,
-  })),
-}))));
+}), { minLength: k, maxLength: k }).map(toSteps));
 
 const modelArb: fc.Arbitrary<Model> = fc.record({
   perSlot: stepsArb,

@@ -20,7 +20,24 @@ const FIELDS: Field[] = [
   { name: 'r', domain: { kind: 'ref', entity: 'slot', nullable: true }, init: 'none' },
 ];
 
-const LABELS = ['s0', 's1', 's2'];
+export const LABELS = ['s0', 's1', 's2'];
+
+/** A generated step as the arbitraries draw it: a guard and branches with one optional assert. */
+export interface DrawnStep {
+  guard?: Expr;
+  branches: { guard?: Expr; assign: Step['branches'][number]['assign']; goto: string; assert?: Expr }[];
+}
+
+/** Drawn steps as IR steps s0, s1, ...: branches named when there are two; an assert is 'Oops'. */
+export const toSteps = (steps: readonly DrawnStep[]): Step[] => steps.map((s, i) => ({
+  label: LABELS[i],
+  guard: s.guard,
+  branches: s.branches.map((b, j) => ({
+    name: s.branches.length > 1 ? `b${j}` : undefined,
+    guard: b.guard, assign: b.assign, goto: b.goto,
+    asserts: b.assert ? [{ name: 'Oops', cond: b.assert }] : undefined,
+  })),
+}));
 
 /** `self` stands for the instance's slot; the single actor `main` reads slot 1 instead. */
 const localInt = fc.constantFrom<Expr>(v('p', self), { kind: 'lit', value: 1 }, { kind: 'lit', value: 2 });
@@ -87,15 +104,7 @@ const branchArb = (k: number) => fc.record({
 const stepsArb = fc.integer({ min: 2, max: 3 }).chain((k) => fc.array(fc.record({
   guard: rarely(boolExpr(1)),
   branches: fc.array(branchArb(k), { minLength: 1, maxLength: 2 }),
-}), { minLength: k, maxLength: k }).map((steps): Step[] => steps.map((s, i) => ({
-  label: LABELS[i],
-  guard: s.guard,
-  branches: s.branches.map((b, j) => ({
-    name: s.branches.length > 1 ? `b${j}` : undefined,
-    guard: b.guard, assign: b.assign, goto: b.goto,
-    asserts: b.assert ? [{ name: 'Oops', cond: b.assert }] : undefined,
-  })),
-}))));
+}), { minLength: k, maxLength: k }).map(toSteps));
 
 /** The single-instance actor has no `self`: slot 1 instead. */
 function fixSelf<T>(x: T): T {
