@@ -109,3 +109,15 @@ test('check --scenario-file: a bad file is one line, exit 2; a witness on a step
   assert.equal(clash.code, 2);
   oneErrorLine(clash, 'E_USAGE');
 });
+
+test('matrix --scenario-file: the file is one more column, named by the scenario inside it', () => {
+  const dir = tmpDir('scenfile-matrix');
+  fs.writeFileSync(path.join(dir, 'board.yaml'), BASE.replace('name: b', 'name: my-board'));
+  const r = cliIn(dir, 'matrix', '--kernel', 'v6.6', '--scenario', 'probe-vs-register', '--scenario-file', 'board.yaml', '--no-cache', '--json', '--quiet');
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as { runs: { scenario: string; verdict: string }[] };
+  assert.deepEqual(doc.runs.map((x) => x.scenario), ['probe-vs-register', 'my-board']);
+  const twice = cliIn(dir, 'matrix', '--kernel', 'v6.6', '--scenario-file', 'board.yaml', '--scenario-file', 'board.yaml');
+  assert.equal(twice.code, 2);
+  oneErrorLine(twice, 'E_USAGE');
+});
