@@ -3,7 +3,7 @@
  * (`--kernel K --scenario S --patch P`), resolved once into lowered models. Impossible
  * combinations are rejected here, before any work.
  */
-import { fail, ProbeError, unknownName } from '../errors';
+import { closest, fail, ProbeError, unknownName } from '../errors';
 import type { CoreModel } from '../ir/core';
 import type { Model } from '../ir/types';
 import { lowerModel } from '../ir/lower';
@@ -86,10 +86,11 @@ export function resolveTargets(o: TargetOptions): Target[] {
     const sf = readScenarioFile(file);
     const abs = path.resolve(file);
     const source: ModelSource = { kernel, scenario: sf.def.name, scenarioFile: abs, scenarioDigest: sf.digest, ...recorded, ...selected, ...driver };
-    return blamePatches(o.patches, () => blameScenarioFile(sf, kernel, () => {
+    return blamePatches(o.patches, () => {
       const model = buildKernelModel({ kernel, scenario: sf.def, patches, ...selected, ...driver });
-      return { label: `${kernel}/${sf.def.name}${o.iommuDriver ? `[${o.iommuDriver}]` : ''}`, source, core: lowerModel(model), model };
-    }));
+      const core = blameScenarioFile(sf, kernel, model, () => lowerModel(model));
+      return { label: `${kernel}/${sf.def.name}${o.iommuDriver ? `[${o.iommuDriver}]` : ''}`, source, core, model };
+    });
   });
   const all = [...named, ...files];
   const seen = new Set<string>();
@@ -103,14 +104,21 @@ export function resolveTargets(o: TargetOptions): Target[] {
 
 /** A file's witness that names a step label or field value the model does not have is found
  *  only when the model is lowered: point at the witness in the file. */
-function blameScenarioFile<T>(sf: ScenarioFile, kernel: string, build: () => T): T {
+function blameScenarioFile<T>(sf: ScenarioFile, kernel: string, model: Model, lower: () => T): T {
   try {
-    return build();
+    return lower();
   } catch (e) {
     if (e instanceof ProbeError && e.code === 'E_MODEL') {
       const m = /property (\w+): (.*)/.exec(e.message.split('\n')[0]);
       const at = m && sf.witnessAt[m[1]];
-      if (at) throw new ProbeError('E_SCENARIO_FILE', `${at}: witness ${m[1]} on kernel ${kernel}: ${m[2]}`);
+      if (at) {
+        // A misspelt step label: the closest labels of that actor on this kernel.
+        const l = /actor '(\w+)' has no label '(\w+)'/.exec(m[2]);
+        const labels = l ? model.actors.find((a) => a.name === l[1])?.steps.map((st) => st.label) : undefined;
+        const hint = l && labels ? ` (closest: ${closest(l[2], labels).join(', ')})` : '';
+        const noActor = /unknown actor '(\w+)'/.exec(m[2]) ? ` (this kernel's actors: ${model.actors.map((a) => a.name).join(', ')})` : '';
+        throw new ProbeError('E_SCENARIO_FILE', `${at}: witness ${m[1]} on kernel ${kernel}: ${m[2]}${hint}${noActor}`);
+      }
     }
     throw e;
   }

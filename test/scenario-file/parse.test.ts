@@ -101,7 +101,7 @@ test('check --scenario-file: a bad file is one line, exit 2; a witness on a step
   fs.writeFileSync(path.join(dir, 'w.yaml'), `${BASE}witnesses:\n  - name: W\n    when: {at: {actor: C, dev: D, step: no_such_step}}\n`);
   const w = cliIn(dir, 'check', '--kernel', 'v6.6', '--scenario-file', 'w.yaml', '--out', 'out2');
   assert.equal(w.code, 2);
-  assert.match(oneErrorLine(w, 'E_SCENARIO_FILE'), /w\.yaml:9:11: witness W on kernel v6\.6: actor 'C' has no label 'no_such_step'/);
+  assert.match(oneErrorLine(w, 'E_SCENARIO_FILE'), /w\.yaml:9:11: witness W on kernel v6\.6: actor 'C' has no label 'no_such_step' \(closest: /);
   const missing = cliIn(dir, 'check', '--scenario-file', 'nope.yaml');
   assert.equal(missing.code, 2);
   assert.match(oneErrorLine(missing, 'E_SCENARIO_FILE'), /nope\.yaml: no such file/);
