@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   E_NO_CITATIONS: 'no kernel tree was read for that baseline, so nothing is recorded to compare with',
   E_SCENARIO_FILE: 'a scenario file is unreadable, not YAML, or does not describe a scenario the model can build (FILE:LINE:COL: what is wrong)',
   E_DTS_FILE: 'a device tree (.dts, or .dtb through dtc) is unreadable, not parseable, or has no IOMMU topology probecheck can model (FILE:LINE:COL: what is wrong)',
+  E_MODEL_FILE: 'a --model-file does not load, throws, or does not export a well-formed IR model (one line naming the file and the first bad node)',
   E_TRACE_FILE: 'a trace file is unreadable, corrupt, or does not match the model',
   E_OUT_EXISTS: 'the results folder already holds a run (use --force)',
   E_MERGE: 'matrix shard documents do not join: a cell missing or in two shards, or shards of different matrices',

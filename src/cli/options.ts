@@ -27,6 +27,7 @@ export function positiveNumber(flag: string) {
 export function addTargetOptions(c: Command, opts: { classic?: boolean; invariants?: boolean; scenarioText?: string } = {}): Command {
   if (opts.classic !== false) {
     c.option('--model <name>', 'a classic model (counters, dining, peterson) instead of the kernel model')
+      .option('--model-file <file>', 'your own model in the IR: a .ts/.js module exporting a Model (or a function of the --set parameters returning one)')
       .option('--set <key=value>', 'a parameter of the classic model (repeatable)', collect, []);
   }
   c.option('--kernel <name>', 'kernel baseline (probecheck list kernels; default: the newest)')
@@ -38,11 +39,12 @@ export function addTargetOptions(c: Command, opts: { classic?: boolean; invarian
   return c;
 }
 
-export interface RawTarget { model?: string; set?: readonly string[]; kernel?: string; scenario?: readonly string[]; scenarioFile?: readonly string[]; patch?: readonly string[]; invariant?: readonly string[]; iommuDriver?: string }
+export interface RawTarget { model?: string; modelFile?: string; set?: readonly string[]; kernel?: string; scenario?: readonly string[]; scenarioFile?: readonly string[]; patch?: readonly string[]; invariant?: readonly string[]; iommuDriver?: string }
 
 export function targetOptions(raw: RawTarget): TargetOptions {
   return Object.freeze({
     ...(raw.model !== undefined ? { model: raw.model } : {}),
+    ...(raw.modelFile !== undefined ? { modelFile: raw.modelFile } : {}),
     set: Object.freeze([...(raw.set ?? [])]),
     ...(raw.kernel !== undefined ? { kernel: raw.kernel } : {}),
     scenarios: Object.freeze([...(raw.scenario ?? [])]),

@@ -13,12 +13,16 @@ import type { ModelSource } from '../trace/tracefile';
 import { targetOptions } from './options';
 import { isPatchPath, loadPatch } from './patch-loader';
 import { recordPatches } from './patch-record';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import { loadModelFile } from './model-file';
 import * as path from 'node:path';
 import { readScenarioFile, type ScenarioFile } from '../scenario-file/parse';
 
 export interface TargetOptions {
   readonly model?: string;
+  /** --model-file: a user's own IR model module (.ts/.js), like a classic model. */
+  readonly modelFile?: string;
   readonly set: readonly string[];
   readonly kernel?: string;
   readonly scenarios: readonly string[];
@@ -39,6 +43,12 @@ export interface Target {
 }
 
 export function validateTargetOptions(o: TargetOptions, opts: { scenarioRequired?: boolean; oneScenario?: boolean } = {}): void {
+  if (o.model !== undefined && o.modelFile !== undefined) fail('E_USAGE', 'give --model (a built-in classic model) or --model-file (your own), not both');
+  if (o.modelFile !== undefined) {
+    const clash = [o.kernel !== undefined && '--kernel', o.scenarios.length > 0 && '--scenario', (o.scenarioFiles?.length ?? 0) > 0 && '--scenario-file', o.patches.length > 0 && '--patch', o.iommuDriver !== undefined && '--iommu-driver'].filter(Boolean);
+    if (clash.length) fail('E_USAGE', `--model-file takes your own model; ${clash.join(', ')} ${clash.length > 1 ? 'apply' : 'applies'} only to the kernel model`);
+    return;
+  }
   if (o.model !== undefined) {
     const clash = [o.kernel !== undefined && '--kernel', o.scenarios.length > 0 && '--scenario', (o.scenarioFiles?.length ?? 0) > 0 && '--scenario-file', o.patches.length > 0 && '--patch', o.iommuDriver !== undefined && '--iommu-driver'].filter(Boolean);
     if (clash.length) fail('E_USAGE', `--model takes a classic model; ${clash.join(', ')} ${clash.length > 1 ? 'apply' : 'applies'} only to the kernel model`);
@@ -63,6 +73,12 @@ export function scenariosOf(o: TargetOptions): string[] {
  * check, so it is done here against its properties).
  */
 export function resolveTargets(o: TargetOptions): Target[] {
+  if (o.modelFile !== undefined) {
+    const mf = loadModelFile(o.modelFile, o.set);
+    const source: ModelSource = { model: mf.model.name, set: o.set, modelFile: mf.file, modelDigest: mf.digest };
+    checkInvariantNames(mf.core, o.invariants);
+    return [{ label: mf.model.name, source, core: mf.core, model: mf.model }];
+  }
   if (o.model !== undefined) {
     const source: ModelSource = { model: o.model, set: o.set };
     const model = buildClassicModel(o.model, o.set);
@@ -124,8 +140,13 @@ function blameScenarioFile<T>(sf: ScenarioFile, kernel: string, model: Model, lo
   }
 }
 
-/** Refuse to rebuild a recorded model whose scenario file is gone or changed. */
+/** Refuse to rebuild a recorded model whose scenario file or model file is gone or changed. */
 export function checkRecordedScenario(where: string, s: ModelSource | undefined): void {
+  if (s?.modelFile && s.modelDigest) {
+    if (!fs.existsSync(s.modelFile)) fail('E_TRACE_FILE', `${where}: its model file ${s.modelFile} is gone; give --model-file with the same content`);
+    const now = crypto.createHash('sha256').update(fs.readFileSync(s.modelFile)).digest('hex');
+    if (now !== s.modelDigest) fail('E_TRACE_FILE', `${where}: its model file ${s.modelFile} changed since the trace was written (sha256 ${s.modelDigest.slice(0, 12)}, now ${now.slice(0, 12)}); the trace is of the old model`);
+  }
   if (!s?.scenarioFile || !s.scenarioDigest) return;
   if (!fs.existsSync(s.scenarioFile)) fail('E_TRACE_FILE', `${where}: its scenario file ${s.scenarioFile} is gone; give --scenario-file with the same content`);
   const now = readScenarioFile(s.scenarioFile).digest;
@@ -159,11 +180,13 @@ function checkInvariantNames(core: CoreModel, names: readonly string[]): void {
 /** The options that rebuild the model of a trace header (one scenario). */
 export function optionsOfSource(s: ModelSource): TargetOptions {
   const file = s.scenarioFile !== undefined;
+  if (s.modelFile !== undefined) return targetOptions({ modelFile: s.modelFile, set: s.set, invariant: s.invariants });
   return targetOptions({ model: s.model, set: s.set, kernel: s.kernel, scenario: s.scenario !== undefined && !file ? [s.scenario] : [], scenarioFile: file ? [s.scenarioFile!] : [], patch: s.patches, invariant: s.invariants, iommuDriver: s.iommuDriver });
 }
 
 /** The options that rebuild a target, as command-line words. */
 export function sourceArgs(s: ModelSource): string[] {
+  if (s.modelFile !== undefined) return ['--model-file', s.modelFile, ...(s.set ?? []).flatMap((x) => ['--set', x])];
   if (s.model !== undefined) return ['--model', s.model, ...(s.set ?? []).flatMap((x) => ['--set', x])];
   return [
     ...(s.kernel ? ['--kernel', s.kernel] : []), ...(s.scenarioFile ? ['--scenario-file', s.scenarioFile] : s.scenario ? ['--scenario', s.scenario] : []),
