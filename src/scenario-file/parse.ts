@@ -91,7 +91,9 @@ function parseScenario(text: string, file: string): { def: ScenarioDef; witnessA
     group: Array.isArray(raw.groups) ? raw.groups.filter((x): x is string => typeof x === 'string') : [],
   };
   const outside = errs.filter((e) => !(e.path[0] === 'witnesses' && e.path[2] === 'when'));
-  const sorted = [...outside].sort((a, b) => (offsetOf(doc, a.path, a.keyPos) ?? 0) - (offsetOf(doc, b.path, b.keyPos) ?? 0));
+  // In file order, a wrong value before a missing key (the key may be what the user is about to add).
+  const missing = (e: { message: string }) => (e.message.includes(': missing key ') ? 1 : 0);
+  const sorted = [...outside].sort((a, b) => missing(a) - missing(b) || (offsetOf(doc, a.path, a.keyPos) ?? 0) - (offsetOf(doc, b.path, b.keyPos) ?? 0));
   if (sorted.length) fail('E_SCENARIO_FILE', `${at(sorted[0].path, sorted[0].keyPos)}: ${sorted[0].message}`);
   for (const [i, w] of (raw.witnesses ?? []).entries()) {
     const e = checkCond(w.when, ['witnesses', i, 'when'], names);
