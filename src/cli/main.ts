@@ -11,6 +11,7 @@ import { matrixCommand } from './commands/matrix';
 import { patchCommand } from './commands/patch';
 import { replayCommand } from './commands/replay';
 import { reportCommand } from './commands/report';
+import { scenarioCommand } from './commands/scenario';
 import { showCommand } from './commands/show';
 import { traceCommand } from './commands/trace';
 import { verifyPatchCommand } from './commands/verify-patch';
@@ -18,7 +19,7 @@ import type { CliContext, CommandFactory } from './context';
 import { errorOutcome, type Outcome } from './outcome';
 import { StopOnSignal } from './signals';
 
-const COMMANDS: readonly CommandFactory[] = [checkCommand, verifyPatchCommand, matrixCommand, traceCommand, replayCommand, listCommand, exportCommand, showCommand, driftCommand, patchCommand, reportCommand];
+const COMMANDS: readonly CommandFactory[] = [checkCommand, verifyPatchCommand, matrixCommand, traceCommand, replayCommand, listCommand, exportCommand, showCommand, driftCommand, patchCommand, scenarioCommand, reportCommand];
 
 export async function run(argv: readonly string[], ctx: CliContext): Promise<Outcome> {
   let outcome: Outcome | undefined;

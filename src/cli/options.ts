@@ -27,24 +27,28 @@ export function positiveNumber(flag: string) {
 export function addTargetOptions(c: Command, opts: { classic?: boolean; invariants?: boolean; scenarioText?: string } = {}): Command {
   if (opts.classic !== false) {
     c.option('--model <name>', 'a classic model (counters, dining, peterson) instead of the kernel model')
+      .option('--model-file <file>', 'your own model in the IR: a .ts/.js module exporting a Model (or a function of the --set parameters returning one)')
       .option('--set <key=value>', 'a parameter of the classic model (repeatable)', collect, []);
   }
   c.option('--kernel <name>', 'kernel baseline (probecheck list kernels; default: the newest)')
     .option('--scenario <name>', opts.scenarioText ?? 'scenario (repeatable; probecheck list scenarios)', collect, [])
+    .option('--scenario-file <file>', 'a scenario in a YAML file (schema/scenario.schema.json; repeatable; probecheck scenario from-dts writes one)', collect, [])
     .option('--patch <id|file>', 'a built-in patch id or a patch module .ts/.js (repeatable, applied in order)', collect, [])
     .option('--iommu-driver <name>', 'serve the scenario\'s IOMMUs with this driver (arm-smmu, smmu-v3, ipmmu, intel): the same topology per driver');
   if (opts.invariants) c.option('--invariant <name>', 'check only this invariant (repeatable; default: the scenario\'s)', collect, []);
   return c;
 }
 
-export interface RawTarget { model?: string; set?: readonly string[]; kernel?: string; scenario?: readonly string[]; patch?: readonly string[]; invariant?: readonly string[]; iommuDriver?: string }
+export interface RawTarget { model?: string; modelFile?: string; set?: readonly string[]; kernel?: string; scenario?: readonly string[]; scenarioFile?: readonly string[]; patch?: readonly string[]; invariant?: readonly string[]; iommuDriver?: string }
 
 export function targetOptions(raw: RawTarget): TargetOptions {
   return Object.freeze({
     ...(raw.model !== undefined ? { model: raw.model } : {}),
+    ...(raw.modelFile !== undefined ? { modelFile: raw.modelFile } : {}),
     set: Object.freeze([...(raw.set ?? [])]),
     ...(raw.kernel !== undefined ? { kernel: raw.kernel } : {}),
     scenarios: Object.freeze([...(raw.scenario ?? [])]),
+    scenarioFiles: Object.freeze([...(raw.scenarioFile ?? [])]),
     patches: Object.freeze([...(raw.patch ?? [])]),
     invariants: Object.freeze([...(raw.invariant ?? [])]),
     ...(raw.iommuDriver !== undefined ? { iommuDriver: raw.iommuDriver } : {}),

@@ -24,7 +24,7 @@ export function isPatchPath(spec: string): boolean {
 
 const loaded = new Map<string, unknown>();
 
-function loadModuleFile(file: string): unknown {
+export function loadModuleFile(file: string): unknown {
   const abs = path.resolve(file);
   if (loaded.has(abs)) return loaded.get(abs);
   if (!abs.endsWith('.ts')) return createRequire(abs)(abs);

@@ -9,6 +9,7 @@ import { fail, unknownName } from '../errors';
 import { IOMMU_DRIVERS, type IommuDriver, type ScenarioDef } from './config';
 import type { Model } from '../ir/types';
 import { assemble } from './assemble';
+import { topologyMisfit } from './topology';
 import { definePatch, type FlagRule, type Patch } from './patch';
 import { NEXT, type KernelDraft } from './step-draft';
 import { INVARIANT_DEFS } from '../invariants/kernel';
@@ -70,27 +71,26 @@ export function resolvePatch(p: string | Patch): Patch {
  * serve PCI devices through a boot thread; the DT drivers serve the platform bus.
  */
 function withDriver(sc: ScenarioDef, driver: string): ScenarioDef {
-  const misfit = driverMisfit(sc.name, driver);
+  const misfit = driverMisfit(sc, driver);
   if (misfit) fail('E_USAGE', misfit);
   return { ...sc, iommus: sc.iommus.map((i) => ({ ...i, driver: driver as IommuDriver })) };
 }
 
 /** Why `driver` cannot serve the scenario's topology (undefined: it can); an unknown driver
  *  name is E_UNKNOWN_DRIVER with the closest names. */
-export function driverMisfit(scenario: string, driver: string): string | undefined {
-  const sc = SCENARIO_DEFS.find((s) => s.name === scenario) ?? unknownName('E_UNKNOWN_SCENARIO', 'scenario', scenario, SCENARIO_DEFS.map((s) => s.name));
+export function driverMisfit(scenario: string | ScenarioDef, driver: string): string | undefined {
+  const sc = typeof scenario !== 'string' ? scenario : SCENARIO_DEFS.find((s) => s.name === scenario) ?? unknownName('E_UNKNOWN_SCENARIO', 'scenario', scenario, SCENARIO_DEFS.map((s) => s.name));
   if (!IOMMU_DRIVERS.includes(driver as IommuDriver)) unknownName('E_UNKNOWN_DRIVER', 'IOMMU driver', driver, IOMMU_DRIVERS);
-  if (driver === 'intel' && !sc.bootThread) return `scenario ${sc.name}: intel DMAR units register from one boot thread over PCI; this scenario's IOMMUs probe as platform devices`;
-  if (driver !== 'intel' && sc.bootThread) return `scenario ${sc.name} is an Intel DMAR topology (one boot thread); --iommu-driver ${driver} does not fit it`;
-  if (driver === 'ipmmu' && sc.bus !== 'platform') return `scenario ${sc.name}: ipmmu-vmsa serves DT platform devices; this scenario's clients are on ${sc.bus}`;
-  return undefined;
+  return topologyMisfit(sc, driver);
 }
 
-/** `iommuDriver` checks the scenario's topology with another IOMMU driver. `allowUnreadFlags`
- *  (tests only) builds even when a patch changes a flag no form reads. */
-export function buildKernelModel(opts: { kernel: string; scenario: string; patches?: readonly (string | Patch)[]; invariants?: readonly string[]; iommuDriver?: string; allowUnreadFlags?: boolean }): Model {
+/** `iommuDriver` checks the scenario's topology with another IOMMU driver. `scenario` is a
+ *  built-in name or a ScenarioDef (a scenario file, src/scenario-file, already checked).
+ *  `allowUnreadFlags` (tests only) builds even when a patch changes a flag no form reads. */
+export function buildKernelModel(opts: { kernel: string; scenario: string | ScenarioDef; patches?: readonly (string | Patch)[]; invariants?: readonly string[]; iommuDriver?: string; allowUnreadFlags?: boolean }): Model {
   const kernel = KERNEL_DEFS.find((k) => k.name === opts.kernel) ?? unknownName('E_UNKNOWN_KERNEL', 'kernel', opts.kernel, KERNEL_DEFS.map((k) => k.name));
-  const named = SCENARIO_DEFS.find((s) => s.name === opts.scenario) ?? unknownName('E_UNKNOWN_SCENARIO', 'scenario', opts.scenario, SCENARIO_DEFS.map((s) => s.name));
+  const wanted0 = opts.scenario;
+  const named = typeof wanted0 !== 'string' ? wanted0 : SCENARIO_DEFS.find((s) => s.name === wanted0) ?? unknownName('E_UNKNOWN_SCENARIO', 'scenario', wanted0, SCENARIO_DEFS.map((s) => s.name));
   const sc = opts.iommuDriver ? withDriver(named, opts.iommuDriver) : named;
   const patches = (opts.patches ?? []).map(resolvePatch);
   const names = INVARIANT_DEFS.map((d) => d.name);

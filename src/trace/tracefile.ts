@@ -19,6 +19,13 @@ export interface ModelSource {
   readonly set?: readonly string[];
   readonly kernel?: string;
   readonly scenario?: string;
+  /** A scenario file (--scenario-file) by absolute path, and the SHA-256 of its content when
+   *  the run was made; `scenario` is then the name inside it. */
+  readonly scenarioFile?: string;
+  /** A --model-file by absolute path and the SHA-256 of its content (`model` is its name). */
+  readonly modelFile?: string;
+  readonly modelDigest?: string;
+  readonly scenarioDigest?: string;
   /** Built-in ids, or patch files by absolute path (replayable from any folder). */
   readonly patches?: readonly string[];
   /** SHA-256 of each patch file's content when the trace was written: a replay refuses a
@@ -127,7 +134,7 @@ export function validateModelSource(src: unknown, what: string, bad: (msg: strin
   const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   const strings = (v: unknown) => Array.isArray(v) && v.every((e) => typeof e === 'string');
   if (!isObj(src)) return bad(`${what} (the model the trace belongs to) is missing or not an object`);
-  for (const k of ['model', 'kernel', 'scenario', 'iommuDriver']) if (src[k] !== undefined && typeof src[k] !== 'string') bad(`${what}.${k} is not a string`);
+  for (const k of ['model', 'kernel', 'scenario', 'scenarioFile', 'scenarioDigest', 'modelFile', 'modelDigest', 'iommuDriver']) if (src[k] !== undefined && typeof src[k] !== 'string') bad(`${what}.${k} is not a string`);
   for (const k of ['set', 'patches', 'invariants']) if (src[k] !== undefined && !strings(src[k])) bad(`${what}.${k} is not a list of strings`);
   if (src.patchDigests !== undefined && !(isObj(src.patchDigests) && Object.values(src.patchDigests).every((v) => typeof v === 'string'))) bad(`${what}.patchDigests is not an object of strings`);
   if (src.model === undefined && (src.kernel === undefined || src.scenario === undefined)) bad(`${what} names neither a model nor a kernel and scenario`);

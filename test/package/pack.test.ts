@@ -27,6 +27,7 @@ test('npm pack installs into an empty folder and runs there', { timeout: 120_000
     const has = (re: RegExp) => listing.some((f) => re.test(f));
     assert.ok(has(/^package\/bin\/probecheck\.js$/) && has(/^package\/dist\/src\/cli\/main\.js$/) && has(/^package\/dist\/workers\/explore-worker\.js$/));
     assert.ok(has(/^package\/docs\/cli\.md$/) && has(/^package\/README\.md$/));
+    assert.ok(has(/^package\/schema\/scenario\.schema\.json$/) && has(/^package\/scenarios\/probe-vs-register\.yaml$/), 'the scenario schema and the built-in scenario files');
     assert.ok(!has(/^package\/(test|src|bench|dist\/test|dist\/bench)\//) && !has(/\.map$/), 'no tests, sources, bench or source maps');
 
     const app = path.join(tmp, 'app');
@@ -46,6 +47,15 @@ test('npm pack installs into an empty folder and runs there', { timeout: 120_000
     assert.equal(check.status, 1, check.stderr);
     assert.match(check.stdout, /== probecheck check: kernel v6\.18\.y, scenario probe-vs-register,/);
     assert.match(check.stdout, /report: results\/\d{8}-\d{6}-v6\.18\.y[^\/\s]*\/report\.html/);
+
+    // A shipped scenario file, checked through the schema the package ships.
+    const sf = npx('check', '--scenario-file', 'node_modules/probecheck/scenarios/probe-vs-register.yaml', '--workers', '1', '--quiet', '--out', 'from-file');
+    assert.equal(sf.status, 1, sf.stderr);
+    const bad = path.join(app, 'bad.yaml');
+    fs.writeFileSync(bad, 'name: b\nbus: platfrm\n');
+    const sfBad = npx('check', '--scenario-file', 'bad.yaml');
+    assert.equal(sfBad.status, 2);
+    assert.match(sfBad.stderr, /^probecheck: E_SCENARIO_FILE: bad\.yaml:2:6: bus: unknown value "platfrm" \(valid: platform, amba, pci\)\n$/);
 
     // A user's patch in TypeScript, importing the package by name.
     const fix = fs.readFileSync(path.join(ROOT, 'test', 'model', 'fixtures', 'fix-5.5.ts'), 'utf8')

@@ -36,7 +36,7 @@ export function checkOptions(raw: RawCheck): CheckOptions {
   const target = targetOptions(raw);
   validateTargetOptions(target);
   checkOutOption(raw.out);
-  if (raw.kernelTree !== undefined && target.model !== undefined) fail('E_USAGE', '--kernel-tree picks a kernel baseline; --model takes a classic model');
+  if (raw.kernelTree !== undefined && (target.model !== undefined || target.modelFile !== undefined)) fail('E_USAGE', '--kernel-tree picks a kernel baseline; --model takes a classic model');
   return Object.freeze({
     target, limits: limitsOf(raw),
     ...(raw.out !== undefined ? { out: raw.out } : {}),

@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readScenarioFile } from '../../scenario-file/parse';
 import { Command } from 'commander';
 import { fail, ProbeError, unknownName } from '../../errors';
 import { driverMisfit, KERNELS, SCENARIOS } from '../../model';
@@ -136,7 +137,7 @@ export function table(rows: readonly MatrixRow[], kernels: readonly string[], sc
   return lines.join('\n') + '\n';
 }
 
-interface RawMatrix extends Pick<RawLimits, 'workers' | 'maxSeconds'> { kernel?: string[]; scenario?: string[]; patch?: string[]; iommuDriver?: string; compare?: string; out?: string; force?: boolean; json?: boolean; quiet?: boolean; progress?: boolean; junit?: string; report?: boolean; shard?: Shard; cache?: boolean; cacheDir?: string }
+interface RawMatrix extends Pick<RawLimits, 'workers' | 'maxSeconds'> { kernel?: string[]; scenario?: string[]; scenarioFile?: string[]; patch?: string[]; iommuDriver?: string; compare?: string; out?: string; force?: boolean; json?: boolean; quiet?: boolean; progress?: boolean; junit?: string; report?: boolean; shard?: Shard; cache?: boolean; cacheDir?: string }
 
 /** --compare with another patch set would report every run as new or missing: refused. */
 function checkComparable(before: MatrixDoc, file: string, patches: readonly string[]): void {
@@ -148,9 +149,9 @@ function checkComparable(before: MatrixDoc, file: string, patches: readonly stri
 }
 
 /** One cell's target, or why the patches cannot be applied to it (E_PATCH fails the cell only). */
-function cellTarget(kernel: string, scenario: string, patches: readonly string[], iommuDriver?: string): Target | { error: string } {
+function cellTarget(kernel: string, scenario: string, patches: readonly string[], iommuDriver?: string, file?: string): Target | { error: string } {
   try {
-    return resolveTargets(targetOptions({ kernel, scenario: [scenario], patch: [...patches], iommuDriver }))[0];
+    return resolveTargets(targetOptions({ kernel, ...(file !== undefined ? { scenarioFile: [file] } : { scenario: [scenario] }), patch: [...patches], iommuDriver }))[0];
   } catch (e) {
     if (e instanceof ProbeError && e.code === 'E_PATCH') return { error: `E_PATCH: ${e.message.split('\n')[0]}` };
     throw e;
@@ -164,7 +165,11 @@ const errorRow = (kernel: string, scenario: string, patches: readonly string[], 
 
 export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[0]): Promise<Outcome> {
   const kernels = raw.kernel?.length ? raw.kernel : KERNELS.map((k) => k.name);
-  const scenarios = raw.scenario?.length ? raw.scenario : SCENARIOS.filter((s) => s.seed).map((s) => s.name);
+  // --scenario-file: each file's scenario is one more column, under the name inside it.
+  const files = new Map((raw.scenarioFile ?? []).map((f) => [readScenarioFile(f).def, f] as const));
+  const fileNames = new Map([...files].map(([d, f]) => [d.name, { def: d, file: f }]));
+  const scenarios = raw.scenario?.length || files.size ? [...(raw.scenario ?? []), ...fileNames.keys()] : SCENARIOS.filter((s) => s.seed).map((s) => s.name);
+  if (new Set(scenarios).size !== scenarios.length + (fileNames.size - files.size)) fail('E_USAGE', 'a scenario is given twice (a --scenario-file\'s name must differ from the other scenarios\')');
   const patches = raw.patch ?? [];
   checkOutOption(raw.out);
   if (raw.out && fs.existsSync(raw.out) && !raw.force) fail('E_OUT_EXISTS', `${raw.out} exists; give --force to replace it`);
@@ -173,16 +178,16 @@ export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[
   // Resolve every name before any work, so a typo costs nothing: kernels and scenarios here,
   // patch files loaded once (a file that does not load fails the whole matrix).
   for (const k of kernels) if (!KERNELS.some((x) => x.name === k)) unknownName('E_UNKNOWN_KERNEL', 'kernel', k, KERNELS.map((x) => x.name));
-  for (const s of scenarios) if (!SCENARIOS.some((x) => x.name === s)) unknownName('E_UNKNOWN_SCENARIO', 'scenario', s, SCENARIOS.map((x) => x.name));
+  for (const s of scenarios) if (!fileNames.has(s) && !SCENARIOS.some((x) => x.name === s)) unknownName('E_UNKNOWN_SCENARIO', 'scenario', s, SCENARIOS.map((x) => x.name));
   patches.forEach(loadPatch);
   // With --iommu-driver, a scenario whose topology the driver cannot serve is left out (said on stderr).
   const fits = (s: string) => {
-    const misfit = driverMisfit(s, raw.iommuDriver as string);
+    const misfit = driverMisfit(fileNames.get(s)?.def ?? s, raw.iommuDriver as string);
     if (misfit) ctx.progress(`matrix: ${misfit}: left out`, false);
     return !misfit;
   };
   const runnable = raw.iommuDriver === undefined ? scenarios : scenarios.filter(fits);
-  const cells = kernels.flatMap((kernel) => runnable.map((scenario) => ({ kernel, scenario, target: cellTarget(kernel, scenario, patches, raw.iommuDriver) })));
+  const cells = kernels.flatMap((kernel) => runnable.map((scenario) => ({ kernel, scenario, target: cellTarget(kernel, scenario, patches, raw.iommuDriver, fileNames.get(scenario)?.file) })));
   const limits = limitsOf(raw, { continueAfterViolation: true });
   const cellOf = (c: { kernel: string; scenario: string }) => cellKey({ kernel: c.kernel, scenario: c.scenario, patches, iommuDriver: raw.iommuDriver });
   const mine = raw.shard ? shardOf(cells, raw.shard, runnable.length) : cells;
@@ -255,6 +260,7 @@ export const matrixCommand: CommandFactory = (ctx, done) => {
     .description('explore every kernel x scenario over its whole space; one JSON document; what changed since the last one')
     .option('--kernel <k>', 'kernel (repeatable; default: every kernel)', collect)
     .option('--scenario <s>', 'scenario (repeatable; default: the five seed scenarios)', collect)
+    .option('--scenario-file <file>', 'a scenario in a YAML file, one more column (repeatable)', collect)
     .option('--patch <p>', 'built-in patch id or patch module, applied to every run (repeatable)', collect)
     .option('--iommu-driver <name>', 'serve every scenario\'s IOMMUs with this driver (scenarios it cannot serve are left out)');
   addLimitOptions(c, ['workers', 'max-seconds'], { 'max-seconds': 'stop each run (incomplete) after this many seconds' })

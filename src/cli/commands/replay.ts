@@ -13,7 +13,7 @@ import { checkRecordedPatches } from '../patch-record';
 import type { CommandFactory } from '../context';
 import { addTargetOptions, type RawTarget, targetOptions } from '../options';
 import type { Outcome } from '../outcome';
-import { optionsOfSource, resolveTargets, type TargetOptions, validateTargetOptions } from '../target';
+import { checkRecordedScenario, optionsOfSource, resolveTargets, type TargetOptions, validateTargetOptions } from '../target';
 import { loadTrace } from '../tracefiles';
 
 export interface ReplayOptions { readonly file: string; readonly target: TargetOptions; readonly json: boolean }
@@ -21,14 +21,16 @@ export interface ReplayOptions { readonly file: string; readonly target: TargetO
 /** The model to replay on: the one given on the command line, else the one in the trace's
  *  header. The recorded --invariant selection decides which fields the model keeps. */
 function replayOptions(o: TargetOptions, recorded?: ModelSource): TargetOptions {
-  const given = o.model !== undefined || o.kernel !== undefined || o.scenarios.length > 0 || o.patches.length > 0;
+  const given = o.model !== undefined || o.modelFile !== undefined || o.kernel !== undefined || o.scenarios.length > 0 || (o.scenarioFiles?.length ?? 0) > 0 || o.patches.length > 0;
   const invariants = recorded?.invariants ?? [];
   if (!given) {
     if (recorded) return optionsOfSource(recorded);
     fail('E_USAGE', 'an ITF trace needs the model: give --kernel K --scenario S [--patch P] or --model NAME [--set K=V]');
   }
-  if (o.model !== undefined) return { ...o, invariants };
+  if (o.model !== undefined || o.modelFile !== undefined) return { ...o, invariants };
   const kernel = o.kernel ?? recorded?.kernel;
+  if (o.scenarioFiles?.length) return { ...o, ...(kernel !== undefined ? { kernel } : {}), invariants };
+  if (!o.scenarios.length && recorded?.scenarioFile) return { ...o, ...(kernel !== undefined ? { kernel } : {}), scenarioFiles: [recorded.scenarioFile], invariants };
   const scenario = o.scenarios[0] ?? recorded?.scenario ?? fail('E_USAGE', 'give --scenario');
   return { ...o, ...(kernel !== undefined ? { kernel } : {}), scenarios: [scenario], invariants };
 }
@@ -44,8 +46,9 @@ function itfSource(file: string, json: unknown): ModelSource | undefined {
 export function runReplay(o: ReplayOptions): Outcome {
   const loaded = loadTrace(o.file);
   const recorded = loaded.kind === 'probecheck' ? loaded.trace.source : itfSource(o.file, loaded.json);
-  const given = o.target.model !== undefined || o.target.kernel !== undefined || o.target.scenarios.length > 0 || o.target.patches.length > 0;
+  const given = o.target.model !== undefined || o.target.modelFile !== undefined || o.target.kernel !== undefined || o.target.scenarios.length > 0 || (o.target.scenarioFiles?.length ?? 0) > 0 || o.target.patches.length > 0;
   if (!given) checkRecordedPatches(o.file, recorded?.patchDigests);
+  if (!given) checkRecordedScenario(o.file, recorded);
   const [target] = resolveTargets(replayOptions(o.target, recorded));
   const m = target.core;
   let states: PlainState[];

@@ -7,7 +7,7 @@ import { formatRepro } from '../../trace/repro';
 import { replayNames } from '../../trace/replay-names';
 import type { CommandFactory } from '../context';
 import type { Outcome } from '../outcome';
-import { optionsOfSource, resolveTargets } from '../target';
+import { checkRecordedScenario, optionsOfSource, resolveTargets } from '../target';
 import { loadTrace } from '../tracefiles';
 import { checkRecordedPatches } from '../patch-record';
 
@@ -28,6 +28,7 @@ export function runTrace(file: string, format: TraceFormat): Outcome {
     case 'itf': {
       // The whole model, as for any ITF trace: its replay is given no --invariant either.
       checkRecordedPatches(file, tr.source.patchDigests);
+      checkRecordedScenario(file, tr.source);
       const [target] = resolveTargets({ ...optionsOfSource(tr.source), invariants: [] });
       const rep = replayNames(target.core, tr.steps.map((s) => s.action));
       if (rep.divergence) fail('E_TRACE_FILE', `${file}: does not replay on its model (${rep.divergence.reason}); see probecheck replay`);
