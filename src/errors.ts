@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   E_DIFF_FILE: 'a diff file is unreadable or holds no unified diff',
   E_NO_CITATIONS: 'no kernel tree was read for that baseline, so nothing is recorded to compare with',
   E_TRACE_FILE: 'a trace file is unreadable, corrupt, or does not match the model',
+  E_CHECKPOINT: 'a checkpoint is unreadable, corrupt, or from another model, kernel, scenario, patch set, invariant selection or probecheck version',
   E_OUT_EXISTS: 'the results folder already holds a run (use --force)',
   E_MERGE: 'matrix shard documents do not join: a cell missing or in two shards, or shards of different matrices',
   E_OUT_LOCKED: 'another probecheck is writing that results folder or matrix document now',
