@@ -55,6 +55,9 @@ export function identityMismatch(found: SearchIdentity, want: SearchIdentity): s
     return `it was written by probecheck ${found.probecheck} (build ${found.engine}), this is ${want.probecheck} (build ${want.engine})`;
   }
   if (found.label !== want.label) return `it is of ${found.label}, this run checks ${want.label}`;
+  if (JSON.stringify(found.options.set) !== JSON.stringify(want.options.set)) {
+    return `it is of ${found.label} with ${found.options.set.join(' ') || 'default parameters'}, this run has ${want.options.set.join(' ') || 'default parameters'}`;
+  }
   if (JSON.stringify(found.options.patches) !== JSON.stringify(want.options.patches)) {
     return `it is of patches ${found.options.patches.join(', ') || 'none'}, this run has ${want.options.patches.join(', ') || 'none'}`;
   }

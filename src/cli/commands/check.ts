@@ -96,10 +96,10 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
   const every = o.checkpointEvery ?? resumed?.file.everySeconds;
   if (every !== undefined && targets.length !== 1) fail('E_USAGE', `checkpoints are of one search: give one --scenario (this run has ${targets.length})`);
   const limits: ExploreLimits = every === undefined ? o.limits : checkpointLimits(o.limits, targetOpts, resumed);
-  if (every !== undefined && o.limits.workers > 1 && !o.quiet) ctx.progress('probecheck: note: checkpoints save the single-threaded search: running with 1 worker', false);
   const { base, subs } = outDirs(o.resume !== undefined ? { ...o, out: o.resume } : o, targets);
   // The checkpoint is checked against the model before the folder is touched.
   const ckpt = every !== undefined ? checkpointing(base, targets[0], targetOpts, limits, every, resumed) : undefined;
+  if (every !== undefined && o.limits.workers > 1 && !o.quiet) ctx.progress('probecheck: note: checkpoints save the single-threaded search: running with 1 worker', false);
   // Refused, locked and proven writable before the search starts (a resumed run replaces
   // the partial results of the run it goes on from).
   const folder = ResultsFolder.open(base, o.force || resumed !== undefined, ctx.stop);
