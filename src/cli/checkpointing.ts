@@ -49,6 +49,8 @@ export interface Checkpointing {
   /** Checkpoints written so far, and the first write error (the run goes on; the last good
    *  checkpoint stays). */
   written: number;
+  /** Seconds spent writing them (what checkpoints cost the run). */
+  seconds: number;
   failure?: string;
 }
 
@@ -62,16 +64,18 @@ export function checkpointing(dir: string, t: Target, options: TargetOptions, li
     if (why) fail('E_CHECKPOINT', `${file}: refused: ${why}`);
   }
   const c: Checkpointing = {
-    file, written: 0,
+    file, written: 0, seconds: 0,
     hooks: {
       everySeconds,
       write: (s) => {
+        const t0 = performance.now();
         try {
           writeCheckpoint(file, id, everySeconds, s);
           c.written++;
         } catch (e) {
           c.failure ??= (e as Error).message.split('\n')[0];
         }
+        c.seconds += (performance.now() - t0) / 1000;
       },
       ...(resumed ? { resume: resumed.file.snapshot() } : {}),
     },
@@ -83,7 +87,7 @@ export function checkpointing(dir: string, t: Target, options: TargetOptions, li
  *  Returns the note for stderr. */
 export function finishCheckpoint(c: Checkpointing, dir: string, resumable: boolean): string {
   let note = c.failure ? `probecheck: warning: a checkpoint could not be written (${c.failure}); the last one written stays\n` : '';
-  if (resumable && c.written > 0) note += `probecheck: checkpoint: ${c.file}; go on with: probecheck check --resume ${dir}\n`;
+  if (resumable && c.written > 0) note += `probecheck: checkpoint: ${c.file} (${c.written} written in ${c.seconds.toFixed(2)} s); go on with: probecheck check --resume ${dir}\n`;
   else if (!resumable) removeCheckpoint(c.file);
   return note;
 }
