@@ -88,6 +88,9 @@ export function checkpointing(dir: string, t: Target, options: TargetOptions, li
 export function finishCheckpoint(c: Checkpointing, dir: string, resumable: boolean): string {
   let note = c.failure ? `probecheck: warning: a checkpoint could not be written (${c.failure}); the last one written stays\n` : '';
   if (resumable && c.written > 0) note += `probecheck: checkpoint: ${c.file} (${c.written} written in ${c.seconds.toFixed(2)} s); go on with: probecheck check --resume ${dir}\n`;
-  else if (!resumable) removeCheckpoint(c.file);
+  else if (!resumable) {
+    removeCheckpoint(c.file);
+    if (c.written > 0) note += `probecheck: ${c.written} checkpoint${c.written === 1 ? '' : 's'} written in ${c.seconds.toFixed(2)} s; removed, the search ended\n`;
+  }
   return note;
 }
