@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   E_DTS_FILE: 'a device tree (.dts, or .dtb through dtc) is unreadable, not parseable, or has no IOMMU topology probecheck can model (FILE:LINE:COL: what is wrong)',
   E_MODEL_FILE: 'a --model-file does not load, throws, or does not export a well-formed IR model (one line naming the file and the first bad node)',
   E_TRACE_FILE: 'a trace file is unreadable, corrupt, or does not match the model',
+  E_CHECKPOINT: 'a checkpoint is unreadable, corrupt, or from another model, kernel, scenario, patch set, invariant selection or probecheck version',
   E_OUT_EXISTS: 'the results folder already holds a run (use --force)',
   E_MERGE: 'matrix shard documents do not join: a cell missing or in two shards, or shards of different matrices',
   E_OUT_LOCKED: 'another probecheck is writing that results folder or matrix document now',

@@ -7,15 +7,18 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export function writeFileAtomic(file: string, data: string): void {
+/** `data` as text, or as byte parts written one after the other (a large file, such as a
+ *  checkpoint, is not copied into one buffer first). */
+export function writeFileAtomic(file: string, data: string | Iterable<Uint8Array>): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`);
   let fd: number | undefined;
   try {
     fd = fs.openSync(tmp, 'wx', 0o644);
     // A write may be short (a file-size limit, a nearly full disk): go on until all is
     // written, so the next write reports the error (EFBIG, ENOSPC) instead of truncating.
-    const buf = Buffer.from(data, 'utf8');
-    for (let off = 0; off < buf.length;) off += fs.writeSync(fd, buf, off, buf.length - off);
+    for (const buf of typeof data === 'string' ? [Buffer.from(data, 'utf8')] : data) {
+      for (let off = 0; off < buf.length;) off += fs.writeSync(fd, buf, off, buf.length - off);
+    }
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;

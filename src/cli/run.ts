@@ -4,6 +4,7 @@
  */
 import { explore } from '../explorer/explore';
 import type { ExploreResult, Progress, ReductionReport, Verdict } from '../explorer/types';
+import type { CheckpointHooks } from '../explorer/checkpoint';
 import type { CliContext } from './context';
 import type { ExploreLimits } from './limits';
 import { traceFileName } from './artifacts';
@@ -42,10 +43,11 @@ export function remainingSeconds(limits: ExploreLimits, since: number): ExploreL
 /** Explore with progress (live line on a terminal, a line every 5 s with --progress otherwise)
  *  and signals: the first SIGINT/SIGTERM/SIGHUP stops the search (verdict incomplete,
  *  stopReason interrupted); main.ts exits at a second one. */
-export async function exploreTarget(t: Target, limits: ExploreLimits, ctx: CliContext, view: SearchView): Promise<{ result: ExploreResult; interrupted: boolean }> {
+export async function exploreTarget(t: Target, limits: ExploreLimits, ctx: CliContext, view: SearchView, checkpoint?: CheckpointHooks): Promise<{ result: ExploreResult; interrupted: boolean }> {
   try {
     const result = await explore(t.core, {
       ...remainingSeconds(limits, view.since),
+      ...(checkpoint ? { checkpoint } : {}),
       signal: ctx.stop.signal,
       progressIntervalMs: ctx.stderrIsTTY ? 500 : 5000,
       ...(view.progress ? { onProgress: (p: Progress) => ctx.progress(progressLine(t.label, p), true) } : {}),

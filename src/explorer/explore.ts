@@ -30,6 +30,7 @@ export async function explore(m: CoreModel, opts: ExploreOptions = {}): Promise<
     const names = m.properties.filter((p) => p.kind !== 'witness').map((p) => p.name);
     for (const n of opts.properties) if (!names.includes(n)) unknownName('E_UNKNOWN_INVARIANT', `invariant of model ${m.name}`, n, names);
   }
+  if (opts.checkpoint && (opts.reduce?.por || opts.reduce?.symmetry)) fail('E_USAGE', 'checkpoints save the unreduced search only; drop --reduce (or --checkpoint-every / --resume)');
   const symmetric = opts.reduce?.symmetry ? symmetricEntity(m) : undefined;
   if (opts.reduce?.por || symmetric) return exploreReducedThenRebuild(m, opts, symmetric);
   const r = await exploreFull(m, opts);
@@ -51,7 +52,8 @@ function symmetricEntity(m: CoreModel): string | undefined {
 async function exploreFull(m: CoreModel, opts: ExploreOptions): Promise<ExploreResult> {
   const src = compileModel(m, opts.properties, { canonical: opts.canonical });
   const workers = opts.workers ?? 1;
-  if (workers <= 1) return exploreSequential(m, src, opts);
+  // Checkpoints save the sequential search's state only (docs/cli.md: --checkpoint-every).
+  if (workers <= 1 || opts.checkpoint) return exploreSequential(m, src, opts);
   // Small spaces finish in this thread before worker threads would have started; the
   // search moves to the workers at the first level boundary past the threshold.
   const start = await exploreSequential(m, src, opts, opts.parallelThreshold ?? PARALLEL_THRESHOLD, opts.parallelThreshold === undefined ? HANDOFF_LEVEL_SECONDS : 0);

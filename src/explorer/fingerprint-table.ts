@@ -53,6 +53,14 @@ export class FingerprintTable {
     return true;
   }
 
+  /** Take over a checkpoint's table (validated by the caller: snapshotProblem). */
+  restoreTable(table: Int32Array, log2cap: number, count: number): void {
+    this.table = table;
+    this.log2cap = log2cap;
+    this.count = count;
+    this.resize();
+  }
+
   grow(): void {
     const old = this.table;
     this.log2cap++;

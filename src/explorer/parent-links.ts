@@ -52,6 +52,26 @@ export class ParentLinks {
     return out.reverse();
   }
 
+  /** The used part of each chunk (views, not copies): what a checkpoint writes. */
+  chunks(): { parents: Uint32Array[]; actions: (Uint8Array | Uint16Array | Uint32Array)[] } {
+    const used = (c: number) => Math.min(CHUNK, this.n - c * CHUNK);
+    return { parents: this.parents.map((p, c) => p.subarray(0, used(c))), actions: this.actions.map((a, c) => a.subarray(0, used(c))) };
+  }
+
+  /** Links rebuilt from a checkpoint's chunks (validated by the caller: snapshotProblem). */
+  static restore(actionCount: number, n: number, parents: readonly Uint32Array[], actions: readonly (Uint8Array | Uint16Array | Uint32Array)[]): ParentLinks {
+    const l = new ParentLinks(actionCount);
+    for (let c = 0; c < parents.length; c++) {
+      // Every chunk but the first is full size, so that push() never outgrows one.
+      const size = c === 0 ? Math.min(CHUNK, Math.max(1024, parents[0].length)) : CHUNK;
+      const p = new Uint32Array(size); p.set(parents[c].subarray(0, size));
+      const a = new l.ActionArray(size); a.set(actions[c].subarray(0, size));
+      l.parents.push(p); l.actions.push(a);
+    }
+    l.n = n;
+    return l;
+  }
+
   get bytes(): number {
     let n = 0;
     for (const p of this.parents) n += p.length;

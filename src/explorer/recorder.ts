@@ -7,6 +7,7 @@
 import type { CoreModel } from '../ir/core';
 import type { Violation, WitnessResult } from './types';
 import type { CompiledSource } from '../compile/compile';
+import type { HitRecord } from './checkpoint';
 
 export interface Hit {
   readonly state: number;
@@ -52,6 +53,18 @@ export class PropertyRecorder {
     if (!old) this.witnessesLeft--;
     this.witnessHits.set(prop, hit);
     this.reached[prop] = 1;
+  }
+
+  /** What a checkpoint keeps: [prop, state, extra, depth] per violation and per witness. */
+  records(): { violations: HitRecord[]; witnesses: HitRecord[] } {
+    const rows = (m: Map<number, Hit>) => [...m].map(([p, h]): HitRecord => [p, h.state, h.extra, h.depth]);
+    return { violations: rows(this.hits), witnesses: rows(this.witnessHits) };
+  }
+
+  /** Put back what records() gave (validated by the caller: snapshotProblem). */
+  restore(violations: readonly HitRecord[], witnesses: readonly HitRecord[]): void {
+    for (const [p, state, extra, depth] of violations) this.violate(p, { state, extra, depth });
+    for (const [p, state, extra, depth] of witnesses) this.witness(p, { state, extra, depth });
   }
 
   checkedNames(): string[] {

@@ -14,6 +14,43 @@ import { ParentLinks } from './parent-links';
 import { FingerprintTable } from './fingerprint-table';
 import { finishResult, LimitWatch } from './common';
 import type { ExploreOptions, ExploreResult, StopReason } from './types';
+import { type Snapshot, snapshotProblem } from './checkpoint';
+import { fail } from '../errors';
+
+const RESUMABLE: ReadonlySet<StopReason> = new Set(['interrupted', 'max-states', 'max-depth', 'max-seconds', 'max-memory']);
+
+/** The search's state where it stands (views of its arrays: written out before it goes on). */
+function snapshot(S: LevelState, seconds: number): Snapshot {
+  const W = S.W;
+  return {
+    W, depth: S.depth, levelBase: S.levelBase, cur: S.cur,
+    frontierCount: S.frontierCount, frontier: S.frontier.subarray(0, S.frontierCount * W),
+    nextCount: S.nextCount, next: S.next.subarray(0, S.nextCount * W),
+    generated: S.generated, actionCounts: S.actionCounts,
+    log2cap: S.log2cap, count: S.count, table: S.table,
+    links: { n: S.links.length, ...S.links.chunks() },
+    ...S.rec.records(), seconds,
+  };
+}
+
+/** Continue from a snapshot, checked in full first (it comes from a file). */
+function restore(S: LevelState, s: Snapshot, m: CoreModel, src: CompiledSource): void {
+  const why = snapshotProblem(s, m, src);
+  if (why) fail('E_CHECKPOINT', `the checkpoint does not fit model ${m.name}: ${why}`);
+  S.restoreTable(s.table, s.log2cap, s.count);
+  S.frontier = s.frontier;
+  S.frontierCount = s.frontierCount;
+  S.cur = s.cur;
+  S.next = new Int32Array(Math.max(S.W * 1024, 2 * s.next.length));
+  S.next.set(s.next);
+  S.nextCount = s.nextCount;
+  S.levelBase = s.levelBase;
+  S.depth = s.depth;
+  S.generated = s.generated;
+  S.actionCounts.set(s.actionCounts);
+  S.links = ParentLinks.restore(m.actions.length, s.links.n, s.links.parents, s.links.actions);
+  S.rec.restore(s.violations, s.witnesses);
+}
 
 /** What the generated level loop reads and writes (see emitLevelLoop). */
 class LevelState extends FingerprintTable {
@@ -30,7 +67,7 @@ class LevelState extends FingerprintTable {
   readonly out: Int32Array;
   readonly acts: Int32Array;
   readonly actionCounts: Float64Array;
-  readonly links: ParentLinks;
+  links: ParentLinks;
   readonly skip: Uint8Array;
   readonly reached: Uint8Array;
 
@@ -107,36 +144,51 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
   const watch = new LimitWatch(opts);
   const S = new LevelState(W, cm.maxSucc, m.actions.length, rec, watch, encodeState(src.layout, initialState(m)));
 
-  // The initial state: stored, checked, and the first frontier.
-  const res = new Int32Array(2);
-  cm.canon(S.frontier, 0);
-  cm.fp(S.frontier, 0, res);
-  S.insert(res[0], res[1]);
-  S.links.push(0xffffffff, 0);
-  if (cm.hasInv) for (let pi = cm.inv(S.frontier, 0, S.skip); pi >= 0; pi = cm.inv(S.frontier, 0, S.skip)) rec.violate(pi, { state: 0, extra: -1, depth: 0 });
-  if (cm.hasWit) for (let pi = cm.wit(S.frontier, 0, S.reached); pi >= 0; pi = cm.wit(S.frontier, 0, S.reached)) rec.witness(pi, { state: 0, extra: -1, depth: 0 });
+  const ck = opts.checkpoint;
+  if (ck?.resume) {
+    restore(S, ck.resume, m, src);
+  } else {
+    // The initial state: stored, checked, and the first frontier.
+    const res = new Int32Array(2);
+    cm.canon(S.frontier, 0);
+    cm.fp(S.frontier, 0, res);
+    S.insert(res[0], res[1]);
+    S.links.push(0xffffffff, 0);
+    if (cm.hasInv) for (let pi = cm.inv(S.frontier, 0, S.skip); pi >= 0; pi = cm.inv(S.frontier, 0, S.skip)) rec.violate(pi, { state: 0, extra: -1, depth: 0 });
+    if (cm.hasWit) for (let pi = cm.wit(S.frontier, 0, S.reached); pi >= 0; pi = cm.wit(S.frontier, 0, S.reached)) rec.witness(pi, { state: 0, extra: -1, depth: 0 });
+  }
+  const before = ck?.resume?.seconds ?? 0;
+  let lastCheckpoint = 0;
+  // A snapshot taken inside a level goes on from its position, past the boundary checks
+  // that level already passed.
+  let midLevel = S.cur > 0;
 
   let stop: StopReason = 'complete';
   let modelError: { message: string; actions: number[] } | undefined;
   const cont = !!opts.continueAfterViolation;
   let lastLevelSeconds = 0;
   for (;;) {
-    if (S.frontierCount === 0) break;
-    if (rec.anyViolation && !cont) { stop = 'violation'; break; }
-    // With a signal to watch, let its handler run (Ctrl-C, SIGTERM): the search stops at a
-    // level boundary. One turn of the event loop per level costs nothing measurable.
-    if (opts.signal) await new Promise<void>((resolve) => setImmediate(resolve));
-    const limit = watch.beforeLevel(S.count, S.depth);
-    if (limit) { stop = limit; break; }
-    if (S.count >= handoffAt && lastLevelSeconds >= minLevelSeconds) {
-      return {
-        frontier: S.frontier.subarray(0, S.frontierCount * W), frontierCount: S.frontierCount, levelBase: S.levelBase,
-        depth: S.depth, distinct: S.count, generated: S.generated, actionCounts: S.actionCounts, links: S.links,
-        rec, watch, fingerprints: S.table,
-      };
+    if (!midLevel) {
+      if (S.frontierCount === 0) break;
+      if (rec.anyViolation && !cont) { stop = 'violation'; break; }
+      // With a signal to watch, let its handler run (Ctrl-C, SIGTERM): the search stops at a
+      // level boundary. One turn of the event loop per level costs nothing measurable.
+      if (opts.signal) await new Promise<void>((resolve) => setImmediate(resolve));
+      const limit = watch.beforeLevel(S.count, S.depth);
+      if (limit) { stop = limit; break; }
+      if (S.count >= handoffAt && lastLevelSeconds >= minLevelSeconds) {
+        return {
+          frontier: S.frontier.subarray(0, S.frontierCount * W), frontierCount: S.frontierCount, levelBase: S.levelBase,
+          depth: S.depth, distinct: S.count, generated: S.generated, actionCounts: S.actionCounts, links: S.links,
+          rec, watch, fingerprints: S.table,
+        };
+      }
+      if (ck && watch.seconds() - lastCheckpoint >= ck.everySeconds) {
+        ck.write(snapshot(S, before + watch.seconds()));
+        lastCheckpoint = watch.seconds();
+      }
     }
-    S.cur = 0;
-    S.nextCount = 0;
+    midLevel = false;
     const levelStart = watch.seconds();
     try {
       cm.expand(S);
@@ -155,11 +207,15 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
     S.frontier = S.next;
     S.frontierCount = S.nextCount;
     S.next = done.length >= W * 1024 ? done : new Int32Array(W * 1024);
+    S.cur = 0;
+    S.nextCount = 0;
     if (S.frontierCount > 0) S.depth++;
   }
+  // Stopped by a signal or a limit: what was reached can go on later.
+  if (ck && RESUMABLE.has(stop)) ck.write(snapshot(S, before + watch.seconds()));
 
   return finishResult({
-    m, rec, stop, workers: 1, seconds: watch.seconds(), depth: S.depth, distinct: S.count, generated: S.generated,
+    m, rec, stop, workers: 1, seconds: before + watch.seconds(), depth: S.depth, distinct: S.count, generated: S.generated,
     actionCounts: S.actionCounts, retainedBytes: S.retainedBytes, load: S.load,
     pathTo: (i) => S.links.pathTo(i), exactFingerprints: exactFingerprint(W), modelError,
   });

@@ -3,6 +3,7 @@
  * traces are rebuilt by replay (src/trace).
  */
 import type { PropertyKind } from '../ir/types';
+import type { CheckpointHooks } from './checkpoint';
 
 export interface ExploreOptions {
   /** Worker threads (default 1: the search runs in the calling thread). */
@@ -37,6 +38,10 @@ export interface ExploreOptions {
    *  `symmetry`: asked for, runs only where the model declares interchangeable slots (none
    *  does yet; the report says so). Off by default in the API (the CLI turns both on). */
   readonly reduce?: { readonly por?: boolean; readonly symmetry?: boolean };
+  /** Checkpoints of the unreduced search (checkpoint.ts): written at level boundaries every
+   *  so often and where a signal or a limit stops the search; or the search resumed from one.
+   *  The search then runs in the calling thread whatever `workers` says. */
+  readonly checkpoint?: CheckpointHooks;
 }
 
 /** What a reduction did, for the summary. */

@@ -44,11 +44,11 @@ export function defaultCacheDir(): string {
   return path.join(base, 'probecheck', 'cells');
 }
 
-const VERSION: string = require('../../../package.json').version;
+export const VERSION: string = require('../../../package.json').version;
 
 let engine: string | undefined;
 /** A digest of the built code that decides a cell's result besides the model. */
-function engineDigest(): string {
+export function engineDigest(): string {
   if (engine === undefined) {
     const h = createHash('sha256');
     const src = path.resolve(__dirname, '..');

@@ -1,4 +1,5 @@
 /** probecheck check: explore a model, report, and write the results folder. */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { analyseTree } from '../../drift/analyse';
@@ -9,6 +10,7 @@ import { addLimitOptions, type ExploreLimits, limitsOf, type RawLimits, workersW
 import { addTargetOptions, PROGRESS_TEXT, QUIET_TEXT, type RawTarget, targetOptions } from '../options';
 import { type ExitCode, exitCodeOf, type Outcome, worstVerdict } from '../outcome';
 import { outputError } from '../output-error';
+import { checkpointing, finishCheckpoint, openResume, parseDuration, type Resumed } from '../checkpointing';
 import { checkOutOption, namePart, ResultsFolder, timestamp, uniqueSuffix } from '../results';
 import { violationArtifacts } from '../artifacts';
 import { exploreTarget, formatRun, searchView, summarize, type RunSummary } from '../run';
@@ -28,21 +30,34 @@ export interface CheckOptions {
   /** Pick the kernel nearest this source tree (unless --kernel) and warn of drifted steps. */
   readonly kernelTree?: string;
   readonly reports: ReportOptions;
+  /** --checkpoint-every, in seconds. */
+  readonly checkpointEvery?: number;
+  /** --resume: the results folder whose checkpoint the run goes on from. */
+  readonly resume?: string;
 }
 
-interface RawCheck extends RawTarget, RawLimits { out?: string; force?: boolean; json?: boolean; quiet?: boolean; progress?: boolean; kernelTree?: string; junit?: string; report?: boolean }
+interface RawCheck extends RawTarget, RawLimits { out?: string; force?: boolean; json?: boolean; quiet?: boolean; progress?: boolean; kernelTree?: string; junit?: string; report?: boolean; checkpointEvery?: number; resume?: string }
 
 export function checkOptions(raw: RawCheck): CheckOptions {
   const target = targetOptions(raw);
   validateTargetOptions(target);
   checkOutOption(raw.out);
   if (raw.kernelTree !== undefined && (target.model !== undefined || target.modelFile !== undefined)) fail('E_USAGE', '--kernel-tree picks a kernel baseline; --model takes a classic model');
+  const ck = raw.checkpointEvery !== undefined ? '--checkpoint-every' : raw.resume !== undefined ? '--resume' : undefined;
+  if (ck && raw.reduce && (raw.reduce.por || raw.reduce.symmetry)) fail('E_USAGE', `${ck} saves the unreduced search only; drop --reduce`);
+  if (raw.resume !== undefined) {
+    checkOutOption(raw.resume, '--resume');
+    if (raw.out !== undefined && path.resolve(raw.out) !== path.resolve(raw.resume)) fail('E_USAGE', '--resume writes into the folder it resumes; drop --out');
+    if (raw.kernelTree !== undefined) fail('E_USAGE', '--resume takes the kernel from the checkpoint (or --kernel); drop --kernel-tree');
+  }
   return Object.freeze({
     target, limits: limitsOf(raw),
     ...(raw.out !== undefined ? { out: raw.out } : {}),
     ...(raw.kernelTree !== undefined ? { kernelTree: raw.kernelTree } : {}),
     force: Boolean(raw.force), json: Boolean(raw.json), quiet: Boolean(raw.quiet), progress: Boolean(raw.progress),
     reports: { html: raw.report !== false, ...(raw.junit !== undefined ? { junit: raw.junit } : {}) },
+    ...(raw.checkpointEvery !== undefined ? { checkpointEvery: raw.checkpointEvery } : {}),
+    ...(raw.resume !== undefined ? { resume: raw.resume } : {}),
   });
 }
 
@@ -74,10 +89,23 @@ async function kernelFromTree(o: CheckOptions, ctx: Parameters<CommandFactory>[0
 }
 
 export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[0]): Promise<Outcome> {
-  const targets = resolveTargets(o.kernelTree !== undefined ? await kernelFromTree(o, ctx) : o.target);
-  const { base, subs } = outDirs(o, targets);
-  // Refused, locked and proven writable before the search starts.
-  const folder = ResultsFolder.open(base, o.force, ctx.stop);
+  // --resume: the checkpoint is read (and refused if corrupt) before anything else.
+  const resumed = o.resume !== undefined ? openResume(o.resume, o.target) : undefined;
+  const targetOpts = resumed ? resumed.target : o.kernelTree !== undefined ? await kernelFromTree(o, ctx) : o.target;
+  const targets = resolveTargets(targetOpts);
+  const every = o.checkpointEvery ?? resumed?.file.everySeconds;
+  if (every !== undefined && targets.length !== 1) fail('E_USAGE', `checkpoints are of one search: give one --scenario (this run has ${targets.length})`);
+  const limits: ExploreLimits = every === undefined ? o.limits : checkpointLimits(o.limits, targetOpts, resumed);
+  const { base, subs } = outDirs(o.resume !== undefined ? { ...o, out: o.resume } : o, targets);
+  // The checkpoint is checked against the model before the folder is touched.
+  const ckpt = every !== undefined ? checkpointing(base, targets[0], targetOpts, limits, every, resumed) : undefined;
+  if (every !== undefined && o.limits.workers > 1 && !o.quiet) ctx.progress('probecheck: note: checkpoints save the single-threaded search: running with 1 worker', false);
+  // Refused, locked and proven writable before the search starts (a resumed run replaces
+  // the partial results of the run it goes on from).
+  const folder = ResultsFolder.open(base, o.force || resumed !== undefined, ctx.stop);
+  if (ckpt) {
+    try { fs.mkdirSync(base, { recursive: true }); } catch (e) { folder.abandon(); throw outputError(e, base); }
+  }
   const view = searchView(ctx, o);
   const runs: RunSummary[] = [];
   const reports: (() => string)[] = [];
@@ -93,7 +121,8 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
       const t = targets[i], sub = subs[i];
       if (ctx.stop.received) break;
       const dir = path.join(base, sub);
-      const { result: r } = await exploreTarget(t, o.limits, ctx, view);
+      const { result: r } = await exploreTarget(t, limits, ctx, view, ckpt?.hooks);
+      if (ckpt) notes += finishCheckpoint(ckpt, base, RESUMABLE.has(r.stopReason));
       const summary = summarize(t, r, dir, ctx.stop.received);
       const arts = violationArtifacts(t, r, dir);
       write(() => {
@@ -123,7 +152,8 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
     let replaced = 0;
     write(() => { replaced = folder.commit(); });
     if (outputFailure) reportLine = '';
-    if (replaced) notes = `probecheck: --force: replaced ${replaced} file${replaced === 1 ? '' : 's'} of an earlier run in ${base}\n` + notes;
+    if (resumed) notes = `probecheck: resumed from the checkpoint of ${base} written ${resumed.file.written}\n` + notes;
+    else if (replaced) notes = `probecheck: --force: replaced ${replaced} file${replaced === 1 ? '' : 's'} of an earlier run in ${base}\n` + notes;
     if (ctx.stop.received && !outputFailure) notes += `probecheck: interrupted by ${ctx.stop.received}; what was reached is in ${base} (marked interrupted)\n`;
     if (outputFailure) notes += `probecheck: E_OUTPUT: ${outputFailure}; ${folder.hadRun ? `the earlier run in ${base} is intact` : 'nothing was written'}\n`;
     let human = reports.map((f) => f()).join('\n') + reportLine;
@@ -137,6 +167,17 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
   } finally {
     folder.abandon();
   }
+}
+
+const RESUMABLE = new Set(['interrupted', 'max-states', 'max-depth', 'max-seconds', 'max-memory']);
+
+/** A checkpointed search runs in one thread; a resumed one checks what its checkpoint checked
+ *  (--invariant, --continue) unless the command line says otherwise. */
+function checkpointLimits(l: ExploreLimits, t: TargetOptions, resumed: Resumed | undefined): ExploreLimits {
+  const properties = t.invariants.length ? Object.freeze([...t.invariants]) : undefined;
+  const cont = Boolean(l.continueAfterViolation) || Boolean(resumed?.file.id.continueAfterViolation);
+  const { properties: _p, ...rest } = l;
+  return Object.freeze({ ...rest, workers: 1, continueAfterViolation: cont, ...(properties ? { properties } : {}) });
 }
 
 /** The summary printed when the results could not be written: no folder to point at. */
@@ -156,12 +197,16 @@ export const checkCommand: CommandFactory = (ctx, done) => {
     .option('--json', 'print one JSON summary on stdout; the human report goes to stderr')
     .option('--quiet', QUIET_TEXT)
     .option('--progress', PROGRESS_TEXT)
+    .option('--checkpoint-every <duration>', 'write the search state to <out>/checkpoint.msgpack at the first level boundary after each DURATION (30s, 10m, 1h), and where a signal or a limit stops the search; one worker', parseDuration('--checkpoint-every'))
+    .option('--resume <dir>', 'go on from the checkpoint in a results folder (the model, --invariant and --continue come from it unless given; refused if they differ)')
     .option('--kernel-tree <path>', 'a kernel source tree: check the modelled kernel nearest it (unless --kernel) and warn first of the steps whose kernel function differs there (probecheck drift)')
     .addHelpText('after', `
 Examples:
   probecheck check --kernel v6.6 --scenario probe-vs-register
   probecheck check --kernel-tree ~/src/linux --scenario probe-vs-register
   probecheck check --model counters --set n=3 --set m=3 --json
+  probecheck check --kernel v6.18.y --scenario register-probe-unbind --checkpoint-every 10m --out nightly
+  probecheck check --resume nightly
 Exit status: 0 pass, 1 violation or witness failure, 2 bad input, 3 incomplete, 5 results not
 written; 130/143/129 stopped by Ctrl-C/SIGTERM/SIGHUP (partial results written).`)
     .action(async (raw: RawCheck) => {
