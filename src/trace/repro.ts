@@ -59,7 +59,7 @@ export function formatRepro(t: TraceFile): string {
   segs.forEach((g, gi) => {
     const first = t.steps[g.from];
     const lastStep = t.steps[g.to];
-    const head = started.has(g.actor) ? `${g.actor}: resume` : `${g.actor}: ${(START[kind(g.actor)] ?? (() => 'start it'))(instance(g.actor))}`;
+    const head = started.has(g.actor) ? `${g.actor}: resume` : `${g.actor}: ${((Object.hasOwn(START, kind(g.actor)) ? START[kind(g.actor)] : undefined) ?? (() => 'start it'))(instance(g.actor))}`;
     started.add(g.actor);
     const steps = g.from === g.to ? `step ${g.from + 1} (${first.label})` : `steps ${g.from + 1}-${g.to + 1} (${first.label} .. ${lastStep.label})`;
     const next = segs.slice(gi + 1).find((x) => x.actor === g.actor);
@@ -72,7 +72,7 @@ export function formatRepro(t: TraceFile): string {
     n++;
   });
   out.push('');
-  out.push(...wrap(`Then ${t.invariant} is violated. What you would see: ${SEEN[t.invariant] ?? 'the invariant\'s effect (see the trace)'}.`, REPRO_WIDTH));
+  out.push(...wrap(`Then ${t.invariant} is violated. What you would see: ${(Object.hasOwn(SEEN, t.invariant) ? SEEN[t.invariant] : undefined) ?? 'the invariant\'s effect (see the trace)'}.`, REPRO_WIDTH));
   out.push(...wrap('Each hold is one lock or shared access apart from the next step of another thread; a hold inside a critical section of the model (between a lock and its unlock step) must sit inside the kernel\'s critical section too.', REPRO_WIDTH));
   return out.map((l) => ascii(l).trimEnd()).join('\n') + '\n';
 }

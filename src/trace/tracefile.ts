@@ -117,13 +117,22 @@ export function validateTraceFile(x: unknown, file: string): TraceFile {
   if (t.version !== 1) bad(`"version" is ${JSON.stringify(t.version)}, expected 1`);
   if (typeof t.invariant !== 'string') bad('"invariant" is missing or not a string');
   validateModelSource(t.source, '"source"', bad);
+  // What trace --format text/lkml/repro prints: text is text (else a TypeError, not one line).
+  const strings = (v: unknown) => Array.isArray(v) && v.every((e) => typeof e === 'string');
+  for (const k of ['model', 'kind', 'predicate', 'replay']) if (typeof t[k] !== 'string') bad(`"${k}" is missing or not a string`);
+  if (t.doc !== undefined && typeof t.doc !== 'string') bad('"doc" is not a string');
+  if (!strings(t.values)) bad('"values" is not a list of strings');
+  if (!isObj(t.params) || Object.values(t.params).some((v) => !['string', 'number', 'boolean'].includes(typeof v))) bad('"params" is not an object of values');
   if (!isObj(t.initial)) bad('"initial" (the initial state) is missing or not an object');
   if (!Array.isArray(t.steps)) return bad('"steps" is not an array');
   if (t.length !== undefined && t.length !== t.steps.length) bad(`"length" is ${JSON.stringify(t.length)} but there are ${t.steps.length} steps (a step was removed or added)`);
   t.steps.forEach((s: unknown, i: number) => {
     if (!isObj(s)) return bad(`step ${i + 1} is not an object`);
     for (const k of ['actor', 'action', 'label']) if (typeof s[k] !== 'string') bad(`step ${i + 1}: "${k}" is missing or not a string`);
-    if (!Array.isArray(s.changes)) bad(`step ${i + 1}: "changes" is not an array`);
+    if (!strings(s.changes)) bad(`step ${i + 1}: "changes" is not a list of strings`);
+    for (const k of ['reads', 'writes']) if (s[k] !== undefined && !strings(s[k])) bad(`step ${i + 1}: "${k}" is not a list of strings`);
+    for (const k of ['function', 'file', 'doc']) if (s[k] !== undefined && typeof s[k] !== 'string') bad(`step ${i + 1}: "${k}" is not a string`);
+    if (typeof s.index !== 'number') bad(`step ${i + 1}: "index" is missing or not a number`);
     if (!isObj(s.state)) bad(`step ${i + 1}: "state" is missing or not an object`);
   });
   return x;
