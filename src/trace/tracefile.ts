@@ -129,7 +129,7 @@ export function validateTraceFile(x: unknown, file: string): TraceFile {
   t.steps.forEach((s: unknown, i: number) => {
     if (!isObj(s)) return bad(`step ${i + 1} is not an object`);
     for (const k of ['actor', 'action', 'label']) if (typeof s[k] !== 'string') bad(`step ${i + 1}: "${k}" is missing or not a string`);
-    if (!strings(s.changes)) bad(`step ${i + 1}: "changes" is not a list of strings`);
+    if (!strings(s.changes)) bad(`step ${i + 1}: "changes" is not a list of text`);
     for (const k of ['reads', 'writes']) if (s[k] !== undefined && !strings(s[k])) bad(`step ${i + 1}: "${k}" is not a list of strings`);
     for (const k of ['function', 'file', 'doc']) if (s[k] !== undefined && typeof s[k] !== 'string') bad(`step ${i + 1}: "${k}" is not a string`);
     if (typeof s.index !== 'number') bad(`step ${i + 1}: "index" is missing or not a number`);
