@@ -4,6 +4,7 @@
  * or downloaded at install time. Both packages are optional: probecheck compiles and exports
  * without them; only syntax checking of an export needs them.
  */
+import { loadGrammar, once } from '../tree-sitter';
 
 /** The subset of a web-tree-sitter node that probecheck reads. */
 export interface TsNode {
@@ -33,37 +34,17 @@ export interface SyntaxProblem {
 
 export const GRAMMAR_PACKAGES = 'web-tree-sitter@0.27.1 @tlaplus/tree-sitter-tlaplus@1.5.0';
 
-let loaded: Promise<TlaParser> | null = null;
-
 /** Load the grammar once; rejects with a one-line message naming the packages when absent. */
-export function loadTlaParser(): Promise<TlaParser> {
-  if (!loaded) {
-    loaded = (async () => {
-      let ts: any;
-      let wasm: string;
-      try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        ts = require('web-tree-sitter');
-        wasm = require.resolve('@tlaplus/tree-sitter-tlaplus/tree-sitter-tlaplus.wasm');
-      } catch (e) {
-        throw new Error(`the TLA+ grammar is not installed (${GRAMMAR_PACKAGES}): ${(e as Error).message.split('\n')[0]}`);
-      }
-      await ts.Parser.init();
-      const lang = await ts.Language.load(wasm);
-      const parser = new ts.Parser();
-      parser.setLanguage(lang);
-      return {
-        parse(text: string): TsNode {
-          const tree = parser.parse(text);
-          if (!tree) throw new Error('tree-sitter returned no tree');
-          return tree.rootNode as TsNode;
-        },
-      };
-    })();
-    loaded.catch(() => { loaded = null; });
-  }
-  return loaded;
-}
+export const loadTlaParser = once(async (): Promise<TlaParser> => {
+  const parser = await loadGrammar('@tlaplus/tree-sitter-tlaplus/tree-sitter-tlaplus.wasm', 'TLA+', GRAMMAR_PACKAGES);
+  return {
+    parse(text: string): TsNode {
+      const tree = parser.parse(text);
+      if (!tree) throw new Error('tree-sitter returned no tree');
+      return tree.rootNode as TsNode;
+    },
+  };
+});
 
 /** ERROR and MISSING nodes of a parse, in text order. */
 export function syntaxProblems(root: TsNode): SyntaxProblem[] {

@@ -8,6 +8,7 @@
  * operators, moving a comment) does not change them. The function's own name is replaced by
  * `$fn`, so that a renamed function with the same body is recognised as such.
  */
+import { loadGrammar, once } from '../tree-sitter';
 
 /** The part of a web-tree-sitter cursor and node that we read (the package's typings are ESM-only
  *  under our module resolution). */
@@ -105,37 +106,17 @@ function collect(c: TsCursor, out: CFunction[]): void {
   c.gotoParent();
 }
 
-let loaded: Promise<CParser> | null = null;
-
 /** Load the C grammar once; rejects with one line naming the packages when they are absent. */
-export function loadCParser(): Promise<CParser> {
-  if (!loaded) {
-    loaded = (async () => {
-      let ts: any;
-      let wasm: string;
-      try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        ts = require('web-tree-sitter');
-        wasm = require.resolve('tree-sitter-c/tree-sitter-c.wasm');
-      } catch (e) {
-        throw new Error(`the C grammar is not installed (${C_GRAMMAR_PACKAGES}): ${(e as Error).message.split('\n')[0]}`);
-      }
-      await ts.Parser.init();
-      const lang = await ts.Language.load(wasm);
-      const parser = new ts.Parser() as TsParser & { setLanguage(l: unknown): void };
-      parser.setLanguage(lang);
-      return {
-        functions(text: string): CFunction[] {
-          const tree = parser.parse(text.replace(ANNOTATIONS, (m) => ' '.repeat(m.length)));
-          if (!tree) throw new Error('tree-sitter returned no tree');
-          const c = tree.rootNode.walk();
-          const out: CFunction[] = [];
-          try { collect(c, out); } finally { c.delete(); tree.delete(); }
-          return out;
-        },
-      };
-    })();
-    loaded.catch(() => { loaded = null; });
-  }
-  return loaded;
-}
+export const loadCParser = once(async (): Promise<CParser> => {
+  const parser = await loadGrammar('tree-sitter-c/tree-sitter-c.wasm', 'C', C_GRAMMAR_PACKAGES) as TsParser;
+  return {
+    functions(text: string): CFunction[] {
+      const tree = parser.parse(text.replace(ANNOTATIONS, (m) => ' '.repeat(m.length)));
+      if (!tree) throw new Error('tree-sitter returned no tree');
+      const c = tree.rootNode.walk();
+      const out: CFunction[] = [];
+      try { collect(c, out); } finally { c.delete(); tree.delete(); }
+      return out;
+    },
+  };
+});
