@@ -38,15 +38,17 @@ export interface SearchIdentity {
   /** --invariant (null: all) and --continue: they change where the search stops. */
   readonly invariants: readonly string[] | null;
   readonly continueAfterViolation: boolean;
+  /** The reductions the search stores states under (`dead-vars,symmetry`, or `none`). */
+  readonly reduce: string;
   readonly probecheck: string;
   readonly engine: string;
 }
 
-export function searchIdentity(t: Target, options: TargetOptions, invariants: readonly string[] | undefined, cont: boolean): SearchIdentity {
+export function searchIdentity(t: Target, options: TargetOptions, invariants: readonly string[] | undefined, cont: boolean, reduce: string): SearchIdentity {
   const core = t.core;
   const names = [core.actions.map((a) => a.name), core.properties.map((p) => `${p.kind}:${p.name}`), core.vars.map((v) => v.name)];
   const model = createHash('sha256').update(compileModel(core).source).update(JSON.stringify(names)).digest('hex').slice(0, 32);
-  return { options, label: t.label, model, invariants: invariants ? [...invariants] : null, continueAfterViolation: cont, probecheck: VERSION, engine: engineDigest() };
+  return { options, label: t.label, model, invariants: invariants ? [...invariants] : null, continueAfterViolation: cont, reduce, probecheck: VERSION, engine: engineDigest() };
 }
 
 /** The first way `found` differs from `want`, in the user's words, or undefined. */
@@ -65,6 +67,7 @@ export function identityMismatch(found: SearchIdentity, want: SearchIdentity): s
     return `it checks invariants ${found.invariants?.join(', ') ?? 'all'}, this run ${want.invariants?.join(', ') ?? 'all'}`;
   }
   if (found.continueAfterViolation !== want.continueAfterViolation) return `it was taken ${found.continueAfterViolation ? 'with' : 'without'} --continue`;
+  if (found.reduce !== want.reduce) return `it was taken with --reduce ${found.reduce}, this run has --reduce ${want.reduce}`;
   if (found.model !== want.model) return `it is of another model (digest ${found.model}, this one ${want.model}: a parameter or a patch file changed)`;
   return undefined;
 }
@@ -130,7 +133,7 @@ function validIdentity(x: unknown): x is SearchIdentity {
   const optional = (k: string) => o[k] === undefined || typeof o[k] === 'string';
   return optional('model') && optional('kernel') && optional('iommuDriver') && isStrings(o.set) && isStrings(o.scenarios) && isStrings(o.patches) && isStrings(o.invariants) &&
     typeof x.label === 'string' && typeof x.model === 'string' && (x.invariants === null || isStrings(x.invariants)) &&
-    typeof x.continueAfterViolation === 'boolean' && typeof x.probecheck === 'string' && typeof x.engine === 'string';
+    typeof x.continueAfterViolation === 'boolean' && typeof x.reduce === 'string' && /^[a-z,-]+$/.test(x.reduce) && typeof x.probecheck === 'string' && typeof x.engine === 'string';
 }
 
 const validHits = (x: unknown): x is HitRecord[] => Array.isArray(x) && x.every((h) => Array.isArray(h) && h.length === 4 && h.every((v) => Number.isInteger(v)));

@@ -54,11 +54,17 @@ export interface Checkpointing {
   failure?: string;
 }
 
+/** The reductions a checkpointed search runs under, as --reduce spells them. */
+export function reductionsName(r: ExploreLimits['reduce']): string {
+  const names = [r?.deadVars ? 'dead-vars' : '', r?.symmetry ? 'symmetry' : '', r?.por ? 'por' : ''].filter((x) => x);
+  return names.join(',') || 'none';
+}
+
 /** The hooks for one target's search: refuse a checkpoint of another search, then write
  *  every `everySeconds` (and where the search stops early) into `<dir>/checkpoint.msgpack`. */
 export function checkpointing(dir: string, t: Target, options: TargetOptions, limits: ExploreLimits, everySeconds: number, resumed?: Resumed): Checkpointing {
   const file = checkpointPath(dir);
-  const id: SearchIdentity = searchIdentity(t, options, limits.properties, Boolean(limits.continueAfterViolation));
+  const id: SearchIdentity = searchIdentity(t, options, limits.properties, Boolean(limits.continueAfterViolation), reductionsName(limits.reduce));
   if (resumed) {
     const why = identityMismatch(resumed.file.id, id);
     if (why) fail('E_CHECKPOINT', `${file}: refused: ${why}`);

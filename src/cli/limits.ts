@@ -32,18 +32,23 @@ const TEXT: Record<LimitFlag, string> = {
   'max-seconds': 'stop (incomplete) after this many seconds',
   'max-memory': 'stop (incomplete) once the fingerprint tables and parent links pass this many MiB',
   continue: 'explore the whole space and collect every violated invariant',
-  reduce: 'state-space reductions, comma-separated: por (partial-order), symmetry (default: none, the same as --no-reduce; see docs/adr/0004)',
+  reduce: 'state-space reductions, comma-separated: dead-vars (exact: variables no step reads before writing them are stored reset), symmetry (where the model declares interchangeable slots), por (partial-order) (default: dead-vars,symmetry; docs/adr/0004, 0006)',
 };
 
-export const REDUCTIONS = ['por', 'symmetry'] as const;
+export const REDUCTIONS = ['por', 'symmetry', 'dead-vars'] as const;
+export interface Reductions { por: boolean; symmetry: boolean; deadVars: boolean }
+/** Without --reduce: the exact reductions (dead variables; symmetry where a model declares
+ *  it). Partial-order reduction costs more time than it saves on the kernel models (ADR 4). */
+export const DEFAULT_REDUCTIONS: Readonly<Reductions> = Object.freeze({ por: false, symmetry: true, deadVars: true });
+const NO_REDUCTIONS: Readonly<Reductions> = Object.freeze({ por: false, symmetry: false, deadVars: false });
 
-/** --reduce por,symmetry: each name known, none twice. */
-export function reductionList(raw: string): { por: boolean; symmetry: boolean } {
+/** --reduce por,symmetry,dead-vars: each name known. */
+export function reductionList(raw: string): Reductions {
   const names = raw.split(',').map((x) => x.trim());
   for (const n of names) {
     if (!(REDUCTIONS as readonly string[]).includes(n)) fail('E_BAD_VALUE', `--reduce takes a comma-separated list of ${REDUCTIONS.join(', ')}, got '${n}'`);
   }
-  return { por: names.includes('por'), symmetry: names.includes('symmetry') };
+  return { por: names.includes('por'), symmetry: names.includes('symmetry'), deadVars: names.includes('dead-vars') };
 }
 
 function limitOption(flag: LimitFlag, text: string): Option {
@@ -68,7 +73,7 @@ export function addLimitOptions(c: Command, flags: readonly LimitFlag[], text: P
 }
 
 /** What commander hands over for the limit options (and --invariant). */
-export interface RawLimits { workers?: number; maxStates?: number; maxDepth?: number; maxSeconds?: number; maxMemory?: number; continue?: boolean; invariant?: readonly string[]; reduce?: false | { por: boolean; symmetry: boolean } }
+export interface RawLimits { workers?: number; maxStates?: number; maxDepth?: number; maxSeconds?: number; maxMemory?: number; continue?: boolean; invariant?: readonly string[]; reduce?: boolean | Reductions }
 
 /** The limits of a run. `fixed` sets what a command does not leave to the user (verify-patch
  *  and matrix always explore the whole space). Unset limits are left out, not undefined. */
@@ -79,8 +84,8 @@ export function limitsOf(raw: RawLimits, fixed: Partial<ExploreLimits> = {}): Ex
     continueAfterViolation: Boolean(raw.continue),
     // No --invariant: every property of the model (an empty list would select none).
     properties: raw.invariant?.length ? Object.freeze([...raw.invariant]) : undefined,
-    // A command without --reduce (matrix, verify-patch) explores unreduced.
-    reduce: raw.reduce === undefined ? undefined : raw.reduce === false ? { por: false, symmetry: false } : Object.freeze({ ...raw.reduce }),
+    // Unset (commander gives true for an unset --reduce/--no-reduce pair): the default set.
+    reduce: raw.reduce === false ? NO_REDUCTIONS : raw.reduce === undefined || raw.reduce === true ? DEFAULT_REDUCTIONS : Object.freeze({ ...raw.reduce }),
     ...fixed,
   };
   return Object.freeze(Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as ExploreLimits);

@@ -130,12 +130,13 @@ const STOP_TEXT: Record<string, string> = {
 };
 
 function reductionLines(x: ReductionReport): string[] {
-  const sym = x.symmetry ? `symmetry over the slots of ${x.symmetryEntity}` : x.symmetryRequested ? 'symmetry: none declared by this model' : '';
+  const sym = x.symmetry ? `symmetry over the slots of ${x.symmetryEntity}` : '';
   const por = x.por
     ? `partial-order (${fmt(x.reducedExpansions)} states expanded by a stubborn subset, ${fmt(x.provisoExpansions)} of them in full by the proviso; ` +
       `${fmt(x.prunedTransitions)} enabled steps not taken; ${x.visibleSteps} of ${x.steps} steps visible to the properties)`
     : '';
-  const L = [`reduction: ${[por, sym].filter((t) => t).join('; ') || 'none'}`];
+  const dead = x.deadVars ? `dead variables (${x.resetVariables} variables stored reset where no step reads them before writing them)` : '';
+  const L = [`reduction: ${[dead, por, sym].filter((t) => t).join('; ') || 'none'}`];
   if (x.rebuild) {
     L.push(x.rebuild.complete
       ? `  counterexamples rebuilt by an unreduced search to depth ${x.rebuild.depth}: ${fmt(x.rebuild.distinct)} states`

@@ -184,6 +184,15 @@ export interface CompileOptions {
   readonly canonical?: string;
 }
 
+/** The properties a search checks, by kind: every witness, and the others named (all when
+ *  no names are given). */
+export function selectProperties(m: CoreModel, names?: readonly string[]): Record<PropertyKind, number[]> {
+  const wanted = (name: string) => !names || names.includes(name);
+  const selected: Record<PropertyKind, number[]> = { invariant: [], transition: [], terminal: [], witness: [] };
+  for (const p of m.properties) if (p.kind === 'witness' || wanted(p.name)) selected[p.kind].push(p.index);
+  return selected;
+}
+
 export function compileModel(m: CoreModel, selectedNames?: readonly string[], opts: CompileOptions = {}): CompiledSource {
   const L = computeLayout(m);
   const W = L.words;
@@ -328,9 +337,7 @@ export function compileModel(m: CoreModel, selectedNames?: readonly string[], op
   emit('}');
 
   // Properties.
-  const wanted = (name: string) => !selectedNames || selectedNames.includes(name);
-  const selected: Record<PropertyKind, number[]> = { invariant: [], transition: [], terminal: [], witness: [] };
-  for (const p of m.properties) if (p.kind === 'witness' || wanted(p.name)) selected[p.kind].push(p.index);
+  const selected = selectProperties(m, selectedNames);
   const propFn = (name: string, args: string, kind: PropertyKind, flag: string, holds: (e: CExpr) => string, locals: boolean) => {
     emit(`function ${name}(${args}) {`);
     if (locals && selected[kind].length > 0) for (let w = 0; w < W; w++) emit(`  const s${w} = s[o + ${w}];`);

@@ -8,15 +8,16 @@
  * rebuilt by the unreduced search bounded by depth k + 1, which reports exactly what an
  * unreduced run reports (the same shortest traces), at the cost of the space up to depth k.
  */
-import { compileModel } from '../compile/compile';
+import { compileModel, selectProperties } from '../compile/compile';
 import { fail, unknownName } from '../errors';
 import type { CoreModel } from '../ir/core';
 import { computeLayout } from '../state/layout';
+import { deadVariables, deadVariablesCanonSource, type DeadVariables } from './reduction/dead-variables';
 import { computeFootprint } from './reduction/footprint';
 import { exploreReduced } from './reduction/reduced-search';
 import { symmetryCanonSource } from './reduction/symmetry-canon';
 import { exploreSequential } from './sequential';
-import type { ExploreOptions, ExploreResult } from './types';
+import type { ExploreOptions, ExploreResult, ReductionReport } from './types';
 
 /** Distinct states below which a multi-worker search stays in the calling thread. */
 export const PARALLEL_THRESHOLD = 100_000;
@@ -30,13 +31,26 @@ export async function explore(m: CoreModel, opts: ExploreOptions = {}): Promise<
     const names = m.properties.filter((p) => p.kind !== 'witness').map((p) => p.name);
     for (const n of opts.properties) if (!names.includes(n)) unknownName('E_UNKNOWN_INVARIANT', `invariant of model ${m.name}`, n, names);
   }
-  if (opts.checkpoint && (opts.reduce?.por || opts.reduce?.symmetry)) fail('E_USAGE', 'checkpoints save the unreduced search only; drop --reduce (or --checkpoint-every / --resume)');
   const symmetric = opts.reduce?.symmetry ? symmetricEntity(m) : undefined;
-  if (opts.reduce?.por || symmetric) return exploreReducedThenRebuild(m, opts, symmetric);
-  const r = await exploreFull(m, opts);
-  if (!opts.reduce?.symmetry) return r;
-  // Asked for symmetry where no slots are declared interchangeable: say that nothing ran.
-  return { ...r, reduction: { por: false, symmetry: false, symmetryRequested: true, visibleSteps: 0, steps: m.actions.length, reducedExpansions: 0, provisoExpansions: 0, prunedTransitions: 0 } };
+  if (opts.checkpoint && opts.reduce?.por) fail('E_USAGE', 'checkpoints save a search without partial-order reduction; use --reduce dead-vars,symmetry or --no-reduce (or drop --checkpoint-every / --resume)');
+  const dead = opts.reduce?.deadVars ? deadVariables(m, selectProperties(m, opts.properties), computeLayout(m)) : undefined;
+  if (opts.reduce?.por || symmetric) return exploreReducedThenRebuild(m, opts, symmetric, dead);
+  const r = await exploreFull(m, { ...opts, canonical: composeCanon(m, opts.canonical, dead) });
+  if (!opts.reduce?.symmetry && !dead) return r;
+  // Say what ran (asked for symmetry where no slots are declared interchangeable: nothing).
+  return { ...r, reduction: { ...NOTHING, steps: m.actions.length, symmetryRequested: !!opts.reduce?.symmetry, ...deadReport(dead) } };
+}
+
+const NOTHING: ReductionReport = { por: false, symmetry: false, symmetryRequested: false, deadVars: false, resetVariables: 0, visibleSteps: 0, steps: 0, reducedExpansions: 0, provisoExpansions: 0, prunedTransitions: 0 };
+const deadReport = (dead: DeadVariables | undefined) => ({ deadVars: !!dead, resetVariables: dead?.resettable ?? 0 });
+
+/** One canonical-form hook from several (each the source of a `canon(a, p)`), applied in
+ *  order: dead variables reset first, then the user's or the symmetry's. */
+function composeCanon(m: CoreModel, ...parts: (string | DeadVariables | undefined)[]): string | undefined {
+  const sources = parts.filter((x) => x !== undefined).map((x) => (typeof x === 'string' ? x : deadVariablesCanonSource(m, computeLayout(m), x)));
+  if (sources.length <= 1) return sources[0];
+  const each = sources.map((src, i) => `const canon${i} = (function () {\n${src}\nreturn canon;\n})();`);
+  return `${each.join('\n')}\nfunction canon(a, p) { ${sources.map((_, i) => `canon${i}(a, p);`).join(' ')} }`;
 }
 
 /** The entity a symmetric run permutes, or undefined when the model declares none; a declared
@@ -65,13 +79,12 @@ async function exploreFull(m: CoreModel, opts: ExploreOptions): Promise<ExploreR
 /** The reduced search (partial-order, symmetry or both) decides; the unreduced one rebuilds
  *  what it found. Under symmetry the search stores representatives, so its paths are not
  *  concrete: only rebuilt traces are reported. */
-async function exploreReducedThenRebuild(m: CoreModel, opts: ExploreOptions, symmetric: string | undefined): Promise<ExploreResult> {
+async function exploreReducedThenRebuild(m: CoreModel, opts: ExploreOptions, symmetric: string | undefined, dead: DeadVariables | undefined): Promise<ExploreResult> {
   const por = !!opts.reduce?.por;
-  let canonical = opts.canonical;
-  if (symmetric) {
-    if (canonical) fail('E_BAD_VALUE', 'a canonical-form hook and symmetry reduction cannot be combined');
-    canonical = symmetryCanonSource(m, computeLayout(m), symmetric);
-  }
+  if (symmetric && opts.canonical) fail('E_BAD_VALUE', 'a canonical-form hook and symmetry reduction cannot be combined');
+  const canonical = composeCanon(m, opts.canonical, dead, symmetric ? symmetryCanonSource(m, computeLayout(m), symmetric) : undefined);
+  // Dead-variable reduction keeps paths and their order (ADR 6): the rebuild uses it too.
+  const rebuildCanonical = composeCanon(m, opts.canonical, dead);
   const src = compileModel(m, opts.properties, { canonical });
   const fp = por ? computeFootprint(m, src.selected) : undefined;
   const reduced = fp ? await exploreReduced(m, src, fp, opts) : { result: await exploreFull(m, { ...opts, canonical }), stats: { reducedExpansions: 0, provisoExpansions: 0, prunedTransitions: 0 } };
@@ -79,7 +92,7 @@ async function exploreReducedThenRebuild(m: CoreModel, opts: ExploreOptions, sym
   // Paths between representatives do not replay: keep only what the rebuild gives.
   const r = symmetric ? { ...r0, witnesses: r0.witnesses.map((w) => ({ name: w.name, reached: w.reached })) } : r0;
   const base = {
-    por, symmetry: !!symmetric, symmetryRequested: !!opts.reduce?.symmetry, ...(symmetric ? { symmetryEntity: symmetric } : {}),
+    por, symmetry: !!symmetric, symmetryRequested: !!opts.reduce?.symmetry, ...(symmetric ? { symmetryEntity: symmetric } : {}), ...deadReport(dead),
     visibleSteps: fp?.visibleCount ?? 0, steps: m.actions.length, ...reduced.stats,
   };
   const bound = Math.max(-1, ...r.violations.map((v) => v.length), r.modelError ? r.modelError.actions.length : -1);
@@ -87,7 +100,8 @@ async function exploreReducedThenRebuild(m: CoreModel, opts: ExploreOptions, sym
   // Rebuild: the unreduced search up to one level past the deepest counterexample found
   // (a terminal state is checked when its level is expanded), so it reports exactly what an
   // unreduced run reports up to there.
-  const full = await exploreFull(m, { ...opts, canonical: opts.canonical, maxDepth: Math.min(opts.maxDepth ?? Infinity, bound + 1), onProgress: undefined });
+  // The rebuild is a search of its own: it neither resumes nor writes the checkpoint.
+  const full = await exploreFull(m, { ...opts, checkpoint: undefined, canonical: rebuildCanonical, maxDepth: Math.min(opts.maxDepth ?? Infinity, bound + 1), onProgress: undefined });
   // Complete: the rebuild got to its bound and found what it looks for (it must: every path
   // of the reduced search is a path of the full graph); else keep the reduced search's traces.
   const complete = (full.stopReason === 'violation' || full.stopReason === 'model-error' || full.stopReason === 'max-depth' || full.stopReason === 'complete') &&

@@ -33,11 +33,12 @@ export interface ExploreOptions {
   readonly canonical?: string;
   /** Set to stop the search (Ctrl-C): the verdict is incomplete, with what was reached. */
   readonly signal?: AbortSignal;
-  /** Reductions (docs/adr/0004). `por`: explore a stubborn subset of each state's steps, then
-   *  rebuild each counterexample by an unreduced search bounded by the depth found.
-   *  `symmetry`: asked for, runs only where the model declares interchangeable slots (none
-   *  does yet; the report says so). Off by default in the API (the CLI turns both on). */
-  readonly reduce?: { readonly por?: boolean; readonly symmetry?: boolean };
+  /** Reductions, all off by default in the API. `por` (docs/adr/0004): explore a stubborn
+   *  subset of each state's steps, then rebuild each counterexample by an unreduced search
+   *  bounded by the depth found. `symmetry`: asked for, runs only where the model declares
+   *  interchangeable slots (the report says so). `deadVars` (docs/adr/0006): store states
+   *  with dead variables reset; exact, paths and counterexamples unchanged. */
+  readonly reduce?: { readonly por?: boolean; readonly symmetry?: boolean; readonly deadVars?: boolean };
   /** Checkpoints of the unreduced search (checkpoint.ts): written at level boundaries every
    *  so often and where a signal or a limit stops the search; or the search resumed from one.
    *  The search then runs in the calling thread whatever `workers` says. */
@@ -52,6 +53,10 @@ export interface ReductionReport {
   readonly symmetryRequested: boolean;
   /** The entity whose slots the symmetric search permutes. */
   readonly symmetryEntity?: string;
+  /** Dead-variable reduction (docs/adr/0006): states stored with variables that no step
+   *  reads before writing them reset; how many variables are reset somewhere. */
+  readonly deadVars: boolean;
+  readonly resetVariables: number;
   /** Steps that write what an invariant or witness reads (always expanded in full). */
   readonly visibleSteps: number;
   readonly steps: number;

@@ -62,11 +62,11 @@ export function engineDigest(): string {
 }
 
 /** The key of a target's cell. */
-export function cellHash(t: Target, scenario: string, version = VERSION): string {
+export function cellHash(t: Target, scenario: string, reductions = '', version = VERSION): string {
   const core = t.core;
   const names = [core.actions.map((a) => a.name), core.properties.map((p) => `${p.kind}:${p.name}`), core.vars.map((v) => v.name)];
   return createHash('sha256')
-    .update(`${CACHE_FORMAT}\0${version}\0${engineDigest()}\0${scenario}\0`)
+    .update(`${CACHE_FORMAT}\0${version}\0${engineDigest()}\0${scenario}\0${reductions}\0`)
     .update(compileModel(core).source).update(JSON.stringify(names))
     .digest('hex').slice(0, 32);
 }

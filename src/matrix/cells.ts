@@ -15,10 +15,11 @@ export class MatrixCells {
   readonly notes: string[] = [];
   hits = 0;
 
-  constructor(private readonly cache: CellCache | undefined, private readonly junit: boolean) {}
+  /** `reductions`: what the cells are explored with (it changes their counts). */
+  constructor(private readonly cache: CellCache | undefined, private readonly junit: boolean, private readonly reductions = '') {}
 
   private key(t: Target): string | undefined {
-    return this.cache ? cellHash(t, t.source.scenario as string) : undefined;
+    return this.cache ? cellHash(t, t.source.scenario as string, this.reductions) : undefined;
   }
 
   /** The cached result of a cell, when there is one (counted, and its JUnit cases kept). */

@@ -32,19 +32,24 @@ test('check on counters without --json prints the end-of-run report on stdout', 
   assert.match(r.stdout, /steps never enabled/);
 });
 
-test('check explores unreduced by default (for now); --reduce por, --reduce por,symmetry and --no-reduce; --reduce foo is refused with one line, exit 2', () => {
+test('check reduces by default with the exact reductions (dead-vars; symmetry where the model declares it); --reduce picks; --no-reduce; --reduce foo is refused with one line, exit 2', () => {
   const run = (...extra: string[]) => cli('check', '--model', 'counters', '--set', 'n=3', '--set', 'm=3', '--workers', '1', '--json', '--quiet', '--out', path.join(tmpDir('reduce'), 'run'), ...extra);
-  const byDefault = JSON.parse(run().stdout), por = JSON.parse(run('--reduce', 'por').stdout), both = JSON.parse(run('--reduce', 'por,symmetry').stdout), none = JSON.parse(run('--no-reduce').stdout);
+  const byDefault = JSON.parse(run().stdout), por = JSON.parse(run('--reduce', 'por').stdout), both = JSON.parse(run('--reduce', 'por,symmetry').stdout);
+  const none = JSON.parse(run('--no-reduce').stdout), dead = JSON.parse(run('--reduce', 'dead-vars').stdout);
   // Only deadlocks are checked and no counter ever blocks: one counter's cycle is enough.
-  for (const doc of [byDefault, none]) {
-    assert.equal(doc.states.distinct, 64);
-    assert.equal(doc.reduction, null);
-    assert.ok(Array.isArray(doc.unreachedSteps));
-  }
+  assert.equal(none.states.distinct, 64);
+  assert.equal(none.reduction, null);
+  // The counters cycle for ever: no value is ever dead, nothing merges; what ran is said.
+  assert.equal(dead.states.distinct, 64);
+  assert.deepEqual([dead.reduction.deadVars, dead.reduction.symmetry, dead.reduction.por], [true, false, false]);
+  for (const doc of [none, dead, byDefault]) assert.ok(Array.isArray(doc.unreachedSteps));
+  assert.deepEqual([byDefault.reduction.deadVars, byDefault.reduction.symmetry, byDefault.reduction.por], [true, true, false]);
+  assert.equal(byDefault.states.distinct, 20, 'one state per multiset of three values 0..3');
   for (const doc of [both, por]) {
     assert.equal(doc.verdict, 'pass');
     assert.ok(doc.states.distinct < 64, `reduced to ${doc.states.distinct}`);
     assert.equal(doc.reduction.por, true);
+    assert.equal(doc.reduction.deadVars, false, 'only what --reduce names');
     assert.equal(doc.unreachedSteps, null, 'not reported under partial-order reduction');
   }
   assert.equal(both.reduction.symmetryRequested, true);
@@ -56,7 +61,7 @@ test('check explores unreduced by default (for now); --reduce por, --reduce por,
   const bad = run('--reduce', 'por,foo');
   assert.equal(bad.code, 2);
   assert.equal(bad.stderr.trim().split('\n').length, 1);
-  assert.match(bad.stderr, /E_BAD_VALUE: --reduce takes a comma-separated list of por, symmetry, got 'foo'/);
+  assert.match(bad.stderr, /E_BAD_VALUE: --reduce takes a comma-separated list of por, symmetry, dead-vars, got 'foo'/);
 });
 
 test('check v6.6 probe-vs-register finds the seed-001 race: exit 1, results folder, a mail trace that fits 100 ASCII columns', () => {

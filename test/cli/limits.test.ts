@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
-import { addLimitOptions, limitsOf, type RawLimits } from '../../src/cli/limits';
+import { addLimitOptions, DEFAULT_REDUCTIONS, limitsOf, type RawLimits } from '../../src/cli/limits';
 
 function parse(...argv: string[]): RawLimits {
   const c = addLimitOptions(new Command('x').exitOverride(), ['workers', 'max-states', 'max-depth', 'max-seconds', 'max-memory', 'continue'])
@@ -13,9 +13,9 @@ function parse(...argv: string[]): RawLimits {
 
 test('limitsOf names each limit as explore() does, and leaves unset ones out', () => {
   const l = limitsOf(parse('--workers', '2', '--max-states', '10', '--max-depth', '3', '--max-seconds', '1.5', '--max-memory', '64', '--continue', '--invariant', 'A', '--invariant', 'B'));
-  assert.deepEqual(l, { workers: 2, maxStates: 10, maxDepth: 3, maxSeconds: 1.5, maxMemoryMB: 64, continueAfterViolation: true, properties: ['A', 'B'] });
+  assert.deepEqual(l, { workers: 2, maxStates: 10, maxDepth: 3, maxSeconds: 1.5, maxMemoryMB: 64, continueAfterViolation: true, properties: ['A', 'B'], reduce: DEFAULT_REDUCTIONS });
   const bare = limitsOf(parse('--workers', '1'));
-  assert.deepEqual(bare, { workers: 1, continueAfterViolation: false });
+  assert.deepEqual(bare, { workers: 1, continueAfterViolation: false, reduce: { por: false, symmetry: true, deadVars: true } });
   assert.ok(Object.isFrozen(bare));
 });
 

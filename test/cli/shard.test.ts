@@ -120,11 +120,12 @@ test('cell cache: an unchanged cell is reused, --no-cache explores, a patch chan
   assert.deepEqual(result(damaged), result(first));
 });
 
-test('cellHash: the same model is the same key (kernels share it); a version, a scenario or a patch is another', () => {
+test('cellHash: the same model is the same key (kernels share it); a version, a scenario, a patch or the reductions is another', () => {
   const t = (kernel: string, patch: string[] = []) => resolveTargets(targetOptions({ kernel, scenario: ['msm-private-domain'], patch }))[0];
   const a = t('v6.19'), b = t('v7.0');
   assert.equal(cellHash(a, 'msm-private-domain'), cellHash(b, 'msm-private-domain'), 'v6.19 and v7.0 have the same probe path');
-  assert.notEqual(cellHash(a, 'msm-private-domain', '0.1.0'), cellHash(a, 'msm-private-domain', '0.2.0'));
+  assert.notEqual(cellHash(a, 'msm-private-domain', '', '0.1.0'), cellHash(a, 'msm-private-domain', '', '0.2.0'));
+  assert.notEqual(cellHash(a, 'msm-private-domain', '{"deadVars":true}'), cellHash(a, 'msm-private-domain', '{"deadVars":false}'), 'explored with other reductions');
   assert.notEqual(cellHash(a, 'msm-private-domain'), cellHash(a, 'other-label'));
   assert.notEqual(cellHash(t('v6.1'), 'msm-private-domain'), cellHash(t('v6.1', ['229e6ee43d2a']), 'msm-private-domain'));
 });

@@ -34,6 +34,8 @@ export interface CheckOptions {
   readonly checkpointEvery?: number;
   /** --resume: the results folder whose checkpoint the run goes on from. */
   readonly resume?: string;
+  /** --reduce or --no-reduce given (else a resumed run keeps its checkpoint's). */
+  readonly reduceGiven: boolean;
 }
 
 interface RawCheck extends RawTarget, RawLimits { out?: string; force?: boolean; json?: boolean; quiet?: boolean; progress?: boolean; kernelTree?: string; junit?: string; report?: boolean; checkpointEvery?: number; resume?: string }
@@ -44,7 +46,7 @@ export function checkOptions(raw: RawCheck): CheckOptions {
   checkOutOption(raw.out);
   if (raw.kernelTree !== undefined && (target.model !== undefined || target.modelFile !== undefined)) fail('E_USAGE', '--kernel-tree picks a kernel baseline; --model takes a classic model');
   const ck = raw.checkpointEvery !== undefined ? '--checkpoint-every' : raw.resume !== undefined ? '--resume' : undefined;
-  if (ck && raw.reduce && (raw.reduce.por || raw.reduce.symmetry)) fail('E_USAGE', `${ck} saves the unreduced search only; drop --reduce`);
+  if (ck && typeof raw.reduce === 'object' && raw.reduce.por) fail('E_USAGE', `${ck} saves a search without partial-order reduction; use --reduce dead-vars,symmetry or --no-reduce`);
   if (raw.resume !== undefined) {
     checkOutOption(raw.resume, '--resume');
     if (raw.out !== undefined && path.resolve(raw.out) !== path.resolve(raw.resume)) fail('E_USAGE', '--resume writes into the folder it resumes; drop --out');
@@ -58,6 +60,7 @@ export function checkOptions(raw: RawCheck): CheckOptions {
     reports: { html: raw.report !== false, ...(raw.junit !== undefined ? { junit: raw.junit } : {}) },
     ...(raw.checkpointEvery !== undefined ? { checkpointEvery: raw.checkpointEvery } : {}),
     ...(raw.resume !== undefined ? { resume: raw.resume } : {}),
+    reduceGiven: typeof raw.reduce === 'object' || raw.reduce === false,
   });
 }
 
@@ -95,7 +98,7 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
   const targets = resolveTargets(targetOpts);
   const every = o.checkpointEvery ?? resumed?.file.everySeconds;
   if (every !== undefined && targets.length !== 1) fail('E_USAGE', `checkpoints are of one search: give one --scenario (this run has ${targets.length})`);
-  const limits: ExploreLimits = every === undefined ? o.limits : checkpointLimits(o.limits, targetOpts, resumed);
+  const limits: ExploreLimits = every === undefined ? o.limits : checkpointLimits(o.limits, targetOpts, resumed, o.reduceGiven);
   const { base, subs } = outDirs(o.resume !== undefined ? { ...o, out: o.resume } : o, targets);
   // The checkpoint is checked against the model before the folder is touched.
   const ckpt = every !== undefined ? checkpointing(base, targets[0], targetOpts, limits, every, resumed) : undefined;
@@ -172,12 +175,14 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
 const RESUMABLE = new Set(['interrupted', 'max-states', 'max-depth', 'max-seconds', 'max-memory']);
 
 /** A checkpointed search runs in one thread; a resumed one checks what its checkpoint checked
- *  (--invariant, --continue) unless the command line says otherwise. */
-function checkpointLimits(l: ExploreLimits, t: TargetOptions, resumed: Resumed | undefined): ExploreLimits {
+ *  (--invariant, --continue, --reduce) unless the command line says otherwise. */
+function checkpointLimits(l: ExploreLimits, t: TargetOptions, resumed: Resumed | undefined, reduceGiven: boolean): ExploreLimits {
   const properties = t.invariants.length ? Object.freeze([...t.invariants]) : undefined;
   const cont = Boolean(l.continueAfterViolation) || Boolean(resumed?.file.id.continueAfterViolation);
   const { properties: _p, ...rest } = l;
-  return Object.freeze({ ...rest, workers: 1, continueAfterViolation: cont, ...(properties ? { properties } : {}) });
+  const kept = resumed && !reduceGiven ? resumed.file.id.reduce.split(',') : undefined;
+  const reduce = kept ? Object.freeze({ deadVars: kept.includes('dead-vars'), symmetry: kept.includes('symmetry'), por: kept.includes('por') }) : l.reduce;
+  return Object.freeze({ ...rest, workers: 1, continueAfterViolation: cont, reduce, ...(properties ? { properties } : {}) });
 }
 
 /** The summary printed when the results could not be written: no folder to point at. */
@@ -210,10 +215,7 @@ Examples:
 Exit status: 0 pass, 1 violation or witness failure, 2 bad input, 3 incomplete, 5 results not
 written; 130/143/129 stopped by Ctrl-C/SIGTERM/SIGHUP (partial results written).`)
     .action(async (raw: RawCheck) => {
-      // --reduce and --no-reduce share one value; unset explores unreduced (the default: on the
-      // kernel models the stubborn sets cost more time than the states they save, ADR 0004).
-      const reduce = c.getOptionValueSource('reduce') === undefined ? undefined : raw.reduce;
-      const o = checkOptions({ ...raw, reduce });
+      const o = checkOptions(raw);
       const w = workersWarning(raw);
       if (w) ctx.progress(w, false);
       done(await runCheck(o, ctx));

@@ -191,7 +191,7 @@ export async function runMatrix(raw: RawMatrix, ctx: Parameters<CommandFactory>[
   const limits = limitsOf(raw, { continueAfterViolation: true });
   const cellOf = (c: { kernel: string; scenario: string }) => cellKey({ kernel: c.kernel, scenario: c.scenario, patches, iommuDriver: raw.iommuDriver });
   const mine = raw.shard ? shardOf(cells, raw.shard, runnable.length) : cells;
-  const cache = new MatrixCells(new CellCache(raw.cacheDir ?? defaultCacheDir(), raw.cache !== false), raw.junit !== undefined);
+  const cache = new MatrixCells(new CellCache(raw.cacheDir ?? defaultCacheDir(), raw.cache !== false), raw.junit !== undefined, JSON.stringify(limits.reduce));
   // Locked and proven writable before the first run.
   if (raw.out) {
     try { fs.mkdirSync(path.dirname(path.resolve(raw.out)), { recursive: true }); } catch (e) { throw outputError(e, raw.out); }
@@ -263,7 +263,7 @@ export const matrixCommand: CommandFactory = (ctx, done) => {
     .option('--scenario-file <file>', 'a scenario in a YAML file, one more column (repeatable)', collect)
     .option('--patch <p>', 'built-in patch id or patch module, applied to every run (repeatable)', collect)
     .option('--iommu-driver <name>', 'serve every scenario\'s IOMMUs with this driver (scenarios it cannot serve are left out)');
-  addLimitOptions(c, ['workers', 'max-seconds'], { 'max-seconds': 'stop each run (incomplete) after this many seconds' })
+  addLimitOptions(c, ['workers', 'max-seconds', 'reduce'], { 'max-seconds': 'stop each run (incomplete) after this many seconds' })
     .option('--compare <file>', 'a previous matrix document: report what changed (exit 1 when something did)')
     .option('--out <file>', 'write the matrix document here')
     .option('--force', 'replace --out if it exists')

@@ -207,7 +207,7 @@ export async function runVerify(o: VerifyOptions, ctx: CliContext): Promise<Outc
 export const verifyPatchCommand: CommandFactory = (ctx, done) => {
   const c = new Command('verify-patch').description('check a patch: baseline vs patched model, per invariant fixed / still violated / introduced');
   addTargetOptions(c, { classic: false, scenarioText: 'scenario (repeatable; default: every default scenario)' });
-  addLimitOptions(c, ['workers', 'max-states', 'max-seconds', 'max-memory']);
+  addLimitOptions(c, ['workers', 'max-states', 'max-seconds', 'max-memory', 'reduce']);
   addReportOptions(c, null)
     .option('--json', 'print one JSON document on stdout')
     .option('--quiet', QUIET_TEXT)
