@@ -1,6 +1,7 @@
 /**
  * The kernel model: pure builders of the IR (src/ir) for the Linux IOMMU device-probe path.
- * The CLI resolves names through this module; nothing here explores, reads files or writes.
+ * The CLI resolves names through this module; nothing here explores or writes, and the only
+ * files read are the shipped built-in scenarios (scenarios.ts), when first asked for.
  *
  *   buildKernelModel({ kernel: 'v6.6', scenario: 'probe-vs-register' })
  *   buildKernelModel({ kernel: 'v4.20-rc1', scenario: 'ipmmu-early-free', patches: ['ipmmu-free-guard'] })
@@ -15,7 +16,7 @@ import { NEXT, type KernelDraft } from './step-draft';
 import { INVARIANT_DEFS } from '../invariants/kernel';
 import { KERNEL_DEFS, kernelCommits, type FlagName, type KernelFlags } from './kernels';
 import { BUILTIN_PATCHES } from './patches';
-import { SCENARIO_DEFS } from './scenarios';
+import { BUILTIN_SCENARIOS } from './scenarios';
 
 export { definePatch, NEXT };
 export type { KernelDraft, Patch, KernelFlags, FlagName, FlagRule };
@@ -48,9 +49,22 @@ export const PATCHES: readonly PatchInfo[] = BUILTIN_PATCHES.map((p) => ({
 }));
 
 export interface ScenarioInfo { name: string; seed?: string; doc: string; invariants: string[]; witnesses: string[]; defaultScenario: boolean }
-export const SCENARIOS: readonly ScenarioInfo[] = SCENARIO_DEFS.map((s) => ({
-  name: s.name, ...(s.seed ? { seed: s.seed } : {}), doc: s.doc, invariants: [...s.invariants], witnesses: s.witnesses.map((w) => w.name), defaultScenario: s.defaultScenario,
-}));
+let scenarioInfos: readonly ScenarioInfo[] | undefined;
+/** Every built-in scenario, in order (reads every file of scenarios/ the first time). */
+export function scenarios(): readonly ScenarioInfo[] {
+  scenarioInfos ??= BUILTIN_SCENARIOS.all().map((s) => ({
+    name: s.name, ...(s.seed ? { seed: s.seed } : {}), doc: s.doc, invariants: [...s.invariants], witnesses: s.witnesses.map((w) => w.name), defaultScenario: s.defaultScenario,
+  }));
+  return scenarioInfos;
+}
+/** The built-in scenario names, in order, without reading the files. */
+export function scenarioNames(): readonly string[] {
+  return BUILTIN_SCENARIOS.names();
+}
+/** `scenarios()` as the constant it was before the built-ins became files: read on first use,
+ *  so that importing this module reads no scenario file. */
+export declare const SCENARIOS: readonly ScenarioInfo[];
+Object.defineProperty(exports, 'SCENARIOS', { enumerable: true, get: scenarios });
 
 export interface InvariantInfo { name: string; kind: 'invariant' | 'transition' | 'terminal' | 'assertion'; doc: string }
 export const INVARIANTS: readonly InvariantInfo[] = INVARIANT_DEFS.map((d) => ({ name: d.name, kind: d.kind, doc: d.doc }));
@@ -79,7 +93,7 @@ function withDriver(sc: ScenarioDef, driver: string): ScenarioDef {
 /** Why `driver` cannot serve the scenario's topology (undefined: it can); an unknown driver
  *  name is E_UNKNOWN_DRIVER with the closest names. */
 export function driverMisfit(scenario: string | ScenarioDef, driver: string): string | undefined {
-  const sc = typeof scenario !== 'string' ? scenario : SCENARIO_DEFS.find((s) => s.name === scenario) ?? unknownName('E_UNKNOWN_SCENARIO', 'scenario', scenario, SCENARIO_DEFS.map((s) => s.name));
+  const sc = typeof scenario !== 'string' ? scenario : BUILTIN_SCENARIOS.get(scenario);
   if (!IOMMU_DRIVERS.includes(driver as IommuDriver)) unknownName('E_UNKNOWN_DRIVER', 'IOMMU driver', driver, IOMMU_DRIVERS);
   return topologyMisfit(sc, driver);
 }
@@ -90,7 +104,7 @@ export function driverMisfit(scenario: string | ScenarioDef, driver: string): st
 export function buildKernelModel(opts: { kernel: string; scenario: string | ScenarioDef; patches?: readonly (string | Patch)[]; invariants?: readonly string[]; iommuDriver?: string; allowUnreadFlags?: boolean }): Model {
   const kernel = KERNEL_DEFS.find((k) => k.name === opts.kernel) ?? unknownName('E_UNKNOWN_KERNEL', 'kernel', opts.kernel, KERNEL_DEFS.map((k) => k.name));
   const wanted0 = opts.scenario;
-  const named = typeof wanted0 !== 'string' ? wanted0 : SCENARIO_DEFS.find((s) => s.name === wanted0) ?? unknownName('E_UNKNOWN_SCENARIO', 'scenario', wanted0, SCENARIO_DEFS.map((s) => s.name));
+  const named = typeof wanted0 !== 'string' ? wanted0 : BUILTIN_SCENARIOS.get(wanted0);
   const sc = opts.iommuDriver ? withDriver(named, opts.iommuDriver) : named;
   const patches = (opts.patches ?? []).map(resolvePatch);
   const names = INVARIANT_DEFS.map((d) => d.name);

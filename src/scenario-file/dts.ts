@@ -23,6 +23,8 @@ export interface DtNode {
 interface Tok { t: string; kind: 'punct' | 'word' | 'string' | 'ref' | 'label' | 'paren'; line: number; col: number }
 
 const MAX_TOKENS = 2_000_000;
+/** String escapes that matter for the values read here; any other `\c` is `c`. */
+const ESCAPES: Readonly<Record<string, string>> = { '0': '\0', n: '\n', t: '\t' };
 
 function tokenize(src: string, file: string): Tok[] {
   const out: Tok[] = [];
@@ -46,7 +48,7 @@ function tokenize(src: string, file: string): Tok[] {
     const h = here();
     if (c === '"') {
       let j = i + 1, s = '';
-      while (j < src.length && src[j] !== '"') { if (src[j] === '\n') bad('a string runs past the end of its line'); if (src[j] === '\\') { s += src[j + 1] ?? ''; j += 2; } else s += src[j++]; }
+      while (j < src.length && src[j] !== '"') { if (src[j] === '\n') bad('a string runs past the end of its line'); if (src[j] === '\\') { s += ESCAPES[src[j + 1]] ?? src[j + 1] ?? ''; j += 2; } else s += src[j++]; }
       if (j >= src.length) bad('an unterminated string');
       out.push({ t: s, kind: 'string', ...h }); i = j + 1; continue;
     }
@@ -94,7 +96,8 @@ export function parseDts(src: string, file: string): DtNode {
       if (!t) bad('a property value runs to the end of the file');
       if (t.kind === 'word' && t.t === '/bits/') { p++; p++; continue; }
       if (t.kind === 'label') { p++; continue; }
-      if (t.kind === 'string') { vs.push({ kind: 'string', text: t.t }); p++; }
+      // dtc writes a string list it decompiled from a .dtb as one string with \0 between items.
+      if (t.kind === 'string') { for (const text of t.t.split('\0').filter((x, _i, all) => x !== '' || all.length === 1)) vs.push({ kind: 'string', text }); p++; }
       else if (t.kind === 'ref') { vs.push(t.t.startsWith('{') ? { kind: 'path', path: t.t.slice(1, -1) } : { kind: 'ref', label: t.t }); p++; }
       else if (t.t === '<' && t.kind === 'punct') {
         p++;
@@ -185,7 +188,20 @@ export function parseDts(src: string, file: string): DtNode {
     if (!target) bad(`&${o.label.t}: no node has that label`, o.label);
     merge(target!, o.body);
   }
+  labelsFromSymbols(root);
   return root;
+}
+
+/** A tree decompiled from a .dtb has no labels; one compiled with `dtc -@` keeps them in
+ *  /__symbols__ (`label = "/path"`), so the scenario names its nodes as the source did. */
+function labelsFromSymbols(root: DtNode): void {
+  const symbols = root.children.find((c) => c.name === '__symbols__');
+  if (!symbols) return;
+  for (const [label, prop] of symbols.props) {
+    const v = prop.values[0];
+    const node = v?.kind === 'string' ? byPath(root, v.text) : undefined;
+    if (node && !node.labels.includes(label)) node.labels.push(label);
+  }
 }
 
 function merge(into: DtNode, from: DtNode): void {

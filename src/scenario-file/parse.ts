@@ -6,13 +6,17 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
 import { closest, fail } from '../errors';
 import { INVARIANT_DEFS } from '../invariants/kernel';
 import type { DevCfg, IommuCfg, ScenarioDef } from '../model/config';
 import { topologyMisfit } from '../model/topology';
-import { schemaErrors, type Path } from './schema';
+import { cheapSchemaErrors, schemaErrors, type Path } from './schema';
 import { checkCond, condExpr, type Cond } from './witness';
+
+/** `yaml`, loaded when a file is first parsed: commands that read no scenario file (help,
+ *  trace, report) do not pay for it at start-up. */
+const yamlLib = (): typeof import('yaml') => require('yaml') as typeof import('yaml');
 
 /** Larger than any sensible scenario; refused before parsing. */
 const MAX_BYTES = 256 * 1024;
@@ -23,7 +27,13 @@ export interface ScenarioFile {
   readonly digest: string;
   /** `FILE:LINE:COL` of each witness's condition, for errors found when the model is lowered. */
   readonly witnessAt: Readonly<Record<string, string>>;
+  /** `FILE:LINE:COL` of the scenario's name. */
+  readonly nameAt: string;
 }
+
+/** ajv: the published schema compiled by Ajv (a user's file); cheap: the same schema checked by
+ *  shape.ts, for the shipped built-ins read at every start (the tests check them with Ajv). */
+export interface ReadOptions { readonly schema?: 'ajv' | 'cheap' }
 
 interface Raw {
   name: string; seed?: string; doc?: string; defaultScenario?: boolean; bus: ScenarioDef['bus']; bootThread?: boolean;
@@ -32,7 +42,7 @@ interface Raw {
   witnesses?: { name: string; doc?: string; when: Cond }[];
 }
 
-export function readScenarioFile(file: string): ScenarioFile {
+export function readScenarioFile(file: string, opts: ReadOptions = {}): ScenarioFile {
   let text: string;
   try {
     const st = fs.statSync(file);
@@ -45,7 +55,7 @@ export function readScenarioFile(file: string): ScenarioFile {
     }
     throw e;
   }
-  return { ...parseScenario(text, file), digest: crypto.createHash('sha256').update(text).digest('hex') };
+  return { ...parseScenario(text, file, opts), digest: crypto.createHash('sha256').update(text).digest('hex') };
 }
 
 /** Parse and check `text`; `file` names it in errors. */
@@ -53,8 +63,9 @@ export function parseScenarioText(text: string, file: string): ScenarioDef {
   return parseScenario(text, file).def;
 }
 
-function parseScenario(text: string, file: string): { def: ScenarioDef; witnessAt: Record<string, string> } {
+function parseScenario(text: string, file: string, opts: ReadOptions = {}): { def: ScenarioDef; witnessAt: Record<string, string>; nameAt: string } {
   if (text.length > MAX_BYTES) fail('E_SCENARIO_FILE', `${file}: ${text.length} characters; a scenario file is at most ${MAX_BYTES}`);
+  const { LineCounter, parseDocument, visit } = yamlLib();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: true });
   const where = (offset: number | undefined) => {
@@ -81,7 +92,7 @@ function parseScenario(text: string, file: string): { def: ScenarioDef; witnessA
   }
   const at = (p: Path, keyPos = false) => where(offsetOf(doc, p, keyPos));
   if (typeof data !== 'object' || data === null || Array.isArray(data)) fail('E_SCENARIO_FILE', `${at([])}: a scenario file is a map (name, bus, iommus, groups, devices, ...)`);
-  const errs = schemaErrors(data);
+  const errs = opts.schema === 'cheap' ? cheapSchemaErrors(data) : schemaErrors(data);
   // Witness conditions have their own checker with better messages (the schema's oneOf gives
   // one error per branch); the schema stays the contract for everything else.
   const raw = data as Raw;
@@ -104,7 +115,7 @@ function parseScenario(text: string, file: string): { def: ScenarioDef; witnessA
   if (problem) fail('E_SCENARIO_FILE', `${at(problem.path)}: ${problem.message}`);
   const witnessAt: Record<string, string> = {};
   for (const [i, w] of (raw.witnesses ?? []).entries()) witnessAt[w.name] = at(['witnesses', i, 'when']);
-  return { def: toDef(raw), witnessAt };
+  return { def: toDef(raw), witnessAt, nameAt: at(['name']) };
 }
 
 /** Names that refer to other entries, names given twice, and topologies the model cannot build. */
@@ -149,6 +160,7 @@ function toDef(r: Raw): ScenarioDef {
 /** Where the value at `p` starts (or its key, for an unknown key); the nearest existing parent
  *  when the value is missing. */
 function offsetOf(doc: Document, p: Path, keyPos = false): number | undefined {
+  const { isMap, isPair, isScalar } = yamlLib();
   for (let n = p.length; n >= 0; n--) {
     const sub = p.slice(0, n);
     if (keyPos && n === p.length && n > 0) {

@@ -1,25 +1,31 @@
 /**
  * The published JSON Schema of a scenario file (schema/scenario.schema.json, shipped in the
- * package so editors complete and check files) and its validator. Ajv's errors become one
- * message each, with the path of the value they are about, so parse.ts can give a position.
+ * package so editors complete and check files) and its validators: Ajv for a file a user gives,
+ * the cheap interpreter of shape.ts for the shipped built-ins (compiling the schema with Ajv
+ * costs more than a command's whole start-up; the tests check the shipped files with Ajv).
+ * Either's errors become one message each, with the path of the value they are about, so
+ * parse.ts can give a position.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { closest } from '../errors';
+import { packagePath } from '../package-files';
+import { shapeErrors } from './shape';
 
-/** From dist/src/scenario-file (or src/scenario-file under ts-node) to the package root. */
-export const SCHEMA_FILE = [path.join(__dirname, '..', '..', '..', 'schema', 'scenario.schema.json'), path.join(__dirname, '..', '..', 'schema', 'scenario.schema.json')]
-  .find((p) => fs.existsSync(p)) ?? path.join(__dirname, '..', '..', '..', 'schema', 'scenario.schema.json');
+export const SCHEMA_FILE = packagePath('schema', 'scenario.schema.json');
 
 export type Path = readonly (string | number)[];
 export interface SchemaError { readonly path: Path; readonly message: string; readonly keyPos?: boolean }
 
+let parsed: Record<string, unknown> | undefined;
 let compiled: ValidateFunction | undefined;
 export function schemaJson(): Record<string, unknown> {
-  return JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8')) as Record<string, unknown>;
+  parsed ??= JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8')) as Record<string, unknown>;
+  return parsed;
 }
 function validator(): ValidateFunction {
+  // Required here, not at the top: only a user's scenario file needs Ajv (its load is costly).
+  const { default: Ajv2020 } = require('ajv/dist/2020') as typeof import('ajv/dist/2020');
   // strictRequired off: the field condition requires one of equals/notEquals in a oneOf.
   compiled ??= new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(schemaJson());
   return compiled;
@@ -68,8 +74,16 @@ function describe(e: ErrorObject): SchemaError {
  */
 export function schemaErrors(data: unknown): SchemaError[] {
   const v = validator();
-  if (v(data)) return [];
-  const errs = v.errors ?? [];
+  return v(data) ? [] : describeAll(v.errors ?? []);
+}
+
+/** The same check by shape.ts, without Ajv: for the shipped built-in files. Witness conditions
+ *  are left to witness.ts. */
+export function cheapSchemaErrors(data: unknown): SchemaError[] {
+  return describeAll(shapeErrors(schemaJson(), data, (p) => p.length === 3 && p[0] === 'witnesses' && p[2] === 'when'));
+}
+
+function describeAll(errs: readonly ErrorObject[]): SchemaError[] {
   const out: SchemaError[] = [];
   for (const e of errs) {
     const p = pathOf(e.instancePath);
