@@ -31,12 +31,22 @@ export async function explore(m: CoreModel, opts: ExploreOptions = {}): Promise<
     for (const n of opts.properties) if (!names.includes(n)) unknownName('E_UNKNOWN_INVARIANT', `invariant of model ${m.name}`, n, names);
   }
   if (opts.checkpoint && (opts.reduce?.por || opts.reduce?.symmetry)) fail('E_USAGE', 'checkpoints save the unreduced search only; drop --reduce (or --checkpoint-every / --resume)');
+  if (opts.shard) checkShardOptions(opts);
   const symmetric = opts.reduce?.symmetry ? symmetricEntity(m) : undefined;
   if (opts.reduce?.por || symmetric) return exploreReducedThenRebuild(m, opts, symmetric);
   const r = await exploreFull(m, opts);
   if (!opts.reduce?.symmetry) return r;
   // Asked for symmetry where no slots are declared interchangeable: say that nothing ran.
   return { ...r, reduction: { por: false, symmetry: false, symmetryRequested: true, visibleSteps: 0, steps: m.actions.length, reducedExpansions: 0, provisoExpansions: 0, prunedTransitions: 0 } };
+}
+
+/** A shard splits the unreduced search, once, from its start (docs/adr/0005). */
+function checkShardOptions(opts: ExploreOptions): void {
+  const { index, count, level } = opts.shard!;
+  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 1 || index > count) fail('E_BAD_VALUE', `shard ${index}/${count}: the index must be between 1 and the count`);
+  if (level !== undefined && (!Number.isInteger(level) || level < 0)) fail('E_BAD_VALUE', `shard split level ${level} is not a depth`);
+  if (opts.reduce?.por || opts.reduce?.symmetry) fail('E_USAGE', '--shard splits the unreduced search; drop --reduce');
+  if (opts.checkpoint) fail('E_USAGE', '--shard cannot be combined with --checkpoint-every or --resume');
 }
 
 /** The entity a symmetric run permutes, or undefined when the model declares none; a declared
@@ -59,7 +69,9 @@ async function exploreFull(m: CoreModel, opts: ExploreOptions): Promise<ExploreR
   const start = await exploreSequential(m, src, opts, opts.parallelThreshold ?? PARALLEL_THRESHOLD, opts.parallelThreshold === undefined ? HANDOFF_LEVEL_SECONDS : 0);
   if (!('fingerprints' in start)) return start;
   const { exploreParallel } = await import('./parallel');
-  return exploreParallel(m, src, { ...opts, workers }, start);
+  const r = await exploreParallel(m, src, { ...opts, workers }, start);
+  // A sharded search split before the hand-over (sequential.ts): say where.
+  return start.shard ? { ...r, shard: start.shard } : r;
 }
 
 /** The reduced search (partial-order, symmetry or both) decides; the unreduced one rebuilds
