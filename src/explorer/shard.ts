@@ -76,8 +76,8 @@ export function keepShare(S: SplittableLevel, spec: ShardSpec, fp: (arr: Int32Ar
   for (let i = 0; i < S.frontierCount; i++) {
     fp(S.frontier, i * W, h);
     if (shardOfFingerprint(h[0], h[1], spec.count) !== spec.index) continue;
-    const at = S.levelBase + i;
-    S.links.push(S.links.parentOf(at) < 0 ? 0xffffffff : S.links.parentOf(at), S.links.actionOf(at));
+    const at = S.levelBase + i, parent = S.links.parentOf(at);
+    S.links.push(parent < 0 ? 0xffffffff : parent, S.links.actionOf(at));
     if (kept !== i) S.frontier.copyWithin(kept * W, i * W, (i + 1) * W);
     kept++;
   }
