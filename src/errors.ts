@@ -28,7 +28,7 @@ export const ERROR_CODES = {
   E_TRACE_FILE: 'a trace file is unreadable, corrupt, or does not match the model',
   E_CHECKPOINT: 'a checkpoint is unreadable, corrupt, or from another model, kernel, scenario, patch set, invariant selection or probecheck version',
   E_OUT_EXISTS: 'the results folder already holds a run (use --force)',
-  E_MERGE: 'matrix shard documents do not join: a cell missing or in two shards, or shards of different matrices',
+  E_MERGE: 'shards do not join: matrix merge, a cell missing or in two shards, or shards of different matrices; check merge, a shard missing, given twice, of another search, or not a shard result',
   E_OUT_LOCKED: 'another probecheck is writing that results folder or matrix document now',
   E_OUTPUT: 'the results cannot be written (read-only folder, full disk): exit 5, the verdict is still printed',
   E_EXPORT: 'the exporter cannot express a construct of the model',

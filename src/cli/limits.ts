@@ -9,7 +9,7 @@ import type { ExploreOptions } from '../explorer/types';
 import { fail } from '../errors';
 import { positiveInt, positiveNumber } from './options';
 
-export type ExploreLimits = Readonly<Pick<ExploreOptions, 'maxStates' | 'maxDepth' | 'maxSeconds' | 'maxMemoryMB' | 'continueAfterViolation' | 'properties' | 'reduce'>> & {
+export type ExploreLimits = Readonly<Pick<ExploreOptions, 'maxStates' | 'maxDepth' | 'maxSeconds' | 'maxMemoryMB' | 'continueAfterViolation' | 'properties' | 'reduce' | 'shard'>> & {
   readonly workers: number;
 };
 

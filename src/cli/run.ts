@@ -10,6 +10,7 @@ import type { ExploreLimits } from './limits';
 import { traceFileName } from './artifacts';
 import type { Target } from './target';
 import { exploredAll } from './outcome';
+import type { ShardSummary } from './shard-result';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -71,7 +72,9 @@ export interface RunSummary {
   workers: number;
   seconds: number;
   depth: number;
-  states: { distinct: number; generated: number };
+  /** `upperBound`: check merge of shards that split (a state reachable from several shares
+   *  is counted once per shard). */
+  states: { distinct: number; generated: number; upperBound?: boolean };
   violations: ViolationSummary[];
   witnesses: { name: string; reached: boolean }[];
   checked: string[];
@@ -91,6 +94,8 @@ export interface RunSummary {
   interrupted?: string;
   out: string | null;
   modelError?: { message: string; trace: string[] };
+  /** check --shard: where the search split, and what `check merge` needs (shard-result.ts). */
+  shard?: ShardSummary;
 }
 
 export function summarize(t: Target, r: ExploreResult, out: string | null, signal?: string): RunSummary {
@@ -147,8 +152,17 @@ function reductionLines(x: ReductionReport): string[] {
 
 export const sci = (p: number) => (p === 0 ? '0 (states fit one word: fingerprints are exact)' : p.toExponential(1));
 
+/** Lines of the report that a sharded run or a merge of shards words differently. */
+export interface RunWording {
+  /** Replaces the "states:" line (a merge counts an upper bound). */
+  readonly states?: string;
+  /** Lines after the "states:" line. */
+  readonly afterStates?: readonly string[];
+  readonly guarantee?: string;
+}
+
 /** The end-of-run report (TLC/SPIN style). */
-export function formatRun(t: Target, r: ExploreResult, s: RunSummary, mails: readonly string[]): string {
+export function formatRun(t: Target, r: ExploreResult, s: RunSummary, mails: readonly string[], wording: RunWording = {}): string {
   const L: string[] = [];
   const what = t.source.model !== undefined
     ? `model ${t.source.model}${Object.keys(t.core.params).length ? ' (' + Object.entries(t.core.params).map(([k, v]) => `${k}=${v}`).join(', ') + ')' : ''}`
@@ -157,8 +171,9 @@ export function formatRun(t: Target, r: ExploreResult, s: RunSummary, mails: rea
   const stopText = (STOP_TEXT[r.stopReason] ?? r.stopReason) + (s.interrupted ? ` by ${s.interrupted}` : '');
   L.push(`verdict: ${s.verdict.toUpperCase()}; ${stopText}`);
   const rate = r.seconds > 0 ? Math.round(r.distinct / r.seconds) : r.distinct;
-  L.push(`states: ${fmt(r.distinct)} distinct, ${fmt(r.generated)} generated, depth ${r.depth}; ${r.seconds.toFixed(2)} s, ${fmt(rate)} states/s, ${r.workers} worker${r.workers === 1 ? '' : 's'}`);
-  L.push('guarantee: breadth-first, level by level: each counterexample is a shortest one, the same for any --workers');
+  L.push(wording.states ?? `states: ${fmt(r.distinct)} distinct, ${fmt(r.generated)} generated, depth ${r.depth}; ${r.seconds.toFixed(2)} s, ${fmt(rate)} states/s, ${r.workers} worker${r.workers === 1 ? '' : 's'}`);
+  L.push(...(wording.afterStates ?? []));
+  L.push(wording.guarantee ?? 'guarantee: breadth-first, level by level: each counterexample is a shortest one, the same for any --workers');
   if (r.reduction) L.push(...reductionLines(r.reduction));
   const complete = r.stopReason === 'complete';
   const partial = complete ? '' : ' (up to the depth reached)';
@@ -173,7 +188,10 @@ export function formatRun(t: Target, r: ExploreResult, s: RunSummary, mails: rea
     L.push('witnesses (states that must be reachable):');
     for (const x of r.witnesses) L.push(`  ${x.name.padEnd(w)}${x.reached ? 'reached' : complete ? 'NOT reached' : 'not reached yet (search stopped early)'}`);
   }
-  if (s.unreachedSteps === null) {
+  if (s.shard && s.shard.splitLevel !== null) {
+    // Another shard may enable what this one did not.
+    L.push('steps never enabled: not reported for one shard (check merge reports them for the whole search)');
+  } else if (s.unreachedSteps === null) {
     L.push('steps never enabled: not reported under partial-order reduction (--no-reduce lists them)');
   } else if (complete) {
     if (s.unreachedSteps.length) {

@@ -33,6 +33,7 @@ export async function explore(m: CoreModel, opts: ExploreOptions = {}): Promise<
   }
   const symmetric = opts.reduce?.symmetry ? symmetricEntity(m) : undefined;
   if (opts.checkpoint && opts.reduce?.por) fail('E_USAGE', 'checkpoints save a search without partial-order reduction; use --reduce dead-vars,symmetry or --no-reduce (or drop --checkpoint-every / --resume)');
+  if (opts.shard) checkShardOptions(opts, symmetric);
   const dead = opts.reduce?.deadVars ? deadVariables(m, selectProperties(m, opts.properties), computeLayout(m)) : undefined;
   if (opts.reduce?.por || symmetric) return exploreReducedThenRebuild(m, opts, symmetric, dead);
   const r = await exploreFull(m, { ...opts, canonical: composeCanon(m, opts.canonical, dead) });
@@ -51,6 +52,16 @@ function composeCanon(m: CoreModel, ...parts: (string | DeadVariables | undefine
   if (sources.length <= 1) return sources[0];
   const each = sources.map((src, i) => `const canon${i} = (function () {\n${src}\nreturn canon;\n})();`);
   return `${each.join('\n')}\nfunction canon(a, p) { ${sources.map((_, i) => `canon${i}(a, p);`).join(' ')} }`;
+}
+
+/** A shard splits the unreduced search, once, from its start (docs/adr/0005). */
+function checkShardOptions(opts: ExploreOptions, symmetric: string | undefined): void {
+  const { index, count, level } = opts.shard!;
+  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 1 || index > count) fail('E_BAD_VALUE', `shard ${index}/${count}: the index must be between 1 and the count`);
+  if (level !== undefined && (!Number.isInteger(level) || level < 0)) fail('E_BAD_VALUE', `shard split level ${level} is not a depth`);
+  // Dead-variable reduction keeps paths (ADR 6): a shard may use it; the others rebuild.
+  if (opts.reduce?.por || symmetric) fail('E_USAGE', '--shard splits a search without partial-order or symmetry reduction; use --reduce dead-vars or --no-reduce');
+  if (opts.checkpoint) fail('E_USAGE', '--shard cannot be combined with --checkpoint-every or --resume');
 }
 
 /** The entity a symmetric run permutes, or undefined when the model declares none; a declared
@@ -73,7 +84,9 @@ async function exploreFull(m: CoreModel, opts: ExploreOptions): Promise<ExploreR
   const start = await exploreSequential(m, src, opts, opts.parallelThreshold ?? PARALLEL_THRESHOLD, opts.parallelThreshold === undefined ? HANDOFF_LEVEL_SECONDS : 0);
   if (!('fingerprints' in start)) return start;
   const { exploreParallel } = await import('./parallel');
-  return exploreParallel(m, src, { ...opts, workers }, start);
+  const r = await exploreParallel(m, src, { ...opts, workers }, start);
+  // A sharded search split before the hand-over (sequential.ts): say where.
+  return start.shard ? { ...r, shard: start.shard } : r;
 }
 
 /** The reduced search (partial-order, symmetry or both) decides; the unreduced one rebuilds

@@ -16,6 +16,7 @@ import { finishResult, LimitWatch } from './common';
 import type { ExploreOptions, ExploreResult, StopReason } from './types';
 import { type Snapshot, snapshotProblem } from './checkpoint';
 import { fail } from '../errors';
+import { isSplitLevel, keepShare, type ShardSplit } from './shard';
 
 const RESUMABLE: ReadonlySet<StopReason> = new Set(['interrupted', 'max-states', 'max-depth', 'max-seconds', 'max-memory']);
 
@@ -128,6 +129,8 @@ export interface Handoff {
   readonly watch: LimitWatch;
   /** The fingerprint table: (h1, h2) pairs, h1 = 0 for an empty slot. */
   readonly fingerprints: Int32Array;
+  /** A sharded search: where it was split (the hand-over waits for the split). */
+  readonly shard?: ShardSplit;
 }
 
 /** Search in this thread; with `handoffAt`, stop at the first level boundary where that many
@@ -167,6 +170,9 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
   let modelError: { message: string; actions: number[] } | undefined;
   const cont = !!opts.continueAfterViolation;
   let lastLevelSeconds = 0;
+  // A sharded search splits once, at a level boundary, before any hand-over (shard.ts).
+  const spec = opts.shard;
+  let split: ShardSplit | undefined;
   for (;;) {
     if (!midLevel) {
       if (S.frontierCount === 0) break;
@@ -176,11 +182,17 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
       if (opts.signal) await new Promise<void>((resolve) => setImmediate(resolve));
       const limit = watch.beforeLevel(S.count, S.depth);
       if (limit) { stop = limit; break; }
-      if (S.count >= handoffAt && lastLevelSeconds >= minLevelSeconds) {
+      if (spec && !split && isSplitLevel(spec, S.depth, S.frontierCount)) {
+        const levelStates = S.frontierCount;
+        const share = keepShare(S, spec, cm.fp);
+        split = { index: spec.index, count: spec.count, level: S.depth, prefixDistinct: S.count, prefixGenerated: S.generated, levelStates, share };
+        if (share === 0) break;
+      }
+      if (S.count >= handoffAt && lastLevelSeconds >= minLevelSeconds && (!spec || split)) {
         return {
           frontier: S.frontier.subarray(0, S.frontierCount * W), frontierCount: S.frontierCount, levelBase: S.levelBase,
           depth: S.depth, distinct: S.count, generated: S.generated, actionCounts: S.actionCounts, links: S.links,
-          rec, watch, fingerprints: S.table,
+          rec, watch, fingerprints: S.table, ...(split ? { shard: split } : {}),
         };
       }
       if (ck && watch.seconds() - lastCheckpoint >= ck.everySeconds) {
@@ -214,9 +226,12 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
   // Stopped by a signal or a limit: what was reached can go on later.
   if (ck && RESUMABLE.has(stop)) ck.write(snapshot(S, before + watch.seconds()));
 
-  return finishResult({
+  const r = finishResult({
     m, rec, stop, workers: 1, seconds: before + watch.seconds(), depth: S.depth, distinct: S.count, generated: S.generated,
     actionCounts: S.actionCounts, retainedBytes: S.retainedBytes, load: S.load,
     pathTo: (i) => S.links.pathTo(i), exactFingerprints: exactFingerprint(W), modelError,
   });
+  if (!spec) return r;
+  // No split: the search ended or stopped in the prefix, which every shard ran alike.
+  return { ...r, shard: split ?? { index: spec.index, count: spec.count, level: null, prefixDistinct: S.count, prefixGenerated: S.generated, levelStates: 0, share: 0 } };
 }

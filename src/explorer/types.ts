@@ -4,6 +4,7 @@
  */
 import type { PropertyKind } from '../ir/types';
 import type { CheckpointHooks } from './checkpoint';
+import type { ShardSpec, ShardSplit } from './shard';
 
 export interface ExploreOptions {
   /** Worker threads (default 1: the search runs in the calling thread). */
@@ -43,6 +44,10 @@ export interface ExploreOptions {
    *  so often and where a signal or a limit stops the search; or the search resumed from one.
    *  The search then runs in the calling thread whatever `workers` says. */
   readonly checkpoint?: CheckpointHooks;
+  /** Explore one shard of the space (shard.ts, docs/adr/0005): the shared prefix, then only
+   *  what is reachable from this shard's share of the split level. Not with `reduce` or
+   *  `checkpoint`. */
+  readonly shard?: ShardSpec;
 }
 
 /** What a reduction did, for the summary. */
@@ -133,4 +138,7 @@ export interface ExploreResult {
   readonly modelError?: { readonly message: string; readonly actions: readonly number[] };
   /** Present when a reduction ran; then `distinct` and `generated` count the reduced search. */
   readonly reduction?: ReductionReport;
+  /** A sharded search: where it split. `distinct` and `generated` then count the prefix and
+   *  this shard's own states together. */
+  readonly shard?: ShardSplit;
 }

@@ -71,7 +71,9 @@ test('every example of docs/cli.md runs and prints what the docs show (in shape)
   const dir = scratch();
   const wrong: string[] = [];
   for (const ex of examples) {
-    const r = cliIn(dir, ...ex.args, ...(ex.args[0] === 'check' || ex.args[0] === 'verify-patch' || (ex.args[0] === 'matrix' && ex.args[1] !== 'merge') ? ['--workers', '1'] : []));
+    // One worker for the commands that search (not the merges, which have no --workers).
+    const searches = ((ex.args[0] === 'check' || ex.args[0] === 'matrix') && ex.args[1] !== 'merge') || ex.args[0] === 'verify-patch';
+    const r = cliIn(dir, ...ex.args, ...(searches ? ['--workers', '1'] : []));
     const all = r.stdout + r.stderr;
     const missing = missingLine(ex.output, all);
     if (missing !== undefined) wrong.push(`docs/cli.md:${ex.line}: probecheck ${ex.args.join(' ')}: no line like\n    ${missing}\n  in\n${all.split('\n').map((l) => '    ' + l).join('\n')}`);

@@ -18,6 +18,10 @@ import { resolveTargets, type Target, type TargetOptions, validateTargetOptions 
 import { addReportOptions, finishReports, type ReportOptions } from '../../report/cli';
 import { REPORT_FILE, writeReport } from '../../report/write';
 import { targetCases, type JunitCase } from '../../report/junit';
+import { parseShard } from '../../matrix/shard';
+import type { ShardSpec } from '../../explorer/shard';
+import { SHARD_GUARANTEE, shardLines, shardSummary } from '../shard-result';
+import { checkMergeCommand } from './check-merge';
 
 export interface CheckOptions {
   readonly target: TargetOptions;
@@ -38,7 +42,7 @@ export interface CheckOptions {
   readonly reduceGiven: boolean;
 }
 
-interface RawCheck extends RawTarget, RawLimits { out?: string; force?: boolean; json?: boolean; quiet?: boolean; progress?: boolean; kernelTree?: string; junit?: string; report?: boolean; checkpointEvery?: number; resume?: string }
+interface RawCheck extends RawTarget, RawLimits { out?: string; force?: boolean; json?: boolean; quiet?: boolean; progress?: boolean; kernelTree?: string; junit?: string; report?: boolean; checkpointEvery?: number; resume?: string; shard?: string; shardLevel?: number }
 
 export function checkOptions(raw: RawCheck): CheckOptions {
   const target = targetOptions(raw);
@@ -52,8 +56,9 @@ export function checkOptions(raw: RawCheck): CheckOptions {
     if (raw.out !== undefined && path.resolve(raw.out) !== path.resolve(raw.resume)) fail('E_USAGE', '--resume writes into the folder it resumes; drop --out');
     if (raw.kernelTree !== undefined) fail('E_USAGE', '--resume takes the kernel from the checkpoint (or --kernel); drop --kernel-tree');
   }
+  const shard = shardOption(raw);
   return Object.freeze({
-    target, limits: limitsOf(raw),
+    target, limits: shard ? { ...limitsOf(raw), shard } : limitsOf(raw),
     ...(raw.out !== undefined ? { out: raw.out } : {}),
     ...(raw.kernelTree !== undefined ? { kernelTree: raw.kernelTree } : {}),
     force: Boolean(raw.force), json: Boolean(raw.json), quiet: Boolean(raw.quiet), progress: Boolean(raw.progress),
@@ -62,6 +67,19 @@ export function checkOptions(raw: RawCheck): CheckOptions {
     ...(raw.resume !== undefined ? { resume: raw.resume } : {}),
     reduceGiven: typeof raw.reduce === 'object' || raw.reduce === false,
   });
+}
+
+/** --shard I/N [--shard-level L]: one shard of the search (docs/adr/0005), refused where it
+ *  makes no sense: it splits one unreduced search from its start. */
+function shardOption(raw: RawCheck): ShardSpec | undefined {
+  if (raw.shard === undefined) {
+    if (raw.shardLevel !== undefined) fail('E_USAGE', '--shard-level says where --shard splits the search; give --shard I/N');
+    return undefined;
+  }
+  const { index, count } = parseShard(raw.shard);
+  if (typeof raw.reduce === 'object' && (raw.reduce.por || raw.reduce.symmetry)) fail('E_USAGE', '--shard splits a search without partial-order or symmetry reduction; use --reduce dead-vars or --no-reduce');
+  if (raw.checkpointEvery !== undefined || raw.resume !== undefined) fail('E_USAGE', `--shard cannot be combined with ${raw.resume !== undefined ? '--resume' : '--checkpoint-every'}: a shard is not checkpointed`);
+  return Object.freeze({ index, count, ...(raw.shardLevel !== undefined ? { level: raw.shardLevel } : {}) });
 }
 
 /** The default results folder: results/<time>-<kernel or model>[-<scenario>][-<patches>]-<suffix>,
@@ -96,6 +114,7 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
   const resumed = o.resume !== undefined ? openResume(o.resume, o.target) : undefined;
   const targetOpts = resumed ? resumed.target : o.kernelTree !== undefined ? await kernelFromTree(o, ctx) : o.target;
   const targets = resolveTargets(targetOpts);
+  if (o.limits.shard && targets.length !== 1) fail('E_USAGE', `--shard splits one search: give one --scenario (this run has ${targets.length})`);
   const every = o.checkpointEvery ?? resumed?.file.everySeconds;
   if (every !== undefined && targets.length !== 1) fail('E_USAGE', `checkpoints are of one search: give one --scenario (this run has ${targets.length})`);
   const limits: ExploreLimits = every === undefined ? o.limits : checkpointLimits(o.limits, targetOpts, resumed, o.reduceGiven);
@@ -127,6 +146,7 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
       const { result: r } = await exploreTarget(t, limits, ctx, view, ckpt?.hooks);
       if (ckpt) notes += finishCheckpoint(ckpt, base, RESUMABLE.has(r.stopReason));
       const summary = summarize(t, r, dir, ctx.stop.received);
+      if (r.shard) summary.shard = shardSummary(t, r, limits);
       const arts = violationArtifacts(t, r, dir);
       write(() => {
         folder.writeArtifacts(sub, arts);
@@ -135,7 +155,8 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
       runs.push(summary);
       cases.push(...targetCases(t, r, arts));
       // Formatted at the end: a report must not point at a folder that was not written.
-      reports.push(() => formatRun(t, r, outputFailure ? { ...summary, out: null } : summary, arts.map((a) => a.mail)));
+      const wording = summary.shard ? { afterStates: shardLines(summary.shard), guarantee: SHARD_GUARANTEE } : {};
+      reports.push(() => formatRun(t, r, outputFailure ? { ...summary, out: null } : summary, arts.map((a) => a.mail), wording));
       if (r.modelError) notes += `probecheck: E_MODEL_RUNTIME: model error in ${t.label}: ${r.modelError.message}\n`;
     }
     const verdict = worstVerdict(runs.map((r) => r.verdict));
@@ -192,6 +213,13 @@ function withoutOut(doc: unknown): unknown {
   return 'out' in d ? { ...d, out: null } : d;
 }
 
+function nonNegativeInt(flag: string) {
+  return (raw: string): number => {
+    if (!/^\d+$/.test(raw)) fail('E_BAD_VALUE', `${flag} takes a depth (0, 1, 2, ...), got '${raw}'`);
+    return Number(raw);
+  };
+}
+
 export const checkCommand: CommandFactory = (ctx, done) => {
   const c = new Command('check').description('explore every interleaving of a scenario and report the shortest counterexample per invariant');
   addTargetOptions(c, { invariants: true, scenarioText: 'scenario (repeatable; default: every default scenario)' });
@@ -204,6 +232,8 @@ export const checkCommand: CommandFactory = (ctx, done) => {
     .option('--progress', PROGRESS_TEXT)
     .option('--checkpoint-every <duration>', 'write the search state to <out>/checkpoint.msgpack at the first level boundary after each DURATION (30s, 10m, 1h), and where a signal or a limit stops the search; one worker', parseDuration('--checkpoint-every'))
     .option('--resume <dir>', 'go on from the checkpoint in a results folder (the model, --invariant and --continue come from it unless given; refused if they differ)')
+    .option('--shard <I/N>', 'explore only shard I of N of the space (one scenario): the first levels alike in every shard, then the states reachable from this shard\'s share of the split level; join the results with check merge')
+    .option('--shard-level <depth>', 'split the search for --shard at this depth (default: the first level of at least max(64*N, 1000) states)', nonNegativeInt('--shard-level'))
     .option('--kernel-tree <path>', 'a kernel source tree: check the modelled kernel nearest it (unless --kernel) and warn first of the steps whose kernel function differs there (probecheck drift)')
     .addHelpText('after', `
 Examples:
@@ -212,6 +242,8 @@ Examples:
   probecheck check --model counters --set n=3 --set m=3 --json
   probecheck check --kernel v6.18.y --scenario register-probe-unbind --checkpoint-every 10m --out nightly
   probecheck check --resume nightly
+  probecheck check --scenario register-probe-unbind --shard 1/4 --out shard1
+  probecheck check merge shard1 shard2 shard3 shard4 --out merged
 Exit status: 0 pass, 1 violation or witness failure, 2 bad input, 3 incomplete, 5 results not
 written; 130/143/129 stopped by Ctrl-C/SIGTERM/SIGHUP (partial results written).`)
     .action(async (raw: RawCheck) => {
@@ -220,5 +252,7 @@ written; 130/143/129 stopped by Ctrl-C/SIGTERM/SIGHUP (partial results written).
       if (w) ctx.progress(w, false);
       done(await runCheck(o, ctx));
     });
+  // Options after `merge` are merge's (its --out is not check's).
+  c.enablePositionalOptions().addCommand(checkMergeCommand(ctx, done));
   return c;
 };
