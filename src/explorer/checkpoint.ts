@@ -9,6 +9,10 @@
  */
 import type { CompiledSource } from '../compile/compile';
 import type { CoreModel } from '../ir/core';
+import type { StopReason } from './types';
+
+/** Where a stopped search can go on later: a checkpoint is written there when enabled. */
+export const RESUMABLE: ReadonlySet<StopReason> = new Set(['interrupted', 'max-states', 'max-depth', 'max-seconds', 'max-memory']);
 
 /** A violation or witness hit: property index, state index, action (-1: none), depth. */
 export type HitRecord = readonly [prop: number, state: number, extra: number, depth: number];

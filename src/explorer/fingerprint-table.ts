@@ -16,9 +16,23 @@ export class FingerprintTable {
   limit = 0;
   count = 0;
 
-  constructor(log2cap = 12) {
+  /** `shared`: the table lives in shared memory, so that another thread can read it between
+   *  phases of the parallel search (a checkpoint, or the hand-back to one thread). */
+  constructor(log2cap = 12, private readonly shared = false) {
     this.log2cap = log2cap;
-    this.table = new Int32Array(2 << log2cap);
+    this.table = this.allocate(2 << log2cap);
+    this.resize();
+  }
+
+  private allocate(words: number): Int32Array {
+    return this.shared ? new Int32Array(new SharedArrayBuffer(4 * words)) : new Int32Array(words);
+  }
+
+  /** Forget every fingerprint and give the memory back. */
+  clear(): void {
+    this.log2cap = 12;
+    this.count = 0;
+    this.table = this.allocate(2 << this.log2cap);
     this.resize();
   }
 
@@ -34,7 +48,7 @@ export class FingerprintTable {
   reserve(n: number): void {
     if (this.count !== 0) throw new Error('reserve() needs an empty table');
     while (Math.floor((1 << this.log2cap) * MAX_LOAD) < n) this.log2cap++;
-    this.table = new Int32Array(2 << this.log2cap);
+    this.table = this.allocate(2 << this.log2cap);
     this.resize();
   }
 
@@ -64,7 +78,8 @@ export class FingerprintTable {
   grow(): void {
     const old = this.table;
     this.log2cap++;
-    this.table = new Int32Array(2 << this.log2cap);
+    // Drop the old table from `this` first: during the rehash only the local keeps it alive.
+    this.table = this.allocate(2 << this.log2cap);
     this.resize();
     rehashInto(old, this.table, this.shift, this.mask);
   }

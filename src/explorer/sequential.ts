@@ -14,10 +14,9 @@ import { ParentLinks } from './parent-links';
 import { FingerprintTable } from './fingerprint-table';
 import { finishResult, LimitWatch } from './common';
 import type { ExploreOptions, ExploreResult, StopReason } from './types';
-import { type Snapshot, snapshotProblem } from './checkpoint';
+import { RESUMABLE, type Snapshot, snapshotProblem } from './checkpoint';
 import { fail } from '../errors';
-
-const RESUMABLE: ReadonlySet<StopReason> = new Set(['interrupted', 'max-states', 'max-depth', 'max-seconds', 'max-memory']);
+import type { HandoverPolicy } from './handover';
 
 /** The search's state where it stands (views of its arrays: written out before it goes on). */
 function snapshot(S: LevelState, seconds: number): Snapshot {
@@ -113,8 +112,8 @@ class LevelState extends FingerprintTable {
   }
 }
 
-/** What the sequential search hands to the parallel one once it has grown past
- *  ExploreOptions.parallelThreshold: everything needed to go on at the next level. */
+/** What the sequential search hands to the parallel one when the hand-over policy says so
+ *  (handover.ts), and the parallel search back: everything needed to go on at the next level. */
 export interface Handoff {
   readonly frontier: Int32Array;
   readonly frontierCount: number;
@@ -126,26 +125,44 @@ export interface Handoff {
   readonly links: ParentLinks;
   readonly rec: PropertyRecorder;
   readonly watch: LimitWatch;
-  /** The fingerprint table: (h1, h2) pairs, h1 = 0 for an empty slot. */
+  /** The fingerprint table: (h1, h2) pairs, h1 = 0 for an empty slot, of 2^log2cap slots. */
   readonly fingerprints: Int32Array;
+  readonly log2cap: number;
+  /** Search seconds of earlier sessions (a resumed checkpoint), and when (on `watch`) the last
+   *  checkpoint was written. */
+  readonly secondsBefore: number;
+  readonly lastCheckpoint: number;
 }
 
-/** Search in this thread; with `handoffAt`, stop at the first level boundary where that many
- *  states are stored and the level just expanded took at least `minLevelSeconds` (the
- *  parallel search pays a few milliseconds of synchronisation per level: a level cheaper than
- *  several times that is faster here), and return the search's state instead of a result.
- *  When the hand-over happens changes only the time: counts and traces are the same. */
+/** Go on from a hand-back of the parallel search (in memory: no checks needed). */
+function takeOver(S: LevelState, h: Handoff): void {
+  S.restoreTable(h.fingerprints, h.log2cap, h.distinct);
+  S.frontier = h.frontier;
+  S.frontierCount = h.frontierCount;
+  S.levelBase = h.levelBase;
+  S.depth = h.depth;
+  S.generated = h.generated;
+  S.actionCounts.set(h.actionCounts);
+  S.links = h.links;
+}
+
+/** Search in this thread (from the start, a checkpoint, or `from`, a hand-back of the parallel
+ *  search); with a `policy`, stop at the first level boundary where it says the workers would
+ *  be faster, and return the search's state instead of a result. When the hand-over happens
+ *  changes only the time: counts and traces are the same. */
 export async function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions): Promise<ExploreResult>;
-export async function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, handoffAt: number, minLevelSeconds?: number): Promise<ExploreResult | Handoff>;
-export async function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, handoffAt = Infinity, minLevelSeconds = 0): Promise<ExploreResult | Handoff> {
+export async function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, policy: HandoverPolicy, from?: Handoff): Promise<ExploreResult | Handoff>;
+export async function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, policy?: HandoverPolicy, from?: Handoff): Promise<ExploreResult | Handoff> {
   const cm = instantiate(src.source);
   const W = cm.W;
-  const rec = new PropertyRecorder(m, src);
-  const watch = new LimitWatch(opts);
+  const rec = from?.rec ?? new PropertyRecorder(m, src);
+  const watch = from?.watch ?? new LimitWatch(opts);
   const S = new LevelState(W, cm.maxSucc, m.actions.length, rec, watch, encodeState(src.layout, initialState(m)));
 
   const ck = opts.checkpoint;
-  if (ck?.resume) {
+  if (from) {
+    takeOver(S, from);
+  } else if (ck?.resume) {
     restore(S, ck.resume, m, src);
   } else {
     // The initial state: stored, checked, and the first frontier.
@@ -157,8 +174,8 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
     if (cm.hasInv) for (let pi = cm.inv(S.frontier, 0, S.skip); pi >= 0; pi = cm.inv(S.frontier, 0, S.skip)) rec.violate(pi, { state: 0, extra: -1, depth: 0 });
     if (cm.hasWit) for (let pi = cm.wit(S.frontier, 0, S.reached); pi >= 0; pi = cm.wit(S.frontier, 0, S.reached)) rec.witness(pi, { state: 0, extra: -1, depth: 0 });
   }
-  const before = ck?.resume?.seconds ?? 0;
-  let lastCheckpoint = 0;
+  const before = from ? from.secondsBefore : ck?.resume?.seconds ?? 0;
+  let lastCheckpoint = from?.lastCheckpoint ?? 0;
   // A snapshot taken inside a level goes on from its position, past the boundary checks
   // that level already passed.
   let midLevel = S.cur > 0;
@@ -166,7 +183,8 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
   let stop: StopReason = 'complete';
   let modelError: { message: string; actions: number[] } | undefined;
   const cont = !!opts.continueAfterViolation;
-  let lastLevelSeconds = 0;
+  // Measured on the level just expanded (none yet: no move before one level ran here).
+  let lastLevelSeconds = 0, lastLevelGenerated = 0;
   for (;;) {
     if (!midLevel) {
       if (S.frontierCount === 0) break;
@@ -176,20 +194,21 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
       if (opts.signal) await new Promise<void>((resolve) => setImmediate(resolve));
       const limit = watch.beforeLevel(S.count, S.depth);
       if (limit) { stop = limit; break; }
-      if (S.count >= handoffAt && lastLevelSeconds >= minLevelSeconds) {
-        return {
-          frontier: S.frontier.subarray(0, S.frontierCount * W), frontierCount: S.frontierCount, levelBase: S.levelBase,
-          depth: S.depth, distinct: S.count, generated: S.generated, actionCounts: S.actionCounts, links: S.links,
-          rec, watch, fingerprints: S.table,
-        };
-      }
       if (ck && watch.seconds() - lastCheckpoint >= ck.everySeconds) {
         ck.write(snapshot(S, before + watch.seconds()));
         lastCheckpoint = watch.seconds();
       }
+      if (policy && (from === undefined || lastLevelGenerated > 0) && policy.toWorkers(S.count, S.frontierCount, lastLevelSeconds, lastLevelGenerated)) {
+        return {
+          frontier: S.frontier.subarray(0, S.frontierCount * W), frontierCount: S.frontierCount, levelBase: S.levelBase,
+          depth: S.depth, distinct: S.count, generated: S.generated, actionCounts: S.actionCounts, links: S.links,
+          rec, watch, fingerprints: S.table, log2cap: S.log2cap, secondsBefore: before, lastCheckpoint,
+        };
+      }
     }
     midLevel = false;
     const levelStart = watch.seconds();
+    const generatedBefore = S.generated;
     try {
       cm.expand(S);
     } catch (e) {
@@ -202,6 +221,7 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
     }
     if (S.stop) { stop = S.stop; break; }
     lastLevelSeconds = watch.seconds() - levelStart;
+    lastLevelGenerated = S.generated - generatedBefore;
     const done = S.frontier;
     S.levelBase += S.frontierCount;
     S.frontier = S.next;
