@@ -29,7 +29,7 @@ import { finishResult } from './common';
 import { FingerprintTable, rehashInto } from './fingerprint-table';
 import type { HandoverPolicy } from './handover';
 import type { Handoff } from './sequential';
-import { RESUMABLE, type Snapshot } from './checkpoint';
+import { type Snapshot, writesAtStop } from './checkpoint';
 import type { ExploreOptions, ExploreResult, StopReason } from './types';
 
 const WORKER_FILE = path.join(__dirname, '..', '..', 'workers', 'explore-worker.js');
@@ -240,7 +240,7 @@ export async function exploreParallel(m: CoreModel, src: CompiledSource, opts: E
   }
 
   await rankNow();
-  if (ck && RESUMABLE.has(stop)) ck.write(await snapshotNow());
+  if (writesAtStop(ck, stop)) ck.write(await snapshotNow());
   await pool.all<'done'>(() => ({ cmd: 'drop' }), () => { drop(here); return { type: 'done' }; });
 
   const capacity = tableBytes / 8;

@@ -14,7 +14,7 @@ import { ParentLinks } from './parent-links';
 import { FingerprintTable } from './fingerprint-table';
 import { finishResult, LimitWatch } from './common';
 import type { ExploreOptions, ExploreResult, StopReason } from './types';
-import { RESUMABLE, type Snapshot, snapshotProblem } from './checkpoint';
+import { type Snapshot, snapshotProblem, writesAtStop } from './checkpoint';
 import { fail } from '../errors';
 import type { HandoverPolicy } from './handover';
 
@@ -232,7 +232,7 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
     if (S.frontierCount > 0) S.depth++;
   }
   // Stopped by a signal or a limit: what was reached can go on later.
-  if (ck && RESUMABLE.has(stop)) ck.write(snapshot(S, before + watch.seconds()));
+  if (writesAtStop(ck, stop)) ck.write(snapshot(S, before + watch.seconds()));
 
   return finishResult({
     m, rec, stop, workers: 1, seconds: before + watch.seconds(), depth: S.depth, distinct: S.count, generated: S.generated,

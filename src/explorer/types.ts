@@ -22,7 +22,9 @@ export interface ExploreOptions {
   /** Do not expand states at this depth (verdict incomplete if any had successors). */
   readonly maxDepth?: number;
   readonly maxSeconds?: number;
-  /** Memory budget for the fingerprint table and parent links, in MiB. */
+  /** Memory budget for the fingerprint table and parent links, in MiB (default: a quarter of
+   *  the memory the process may use, src/explorer/memory-guard.ts); past it the search stops
+   *  with stop reason max-memory (and a checkpoint, when checkpoint hooks are given). */
   readonly maxMemoryMB?: number;
   /** Explore the whole space, collecting the first violation of every property
    *  (otherwise stop at the end of the first level that violates something). */

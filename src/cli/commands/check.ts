@@ -93,17 +93,20 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
   const resumed = o.resume !== undefined ? openResume(o.resume, o.target) : undefined;
   const targetOpts = resumed ? resumed.target : o.kernelTree !== undefined ? await kernelFromTree(o, ctx) : o.target;
   const targets = resolveTargets(targetOpts);
-  const every = o.checkpointEvery ?? resumed?.file.everySeconds;
-  if (every !== undefined && targets.length !== 1) fail('E_USAGE', `checkpoints are of one search: give one --scenario (this run has ${targets.length})`);
+  const asked = o.checkpointEvery ?? resumed?.file.everySeconds;
+  if (asked !== undefined && targets.length !== 1) fail('E_USAGE', `checkpoints are of one search: give one --scenario (this run has ${targets.length})`);
+  // Without --checkpoint-every, one unreduced search still writes a checkpoint where the
+  // memory budget stops it (--max-memory or the machine's guard): resumable, never killed.
+  const memoryOnly = asked === undefined && targets.length === 1 && !o.limits.reduce?.por && !o.limits.reduce?.symmetry;
+  const every = asked ?? (memoryOnly ? Infinity : undefined);
   const limits: ExploreLimits = every === undefined ? o.limits : checkpointLimits(o.limits, targetOpts, resumed);
   const { base, subs } = outDirs(o.resume !== undefined ? { ...o, out: o.resume } : o, targets);
   // The checkpoint is checked against the model before the folder is touched.
-  const ckpt = every !== undefined ? checkpointing(base, targets[0], targetOpts, limits, every, resumed) : undefined;
-  if (every !== undefined && o.limits.workers > 1 && !o.quiet) ctx.progress('probecheck: note: checkpoints save the single-threaded search: running with 1 worker', false);
+  const ckpt = every !== undefined ? checkpointing(base, targets[0], targetOpts, limits, every, resumed, memoryOnly) : undefined;
   // Refused, locked and proven writable before the search starts (a resumed run replaces
   // the partial results of the run it goes on from).
   const folder = ResultsFolder.open(base, o.force || resumed !== undefined, ctx.stop);
-  if (ckpt) {
+  if (ckpt && !memoryOnly) {
     try { fs.mkdirSync(base, { recursive: true }); } catch (e) { folder.abandon(); throw outputError(e, base); }
   }
   const view = searchView(ctx, o);
@@ -171,13 +174,13 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
 
 const RESUMABLE = new Set(['interrupted', 'max-states', 'max-depth', 'max-seconds', 'max-memory']);
 
-/** A checkpointed search runs in one thread; a resumed one checks what its checkpoint checked
- *  (--invariant, --continue) unless the command line says otherwise. */
+/** A resumed search checks what its checkpoint checked (--invariant, --continue) unless the
+ *  command line says otherwise. */
 function checkpointLimits(l: ExploreLimits, t: TargetOptions, resumed: Resumed | undefined): ExploreLimits {
   const properties = t.invariants.length ? Object.freeze([...t.invariants]) : undefined;
   const cont = Boolean(l.continueAfterViolation) || Boolean(resumed?.file.id.continueAfterViolation);
   const { properties: _p, ...rest } = l;
-  return Object.freeze({ ...rest, workers: 1, continueAfterViolation: cont, ...(properties ? { properties } : {}) });
+  return Object.freeze({ ...rest, continueAfterViolation: cont, ...(properties ? { properties } : {}) });
 }
 
 /** The summary printed when the results could not be written: no folder to point at. */
@@ -197,7 +200,7 @@ export const checkCommand: CommandFactory = (ctx, done) => {
     .option('--json', 'print one JSON summary on stdout; the human report goes to stderr')
     .option('--quiet', QUIET_TEXT)
     .option('--progress', PROGRESS_TEXT)
-    .option('--checkpoint-every <duration>', 'write the search state to <out>/checkpoint.msgpack at the first level boundary after each DURATION (30s, 10m, 1h), and where a signal or a limit stops the search; one worker', parseDuration('--checkpoint-every'))
+    .option('--checkpoint-every <duration>', 'write the search state to <out>/checkpoint.msgpack at the first level boundary after each DURATION (30s, 10m, 1h), and where a signal or a limit stops the search', parseDuration('--checkpoint-every'))
     .option('--resume <dir>', 'go on from the checkpoint in a results folder (the model, --invariant and --continue come from it unless given; refused if they differ)')
     .option('--kernel-tree <path>', 'a kernel source tree: check the modelled kernel nearest it (unless --kernel) and warn first of the steps whose kernel function differs there (probecheck drift)')
     .addHelpText('after', `
