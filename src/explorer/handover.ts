@@ -2,12 +2,16 @@
  * When the search moves between the calling thread and the workers (explore.ts). Moving costs
  * time (the fingerprints are spread over the partitions, or gathered back into one table), and
  * a parallel level costs a synchronisation that a level in one thread does not; which side is
- * faster depends on the level, so the policy decides by measured costs:
- *   to the workers  once a level in one thread took much longer than moving would (and at
- *                   least HANDOFF_LEVEL_SECONDS, several times a level's synchronisation);
- *   back            once the parallel levels have lost, against what one thread is measured to
- *                   take per successor, as much as gathering would cost (the ski-rental rule:
- *                   never more than twice the better choice's cost on a narrowing tail).
+ * faster depends on the level's work. The policy measures one thread's cost per successor (the
+ * cheapest level seen: other processes on the machine only ever add time, so wall time alone
+ * would move a narrow search to the workers on a loaded machine) and decides by work:
+ *   to the workers  once a level's work, at that cost, is at least HANDOFF_LEVEL_SECONDS
+ *                   (several times a level's synchronisation) and several times what moving
+ *                   would cost;
+ *   back            once levels of less than half that work have lost, against one thread,
+ *                   as much as gathering would cost (the ski-rental rule: never more than
+ *                   twice the better choice's cost on a narrowing tail). Wide levels never
+ *                   count as lost, so noise cannot make the search move back and forth.
  * Where and how often the search moves changes only the time: counts and traces are the same.
  */
 
@@ -40,16 +44,17 @@ export class MeasuredHandover implements HandoverPolicy {
   toWorkers(distinct: number, _frontier: number, seconds: number, generated: number): boolean {
     if (generated > 1000 && seconds > 0) {
       const per = seconds / generated;
-      // The cheapest level seen: other work on the machine only ever adds time.
       this.perSuccessor = this.perSuccessor === 0 ? per : Math.min(this.perSuccessor, per);
     }
-    return distinct >= PARALLEL_THRESHOLD && seconds >= HANDOFF_LEVEL_SECONDS && seconds >= 4 * this.moveCost(distinct);
+    const work = generated * this.perSuccessor;
+    return distinct >= PARALLEL_THRESHOLD && work >= HANDOFF_LEVEL_SECONDS && work >= 4 * this.moveCost(distinct);
   }
 
   levelLoss(seconds: number, generated: number): number {
     // Never measured in one thread (the search started on the workers): no basis to go back.
     if (this.perSuccessor === 0) return 0;
-    return seconds - generated * this.perSuccessor;
+    const work = generated * this.perSuccessor;
+    return work < HANDOFF_LEVEL_SECONDS / 2 ? seconds - work : 0;
   }
 
   toOneThread(loss: number, distinct: number): boolean {
