@@ -15,7 +15,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { instantiate, isModelRuntimeError, type CompiledModel } from '../src/compile/compile';
-import { FingerprintTable } from '../src/explorer/fingerprint-table';
+import { FingerprintTable, rehashInto } from '../src/explorer/fingerprint-table';
 import { ownerOf } from '../src/state/fingerprint';
 
 export interface WorkerSetup {
@@ -41,13 +41,13 @@ export type ToWorker =
   /** Per partition, its outbox for this owner. */
   | { readonly cmd: 'absorb'; readonly inboxes: readonly SharedSlice[]; readonly skip: Uint8Array; readonly reached: Uint8Array }
   | { readonly cmd: 'rank'; readonly rank: RankInput }
-  /** Show the table and the frontier (with places) to the coordinator. */
-  | { readonly cmd: 'gather' }
+  /** Copy the table's fingerprints into `into` (an empty table of 2^(32 - shift) slots, one
+   *  partition after another), and show the frontier (with places) to the coordinator. */
+  | { readonly cmd: 'gather'; readonly into: SharedArrayBuffer; readonly shift: number; readonly mask: number }
   /** Forget the table and the frontier (the search went back to one thread). */
   | { readonly cmd: 'drop' };
 
 export interface Gathered {
-  readonly table: SharedArrayBuffer; readonly count: number;
   readonly words: SharedArrayBuffer; readonly places: SharedArrayBuffer; readonly n: number;
 }
 
@@ -99,7 +99,8 @@ export class PartitionState extends FingerprintTable {
   newCount = 0;
 
   constructor(setup: WorkerSetup, cm = instantiate(setup.source)) {
-    super(12, true);
+    // Private memory: the coordinator gathers the table through `gather`.
+    super(12);
     this.cm = cm;
     this.W = cm.W;
     this.me = setup.me;
@@ -109,7 +110,7 @@ export class PartitionState extends FingerprintTable {
     this.acts = new Int32Array(cm.maxSucc);
     this.actionCounts = new Float64Array(setup.actions);
     this.ctl = new Int32Array(setup.ctl);
-    this.boxes = Array.from({ length: this.N }, () => new Int32Array(new SharedArrayBuffer(4 * (4 + this.W) * START)));
+    this.boxes = Array.from({ length: this.N }, () => new Int32Array(new SharedArrayBuffer(4 * (2 + this.W) * START)));
     this.fill = new Int32Array(this.N);
     this.newWords = new Int32Array(new SharedArrayBuffer(4 * this.W * START));
     this.newKeys = new Float64Array(new SharedArrayBuffer(8 * START));
@@ -230,9 +231,9 @@ export function absorb(S: PartitionState, msg: Extract<ToWorker, { cmd: 'absorb'
   return { type: 'absorbed', newCount: S.newCount, keys: S.newKeys.buffer as SharedArrayBuffer, tableBytes: S.table.byteLength, invHits, witHits };
 }
 
-export function gather(S: PartitionState): Gathered {
+export function gather(S: PartitionState, msg: Extract<ToWorker, { cmd: 'gather' }>): Gathered {
+  rehashInto(S.table, new Int32Array(msg.into), msg.shift, msg.mask);
   return {
-    table: S.table.buffer as SharedArrayBuffer, count: S.count,
     words: S.newWords.buffer as SharedArrayBuffer, places: S.rank.buffer as SharedArrayBuffer, n: S.newCount,
   };
 }
@@ -243,7 +244,7 @@ export function drop(S: PartitionState): void {
   S.newKeys = new Float64Array(new SharedArrayBuffer(8 * START));
   S.rank = new Int32Array(0);
   S.newCount = 0;
-  S.boxes = S.boxes.map(() => new Int32Array(new SharedArrayBuffer(4 * (4 + S.W) * START)));
+  S.boxes = S.boxes.map(() => new Int32Array(new SharedArrayBuffer(4 * (2 + S.W) * START)));
 }
 
 if (parentPort) {
@@ -256,7 +257,7 @@ if (parentPort) {
         case 'route': port.postMessage(route(S, msg)); break;
         case 'absorb': port.postMessage(absorb(S, msg)); break;
         case 'rank': rankFrontier(S, msg.rank); port.postMessage({ type: 'ranked' }); break;
-        case 'gather': port.postMessage({ type: 'gathered', ...gather(S) }); break;
+        case 'gather': port.postMessage({ type: 'gathered', ...gather(S, msg) }); break;
         case 'drop': drop(S); port.postMessage({ type: 'done' }); break;
       }
     } catch (e) {

@@ -428,7 +428,9 @@ function emitLevelLoop(emit: (x: string) => void, W: number, selected: Record<Pr
  *             the first discovery in BFS order.
  */
 function emitParallelLoops(emit: (x: string) => void, W: number, selected: Record<PropertyKind, number[]>, canonical: boolean): void {
-  const R = 4 + W;
+  // A record is (parent position, action, the state's words): the owner recomputes the
+  // fingerprint, which costs less than moving and storing two more words per successor.
+  const R = 2 + W;
   emit('function route(S) {');
   emit('  const frontier = S.frontier, rank = S.rank, out = S.out, acts = S.acts, counts = S.actionCounts, skip = S.skip, N = S.N;');
   emit('  const boxes = S.boxes, fill = S.fill, ctl = S.ctl;');
@@ -441,8 +443,8 @@ function emitParallelLoops(emit: (x: string) => void, W: number, selected: Recor
   emit('      let box = boxes[ow];');
   emit(`      const r = fill[ow] * ${R};`);
   emit(`      if (r + ${R} > box.length) box = S.growBox(ow);`);
-  emit('      box[r] = h1; box[r + 1] = h2; box[r + 2] = rank[cur]; box[r + 3] = act;');
-  for (let w = 0; w < W; w++) emit(`      box[r + ${4 + w}] = out[p + ${w}];`);
+  emit('      box[r] = rank[cur]; box[r + 1] = act;');
+  for (let w = 0; w < W; w++) emit(`      box[r + ${2 + w}] = out[p + ${w}];`);
   emit('      fill[ow]++;');
   emit('    }');
   emit('    if ((cur & 1023) === 1023 && Atomics.load(ctl, 0) !== 0) { cur++; break; }');
@@ -457,17 +459,17 @@ function emitParallelLoops(emit: (x: string) => void, W: number, selected: Recor
   emit('  let words = S.newWords, keys = S.newKeys, nn = 0;');
   emit('  for (;;) {');
   emit('    let from = -1, key = Infinity;');
-  emit(`    for (let v = 0; v < N; v++) { if (at[v] < counts[v]) { const q = at[v] * ${R}, b = inboxes[v], k = b[q + 2] * nActions + b[q + 3]; if (k < key) { key = k; from = v; } } }`);
+  emit(`    for (let v = 0; v < N; v++) { if (at[v] < counts[v]) { const q = at[v] * ${R}, b = inboxes[v], k = b[q] * nActions + b[q + 1]; if (k < key) { key = k; from = v; } } }`);
   emit('    if (from < 0) break;');
   emit('    const box = inboxes[from];');
-  emit(`    const r = at[from]++ * ${R};`);
-  emit('    const h1 = box[r], h2 = box[r + 1];');
+  emit(`    const r = at[from]++ * ${R}, q = r + 2;`);
+  emit(fingerprintSource(W, 'box', 'q'));
   emit('    let i = h1 >>> shift;');
   emit('    for (;;) { const j = i << 1; const a = table[j]; if (a === 0) break; if (a === h1 && table[j + 1] === h2) { i = -1; break; } i = (i + 1) & mask; }');
   emit('    if (i < 0) continue;');
   emit('    table[i << 1] = h1; table[(i << 1) + 1] = h2;');
   emit(`    if ((nn + 1) * ${W} > words.length) { S.newCount = nn; words = S.growNew(); keys = S.newKeys; }`);
-  for (let w = 0; w < W; w++) emit(`    words[nn * ${W} + ${w}] = box[r + ${4 + w}];`);
+  for (let w = 0; w < W; w++) emit(`    words[nn * ${W} + ${w}] = box[q + ${w}];`);
   emit('    keys[nn] = key;');
   emit('    nn++;');
   emit('    if (++count > limit) { S.count = count; S.grow(); table = S.table; shift = S.shift; mask = S.mask; limit = S.limit; }');

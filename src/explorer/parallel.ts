@@ -26,7 +26,7 @@ import type { CoreModel } from '../ir/core';
 import { exactFingerprint } from '../state/fingerprint';
 import { absorb, drop, gather, type FromWorker, type Gathered, PartitionState, rankFrontier, type RankInput, route, seed, type ToWorker, type WorkerSetup } from '../../workers/explore-worker';
 import { finishResult } from './common';
-import { FingerprintTable, rehashInto } from './fingerprint-table';
+import { FingerprintTable } from './fingerprint-table';
 import type { HandoverPolicy } from './handover';
 import type { Handoff } from './sequential';
 import { type Snapshot, writesAtStop } from './checkpoint';
@@ -82,6 +82,18 @@ export class PartitionPool {
     const theirs = await Promise.all(replies);
     if (this.failure) throw this.failure;
     return [mine, ...theirs] as Reply<T>[];
+  }
+
+  /** The same, one partition after another (they write one shared table). */
+  async each<T extends FromWorker['type']>(make: (p: number) => ToWorker, here: (msg: ToWorker) => FromWorker): Promise<Reply<T>[]> {
+    const out = [here(make(0))];
+    for (let i = 0; i < this.workers.length; i++) {
+      if (this.failure) throw this.failure;
+      const w = this.workers[i];
+      out.push(await new Promise<FromWorker>((resolve) => { this.pending.set(w, resolve); w.postMessage(make(i + 1)); }));
+    }
+    if (this.failure) throw this.failure;
+    return out as Reply<T>[];
   }
 
   async close(): Promise<void> { await Promise.all(this.workers.map((w) => w.terminate())); }
@@ -150,8 +162,13 @@ export async function exploreParallel(m: CoreModel, src: CompiledSource, opts: E
   /** The partitions as one table and one frontier in BFS order. */
   const gatherAll = async (): Promise<{ table: FingerprintTable; frontier: Int32Array }> => {
     await rankNow();
-    const parts = await pool.all<'gathered'>(() => ({ cmd: 'gather' }), () => ({ type: 'gathered', ...gather(here) }));
-    return joinPartitions(parts, W, distinct, L.frontierCount);
+    const table = new FingerprintTable(12, true);
+    table.reserve(distinct);
+    table.count = distinct;
+    const into = table.table.buffer as SharedArrayBuffer;
+    const parts = await pool.each<'gathered'>(() => ({ cmd: 'gather', into, shift: table.shift, mask: table.mask }),
+      (msg) => ({ type: 'gathered', ...gather(here, msg as Extract<ToWorker, { cmd: 'gather' }>) }));
+    return { table, frontier: joinFrontier(parts, W, L.frontierCount) };
   };
   const snapshotNow = async (): Promise<Snapshot> => {
     const { table, frontier } = await gatherAll();
@@ -189,6 +206,7 @@ export async function exploreParallel(m: CoreModel, src: CompiledSource, opts: E
       }
 
       const levelStart = watch.seconds();
+      const cpuBefore = process.cpuUsage();
       const rank = L.unranked;
       const skip = rec.skip.slice();
       const routed = await pool.all<'routed'>(() => ({ cmd: 'route', rank, skip: skip.slice() }),
@@ -232,7 +250,8 @@ export async function exploreParallel(m: CoreModel, src: CompiledSource, opts: E
       L.unranked = fresh > 0 ? { keys, links: new SharedArrayBuffer(8 * fresh) } : null;
       if (fresh > 0) L.depth++;
       // What this level lost against one thread (estimated); a run of such levels hands back.
-      const loss = policy.levelLoss(watch.seconds() - levelStart, levelGenerated);
+      const cpu = process.cpuUsage(cpuBefore);
+      const loss = policy.levelLoss(watch.seconds() - levelStart, levelGenerated, (cpu.user + cpu.system) / 1e6);
       lossSinceCheap = loss > 0 ? lossSinceCheap + loss : 0;
     }
   } finally {
@@ -264,16 +283,12 @@ function placeOf(keys: readonly { sab: SharedArrayBuffer; count: number }[], key
   return place;
 }
 
-/** One fingerprint table and one frontier (states at their places) from the partitions. */
-function joinPartitions(parts: readonly Gathered[], W: number, distinct: number, frontierCount: number): { table: FingerprintTable; frontier: Int32Array } {
-  const table = new FingerprintTable();
-  table.reserve(distinct);
-  table.count = distinct;
+/** One frontier, the states at their places, from the partitions' parts. */
+function joinFrontier(parts: readonly Gathered[], W: number, frontierCount: number): Int32Array {
   const frontier = new Int32Array(W * frontierCount);
   for (const p of parts) {
-    rehashInto(new Int32Array(p.table), table.table, table.shift, table.mask);
     const words = new Int32Array(p.words), places = new Int32Array(p.places);
     for (let k = 0; k < p.n; k++) frontier.set(words.subarray(k * W, (k + 1) * W), places[k] * W);
   }
-  return { table, frontier };
+  return frontier;
 }

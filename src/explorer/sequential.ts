@@ -184,7 +184,7 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
   let modelError: { message: string; actions: number[] } | undefined;
   const cont = !!opts.continueAfterViolation;
   // Measured on the level just expanded (none yet: no move before one level ran here).
-  let lastLevelSeconds = 0, lastLevelGenerated = 0;
+  let lastLevelSeconds = 0, lastLevelGenerated = 0, lastLevelCpu = 0;
   for (;;) {
     if (!midLevel) {
       if (S.frontierCount === 0) break;
@@ -198,7 +198,7 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
         ck.write(snapshot(S, before + watch.seconds()));
         lastCheckpoint = watch.seconds();
       }
-      if (policy && (from === undefined || lastLevelGenerated > 0) && policy.toWorkers(S.count, S.frontierCount, lastLevelSeconds, lastLevelGenerated)) {
+      if (policy && (from === undefined || lastLevelGenerated > 0) && policy.toWorkers(S.count, S.frontierCount, lastLevelSeconds, lastLevelGenerated, lastLevelCpu)) {
         return {
           frontier: S.frontier.subarray(0, S.frontierCount * W), frontierCount: S.frontierCount, levelBase: S.levelBase,
           depth: S.depth, distinct: S.count, generated: S.generated, actionCounts: S.actionCounts, links: S.links,
@@ -209,6 +209,7 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
     midLevel = false;
     const levelStart = watch.seconds();
     const generatedBefore = S.generated;
+    const cpuBefore = process.cpuUsage();
     try {
       cm.expand(S);
     } catch (e) {
@@ -222,6 +223,8 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
     if (S.stop) { stop = S.stop; break; }
     lastLevelSeconds = watch.seconds() - levelStart;
     lastLevelGenerated = S.generated - generatedBefore;
+    const cpu = process.cpuUsage(cpuBefore);
+    lastLevelCpu = (cpu.user + cpu.system) / 1e6;
     const done = S.frontier;
     S.levelBase += S.frontierCount;
     S.frontier = S.next;
