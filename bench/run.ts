@@ -8,6 +8,7 @@
  *   npm run bench -- --json       one JSON line per run
  *   npm run bench -- --heavy      adds the kernel scenario register-probe-unbind
  *   npm run bench -- --repeat 3   each "two workers" ratio from 3 back-to-back pairs (median)
+ *   npm run bench -- --workers    only the one-worker / two-worker figures (no reduction part)
  *   npm run bench -- --reduce     only the partial-order reduction figures (also part of the
  *                                 standard set): each model unreduced and reduced, one after
  *                                 the other, and the ratio reduced/unreduced of the same run
@@ -145,7 +146,7 @@ function main(): void {
   pair('classic', 'peterson', ['n=5'], 'peterson(5) (mutual exclusion, deep and narrow)');
   pair('kernel', 'v6.15.y', ['dma-owner-before-group'], 'v6.15.y/dma-owner-before-group');
   if (args.has('--heavy')) pair('kernel', 'v6.15.y', ['register-probe-unbind'], 'v6.15.y/register-probe-unbind');
-  reduction();
+  if (!args.has('--workers')) reduction();
 }
 
 main();
