@@ -2,8 +2,12 @@
  * One benchmark run in its own process: build, compile and explore one model, print one
  * JSON line. bench/run.ts starts these so every figure is a whole, fresh process.
  *
- *   node one.js kernel|classic NAME WORKERS [SCENARIO | KEY=VALUE ...] [--por] [--symmetry] [--max-depth=N] [--invariant=NAME]
+ *   node one.js kernel|classic NAME WORKERS [SCENARIO | KEY=VALUE ...] [--por] [--symmetry] [--max-depth=N] [--invariant=NAME] [--baseline]
+ *
+ * peakKB is the process's peak resident memory (all threads); with --baseline the model is
+ * built and compiled but not explored, which gives the memory a run needs before any state.
  */
+import { compileModel } from '../src/compile/compile';
 import { explore } from '../src/explorer/explore';
 import { lowerModel } from '../src/ir/lower';
 import { buildKernelModel } from '../src/model';
@@ -21,6 +25,11 @@ async function main(): Promise<void> {
     ? buildKernelModel({ kernel: name, scenario: rest[0] })
     : buildClassicModel(name, rest);
   const core = lowerModel(model);
+  if (all.includes('--baseline')) {
+    compileModel(core);
+    console.log(JSON.stringify({ baseline: true, peakKB: process.resourceUsage().maxRSS }));
+    return;
+  }
   const r = await explore(core, {
     workers: Number(workersArg), continueAfterViolation: true, reduce: { por, symmetry },
     ...(maxDepth !== undefined ? { maxDepth } : {}), ...(invariant ? { properties: [invariant] } : {}),
@@ -31,7 +40,7 @@ async function main(): Promise<void> {
       (maxDepth !== undefined ? ` depth<=${maxDepth}` : '') + (invariant ? ` [${invariant}]` : '') + (symmetry ? ' +symmetry' : ''),
     workers: Number(workersArg), verdict: r.verdict, distinct: r.distinct, transitions: r.generated, depth: r.depth,
     seconds: +r.seconds.toFixed(3), wallSeconds: +wall.toFixed(3), statesPerSec: Math.round(r.distinct / r.seconds),
-    bytesPerState: +r.bytesPerState.toFixed(1), rssMB: Math.round(process.memoryUsage().rss / 1048576),
+    bytesPerState: +r.bytesPerState.toFixed(1), rssMB: Math.round(process.memoryUsage().rss / 1048576), peakKB: process.resourceUsage().maxRSS,
     violations: r.violations.map((v) => `${v.property}@${v.length}`).join(','),
     ...(r.reduction ? { por, symmetry: r.reduction.symmetry, rebuildStates: r.reduction.rebuild?.distinct ?? 0, rebuildSeconds: +(r.reduction.rebuild?.seconds ?? 0).toFixed(3) } : {}),
   }));

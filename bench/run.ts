@@ -6,7 +6,9 @@
  *   npm run bench                 the standard set
  *   npm run bench -- --quick      counters(6,11) only
  *   npm run bench -- --json       one JSON line per run
- *   npm run bench -- --heavy      adds the 35M-state kernel scenario register-probe-unbind
+ *   npm run bench -- --heavy      adds the kernel scenario register-probe-unbind
+ *   npm run bench -- --repeat 3   each "two workers" ratio from 3 back-to-back pairs (median)
+ *   npm run bench -- --workers    only the one-worker / two-worker figures (no reduction part)
  *   npm run bench -- --reduce     only the partial-order reduction figures (also part of the
  *                                 standard set): each model unreduced and reduced, one after
  *                                 the other, and the ratio reduced/unreduced of the same run
@@ -15,9 +17,11 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { REFERENCE } from './reference';
 
-interface Run { model: string; workers: number; distinct: number; transitions: number; seconds: number; statesPerSec: number; bytesPerState?: number; tool?: string }
+interface Run { model: string; workers: number; distinct: number; transitions: number; seconds: number; statesPerSec: number; bytesPerState?: number; peakKB?: number; tool?: string }
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const repeat = Math.max(1, Number(argv[argv.indexOf('--repeat') + 1]) || 1);
 const json = args.has('--json');
 const one = path.join(__dirname, 'one.js');
 const reference = REFERENCE;
@@ -39,9 +43,50 @@ function show(r: Run, ratio?: number): void {
     r.distinct.toLocaleString('en-US').padStart(12), r.transitions.toLocaleString('en-US').padStart(13),
     r.seconds.toFixed(2).padStart(8), r.statesPerSec.toLocaleString('en-US').padStart(11),
     r.bytesPerState !== undefined ? r.bytesPerState.toFixed(1).padStart(6) : '     -',
+    peakPerState(r).padStart(7),
     ratio !== undefined ? `  x${ratio.toFixed(2)} of reference` : '',
   ];
   console.log(cells.join(' '));
+}
+
+/** Peak resident memory of the whole process over distinct states, less what the same
+ *  process needs before it stores a state (a --baseline run of the same model kind). */
+const baselineKB = new Map<string, number>();
+function baseline(kind: string, name: string, rest: string[]): number {
+  const key = `${kind} ${name}`;
+  if (!baselineKB.has(key)) {
+    const out = execFileSync(process.execPath, [one, kind, name, '1', ...rest, '--baseline'], { encoding: 'utf8' });
+    baselineKB.set(key, (JSON.parse(out.trim().split('\n').pop() as string) as { peakKB: number }).peakKB);
+  }
+  return baselineKB.get(key) as number;
+}
+const peakBase = new WeakMap<Run, number>();
+function peakPerState(r: Run): string {
+  const base = peakBase.get(r);
+  if (r.peakKB === undefined || base === undefined || r.distinct < 100_000) return '-';
+  return (((r.peakKB - base) * 1024) / r.distinct).toFixed(1);
+}
+function measured(kind: string, name: string, workers: number, rest: string[]): Run {
+  const r = ours(kind, name, workers, rest);
+  peakBase.set(r, baseline(kind, name, rest));
+  return r;
+}
+
+/** One worker and two, back to back, `repeat` times: the rows of the last pair and the median
+ *  ratio of one worker's time over two workers' (above 1: two workers are faster). */
+function pair(kind: string, name: string, rest: string[], label: string): void {
+  const ratios: number[] = [];
+  let last: Run[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const w1 = measured(kind, name, 1, rest), w2 = measured(kind, name, 2, rest);
+    ratios.push(w1.seconds / w2.seconds);
+    last = [w1, w2];
+  }
+  for (const r of last) show(r);
+  ratios.sort((a, b) => a - b);
+  const median = ratios[Math.floor(ratios.length / 2)];
+  if (json) console.log(JSON.stringify({ model: label, twoWorkersRatio: +median.toFixed(3), ratios: ratios.map((x) => +x.toFixed(3)) }));
+  else console.log(`two workers on ${label}: x${median.toFixed(2)} of one worker${repeat > 1 ? ` (median of ${repeat} back-to-back pairs: ${ratios.map((x) => x.toFixed(2)).join(', ')})` : ''}`);
 }
 
 interface ReducedRun extends Run { rebuildStates?: number; rebuildSeconds?: number; violations?: string; depth?: number }
@@ -75,37 +120,33 @@ function reduction(): void {
 
 function main(): void {
   if (args.has('--reduce')) { reduction(); return; }
-  if (!json) console.log(['tool'.padEnd(18), 'model'.padEnd(36), 'wk'.padEnd(4), 'distinct'.padStart(12), 'transitions'.padStart(13), 'seconds'.padStart(8), 'states/s'.padStart(11), 'B/st'.padStart(6)].join(' '));
+  if (!json) console.log(['tool'.padEnd(18), 'model'.padEnd(36), 'wk'.padEnd(4), 'distinct'.padStart(12), 'transitions'.padStart(13), 'seconds'.padStart(8), 'states/s'.padStart(11), 'B/st'.padStart(6), 'peakB/st'.padStart(7)].join(' '));
   // The headline pair, interleaved twice so drift hits both alike.
   for (let i = 0; i < 2; i++) {
     const ref = bfs1(6, 11);
     if (ref) show(ref);
-    const r = ours('classic', 'counters', 1, ['n=6', 'm=11']);
+    const r = measured('classic', 'counters', 1, ['n=6', 'm=11']);
     show(r, ref ? r.statesPerSec / ref.statesPerSec : undefined);
   }
   if (args.has('--quick')) return;
-  show(ours('classic', 'counters', 2, ['n=6', 'm=11']));
+  // B/st counts the tables and parent links; peakB/st the process's peak resident memory
+  // (less a process that stores nothing) over distinct states.
+  pair('classic', 'counters', ['n=6', 'm=11'], 'counters(6,11)');
   const ref7 = bfs1(7, 11);
   if (ref7) show(ref7);
-  const w1 = ours('classic', 'counters', 1, ['n=7', 'm=11']);
+  const w1 = measured('classic', 'counters', 1, ['n=7', 'm=11']);
   show(w1, ref7 ? w1.statesPerSec / ref7.statesPerSec : undefined);
-  const w2 = ours('classic', 'counters', 2, ['n=7', 'm=11']);
+  const w2 = measured('classic', 'counters', 2, ['n=7', 'm=11']);
   show(w2);
-  if (!json) console.log(`two workers on counters(7,11): x${(w2.statesPerSec / w1.statesPerSec).toFixed(2)} of one worker`);
-  show(ours('classic', 'dining', 1, ['n=10']));
-  show(ours('classic', 'peterson', 1, ['n=4']));
-  // A deep, narrow search (55 levels of about 7,600 states): two workers must not be slower.
-  const p1 = ours('classic', 'peterson', 1, ['n=5']), p2 = ours('classic', 'peterson', 2, ['n=5']);
-  show(p1);
-  show(p2);
-  if (!json) console.log(`two workers on peterson(5): x${(p2.statesPerSec / p1.statesPerSec).toFixed(2)} of one worker`);
-  show(ours('kernel', 'v6.15.y', 1, ['dma-owner-before-group']));
-  show(ours('kernel', 'v6.15.y', 2, ['dma-owner-before-group']));
-  if (args.has('--heavy')) {
-    show(ours('kernel', 'v6.15.y', 1, ['register-probe-unbind']));
-    show(ours('kernel', 'v6.15.y', 2, ['register-probe-unbind']));
-  }
-  reduction();
+  if (!json) console.log(`two workers on counters(7,11): x${(w1.seconds / w2.seconds).toFixed(2)} of one worker`);
+  // Small and deep, narrow searches: two workers must not be slower (the search stays in, or
+  // goes back to, one thread). peterson(5): mutual exclusion, 420,453 states over 55 levels.
+  pair('classic', 'dining', ['n=10'], 'dining(10)');
+  pair('classic', 'peterson', ['n=4'], 'peterson(4)');
+  pair('classic', 'peterson', ['n=5'], 'peterson(5) (mutual exclusion, deep and narrow)');
+  pair('kernel', 'v6.15.y', ['dma-owner-before-group'], 'v6.15.y/dma-owner-before-group');
+  if (args.has('--heavy')) pair('kernel', 'v6.15.y', ['register-probe-unbind'], 'v6.15.y/register-probe-unbind');
+  if (!args.has('--workers')) reduction();
 }
 
 main();

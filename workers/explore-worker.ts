@@ -1,58 +1,75 @@
 /**
- * A worker of the parallel search (src/explorer/parallel.ts). Each worker owns the fingerprints
- * that hash to it, in a private table, and runs three phases per level on the coordinator's word:
- *   route:  expand its contiguous part of the frontier; send every successor to its owner's
- *           outbox (compiled `route`);
- *   absorb: as owner, insert the records of all outboxes, in worker order, into its table,
- *           keeping new states with their (parent position, action) key (compiled `absorb`);
- *   place:  give each of its new states its rank in the merged key order of all owners, write
- *           it there in the next frontier with its parent link, and check it.
+ * One partition of the parallel search (src/explorer/parallel.ts): the fingerprints that hash
+ * to it, in a private table, and the states of the current frontier it owns. Partition 0 runs
+ * in the coordinator's thread, the others each in a worker thread running this file. Per level
+ * two phases, on the coordinator's word:
+ *   route:  (first) give each of its frontier states its place in the whole level, the merged
+ *           (parent position, action) order of every partition's keys, and write its parent
+ *           link there; then expand its states and send every successor to its owner's outbox
+ *           (compiled `route`);
+ *   absorb: as owner, insert the records of all outboxes in (parent position, action) order
+ *           into its table (compiled `absorb`), keeping the new states, which are its part of
+ *           the next frontier, and check them.
  * No phase writes memory another thread reads in the same phase, so there are no atomics in
  * the loops; the coordinator's messages order the phases.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { instantiate, isModelRuntimeError, type CompiledModel } from '../src/compile/compile';
-import { FingerprintTable } from '../src/explorer/fingerprint-table';
+import { FingerprintTable, rehashInto } from '../src/explorer/fingerprint-table';
 import { ownerOf } from '../src/state/fingerprint';
 
 export interface WorkerSetup {
   readonly source: string;
-  /** This worker's index (0-based) and the number of workers. */
+  /** This partition's index (0-based) and the number of partitions. */
   readonly me: number;
   readonly N: number;
   readonly actions: number;
-  readonly properties: number;
-  /** The fingerprints stored so far, as (h1, h2) pairs (h1 = 0: empty): each worker keeps
-   *  those it owns. */
-  readonly seed: SharedArrayBuffer;
   readonly ctl: SharedArrayBuffer;
 }
 
 export interface SharedSlice { readonly sab: SharedArrayBuffer; readonly count: number }
 
+/** Every partition's keys of the frontier about to be expanded, and where the parent links of
+ *  that frontier go: (parent position in the level before, action) per state, by place. */
+export interface RankInput { readonly keys: readonly SharedSlice[]; readonly links: SharedArrayBuffer }
+
 export type ToWorker =
-  | { readonly cmd: 'route'; readonly frontier: SharedArrayBuffer; readonly lo: number; readonly hi: number; readonly skip: Uint8Array }
-  /** Per source worker, in worker order, its outbox for this owner. */
-  | { readonly cmd: 'absorb'; readonly inboxes: readonly SharedSlice[] }
-  /** Every owner's keys, in owner order; the next frontier and its parent links to fill. */
-  | { readonly cmd: 'place'; readonly keys: readonly SharedSlice[]; readonly next: SharedArrayBuffer; readonly links: SharedArrayBuffer; readonly skip: Uint8Array; readonly reached: Uint8Array }
-  | { readonly cmd: 'finish' };
+  /** Take the fingerprints of a table (h1, h2 pairs; h1 = 0 empty) that this partition owns,
+   *  and frontier states lo .. hi-1 (their places) as its own frontier. */
+  | { readonly cmd: 'seed'; readonly fingerprints: SharedArrayBuffer; readonly frontier: SharedArrayBuffer; readonly lo: number; readonly hi: number }
+  | { readonly cmd: 'route'; readonly rank: RankInput | null; readonly skip: Uint8Array }
+  /** Per partition, its outbox for this owner. */
+  | { readonly cmd: 'absorb'; readonly inboxes: readonly SharedSlice[]; readonly skip: Uint8Array; readonly reached: Uint8Array }
+  | { readonly cmd: 'rank'; readonly rank: RankInput }
+  /** Copy the table's fingerprints into `into` (an empty table of 2^(32 - shift) slots, one
+   *  partition after another), and show the frontier (with places) to the coordinator. */
+  | { readonly cmd: 'gather'; readonly into: SharedArrayBuffer; readonly shift: number; readonly mask: number }
+  /** Forget the table and the frontier (the search went back to one thread). */
+  | { readonly cmd: 'drop' };
+
+export interface Gathered {
+  readonly words: SharedArrayBuffer; readonly places: SharedArrayBuffer; readonly n: number;
+}
 
 export type FromWorker =
   | {
-      readonly type: 'routed'; readonly generated: number;
+      readonly type: 'routed'; readonly generated: number; readonly actionCounts: Float64Array;
       /** Outboxes by owner, and how many records each holds. */
       readonly boxes: readonly SharedArrayBuffer[]; readonly fill: readonly number[];
-      /** [property, level position of the state, extra action] */
+      /** [property, place of the state in its level, extra action] */
       readonly hits: number[][];
       readonly modelError?: { state: number; action: number; message: string };
     }
-  | { readonly type: 'absorbed'; readonly newCount: number; readonly keys: SharedArrayBuffer; readonly tableBytes: number }
-  /** [property, rank among the new states] */
-  | { readonly type: 'placed'; readonly invHits: number[][]; readonly witHits: number[][] }
-  | { readonly type: 'finished'; readonly actionCounts: Float64Array };
+  /** hits: [property, key of the new state] */
+  | { readonly type: 'absorbed'; readonly newCount: number; readonly keys: SharedArrayBuffer; readonly tableBytes: number; readonly invHits: number[][]; readonly witHits: number[][] }
+  | { readonly type: 'ranked' }
+  | ({ readonly type: 'gathered' } & Gathered)
+  | { readonly type: 'done' }
+  | { readonly type: 'failed'; readonly message: string };
 
-export class WorkerState extends FingerprintTable {
+const START = 1024;
+
+export class PartitionState extends FingerprintTable {
   readonly cm: CompiledModel;
   readonly W: number;
   readonly me: number;
@@ -61,11 +78,11 @@ export class WorkerState extends FingerprintTable {
   readonly out: Int32Array;
   readonly acts: Int32Array;
   readonly actionCounts: Float64Array;
-  readonly totalCounts: Float64Array;
   readonly ctl: Int32Array;
-  skip: Uint8Array;
-  // route
+  skip: Uint8Array = new Uint8Array(0);
+  // route: the own frontier (states in BFS order) and each one's place in the whole level
   frontier: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  rank: Int32Array<ArrayBufferLike> = new Int32Array(0);
   lo = 0;
   hi = 0;
   cur = 0;
@@ -74,38 +91,29 @@ export class WorkerState extends FingerprintTable {
   hits: number[][] = [];
   boxes: Int32Array<ArrayBufferLike>[];
   readonly fill: Int32Array;
-  // absorb
+  // absorb: the new states become the own frontier of the next level (same buffers)
   inboxes: Int32Array<ArrayBufferLike>[] = [];
   inCounts: number[] = [];
-  newWords: Int32Array;
+  newWords: Int32Array<ArrayBufferLike>;
   newKeys: Float64Array<ArrayBufferLike>;
   newCount = 0;
 
-  constructor(setup: WorkerSetup) {
-    super();
-    this.cm = instantiate(setup.source);
-    this.W = this.cm.W;
+  constructor(setup: WorkerSetup, cm = instantiate(setup.source)) {
+    // Private memory: the coordinator gathers the table through `gather`.
+    super(12);
+    this.cm = cm;
+    this.W = cm.W;
     this.me = setup.me;
     this.N = setup.N;
     this.nActions = setup.actions;
-    this.out = new Int32Array(this.cm.maxSucc * this.W);
-    this.acts = new Int32Array(this.cm.maxSucc);
+    this.out = new Int32Array(cm.maxSucc * this.W);
+    this.acts = new Int32Array(cm.maxSucc);
     this.actionCounts = new Float64Array(setup.actions);
-    this.totalCounts = new Float64Array(setup.actions);
     this.ctl = new Int32Array(setup.ctl);
-    this.skip = new Uint8Array(setup.properties);
-    this.boxes = Array.from({ length: this.N }, () => new Int32Array(new SharedArrayBuffer(4 * (4 + this.W) * 1024)));
+    this.boxes = Array.from({ length: this.N }, () => new Int32Array(new SharedArrayBuffer(4 * (2 + this.W) * START)));
     this.fill = new Int32Array(this.N);
-    this.newWords = new Int32Array(this.W * 1024);
-    this.newKeys = new Float64Array(new SharedArrayBuffer(8 * 1024));
-    const seed = new Int32Array(setup.seed);
-    let owned = 0;
-    for (let j = 0; j < seed.length; j += 2) if (seed[j] !== 0 && ownerOf(seed[j], this.N) === this.me) owned++;
-    this.reserve(owned);
-    for (let j = 0; j < seed.length; j += 2) {
-      const h1 = seed[j];
-      if (h1 !== 0 && ownerOf(h1, this.N) === this.me) this.insert(h1, seed[j + 1]);
-    }
+    this.newWords = new Int32Array(new SharedArrayBuffer(4 * this.W * START));
+    this.newKeys = new Float64Array(new SharedArrayBuffer(8 * START));
   }
 
   growBox(owner: number): Int32Array<ArrayBufferLike> {
@@ -116,12 +124,12 @@ export class WorkerState extends FingerprintTable {
     return bigger;
   }
 
-  growNew(): Int32Array {
-    const words = new Int32Array(this.newWords.length * 2);
-    words.set(this.newWords);
+  growNew(): Int32Array<ArrayBufferLike> {
+    const words = new Int32Array(new SharedArrayBuffer(this.newWords.byteLength * 2));
+    words.set(this.newWords.subarray(0, this.newCount * this.W));
     this.newWords = words;
     const keys = new Float64Array(new SharedArrayBuffer(this.newKeys.byteLength * 2));
-    keys.set(this.newKeys);
+    keys.set(this.newKeys.subarray(0, this.newCount));
     this.newKeys = keys;
     return words;
   }
@@ -132,75 +140,128 @@ export class WorkerState extends FingerprintTable {
   }
 }
 
-export function route(S: WorkerState, msg: Extract<ToWorker, { cmd: 'route' }>): FromWorker {
-  S.frontier = new Int32Array(msg.frontier);
-  S.lo = msg.lo;
-  S.hi = msg.hi;
+export function seed(S: PartitionState, msg: Extract<ToWorker, { cmd: 'seed' }>): void {
+  const fps = new Int32Array(msg.fingerprints);
+  S.clear();
+  let owned = 0;
+  for (let j = 0; j < fps.length; j += 2) if (fps[j] !== 0 && ownerOf(fps[j], S.N) === S.me) owned++;
+  S.reserve(owned);
+  for (let j = 0; j < fps.length; j += 2) {
+    const h1 = fps[j];
+    if (h1 !== 0 && ownerOf(h1, S.N) === S.me) S.insert(h1, fps[j + 1]);
+  }
+  // The first frontier after a hand-over: a contiguous part of the sequential one.
+  const n = msg.hi - msg.lo, W = S.W;
+  S.newWords = new Int32Array(new SharedArrayBuffer(4 * W * Math.max(START, n)));
+  S.newWords.set(new Int32Array(msg.frontier, 4 * W * msg.lo, W * n));
+  S.newKeys = new Float64Array(new SharedArrayBuffer(8 * Math.max(START, n)));
+  S.newCount = n;
+  S.rank = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, n)));
+  for (let k = 0; k < n; k++) S.rank[k] = msg.lo + k;
+}
+
+/** Place of each own frontier state = its index + how many keys of the other partitions are
+ *  smaller; its parent link goes there. */
+export function rankFrontier(S: PartitionState, input: RankInput): void {
+  const n = S.newCount, mine = S.newKeys;
+  const others = input.keys.map((k, o) => (o === S.me ? null : { keys: new Float64Array(k.sab), count: k.count, at: 0 }));
+  const links = new Int32Array(input.links);
+  if (S.rank.length < n) S.rank = new Int32Array(new SharedArrayBuffer(4 * Math.max(START, n + (n >> 1))));
+  const rank = S.rank, nA = S.nActions;
+  for (let k = 0; k < n; k++) {
+    const key = mine[k];
+    let place = k;
+    for (const o of others) {
+      if (!o) continue;
+      while (o.at < o.count && o.keys[o.at] < key) o.at++;
+      place += o.at;
+    }
+    rank[k] = place;
+    const parent = Math.floor(key / nA);
+    links[2 * place] = parent;
+    links[2 * place + 1] = key - parent * nA;
+  }
+}
+
+export function route(S: PartitionState, msg: Extract<ToWorker, { cmd: 'route' }>, chunk = Infinity, stopAsked: () => boolean = () => false): FromWorker {
+  if (msg.rank) rankFrontier(S, msg.rank);
+  S.frontier = S.newWords;
   S.skip = msg.skip;
   S.hits = [];
-  S.generated = 0;
   S.fill.fill(0);
   S.actionCounts.fill(0);
+  let generated = 0;
   let modelError: { state: number; action: number; message: string } | undefined;
   try {
-    if (S.lo < S.hi) S.cm.route(S);
+    // In chunks where the caller must look at its limits itself (the coordinator's thread).
+    for (let lo = 0; lo < S.newCount; lo += chunk) {
+      S.lo = lo;
+      S.hi = Math.min(S.newCount, lo + chunk);
+      S.cm.route(S);
+      generated += S.generated;
+      if (S.cur < S.hi || stopAsked()) break;
+    }
   } catch (e) {
     if (!isModelRuntimeError(e)) throw e;
-    modelError = { state: S.errorAt, action: e.action, message: e.message };
+    generated += S.generated;
+    modelError = { state: S.rank[S.errorAt], action: e.action, message: e.message };
   }
-  for (let a = 0; a < S.actionCounts.length; a++) S.totalCounts[a] += S.actionCounts[a];
   return {
-    type: 'routed', generated: S.generated, boxes: S.boxes.map((b) => b.buffer as SharedArrayBuffer),
+    type: 'routed', generated, actionCounts: S.actionCounts.slice(), boxes: S.boxes.map((b) => b.buffer as SharedArrayBuffer),
     fill: Array.from(S.fill), hits: S.hits, modelError,
   };
 }
 
-export function absorb(S: WorkerState, msg: Extract<ToWorker, { cmd: 'absorb' }>): FromWorker {
+export function absorb(S: PartitionState, msg: Extract<ToWorker, { cmd: 'absorb' }>): FromWorker {
   S.inboxes = msg.inboxes.map((b) => new Int32Array(b.sab));
   S.inCounts = msg.inboxes.map((b) => b.count);
   S.newCount = 0;
   S.cm.absorb(S);
-  return { type: 'absorbed', newCount: S.newCount, keys: S.newKeys.buffer as SharedArrayBuffer, tableBytes: S.table.byteLength };
-}
-
-/** Rank of each own new state = its index + how many keys of the other owners are smaller. */
-export function place(S: WorkerState, msg: Extract<ToWorker, { cmd: 'place' }>): FromWorker {
-  const W = S.W, cm = S.cm, n = S.newCount;
-  const mine = S.newKeys;
-  const others = msg.keys.map((k, o) => (o === S.me ? null : { keys: new Float64Array(k.sab), count: k.count, at: 0 }));
-  const next = new Int32Array(msg.next);
-  const links = new Int32Array(msg.links);
-  const words = S.newWords;
-  const skip = msg.skip, reached = msg.reached;
+  S.inboxes = [];
+  const cm = S.cm, W = S.W, words = S.newWords, keys = S.newKeys, skip = msg.skip, reached = msg.reached;
   const invHits: number[][] = [];
   const witHits: number[][] = [];
-  for (let k = 0; k < n; k++) {
-    const key = mine[k];
-    let rank = k;
-    for (const o of others) {
-      if (!o) continue;
-      while (o.at < o.count && o.keys[o.at] < key) o.at++;
-      rank += o.at;
+  if (cm.hasInv || cm.hasWit) {
+    for (let k = 0; k < S.newCount; k++) {
+      const np = k * W;
+      if (cm.hasInv) for (let pi = cm.inv(words, np, skip); pi >= 0; pi = cm.inv(words, np, skip)) { invHits.push([pi, keys[k]]); skip[pi] = 1; }
+      if (cm.hasWit) for (let pi = cm.wit(words, np, reached); pi >= 0; pi = cm.wit(words, np, reached)) { witHits.push([pi, keys[k]]); reached[pi] = 1; }
     }
-    const np = rank * W;
-    for (let w = 0; w < W; w++) next[np + w] = words[k * W + w];
-    links[2 * rank] = Math.floor(key / S.nActions);
-    links[2 * rank + 1] = key % S.nActions;
-    if (cm.hasInv) for (let pi = cm.inv(next, np, skip); pi >= 0; pi = cm.inv(next, np, skip)) { invHits.push([pi, rank]); skip[pi] = 1; }
-    if (cm.hasWit) for (let pi = cm.wit(next, np, reached); pi >= 0; pi = cm.wit(next, np, reached)) { witHits.push([pi, rank]); reached[pi] = 1; }
   }
-  return { type: 'placed', invHits, witHits };
+  return { type: 'absorbed', newCount: S.newCount, keys: S.newKeys.buffer as SharedArrayBuffer, tableBytes: S.table.byteLength, invHits, witHits };
+}
+
+export function gather(S: PartitionState, msg: Extract<ToWorker, { cmd: 'gather' }>): Gathered {
+  rehashInto(S.table, new Int32Array(msg.into), msg.shift, msg.mask);
+  return {
+    words: S.newWords.buffer as SharedArrayBuffer, places: S.rank.buffer as SharedArrayBuffer, n: S.newCount,
+  };
+}
+
+export function drop(S: PartitionState): void {
+  S.clear();
+  S.newWords = new Int32Array(new SharedArrayBuffer(4 * S.W * START));
+  S.newKeys = new Float64Array(new SharedArrayBuffer(8 * START));
+  S.rank = new Int32Array(0);
+  S.newCount = 0;
+  S.boxes = S.boxes.map(() => new Int32Array(new SharedArrayBuffer(4 * (2 + S.W) * START)));
 }
 
 if (parentPort) {
   const port = parentPort;
-  const S = new WorkerState(workerData as WorkerSetup);
+  const S = new PartitionState(workerData as WorkerSetup);
   port.on('message', (msg: ToWorker) => {
-    switch (msg.cmd) {
-      case 'route': port.postMessage(route(S, msg)); break;
-      case 'absorb': port.postMessage(absorb(S, msg)); break;
-      case 'place': port.postMessage(place(S, msg)); break;
-      case 'finish': port.postMessage({ type: 'finished', actionCounts: S.totalCounts }); break;
+    try {
+      switch (msg.cmd) {
+        case 'seed': seed(S, msg); port.postMessage({ type: 'done' }); break;
+        case 'route': port.postMessage(route(S, msg)); break;
+        case 'absorb': port.postMessage(absorb(S, msg)); break;
+        case 'rank': rankFrontier(S, msg.rank); port.postMessage({ type: 'ranked' }); break;
+        case 'gather': port.postMessage({ type: 'gathered', ...gather(S, msg) }); break;
+        case 'drop': drop(S); port.postMessage({ type: 'done' }); break;
+      }
+    } catch (e) {
+      port.postMessage({ type: 'failed', message: (e as Error).stack ?? String(e) });
     }
   });
 }

@@ -3,7 +3,9 @@
  * and the checks that a checkpoint belongs to the run that resumes it (checkpoint-file.ts).
  */
 import { fail } from '../errors';
+import * as fs from 'node:fs';
 import type { CheckpointHooks } from '../explorer/checkpoint';
+import type { StopReason } from '../explorer/types';
 import type { ExploreLimits } from './limits';
 import { checkpointPath, type CheckpointFile, identityMismatch, readCheckpoint, removeCheckpoint, searchIdentity, type SearchIdentity, writeCheckpoint } from './checkpoint-file';
 import { targetOptions } from './options';
@@ -61,8 +63,9 @@ export function reductionsName(r: ExploreLimits['reduce']): string {
 }
 
 /** The hooks for one target's search: refuse a checkpoint of another search, then write
- *  every `everySeconds` (and where the search stops early) into `<dir>/checkpoint.msgpack`. */
-export function checkpointing(dir: string, t: Target, options: TargetOptions, limits: ExploreLimits, everySeconds: number, resumed?: Resumed): Checkpointing {
+ *  every `everySeconds` (and where the search stops early) into `<dir>/checkpoint.msgpack`.
+ *  `memoryOnly`: no interval asked for; write only where the memory budget stops the search. */
+export function checkpointing(dir: string, t: Target, options: TargetOptions, limits: ExploreLimits, everySeconds: number, resumed?: Resumed, memoryOnly = false): Checkpointing {
   const file = checkpointPath(dir);
   const id: SearchIdentity = searchIdentity(t, options, limits.properties, Boolean(limits.continueAfterViolation), reductionsName(limits.reduce));
   if (resumed) {
@@ -73,9 +76,12 @@ export function checkpointing(dir: string, t: Target, options: TargetOptions, li
     file, written: 0, seconds: 0,
     hooks: {
       everySeconds,
+      ...(memoryOnly ? { atStop: (stop: StopReason) => stop === 'max-memory' } : {}),
       write: (s) => {
         const t0 = performance.now();
         try {
+          // The memory guard's checkpoint is the first thing written into the folder.
+          fs.mkdirSync(dir, { recursive: true });
           writeCheckpoint(file, id, everySeconds, s);
           c.written++;
         } catch (e) {

@@ -425,30 +425,33 @@ function emitLevelLoop(emit: (x: string) => void, W: number, selected: Record<Pr
 /**
  * The parallel search's two hot loops (see src/explorer/parallel.ts). Neither touches shared
  * state another thread writes in the same phase, so neither needs atomics:
- *   route(S)  expand frontier states S.lo .. S.hi-1 and append every successor, with its
- *             fingerprint, parent position and action, to the outbox of the worker that owns
- *             the fingerprint;
- *   absorb(S) (the owner) insert the records of every worker's outbox, in worker order, into
- *             its private fingerprint table, keeping each new state with its (parent, action)
- *             key; worker order is frontier order, so the first insertion is the first
- *             discovery in BFS order.
+ *   route(S)  expand states S.lo .. S.hi-1 of S.frontier (a partition's own states, in BFS
+ *             order) and append every successor, with its fingerprint, parent position
+ *             (S.rank[cur]: the parent's place in the whole level) and action, to the outbox
+ *             of the partition that owns the fingerprint;
+ *   absorb(S) (the owner) insert the records of every outbox into its private fingerprint
+ *             table in (parent position, action) order, merging the outboxes (each is in that
+ *             order already), and keep each new state with that key: the first insertion is
+ *             the first discovery in BFS order.
  */
 function emitParallelLoops(emit: (x: string) => void, W: number, selected: Record<PropertyKind, number[]>, canonical: boolean): void {
-  const R = 4 + W;
+  // A record is (parent position, action, the state's words): the owner recomputes the
+  // fingerprint, which costs less than moving and storing two more words per successor.
+  const R = 2 + W;
   emit('function route(S) {');
-  emit('  const frontier = S.frontier, out = S.out, acts = S.acts, counts = S.actionCounts, skip = S.skip, N = S.N;');
+  emit('  const frontier = S.frontier, rank = S.rank, out = S.out, acts = S.acts, counts = S.actionCounts, skip = S.skip, N = S.N;');
   emit('  const boxes = S.boxes, fill = S.fill, ctl = S.ctl;');
   emit('  let generated = 0, cur = S.lo;');
   emit('  const hi = S.hi;');
   emit('  try {');
   emit('  for (; cur < hi; cur++) {');
-  emitSuccessorHead(emit, W, selected, canonical, 'cur');
+  emitSuccessorHead(emit, W, selected, canonical, 'rank[cur]');
   emit(`      const ow = ${ownerSource('h1', 'N')};`);
   emit('      let box = boxes[ow];');
   emit(`      const r = fill[ow] * ${R};`);
   emit(`      if (r + ${R} > box.length) box = S.growBox(ow);`);
-  emit('      box[r] = h1; box[r + 1] = h2; box[r + 2] = cur; box[r + 3] = act;');
-  for (let w = 0; w < W; w++) emit(`      box[r + ${4 + w}] = out[p + ${w}];`);
+  emit('      box[r] = rank[cur]; box[r + 1] = act;');
+  for (let w = 0; w < W; w++) emit(`      box[r + ${2 + w}] = out[p + ${w}];`);
   emit('      fill[ow]++;');
   emit('    }');
   emit('    if ((cur & 1023) === 1023 && Atomics.load(ctl, 0) !== 0) { cur++; break; }');
@@ -457,24 +460,26 @@ function emitParallelLoops(emit: (x: string) => void, W: number, selected: Recor
   emit('}');
 
   emit('function absorb(S) {');
-  emit('  const inboxes = S.inboxes, counts = S.inCounts, nActions = S.nActions;');
+  emit('  const inboxes = S.inboxes, counts = S.inCounts, nActions = S.nActions, N = inboxes.length;');
+  emit('  const at = new Int32Array(N);');
   emit('  let table = S.table, shift = S.shift, mask = S.mask, limit = S.limit, count = S.count;');
   emit('  let words = S.newWords, keys = S.newKeys, nn = 0;');
-  emit('  for (let w = 0; w < inboxes.length; w++) {');
-  emit('    const box = inboxes[w], m = counts[w];');
-  emit('    for (let k = 0; k < m; k++) {');
-  emit(`      const r = k * ${R};`);
-  emit('      const h1 = box[r], h2 = box[r + 1];');
-  emit('      let i = h1 >>> shift;');
-  emit('      for (;;) { const j = i << 1; const a = table[j]; if (a === 0) break; if (a === h1 && table[j + 1] === h2) { i = -1; break; } i = (i + 1) & mask; }');
-  emit('      if (i < 0) continue;');
-  emit('      table[i << 1] = h1; table[(i << 1) + 1] = h2;');
-  emit(`      if ((nn + 1) * ${W} > words.length) { S.newCount = nn; words = S.growNew(); keys = S.newKeys; }`);
-  for (let w = 0; w < W; w++) emit(`      words[nn * ${W} + ${w}] = box[r + ${4 + w}];`);
-  emit('      keys[nn] = box[r + 2] * nActions + box[r + 3];');
-  emit('      nn++;');
-  emit('      if (++count > limit) { S.count = count; S.grow(); table = S.table; shift = S.shift; mask = S.mask; limit = S.limit; }');
-  emit('    }');
+  emit('  for (;;) {');
+  emit('    let from = -1, key = Infinity;');
+  emit(`    for (let v = 0; v < N; v++) { if (at[v] < counts[v]) { const q = at[v] * ${R}, b = inboxes[v], k = b[q] * nActions + b[q + 1]; if (k < key) { key = k; from = v; } } }`);
+  emit('    if (from < 0) break;');
+  emit('    const box = inboxes[from];');
+  emit(`    const r = at[from]++ * ${R}, q = r + 2;`);
+  emit(fingerprintSource(W, 'box', 'q'));
+  emit('    let i = h1 >>> shift;');
+  emit('    for (;;) { const j = i << 1; const a = table[j]; if (a === 0) break; if (a === h1 && table[j + 1] === h2) { i = -1; break; } i = (i + 1) & mask; }');
+  emit('    if (i < 0) continue;');
+  emit('    table[i << 1] = h1; table[(i << 1) + 1] = h2;');
+  emit(`    if ((nn + 1) * ${W} > words.length) { S.newCount = nn; words = S.growNew(); keys = S.newKeys; }`);
+  for (let w = 0; w < W; w++) emit(`    words[nn * ${W} + ${w}] = box[q + ${w}];`);
+  emit('    keys[nn] = key;');
+  emit('    nn++;');
+  emit('    if (++count > limit) { S.count = count; S.grow(); table = S.table; shift = S.shift; mask = S.mask; limit = S.limit; }');
   emit('  }');
   emit('  S.count = count; S.newCount = nn;');
   emit('}');

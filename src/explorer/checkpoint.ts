@@ -9,6 +9,13 @@
  */
 import type { CompiledSource } from '../compile/compile';
 import type { CoreModel } from '../ir/core';
+import type { StopReason } from './types';
+
+/** Where a stopped search can go on later: a checkpoint is written there when enabled. */
+export const RESUMABLE: ReadonlySet<StopReason> = new Set(['interrupted', 'max-states', 'max-depth', 'max-seconds', 'max-memory']);
+
+/** Write a snapshot where the search stopped? */
+export const writesAtStop = (ck: CheckpointHooks | undefined, stop: StopReason): ck is CheckpointHooks => !!ck && RESUMABLE.has(stop) && (ck.atStop?.(stop) ?? true);
 
 /** A violation or witness hit: property index, state index, action (-1: none), depth. */
 export type HitRecord = readonly [prop: number, state: number, extra: number, depth: number];
@@ -44,6 +51,8 @@ export interface CheckpointHooks {
   readonly everySeconds: number;
   /** Called at those boundaries, and where a signal or a limit stops the search. */
   write(s: Snapshot): void;
+  /** Which resumable stops write a snapshot (default: every one). */
+  readonly atStop?: (stop: StopReason) => boolean;
   /** Start from this snapshot instead of the initial state. */
   readonly resume?: Snapshot;
 }

@@ -3,6 +3,7 @@
  * of the result.
  */
 import type { CoreModel } from '../ir/core';
+import { defaultMemoryBudgetBytes } from './memory-guard';
 import type { PropertyRecorder } from './recorder';
 import type { ExploreOptions, ExploreResult, StopReason, Verdict } from './types';
 
@@ -11,8 +12,13 @@ export class LimitWatch {
   private lastProgress = 0;
   private readonly interval: number;
 
+  /** Bytes of tables and parent links the search may retain: --max-memory, or the guard
+   *  derived from the machine's memory (memory-guard.ts). */
+  readonly memoryBudget: number;
+
   constructor(private readonly opts: ExploreOptions) {
     this.interval = opts.progressIntervalMs ?? 1000;
+    this.memoryBudget = opts.maxMemoryMB !== undefined ? opts.maxMemoryMB * 1048576 : defaultMemoryBudgetBytes();
   }
 
   seconds(): number { return Number(process.hrtime.bigint() - this.t0) / 1e9; }
@@ -38,7 +44,7 @@ export class LimitWatch {
 
   private timeAndMemory(retainedBytes: number): StopReason | null {
     if (this.opts.maxSeconds !== undefined && this.seconds() >= this.opts.maxSeconds) return 'max-seconds';
-    if (this.opts.maxMemoryMB !== undefined && retainedBytes > this.opts.maxMemoryMB * 1048576) return 'max-memory';
+    if (retainedBytes > this.memoryBudget) return 'max-memory';
     return null;
   }
 }

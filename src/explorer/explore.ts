@@ -16,15 +16,12 @@ import { deadVariables, deadVariablesCanonSource, type DeadVariables } from './r
 import { computeFootprint } from './reduction/footprint';
 import { exploreReduced } from './reduction/reduced-search';
 import { symmetryCanonSource } from './reduction/symmetry-canon';
+import { FixedHandover, type HandoverPolicy, MeasuredHandover } from './handover';
 import { exploreSequential } from './sequential';
 import type { ExploreOptions, ExploreResult, ReductionReport } from './types';
 
-/** Distinct states below which a multi-worker search stays in the calling thread. */
-export const PARALLEL_THRESHOLD = 100_000;
-/** With the default threshold, the search also waits for a level that takes this long in one
- *  thread before it moves to the workers (a deep, narrow search never does: peterson(5),
- *  420,453 states over 55 levels, took 0.9 s on 2 workers and 0.4 s on one). */
-export const HANDOFF_LEVEL_SECONDS = 0.05;
+/** Re-exported: the hand-over's defaults live with the policy (handover.ts). */
+export { HANDOFF_LEVEL_SECONDS, PARALLEL_THRESHOLD } from './handover';
 
 export async function explore(m: CoreModel, opts: ExploreOptions = {}): Promise<ExploreResult> {
   if (opts.properties) {
@@ -77,16 +74,28 @@ function symmetricEntity(m: CoreModel): string | undefined {
 async function exploreFull(m: CoreModel, opts: ExploreOptions): Promise<ExploreResult> {
   const src = compileModel(m, opts.properties, { canonical: opts.canonical });
   const workers = opts.workers ?? 1;
-  // Checkpoints save the sequential search's state only (docs/cli.md: --checkpoint-every).
-  if (workers <= 1 || opts.checkpoint) return exploreSequential(m, src, opts);
-  // Small spaces finish in this thread before worker threads would have started; the
-  // search moves to the workers at the first level boundary past the threshold.
-  const start = await exploreSequential(m, src, opts, opts.parallelThreshold ?? PARALLEL_THRESHOLD, opts.parallelThreshold === undefined ? HANDOFF_LEVEL_SECONDS : 0);
-  if (!('fingerprints' in start)) return start;
-  const { exploreParallel } = await import('./parallel');
-  const r = await exploreParallel(m, src, { ...opts, workers }, start);
-  // A sharded search split before the hand-over (sequential.ts): say where.
-  return start.shard ? { ...r, shard: start.shard } : r;
+  if (workers <= 1) return exploreSequential(m, src, opts);
+  // The search starts in this thread (small spaces finish before worker threads would have
+  // started) and moves to the workers and back at level boundaries as the policy says.
+  const policy: HandoverPolicy = opts.parallelThreshold === undefined ? new MeasuredHandover() : new FixedHandover(opts.parallelThreshold, opts.handBackBelow);
+  let state = await exploreSequential(m, src, opts, policy);
+  if (!('fingerprints' in state)) return state;
+  // A sharded search split before the hand-over (sequential.ts): say where, whoever ends it.
+  const shard = state.shard;
+  const withShard = (r: ExploreResult): ExploreResult => (shard ? { ...r, shard } : r);
+  const { exploreParallel, PartitionPool } = await import('./parallel');
+  const pool = new PartitionPool(src, m.actions.length, workers);
+  try {
+    for (;;) {
+      const back = await exploreParallel(m, src, opts, state, pool, policy);
+      if (!('fingerprints' in back)) return withShard(back);
+      const r = await exploreSequential(m, src, opts, policy, shard ? { ...back, shard } : back);
+      if (!('fingerprints' in r)) return { ...r, workers };
+      state = r;
+    }
+  } finally {
+    await pool.close();
+  }
 }
 
 /** The reduced search (partial-order, symmetry or both) decides; the unreduced one rebuilds

@@ -1,12 +1,19 @@
 /**
  * A private seen-set: 64-bit fingerprints as (h1, h2) pairs in one Int32Array, open
  * addressing with linear probing, the slot chosen by the top bits of h1, an all-zero pair
- * meaning empty (h1 always has its two low bits set). Doubles at 3/4 load. The generated level
+ * meaning empty (h1 always has its two low bits set). Doubles at 3/4 load; while it copies into
+ * the doubled table it gives the old one back piece by piece (a resizable buffer, shrunk from
+ * the top as the copy moves down), so growing needs little more than the new table: old and
+ * new together would be three times the old one, the process's peak on large spaces. The generated level
  * loops (src/compile) read `table`, `shift`, `mask`, `limit` and `count` and call `grow()`;
  * the sequential search and each owner of the parallel search extend this class, so both store
  * exactly the same set of fingerprints.
  */
 export const MAX_LOAD = 0.75;
+
+/** ES2024's resizable ArrayBuffer (Node 20 has it; the project's TypeScript lib predates it). */
+interface Resizable { readonly resizable?: boolean; resize(bytes: number): void }
+const ResizableBuffer = ArrayBuffer as unknown as new (bytes: number, o: { maxByteLength: number }) => ArrayBuffer;
 
 export class FingerprintTable {
   table: Int32Array;
@@ -16,9 +23,24 @@ export class FingerprintTable {
   limit = 0;
   count = 0;
 
-  constructor(log2cap = 12) {
+  /** `shared`: the table lives in shared memory, so that another thread can write it (the
+   *  parallel search gathers its partitions into one shared table). */
+  constructor(log2cap = 12, private readonly shared = false) {
     this.log2cap = log2cap;
-    this.table = new Int32Array(2 << log2cap);
+    this.table = this.allocate(2 << log2cap);
+    this.resize();
+  }
+
+  private allocate(words: number): Int32Array {
+    if (this.shared) return new Int32Array(new SharedArrayBuffer(4 * words));
+    return new Int32Array(new ResizableBuffer(4 * words, { maxByteLength: 4 * words }), 0, words);
+  }
+
+  /** Forget every fingerprint and give the memory back. */
+  clear(): void {
+    this.log2cap = 12;
+    this.count = 0;
+    this.table = this.allocate(2 << this.log2cap);
     this.resize();
   }
 
@@ -34,7 +56,7 @@ export class FingerprintTable {
   reserve(n: number): void {
     if (this.count !== 0) throw new Error('reserve() needs an empty table');
     while (Math.floor((1 << this.log2cap) * MAX_LOAD) < n) this.log2cap++;
-    this.table = new Int32Array(2 << this.log2cap);
+    this.table = this.allocate(2 << this.log2cap);
     this.resize();
   }
 
@@ -64,14 +86,32 @@ export class FingerprintTable {
   grow(): void {
     const old = this.table;
     this.log2cap++;
-    this.table = new Int32Array(2 << this.log2cap);
+    this.table = this.allocate(2 << this.log2cap);
     this.resize();
-    rehashInto(old, this.table, this.shift, this.mask);
+    rehashGivingBack(old, this.table, this.shift, this.mask);
   }
 
   get capacity(): number { return 1 << this.log2cap; }
   get load(): number { return this.count / this.capacity; }
   get tableBytes(): number { return this.table.byteLength; }
+}
+
+/** Words copied between two shrinks of the old table (4 MiB). */
+const GIVE_BACK_WORDS = 1 << 20;
+
+/** rehashInto, from the top of `from` down, shrinking its buffer behind the copy when it is
+ *  resizable (the caller holds no other view of it). The copy fills `to` from the top down as
+ *  well (a slot's home comes from the top bits), so the memory in use stays near the size of
+ *  `to` rather than `from` plus `to`. */
+function rehashGivingBack(from: Int32Array, to: Int32Array, shift: number, mask: number): void {
+  const buf = from.buffer;
+  if (!(buf instanceof ArrayBuffer) || !(buf as unknown as Resizable).resizable || from.byteOffset !== 0) { rehashInto(from, to, shift, mask); return; }
+  for (let end = from.length; end > 0; end -= GIVE_BACK_WORDS) {
+    const start = Math.max(0, end - GIVE_BACK_WORDS);
+    // A view per piece: a fixed-length view of a shrunk buffer reads nothing.
+    rehashInto(new Int32Array(buf, 4 * start, end - start), to, shift, mask);
+    (buf as unknown as Resizable).resize(4 * start);
+  }
 }
 
 /** Copy every fingerprint of `from` into the empty table `to`. */

@@ -14,11 +14,10 @@ import { ParentLinks } from './parent-links';
 import { FingerprintTable } from './fingerprint-table';
 import { finishResult, LimitWatch } from './common';
 import type { ExploreOptions, ExploreResult, StopReason } from './types';
-import { type Snapshot, snapshotProblem } from './checkpoint';
+import { type Snapshot, snapshotProblem, writesAtStop } from './checkpoint';
 import { fail } from '../errors';
 import { isSplitLevel, keepShare, type ShardSplit } from './shard';
-
-const RESUMABLE: ReadonlySet<StopReason> = new Set(['interrupted', 'max-states', 'max-depth', 'max-seconds', 'max-memory']);
+import type { HandoverPolicy } from './handover';
 
 /** The search's state where it stands (views of its arrays: written out before it goes on). */
 function snapshot(S: LevelState, seconds: number): Snapshot {
@@ -114,8 +113,8 @@ class LevelState extends FingerprintTable {
   }
 }
 
-/** What the sequential search hands to the parallel one once it has grown past
- *  ExploreOptions.parallelThreshold: everything needed to go on at the next level. */
+/** What the sequential search hands to the parallel one when the hand-over policy says so
+ *  (handover.ts), and the parallel search back: everything needed to go on at the next level. */
 export interface Handoff {
   readonly frontier: Int32Array;
   readonly frontierCount: number;
@@ -127,28 +126,46 @@ export interface Handoff {
   readonly links: ParentLinks;
   readonly rec: PropertyRecorder;
   readonly watch: LimitWatch;
-  /** The fingerprint table: (h1, h2) pairs, h1 = 0 for an empty slot. */
+  /** The fingerprint table: (h1, h2) pairs, h1 = 0 for an empty slot, of 2^log2cap slots. */
   readonly fingerprints: Int32Array;
   /** A sharded search: where it was split (the hand-over waits for the split). */
   readonly shard?: ShardSplit;
+  readonly log2cap: number;
+  /** Search seconds of earlier sessions (a resumed checkpoint), and when (on `watch`) the last
+   *  checkpoint was written. */
+  readonly secondsBefore: number;
+  readonly lastCheckpoint: number;
 }
 
-/** Search in this thread; with `handoffAt`, stop at the first level boundary where that many
- *  states are stored and the level just expanded took at least `minLevelSeconds` (the
- *  parallel search pays a few milliseconds of synchronisation per level: a level cheaper than
- *  several times that is faster here), and return the search's state instead of a result.
- *  When the hand-over happens changes only the time: counts and traces are the same. */
+/** Go on from a hand-back of the parallel search (in memory: no checks needed). */
+function takeOver(S: LevelState, h: Handoff): void {
+  S.restoreTable(h.fingerprints, h.log2cap, h.distinct);
+  S.frontier = h.frontier;
+  S.frontierCount = h.frontierCount;
+  S.levelBase = h.levelBase;
+  S.depth = h.depth;
+  S.generated = h.generated;
+  S.actionCounts.set(h.actionCounts);
+  S.links = h.links;
+}
+
+/** Search in this thread (from the start, a checkpoint, or `from`, a hand-back of the parallel
+ *  search); with a `policy`, stop at the first level boundary where it says the workers would
+ *  be faster, and return the search's state instead of a result. When the hand-over happens
+ *  changes only the time: counts and traces are the same. */
 export async function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions): Promise<ExploreResult>;
-export async function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, handoffAt: number, minLevelSeconds?: number): Promise<ExploreResult | Handoff>;
-export async function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, handoffAt = Infinity, minLevelSeconds = 0): Promise<ExploreResult | Handoff> {
+export async function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, policy: HandoverPolicy, from?: Handoff): Promise<ExploreResult | Handoff>;
+export async function exploreSequential(m: CoreModel, src: CompiledSource, opts: ExploreOptions, policy?: HandoverPolicy, from?: Handoff): Promise<ExploreResult | Handoff> {
   const cm = instantiate(src.source);
   const W = cm.W;
-  const rec = new PropertyRecorder(m, src);
-  const watch = new LimitWatch(opts);
+  const rec = from?.rec ?? new PropertyRecorder(m, src);
+  const watch = from?.watch ?? new LimitWatch(opts);
   const S = new LevelState(W, cm.maxSucc, m.actions.length, rec, watch, encodeState(src.layout, initialState(m)));
 
   const ck = opts.checkpoint;
-  if (ck?.resume) {
+  if (from) {
+    takeOver(S, from);
+  } else if (ck?.resume) {
     restore(S, ck.resume, m, src);
   } else {
     // The initial state: stored, checked, and the first frontier.
@@ -160,8 +177,8 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
     if (cm.hasInv) for (let pi = cm.inv(S.frontier, 0, S.skip); pi >= 0; pi = cm.inv(S.frontier, 0, S.skip)) rec.violate(pi, { state: 0, extra: -1, depth: 0 });
     if (cm.hasWit) for (let pi = cm.wit(S.frontier, 0, S.reached); pi >= 0; pi = cm.wit(S.frontier, 0, S.reached)) rec.witness(pi, { state: 0, extra: -1, depth: 0 });
   }
-  const before = ck?.resume?.seconds ?? 0;
-  let lastCheckpoint = 0;
+  const before = from ? from.secondsBefore : ck?.resume?.seconds ?? 0;
+  let lastCheckpoint = from?.lastCheckpoint ?? 0;
   // A snapshot taken inside a level goes on from its position, past the boundary checks
   // that level already passed.
   let midLevel = S.cur > 0;
@@ -169,10 +186,12 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
   let stop: StopReason = 'complete';
   let modelError: { message: string; actions: number[] } | undefined;
   const cont = !!opts.continueAfterViolation;
-  let lastLevelSeconds = 0;
-  // A sharded search splits once, at a level boundary, before any hand-over (shard.ts).
+  // Measured on the level just expanded (none yet: no move before one level ran here).
+  let lastLevelSeconds = 0, lastLevelGenerated = 0, lastLevelCpu = 0;
+  // A sharded search splits once, at a level boundary, before any hand-over (shard.ts); a
+  // hand-back of the parallel search carries the split it made.
   const spec = opts.shard;
-  let split: ShardSplit | undefined;
+  let split: ShardSplit | undefined = from?.shard;
   for (;;) {
     if (!midLevel) {
       if (S.frontierCount === 0) break;
@@ -188,20 +207,22 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
         split = { index: spec.index, count: spec.count, level: S.depth, prefixDistinct: S.count, prefixGenerated: S.generated, levelStates, share };
         if (share === 0) break;
       }
-      if (S.count >= handoffAt && lastLevelSeconds >= minLevelSeconds && (!spec || split)) {
-        return {
-          frontier: S.frontier.subarray(0, S.frontierCount * W), frontierCount: S.frontierCount, levelBase: S.levelBase,
-          depth: S.depth, distinct: S.count, generated: S.generated, actionCounts: S.actionCounts, links: S.links,
-          rec, watch, fingerprints: S.table, ...(split ? { shard: split } : {}),
-        };
-      }
       if (ck && watch.seconds() - lastCheckpoint >= ck.everySeconds) {
         ck.write(snapshot(S, before + watch.seconds()));
         lastCheckpoint = watch.seconds();
       }
+      if (policy && (!spec || split) && (from === undefined || lastLevelGenerated > 0) && policy.toWorkers(S.count, S.frontierCount, lastLevelSeconds, lastLevelGenerated, lastLevelCpu)) {
+        return {
+          frontier: S.frontier.subarray(0, S.frontierCount * W), frontierCount: S.frontierCount, levelBase: S.levelBase,
+          depth: S.depth, distinct: S.count, generated: S.generated, actionCounts: S.actionCounts, links: S.links,
+          rec, watch, fingerprints: S.table, log2cap: S.log2cap, secondsBefore: before, lastCheckpoint, ...(split ? { shard: split } : {}),
+        };
+      }
     }
     midLevel = false;
     const levelStart = watch.seconds();
+    const generatedBefore = S.generated;
+    const cpuBefore = process.cpuUsage();
     try {
       cm.expand(S);
     } catch (e) {
@@ -214,6 +235,9 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
     }
     if (S.stop) { stop = S.stop; break; }
     lastLevelSeconds = watch.seconds() - levelStart;
+    lastLevelGenerated = S.generated - generatedBefore;
+    const cpu = process.cpuUsage(cpuBefore);
+    lastLevelCpu = (cpu.user + cpu.system) / 1e6;
     const done = S.frontier;
     S.levelBase += S.frontierCount;
     S.frontier = S.next;
@@ -224,7 +248,7 @@ export async function exploreSequential(m: CoreModel, src: CompiledSource, opts:
     if (S.frontierCount > 0) S.depth++;
   }
   // Stopped by a signal or a limit: what was reached can go on later.
-  if (ck && RESUMABLE.has(stop)) ck.write(snapshot(S, before + watch.seconds()));
+  if (writesAtStop(ck, stop)) ck.write(snapshot(S, before + watch.seconds()));
 
   const r = finishResult({
     m, rec, stop, workers: 1, seconds: before + watch.seconds(), depth: S.depth, distinct: S.count, generated: S.generated,

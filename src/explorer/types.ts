@@ -10,16 +10,22 @@ export interface ExploreOptions {
   /** Worker threads (default 1: the search runs in the calling thread). */
   readonly workers?: number;
   /** With several workers: distinct states below which the search stays in the calling
-   *  thread (default 100,000, and then also until a level takes 50 ms in that thread;
-   *  given explicitly, the hand-over happens at the first level boundary past it, 0 starts
-   *  the workers at once). */
+   *  thread. Default: the measured policy of handover.ts (100,000 states and a level that
+   *  takes 50 ms there; back to one thread when parallel levels become too cheap). Given
+   *  explicitly, the hand-over happens at the first level boundary past it (0 starts the
+   *  workers at once) and, without handBackBelow, the search never goes back. */
   readonly parallelThreshold?: number;
+  /** With parallelThreshold: go back to the calling thread while a frontier has fewer than
+   *  this many states, and to the workers again at a boundary where it has at least this many. */
+  readonly handBackBelow?: number;
   /** Stop (verdict incomplete) before a level once this many distinct states are stored. */
   readonly maxStates?: number;
   /** Do not expand states at this depth (verdict incomplete if any had successors). */
   readonly maxDepth?: number;
   readonly maxSeconds?: number;
-  /** Memory budget for the fingerprint table and parent links, in MiB. */
+  /** Memory budget for the fingerprint table and parent links, in MiB (default: a quarter of
+   *  the memory the process may use, src/explorer/memory-guard.ts); past it the search stops
+   *  with stop reason max-memory (and a checkpoint, when checkpoint hooks are given). */
   readonly maxMemoryMB?: number;
   /** Explore the whole space, collecting the first violation of every property
    *  (otherwise stop at the end of the first level that violates something). */
@@ -42,7 +48,7 @@ export interface ExploreOptions {
   readonly reduce?: { readonly por?: boolean; readonly symmetry?: boolean; readonly deadVars?: boolean };
   /** Checkpoints of the unreduced search (checkpoint.ts): written at level boundaries every
    *  so often and where a signal or a limit stops the search; or the search resumed from one.
-   *  The search then runs in the calling thread whatever `workers` says. */
+   *  A snapshot does not depend on the number of workers it was taken with. */
   readonly checkpoint?: CheckpointHooks;
   /** Explore one shard of the space (shard.ts, docs/adr/0005): the shared prefix, then only
    *  what is reachable from this shard's share of the split level. Not with `reduce` or

@@ -152,3 +152,48 @@ test('SIGTERM writes a checkpoint where the search stops (exit 143); resuming fi
   const s = outcome(cut);
   assert.deepEqual([s.verdict, s.states, s.depth], ['pass', { distinct: 10_000_000, generated: 70_000_000 }, 63]);
 });
+
+test('--workers 2: a run killed after a checkpoint resumes with 1 worker, and one checkpointed with 1 resumes with 2', async () => {
+  const d = tmpDir('ckpt-kill-2');
+  const whole = path.join(d, 'whole'), cut = path.join(d, 'cut'), cut1 = path.join(d, 'cut1');
+  assert.equal(cli('check', ...COUNTERS, '--workers', '1', '--out', whole, '--quiet').code, 0);
+  const child = spawn(process.execPath, [BIN, 'check', ...COUNTERS, '--workers', '2', '--checkpoint-every', '200ms', '--out', cut, '--quiet'], { stdio: 'ignore' });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const file = path.join(cut, 'checkpoint.msgpack');
+  for (let i = 0; i < 600 && !fs.existsSync(file); i++) await sleep(50);
+  assert.ok(fs.existsSync(file), 'a checkpoint was written');
+  // Let the search reach the workers (a later checkpoint replaces the first one).
+  await sleep(700);
+  child.kill('SIGKILL');
+  await exited;
+  const r = cli('check', '--resume', cut, '--workers', '1');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(outcome(cut), outcome(whole));
+  assert.equal(cli('check', ...KERNEL, '--workers', '1', '--max-states', '20000', '--checkpoint-every', '1h', '--out', cut1, '--quiet').code, 3);
+  const wholeKernel = path.join(d, 'whole-kernel');
+  assert.equal(cli('check', ...KERNEL, '--workers', '2', '--out', wholeKernel, '--quiet').code, 1);
+  assert.equal(cli('check', '--resume', cut1, '--workers', '2', '--quiet').code, 1);
+  assert.deepEqual(outcome(cut1), outcome(wholeKernel));
+});
+
+test('--max-memory without --checkpoint-every stops with exit 3 and a checkpoint; resumed with a larger budget it completes', () => {
+  const d = tmpDir('ckpt-memory');
+  const whole = path.join(d, 'whole'), cut = path.join(d, 'cut');
+  assert.equal(cli('check', ...KERNEL, '--out', whole, '--quiet').code, 1);
+  const stopped = cli('check', ...KERNEL, '--workers', '2', '--max-memory', '1', '--out', cut);
+  assert.equal(stopped.code, 3, stopped.stderr);
+  assert.equal(outcome(cut).stopReason, 'max-memory');
+  assert.match(stopped.stderr, /go on with: probecheck check --resume /);
+  assert.ok(fs.existsSync(path.join(cut, 'checkpoint.msgpack')));
+  const r = cli('check', '--resume', cut, '--max-memory', '256', '--quiet');
+  assert.equal(r.code, 1, r.stderr);
+  assert.deepEqual(outcome(cut), outcome(whole));
+  assert.ok(!fs.existsSync(path.join(cut, 'checkpoint.msgpack')), 'removed once the search ended');
+});
+
+test('without --max-memory or --checkpoint-every a stopped run writes no checkpoint', () => {
+  const d = tmpDir('ckpt-none');
+  const cut = path.join(d, 'cut');
+  assert.equal(cli('check', ...KERNEL, '--max-states', '20000', '--out', cut, '--quiet').code, 3);
+  assert.ok(!fs.existsSync(path.join(cut, 'checkpoint.msgpack')));
+});

@@ -115,17 +115,21 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
   const targetOpts = resumed ? resumed.target : o.kernelTree !== undefined ? await kernelFromTree(o, ctx) : o.target;
   const targets = resolveTargets(targetOpts);
   if (o.limits.shard && targets.length !== 1) fail('E_USAGE', `--shard splits one search: give one --scenario (this run has ${targets.length})`);
-  const every = o.checkpointEvery ?? resumed?.file.everySeconds;
-  if (every !== undefined && targets.length !== 1) fail('E_USAGE', `checkpoints are of one search: give one --scenario (this run has ${targets.length})`);
+  const asked = o.checkpointEvery ?? resumed?.file.everySeconds;
+  if (asked !== undefined && targets.length !== 1) fail('E_USAGE', `checkpoints are of one search: give one --scenario (this run has ${targets.length})`);
+  // Without --checkpoint-every, one search without partial-order reduction still writes a
+  // checkpoint where the memory budget stops it (--max-memory or the machine's guard):
+  // resumable, never killed. A shard is not checkpointed.
+  const memoryOnly = asked === undefined && targets.length === 1 && !o.limits.reduce?.por && !o.limits.shard;
+  const every = asked ?? (memoryOnly ? Infinity : undefined);
   const limits: ExploreLimits = every === undefined ? o.limits : checkpointLimits(o.limits, targetOpts, resumed, o.reduceGiven);
   const { base, subs } = outDirs(o.resume !== undefined ? { ...o, out: o.resume } : o, targets);
   // The checkpoint is checked against the model before the folder is touched.
-  const ckpt = every !== undefined ? checkpointing(base, targets[0], targetOpts, limits, every, resumed) : undefined;
-  if (every !== undefined && o.limits.workers > 1 && !o.quiet) ctx.progress('probecheck: note: checkpoints save the single-threaded search: running with 1 worker', false);
+  const ckpt = every !== undefined ? checkpointing(base, targets[0], targetOpts, limits, every, resumed, memoryOnly) : undefined;
   // Refused, locked and proven writable before the search starts (a resumed run replaces
   // the partial results of the run it goes on from).
   const folder = ResultsFolder.open(base, o.force || resumed !== undefined, ctx.stop);
-  if (ckpt) {
+  if (ckpt && !memoryOnly) {
     try { fs.mkdirSync(base, { recursive: true }); } catch (e) { folder.abandon(); throw outputError(e, base); }
   }
   const view = searchView(ctx, o);
@@ -195,15 +199,15 @@ export async function runCheck(o: CheckOptions, ctx: Parameters<CommandFactory>[
 
 const RESUMABLE = new Set(['interrupted', 'max-states', 'max-depth', 'max-seconds', 'max-memory']);
 
-/** A checkpointed search runs in one thread; a resumed one checks what its checkpoint checked
- *  (--invariant, --continue, --reduce) unless the command line says otherwise. */
+/** A resumed search checks what its checkpoint checked (--invariant, --continue, --reduce)
+ *  unless the command line says otherwise. */
 function checkpointLimits(l: ExploreLimits, t: TargetOptions, resumed: Resumed | undefined, reduceGiven: boolean): ExploreLimits {
   const properties = t.invariants.length ? Object.freeze([...t.invariants]) : undefined;
   const cont = Boolean(l.continueAfterViolation) || Boolean(resumed?.file.id.continueAfterViolation);
   const { properties: _p, ...rest } = l;
   const kept = resumed && !reduceGiven ? resumed.file.id.reduce.split(',') : undefined;
   const reduce = kept ? Object.freeze({ deadVars: kept.includes('dead-vars'), symmetry: kept.includes('symmetry'), por: kept.includes('por') }) : l.reduce;
-  return Object.freeze({ ...rest, workers: 1, continueAfterViolation: cont, reduce, ...(properties ? { properties } : {}) });
+  return Object.freeze({ ...rest, continueAfterViolation: cont, reduce, ...(properties ? { properties } : {}) });
 }
 
 /** The summary printed when the results could not be written: no folder to point at. */
@@ -230,7 +234,7 @@ export const checkCommand: CommandFactory = (ctx, done) => {
     .option('--json', 'print one JSON summary on stdout; the human report goes to stderr')
     .option('--quiet', QUIET_TEXT)
     .option('--progress', PROGRESS_TEXT)
-    .option('--checkpoint-every <duration>', 'write the search state to <out>/checkpoint.msgpack at the first level boundary after each DURATION (30s, 10m, 1h), and where a signal or a limit stops the search; one worker', parseDuration('--checkpoint-every'))
+    .option('--checkpoint-every <duration>', 'write the search state to <out>/checkpoint.msgpack at the first level boundary after each DURATION (30s, 10m, 1h), and where a signal or a limit stops the search', parseDuration('--checkpoint-every'))
     .option('--resume <dir>', 'go on from the checkpoint in a results folder (the model, --invariant and --continue come from it unless given; refused if they differ)')
     .option('--shard <I/N>', 'explore only shard I of N of the space (one scenario): the first levels alike in every shard, then the states reachable from this shard\'s share of the split level; join the results with check merge')
     .option('--shard-level <depth>', 'split the search for --shard at this depth (default: the first level of at least max(64*N, 1000) states)', nonNegativeInt('--shard-level'))
