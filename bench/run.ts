@@ -95,27 +95,39 @@ interface ReducedRun extends Run { rebuildStates?: number; rebuildSeconds?: numb
  *  scenarios whose whole space is out of reach of the reduced search (it runs in one thread
  *  at some 20-40 thousand states per second) are compared up to a depth bound. */
 function reduction(): void {
-  const cases: [string, string, string[]][] = [
-    ['kernel', 'v6.18.y', ['register-probe-unbind', '--max-depth=40']],
-    ['kernel', 'v6.18.y', ['two-smmu-async', '--max-depth=26']],
-    ['kernel', 'v6.18.y', ['dma-owner-before-group']],
-    ['classic', 'dining', ['n=10']],
-    ['classic', 'dining', ['n=10', '--invariant=NoDeadlock']],
-    ['classic', 'counters', ['n=6', 'm=11']],
-    ['classic', 'counters', ['n=6', 'm=11', '--symmetry']],
+  // [kind, name, arguments, the reduction compared with the unreduced run]
+  const cases: [string, string, string[], '--por' | '--dead-vars' | '--symmetry'][] = [
+    ['kernel', 'v6.18.y', ['register-probe-unbind', '--max-depth=40'], '--por'],
+    ['kernel', 'v6.18.y', ['register-probe-unbind', '--max-depth=60'], '--dead-vars'],
+    ['kernel', 'v6.18.y', ['two-smmu-async', '--max-depth=26'], '--por'],
+    ['kernel', 'v6.18.y', ['two-smmu-async', '--max-depth=30'], '--dead-vars'],
+    ['kernel', 'v6.18.y', ['dma-owner-before-group'], '--por'],
+    ['kernel', 'v6.18.y', ['dma-owner-before-group'], '--dead-vars'],
+    ['classic', 'dining', ['n=10'], '--por'],
+    ['classic', 'dining', ['n=10', '--invariant=NoDeadlock'], '--por'],
+    ['classic', 'counters', ['n=6', 'm=11'], '--por'],
+    ['classic', 'counters', ['n=6', 'm=11'], '--symmetry'],
   ];
+  const label = { '--por': 'partial-order', '--dead-vars': 'dead-vars', '--symmetry': 'symmetry' } as const;
   if (!json) console.log(['reduction'.padEnd(18), 'model'.padEnd(52), 'distinct'.padStart(11), 'seconds'.padStart(8), 'rebuilt'.padStart(9), ' reduced/unreduced (states, time)'].join(' '));
-  for (const [kind, name, rest] of cases) {
-    const full = ours(kind, name, 1, rest.filter((a) => a !== '--symmetry')) as ReducedRun;
-    // The symmetry row compares symmetry alone with no reduction.
-    const red = ours(kind, name, 1, rest.includes('--symmetry') ? rest : [...rest, '--por']) as ReducedRun;
-    if (json) { console.log(JSON.stringify({ unreduced: full, reduced: red, stateRatio: red.distinct / full.distinct, timeRatio: red.seconds / full.seconds })); continue; }
-    for (const [label, r] of [['unreduced', full], [rest.includes('--symmetry') ? 'symmetry' : 'partial-order', red]] as const) {
-      console.log([label.padEnd(18), r.model.padEnd(52), r.distinct.toLocaleString('en-US').padStart(11), r.seconds.toFixed(2).padStart(8),
-        (r.rebuildStates !== undefined ? r.rebuildStates.toLocaleString('en-US') : '-').padStart(9),
+  const compare = (kind: string, name: string, rest: string[], how: keyof typeof label, workers = 1) => {
+    const full = ours(kind, name, workers, rest) as ReducedRun;
+    const red = ours(kind, name, workers, [...rest, how]) as ReducedRun;
+    if (json) { console.log(JSON.stringify({ unreduced: full, reduced: red, stateRatio: red.distinct / full.distinct, timeRatio: red.seconds / full.seconds })); return; }
+    for (const [what, r] of [['unreduced', full], [label[how], red]] as const) {
+      console.log([what.padEnd(18), r.model.padEnd(52), r.distinct.toLocaleString('en-US').padStart(11), r.seconds.toFixed(2).padStart(8),
+        (r.rebuildStates ? r.rebuildStates.toLocaleString('en-US') : '-').padStart(9),
         r === red ? ` x${(red.distinct / full.distinct).toFixed(3)} states, x${(red.seconds / full.seconds).toFixed(2)} time; same violations: ${red.violations === full.violations ? 'yes' : 'NO'}` : ''].join(' '));
     }
-  }
+  };
+  for (const [kind, name, rest, how] of cases) compare(kind, name, rest, how);
+  // The whole space of register-probe-unbind (63 million states unreduced): minutes.
+  if (args.has('--heavy')) compare('kernel', 'v6.18.y', ['register-probe-unbind'], '--dead-vars', 2);
+  // How far a bigger topology gets in a minute on 2 workers with dead-vars: two SMMUs, six
+  // clients in four groups, one unbind, one vfio claim (bench/two-smmu-six-clients.yaml).
+  const big = ours('kernel', 'v6.18.y', 2, [`--scenario-file=${path.join(__dirname, '..', '..', 'bench', 'two-smmu-six-clients.yaml')}`, '--dead-vars', '--max-seconds=60']) as ReducedRun & { stop: string };
+  if (json) console.log(JSON.stringify({ bigger: big }));
+  else console.log(`bigger scenario ${big.model}: ${big.stop === 'complete' ? 'complete' : `stopped (${big.stop})`} at depth ${big.depth}, ${big.distinct.toLocaleString('en-US')} states in ${big.seconds.toFixed(1)} s, 2 workers`);
 }
 
 function main(): void {
