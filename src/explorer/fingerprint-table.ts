@@ -36,9 +36,10 @@ export class FingerprintTable {
 
   private allocate(words: number): Int32Array {
     if (this.shared) return new Int32Array(new SharedArrayBuffer(4 * words));
-    // The generated loops read a view of a resizable buffer some 15-20% slower (Node 20's V8;
-    // counters(6,11): 2.8-3.3 s against 2.4-2.7 s): only a table big enough for its give-back
-    // to matter to the process's peak is made resizable.
+    // The generated loops read a view of a resizable buffer slower (Node 20's V8: counters(6,11)
+    // 2.8-3.3 s against 2.4-2.7 s; counters(7,11), whose last tables are resizable, 64.6 s and
+    // 20 bytes a state at the peak against 50.6 s and 27 with plain ones): only a table big
+    // enough for its give-back to decide whether a run fits in memory is made resizable.
     if (4 * words < RESIZABLE_FROM_BYTES) return new Int32Array(words);
     return new Int32Array(new ResizableBuffer(4 * words, { maxByteLength: 4 * words }), 0, words);
   }
