@@ -6,8 +6,10 @@
  * cheapest level seen: other processes on the machine only ever add time, so wall time alone
  * would move a narrow search to the workers on a loaded machine) and decides by work:
  *   to the workers  once a level's work, at that cost, is at least HANDOFF_LEVEL_SECONDS
- *                   (several times a level's synchronisation) and several times what moving
- *                   would cost;
+ *                   (several times a level's synchronisation) and what moving would cost
+ *                   (paid once, while every later level gains; with "four times", as first
+ *                   written, counters(7,11) never moved on a quiet machine: its levels' work
+ *                   stays near 0.7 of the move's cost, and one thread took 64 s against 44 s);
  *   back            once levels of less than half that work have lost, against one thread,
  *                   as much as gathering would cost (the ski-rental rule: never more than
  *                   twice the better choice's cost on a narrowing tail). Wide levels count as
@@ -53,7 +55,7 @@ export class MeasuredHandover implements HandoverPolicy {
       this.perSuccessor = this.perSuccessor === 0 ? per : Math.min(this.perSuccessor, per);
     }
     const work = generated * this.perSuccessor;
-    return distinct >= PARALLEL_THRESHOLD && work >= HANDOFF_LEVEL_SECONDS && work >= 4 * this.moveCost(distinct) && cpu >= MIN_CPU_SHARE * seconds;
+    return distinct >= PARALLEL_THRESHOLD && work >= HANDOFF_LEVEL_SECONDS && work >= this.moveCost(distinct) && cpu >= MIN_CPU_SHARE * seconds;
   }
 
   levelLoss(seconds: number, generated: number, cpu: number): number {
