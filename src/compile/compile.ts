@@ -461,15 +461,19 @@ function emitParallelLoops(emit: (x: string) => void, W: number, selected: Recor
 
   emit('function absorb(S) {');
   emit('  const inboxes = S.inboxes, counts = S.inCounts, nActions = S.nActions, N = inboxes.length;');
-  emit('  const at = new Int32Array(N);');
+  // Each inbox's next key is kept (Infinity once empty): a record costs one comparison per
+  // inbox, not a key computed from every inbox.
+  emit('  const at = new Int32Array(N), head = new Float64Array(N);');
+  emit(`  for (let v = 0; v < N; v++) head[v] = counts[v] > 0 ? inboxes[v][0] * nActions + inboxes[v][1] : Infinity;`);
   emit('  let table = S.table, shift = S.shift, mask = S.mask, limit = S.limit, count = S.count;');
   emit('  let words = S.newWords, keys = S.newKeys, nn = 0;');
   emit('  for (;;) {');
-  emit('    let from = -1, key = Infinity;');
-  emit(`    for (let v = 0; v < N; v++) { if (at[v] < counts[v]) { const q = at[v] * ${R}, b = inboxes[v], k = b[q] * nActions + b[q + 1]; if (k < key) { key = k; from = v; } } }`);
-  emit('    if (from < 0) break;');
+  emit('    let from = 0, key = head[0];');
+  emit('    for (let v = 1; v < N; v++) if (head[v] < key) { key = head[v]; from = v; }');
+  emit('    if (key === Infinity) break;');
   emit('    const box = inboxes[from];');
   emit(`    const r = at[from]++ * ${R}, q = r + 2;`);
+  emit(`    head[from] = at[from] < counts[from] ? box[r + ${R}] * nActions + box[r + ${R + 1}] : Infinity;`);
   emit(fingerprintSource(W, 'box', 'q'));
   emit('    let i = h1 >>> shift;');
   emit('    for (;;) { const j = i << 1; const a = table[j]; if (a === 0) break; if (a === h1 && table[j + 1] === h2) { i = -1; break; } i = (i + 1) & mask; }');

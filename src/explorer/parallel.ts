@@ -155,8 +155,7 @@ export async function exploreParallel(m: CoreModel, src: CompiledSource, opts: E
     pushLinks(input);
   };
   const pushLinks = (input: RankInput) => {
-    const pairs = new Int32Array(input.links);
-    for (let r = 0; r < L.frontierCount; r++) links.push(L.parentBase + pairs[2 * r], pairs[2 * r + 1]);
+    links.pushPairs(new Int32Array(input.links), L.frontierCount, L.parentBase);
     L.unranked = null;
   };
   /** The partitions as one table and one frontier in BFS order. */

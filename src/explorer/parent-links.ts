@@ -38,6 +38,23 @@ export class ParentLinks {
     this.actions[c][i & MASK] = action;
   }
 
+  /** Append `count` links given as (parent - base, action) pairs: a parallel level's links,
+   *  in place order (parallel.ts). One tight loop per chunk instead of a push per link. */
+  pushPairs(pairs: Int32Array, count: number, base: number): void {
+    let r = 0;
+    while (r < count) {
+      // push() makes room (a new chunk, or the short first one doubled); fill the rest of it here.
+      this.push(base + pairs[2 * r], pairs[2 * r + 1]);
+      r++;
+      const c = (this.n - 1) >>> CHUNK_BITS;
+      const parents = this.parents[c], actions = this.actions[c];
+      let at = this.n - c * CHUNK;
+      const end = Math.min(count, r + parents.length - at);
+      for (; r < end; r++, at++) { parents[at] = base + pairs[2 * r]; actions[at] = pairs[2 * r + 1]; }
+      this.n = c * CHUNK + at;
+    }
+  }
+
   parentOf(i: number): number {
     const p = this.parents[i >>> CHUNK_BITS][i & MASK];
     return p === 0xffffffff ? -1 : p;
