@@ -15,6 +15,12 @@ export interface IommuCfg {
   /** Registered and ready before the scenario starts (its driver bound at boot): listed, ops set,
    *  self lookup working, iommu->ready, driver bound; no R actor. */
   readonly atBoot?: boolean;
+  /** sync: probed by the boot thread's driver_attach, after every instance listed before it
+   *  with `sync` returned from its first probe (the driver core's default); async (the default
+   *  here, and the wider choice): in its own thread (PROBE_PREFER_ASYNCHRONOUS or
+   *  driver_async_probe=), concurrently with the others. Retries come from the deferred-probe
+   *  worker either way. */
+  readonly probe?: 'async' | 'sync';
 }
 
 export interface DevCfg {

@@ -137,6 +137,11 @@ function crossCheck(r: Raw): { path: Path; message: string } | undefined {
     if (!d) return { path: ['vfio', 'afterBound'], message: `no device '${r.vfio.afterBound}' in devices (${near(r.vfio.afterBound, devs)})` };
     if (d.driver !== 'V' || d.group !== r.vfio.group) return { path: ['vfio', 'afterBound'], message: `device '${d.name}' must be bound to vfio (driver: V) in group '${r.vfio.group}'` };
   }
+  for (const [i, u] of r.iommus.entries()) {
+    if (u.probe !== 'sync') continue;
+    if (u.atBoot) return { path: ['iommus', i, 'probe'], message: `IOMMU '${u.name}' is bound at boot (atBoot): it does not probe during the scenario, so it has no probe order` };
+    if (r.bootThread) return { path: ['iommus', i, 'probe'], message: 'the DMAR units of a bootThread scenario already register in order from one boot thread: drop probe: sync' };
+  }
   const drivers = [...new Set(r.iommus.map((i) => i.driver))];
   if (drivers.length > 1) return { path: ['iommus', r.iommus.findIndex((i) => i.driver !== drivers[0]), 'driver'], message: `every IOMMU of a scenario has one driver (the model builds one driver's lookup and probe_device); got ${drivers.join(', ')}` };
   const misfit = topologyMisfit({ name: r.name, bus: r.bus, bootThread: r.bootThread }, drivers[0]);

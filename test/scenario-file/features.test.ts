@@ -3,7 +3,8 @@
  * at least one file (a built-in in scenarios/, or fixtures/firmware-dma.yaml for the keys no
  * built-in uses), and the fixture's keys reach the model. What the format cannot say (the
  * firmware path apart from the bus, a client without DMA, a sysfs default-domain change) is
- * listed in docs/cli.md: the model has no such choice or event.
+ * listed in docs/cli.md: the model has no such choice or event. fixtures/two-smmu-in-turn.yaml
+ * orders its instances' probes (test/model/probe-order.test.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +17,8 @@ import { ROOT } from '../cli/helpers';
 
 const FIXTURE = path.join(ROOT, 'test', 'scenario-file', 'fixtures', 'firmware-dma.yaml');
 const fixture = readScenarioFile(FIXTURE).def;
-const files: ScenarioDef[] = [...BUILTIN_SCENARIOS.all(), fixture];
+const inTurn = readScenarioFile(path.join(ROOT, 'test', 'scenario-file', 'fixtures', 'two-smmu-in-turn.yaml')).def;
+const files: ScenarioDef[] = [...BUILTIN_SCENARIOS.all(), fixture, inTurn];
 
 const devs = (s: ScenarioDef) => s.devices;
 const FEATURES: [string, (s: ScenarioDef) => boolean][] = [
@@ -32,6 +34,7 @@ const FEATURES: [string, (s: ScenarioDef) => boolean][] = [
   ['instance bound at boot', (s) => s.iommus.some((i) => i.atBoot)],
   ['instance registering', (s) => s.iommus.some((i) => !i.atBoot)],
   ['two instances registering at once', (s) => s.iommus.filter((i) => !i.atBoot).length >= 2 && !s.bootThread],
+  ['instances probed in turn by the boot thread (probe: sync)', (s) => s.iommus.filter((i) => i.probe === 'sync').length >= 2],
   ['async probe (clients binding from boot, concurrently)', (s) => devs(s).filter((d) => d.start === 'probe').length >= 2],
   ['deferred probe', (s) => devs(s).some((d) => d.start === 'deferred')],
   ['client never bound', (s) => devs(s).some((d) => d.start === 'none')],

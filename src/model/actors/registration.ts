@@ -13,6 +13,7 @@ import { ActorB, br, FILES, type BuildCtx, type Exit } from '../ctx';
 import type { ProbePathForm } from '../forms';
 import { PROBE_PATH, type ProbeExits } from '../paths';
 import { clientSettled, clientSlots, initcallTriggersDone, registrationSlots } from './slots';
+import { mayBeginProbe, probeReturned } from '../probe-order';
 
 export { registrationSlots };
 
@@ -54,8 +55,11 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
       br('last', eq(add(U, 1), ctx.nIommu), publishAssign, afterPublish),
     ], { doc: 'iommu_device_register(): iommu->ops = ops; list_add under iommu_device_lock (no walk)' });
   } else {
+    // Instances probed in turn (probe-order.ts) wait here for the boot thread's driver_attach.
+    const turn = mayBeginProbe(ctx.sc);
     b.add('r_publish', 'iommu_device_register()', FILES.iommu, [br(undefined, undefined, publishAssign, afterPublish)],
-      { doc: walkIn ? 'iommu_device_register(): iommu->ops = ops, fwnode, list_add under iommu_device_lock' : 'iommu_device_register(): list_add under iommu_device_lock (no walk)' });
+      { doc: (walkIn ? 'iommu_device_register(): iommu->ops = ops, fwnode, list_add under iommu_device_lock' : 'iommu_device_register(): list_add under iommu_device_lock (no walk)') +
+        (turn ? '; an instance probed in turn begins once __driver_attach (drivers/base/dd.c) reached it' : ''), ...(turn ? { guard: turn } : {}) });
   }
   const fail = walkIn ? 'r_unregister' : 'r_walk_fail';
   const WALK_PROBE = '$walk_probe';
@@ -132,13 +136,13 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
     if (ctx.driver === 'ipmmu') ctx.assume('ipmmu_probe ignores the return value of bus_set_iommu and sets drvdata after registration [inferred: verify v4.20-rc1 drivers/iommu/ipmmu-vmsa.c]');
   }
   if (!devIommu || !(intel && (walkIn || boot))) {
-    b.add('r_bound', 'driver_bound()', FILES.dd, [br(undefined, undefined, [set('iommu.driver_state', U, 'bound'), ...selfLook('bound'), ...ctx.triggerAll()], END)],
+    b.add('r_bound', 'driver_bound()', FILES.dd, [br(undefined, undefined, [set('iommu.driver_state', U, 'bound'), ...selfLook('bound'), ...ctx.triggerAll(), ...probeReturned(ctx.sc)], END)],
       { doc: 'driver_bound(IOMMU device) -> driver_deferred_probe_trigger(): every deferred device becomes runnable' });
   }
   // failure exits: the IOMMU probe fails for good, or returns -EPROBE_DEFER and waits
   const failed = (undo: Assign[]) => [
-    br('fail', not(b.lv(retryF)), [...undo, set('iommu.driver_state', U, 'failed')], END),
-    br('defer', b.lv(retryF), [...undo, set('iommu.driver_state', U, 'deferred'), b.ls(retryF, false)], 'r_deferred', undefined, 'the IOMMU probe returns -EPROBE_DEFER: on the deferred-probe pending list'),
+    br('fail', not(b.lv(retryF)), [...undo, set('iommu.driver_state', U, 'failed'), ...probeReturned(ctx.sc)], END),
+    br('defer', b.lv(retryF), [...undo, set('iommu.driver_state', U, 'deferred'), b.ls(retryF, false), ...probeReturned(ctx.sc)], 'r_deferred', undefined, 'the IOMMU probe returns -EPROBE_DEFER: on the deferred-probe pending list'),
   ];
   // Whether the IOMMU's probe takes its instance off iommu_device_list when the walk fails
   // (5.15); 5.10 leaves it there, in memory devres frees (only the probe_device form walked by
