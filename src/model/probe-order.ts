@@ -3,11 +3,13 @@
  * synchronously, from the thread that registered the driver, unless the driver allows
  * asynchronous probing (PROBE_PREFER_ASYNCHRONOUS, or driver_async_probe= on the command
  * line): __driver_attach() -> driver_probe_device() for each device on the bus in turn, or
- * async_schedule_dev(__driver_attach_async_helper) [src: drivers/base/dd.c __driver_attach(),
- * read in v5.15 and v6.6; async probing since 765230b5f084, v4.2]. Initcalls run one after
- * another in the same boot thread, so the instances a scenario marks `probe: sync` first probe
- * one at a time, in the order listed. Retries come from the deferred-probe worker, not from
- * that walk, and are not ordered by it.
+ * async_schedule_dev(__driver_attach_async_helper) [src: drivers/base/dd.c __driver_attach():
+ * unifreq/linux-5.10.y@dd73f55c9408 (5.10.265) dd.c:1078-1136, puppywang/linux-6.12.y@b7b2cdb69909
+ * (6.12.63) dd.c:1155-1215, julianw1010/WASP-linux-7.0.0 (7.0) dd.c:1227-1287]. Neither arm-smmu
+ * nor arm-smmu-v3 sets probe_type in those trees, so one-at-a-time is their default. Initcalls
+ * run one after another in the same boot thread, so the instances a scenario marks
+ * `probe: sync` first probe one at a time, in the order listed. Retries come from the
+ * deferred-probe worker, not from that walk, and are not ordered by it.
  *
  * The model keeps one counter, how far the boot thread got: an instance's registration may
  * begin when the counter has reached its place, and any return of its probe while the counter
