@@ -93,8 +93,9 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
     b.add('r_notifier_reg', 'iommu_bus_init()', FILES.iommu, [br(undefined, undefined, [set('bus.notifier_registered', undefined, true)], 'r_walk_next')],
       { doc: 'iommu_bus_init: bus_register_notifier(iommu_bus_notifier)' });
     for (const drv of skipOwn) {
-      // "iommu/arm: Cleanup resources in case of probe error path" (between 5.10 and 5.15; the
-      // flag of arm-smmu's unwind) also made SMMUv3 unregister its instance here.
+      // 249c9dc6aa0d "iommu/arm: Cleanup resources in case of probe error path" (v5.14; the flag
+      // of arm-smmu's unwind) also made SMMUv3 unregister its instance here (5.15.215
+      // arm-smmu-v3.c:3968-3977; 5.10.265 3611 returns the error with the instance listed).
       const unwinds = f.iommu_probe_unwinds_register;
       b.add(driverLabel('r_bus_busy', drv), 'arm_smmu_device_probe()', ctx.smmuFileOf(drv), [
         br(undefined, undefined, [set('iommu.driver_state', U, 'failed'), ...(unwinds ? [set('iommu.listed', U, false)] : [])], END),
