@@ -125,9 +125,13 @@ function reduction(): void {
   if (args.has('--heavy')) compare('kernel', 'v6.18.y', ['register-probe-unbind'], '--dead-vars', 2);
   // How far a bigger topology gets in a minute on 2 workers with dead-vars: two SMMUs, six
   // clients in four groups, one unbind, one vfio claim (bench/two-smmu-six-clients.yaml).
-  const big = ours('kernel', 'v6.18.y', 2, [`--scenario-file=${path.join(__dirname, '..', '..', 'bench', 'two-smmu-six-clients.yaml')}`, '--dead-vars', '--max-seconds=60']) as ReducedRun & { stop: string };
-  if (json) console.log(JSON.stringify({ bigger: big }));
-  else console.log(`bigger scenario ${big.model}: ${big.stop === 'complete' ? 'complete' : `stopped (${big.stop})`} at depth ${big.depth}, ${big.distinct.toLocaleString('en-US')} states in ${big.seconds.toFixed(1)} s, 2 workers`);
+  // The same topology with mixed drivers, an arm-smmu and an smmu-v3 instance
+  // (bench/two-drivers-six-clients.yaml).
+  for (const file of ['two-smmu-six-clients.yaml', 'two-drivers-six-clients.yaml']) {
+    const big = ours('kernel', 'v6.18.y', 2, [`--scenario-file=${path.join(__dirname, '..', '..', 'bench', file)}`, '--dead-vars', '--max-seconds=60']) as ReducedRun & { stop: string };
+    if (json) console.log(JSON.stringify({ bigger: big }));
+    else console.log(`bigger scenario ${big.model}: ${big.stop === 'complete' ? 'complete' : `stopped (${big.stop})`} at depth ${big.depth}, ${big.distinct.toLocaleString('en-US')} states in ${big.seconds.toFixed(1)} s, 2 workers`);
+  }
 }
 
 function main(): void {

@@ -7,6 +7,8 @@ import { buildRegistration, registrationSlots } from './actors/registration';
 import { buildUnbind } from './actors/unbind';
 import { buildVfio } from './actors/vfio';
 import { formsOf } from './forms';
+import { mixedFormsMisfit } from './mixed-drivers';
+import { fail } from '../errors';
 import { unattachedFault } from './drivers';
 import { citationsOf } from './citations';
 import type { ScenarioDef } from './config';
@@ -116,6 +118,8 @@ function prune(fields: Field[], actors: Actor[], props: Property[]): { fields: F
 
 export function assemble(kernel: Kernel, sc: ScenarioDef, patches: readonly Patch[], invariants: readonly string[], opts: { allowUnreadFlags?: boolean; iommuDriver?: string } = {}): Model {
   const phase = patchFlags(kernel.name, sc.name, kernel.flags, patches, { allowUnread: opts.allowUnreadFlags });
+  const mixMisfit = mixedFormsMisfit(sc, formsOf(phase.flags), kernel.name);
+  if (mixMisfit) fail('E_USAGE', mixMisfit);
   const built = buildActors(phase.flags, sc);
   const ctx = built.ctx;
   citeSteps(kernel.name, built.actors);

@@ -8,6 +8,7 @@ import { modeIommu as modeIommuIn, modeValue as modeValueIn, type DmaModeField }
 import type { IommuDriver, ScenarioDef } from './config';
 import { instanceLookup, type InstanceLookup } from './drivers';
 import { busGlue, type BusGlue } from './bus-glue';
+import { scenarioDrivers } from './mixed-drivers';
 
 export const FILES = {
   iommu: 'drivers/iommu/iommu.c',
@@ -59,8 +60,13 @@ export class BuildCtx {
   get glue(): BusGlue { return busGlue(this.sc.bus, this.forms); }
   /** The OF firmware path (platform, amba) vs ACPI/IORT or DMAR scope (pci). */
   get of(): boolean { return this.glue.firmware === 'of'; }
-  get smmuFile(): string {
-    switch (this.driver) {
+  get smmuFile(): string { return this.smmuFileOf(this.driver); }
+  /** The distinct IOMMU drivers of the scenario's instances (mixed-drivers.ts when several). */
+  get drivers(): IommuDriver[] { return scenarioDrivers(this.sc); }
+  get mixed(): boolean { return this.drivers.length > 1; }
+  /** The file of an IOMMU driver in this kernel's tree. */
+  smmuFileOf(driver: IommuDriver): string {
+    switch (driver) {
       case 'ipmmu': return FILES.ipmmu;
       case 'arm-smmu': return this.devIommu ? FILES.arm_smmu : FILES.arm_smmu_419;
       case 'smmu-v3': return this.devIommu ? FILES.smmu_v3 : FILES.smmu_v3_419;
@@ -69,6 +75,7 @@ export class BuildCtx {
   }
   /** How the scenario's IOMMU driver finds its instance (drivers.ts). */
   get lookup(): InstanceLookup { return instanceLookup(this.driver, this.f); }
+  lookupOf(driver: IommuDriver): InstanceLookup { return instanceLookup(driver, this.f); }
   devIdx(name: string): number { return this.sc.devices.findIndex((d) => d.name === name); }
   iommuIdx(name: string): number { return this.sc.iommus.findIndex((d) => d.name === name); }
   groupIdx(name: string): number { return this.sc.groups.findIndex((d) => d === name); }

@@ -58,3 +58,15 @@ export function instanceLookup(driver: IommuDriver, f: KernelFlags): InstanceLoo
       return { from: 'publish', miss: 'enodev' };
   }
 }
+
+/** What an SMMU driver's probe does with a bus whose ops are already set, up to v6.0 (the
+ *  bus_set_iommu era): arm-smmu skips a bus with any ops (arm_smmu_bus_init: `if
+ *  (!iommu_present(&platform_bus_type))`), so it binds whoever owns the bus ops; SMMUv3 skips
+ *  only its own (arm_smmu_set_bus_ops: `if (platform_bus_type.iommu_ops != ops)`), so another
+ *  driver's ops make bus_set_iommu return -EBUSY and its probe fail. Only a scenario that mixes
+ *  drivers tells the two apart. */
+export type BusOpsTaken = 'skip_any' | 'skip_own';
+
+export function busOpsTaken(driver: IommuDriver): BusOpsTaken {
+  return driver === 'smmu-v3' ? 'skip_own' : 'skip_any';
+}

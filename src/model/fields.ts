@@ -17,7 +17,8 @@ export function buildFields(ctx: BuildCtx): Field[] {
   const groupIdentity = sc.groups.map((g) => (f.qcom_identity_default && devs.some((d) => d.group === g && d.compatListed) ? 'identity' : 'dma'));
   const boot = sc.iommus.map((i) => !!i.atBoot);
   const fields: Field[] = [
-    { name: 'bus.iommu_ops', domain: en('none', 'ops'), init: sc.iommus.some((i) => i.atBoot) ? 'ops' : 'none', doc: 'struct bus_type::iommu_ops' },
+    // With mixed drivers, whose ops the bus holds (mixed-drivers.ts).
+    { name: 'bus.iommu_ops', domain: ctx.mixed ? en('none', ...ctx.drivers) : en('none', 'ops'), init: !sc.iommus.some((i) => i.atBoot) ? 'none' : ctx.mixed ? sc.iommus.find((i) => i.atBoot)!.driver : 'ops', doc: 'struct bus_type::iommu_ops' },
     { name: 'bus.notifier_registered', domain: bool, init: walkIn, doc: 'iommu_bus_notifier on the bus (at boot from c13dbc1e2485)' },
     { name: 'probe_lock', domain: ref('$thread'), init: 'none', doc: 'iommu_probe_device_lock holder' },
     { name: 'kernel.initcalls_done', domain: bool, init: false, doc: 'dd.c initcalls_done' },

@@ -107,6 +107,7 @@ export const FLAG_READ_BY: Record<keyof KernelFlags, { readonly by: (x: Forms, f
   probe_lock_function_static: { by: (x, f) => probeDevice(x) && !f.probe_lock_global_held_by_callers, where: 'kernels without the file-scope lock (a2e7e59a9426 supersedes it)' },
   probe_returns_early_if_grouped: { by: probeDevice, where: 'the probe_device-era forms (after add_device)' },
   probe_ops_from_fwspec: { by: (x) => x.probe === 'init_device', where: 'the init_device probe path (the dropping path resolves ops after its lock drop, r_ops)' },
+  register_refuses_other_driver: { by: (x) => x.registration === 'walk_in_register', where: 'the walk inside iommu_device_register (57365a04c921); it matters to scenarios that mix IOMMU drivers' },
   dt_acpi_parsing_in_probe_path: { by: (x) => x.probeLock === 'file_scope' && initDevice(x), where: 'the init_device body under the file-scope lock (it drops that lock)' },
   walk_recheck_after_relock: { by: (x) => x.probe === 'dropping', where: 'the dropping probe path' },
   configure_error_frees_dev_iommu: { by: probeDevice, where: 'the probe_device-era forms (after add_device)' },

@@ -28,10 +28,15 @@ export interface KernelFlags {
   /** 6eb4da8cf545 + f188056352bc (v6.6-rc1): __iommu_probe_device returns 0 for a device already
    *  in a group, under the probe lock (the init_device body). Not in 6.1.y. */
   probe_returns_early_if_grouped: boolean;
-  /** 17de3f5fdd35 "iommu: Retire bus ops" (v6.8) [inferred id]: __iommu_probe_device takes its ops
+  /** 17de3f5fdd35 "iommu: Retire bus ops" (v6.8-rc1, merged with iommu-updates-v6.8): __iommu_probe_device takes its ops
    *  from the device's fwspec (iommu_fwspec_ops; 6.12.63 iommu.c:528), not from dev->bus, so
    *  there is no window between list_add and setting the bus ops. */
   probe_ops_from_fwspec: boolean;
+  /** 57365a04c921 (v6.1): iommu_device_register returns -EBUSY, before listing the instance,
+   *  when the platform bus holds another driver's ops ("Temporarily enforce global restriction
+   *  to a single driver"); 17de3f5fdd35 "iommu: Retire bus ops" (v6.8) removes the test with the
+   *  bus ops. Only a scenario that mixes IOMMU drivers can fail it (mixed-drivers.ts). */
+  register_refuses_other_driver: boolean;
   /** a2e7e59a9426 (6.6.5; 6.1.68): file-scope iommu_probe_device_lock taken by the callers and by
    *  of_iommu_configure's fwspec section. */
   probe_lock_global_held_by_callers: boolean;
@@ -78,8 +83,9 @@ export interface KernelFlags {
   /** The IOMMU driver's probe unregisters its instance when bus_set_iommu's walk fails
    *  (arm-smmu: 5.15.215 arm-smmu.c:2232-2235, 5.17-rc5 2217-2223); 5.10.y returns the error
    *  with the instance still on iommu_device_list and its memory freed by devres
-   *  (5.10.265 arm-smmu.c:2260-2261). The mainline commit between 5.10 and 5.15 is not
-   *  identified. */
+   *  (5.10.265 arm-smmu.c:2260-2261). The mainline commit is 249c9dc6aa0d "iommu/arm: Cleanup
+   *  resources in case of probe error path" (v5.14; SMMUv3 too: 5.15.215 arm-smmu-v3.c:3968-3977
+   *  against 5.10.265 3611). */
   iommu_probe_unwinds_register: boolean;
   /** 7d835134d4e1 (v6.14): arm-smmu finds its own instance once listed. */
   iommu_self_lookup_during_register: boolean;
@@ -127,6 +133,7 @@ const v419: KernelFlags = {
   probe_lock_function_static: false,
   probe_returns_early_if_grouped: false,
   probe_ops_from_fwspec: false,
+  register_refuses_other_driver: false,
   probe_lock_global_held_by_callers: false,
   dt_acpi_parsing_in_probe_path: false,
   walk_recheck_after_relock: false,
@@ -230,7 +237,8 @@ const DEFS: readonly KernelDef[] = [
   },
   {
     name: 'v6.1', kind: 'tag', base: 'v5.19',
-    changes: { registration_model: 'walk_in_iommu_device_register', probe_device_rejects_unregistered_instance: true },
+    changes: { registration_model: 'walk_in_iommu_device_register', probe_device_rejects_unregistered_instance: true,
+      register_refuses_other_driver: true },
     doc: 'the bus walk runs inside iommu_device_register per instance (57365a04c921), notifiers at boot (c13dbc1e2485); Intel/AMD units refuse devices until registered (c919739ce472, cbc040081fdf).',
     commits: [
       C('2380f1e8195e', 'iommu: Fix false ownership failure on AMD systems with PASID activated'),
@@ -297,10 +305,11 @@ const DEFS: readonly KernelDef[] = [
   },
   {
     name: 'v6.12.y', kind: 'lts', base: 'v6.6.5',
-    changes: { probe_ops_from_fwspec: true, dma_mode_decided_in: 'iommu_core', use_default_domain_defers_if_no_default_domain: true, arm_smmu_defer_hack: true, configure_error_frees_dev_iommu: true },
+    changes: { probe_ops_from_fwspec: true, dma_mode_decided_in: 'iommu_core', use_default_domain_defers_if_no_default_domain: true, arm_smmu_defer_hack: true, configure_error_frees_dev_iommu: true,
+      register_refuses_other_driver: false },
     doc: '6.12.63: the IOMMU core decides the DMA mode; b46064a18810 from 6.12.26; 3832862eb9c4 from 6.12.31; the arm-smmu hack; no lock drop, no iommu->ready; SMMUv3 still cannot find itself while registering (-ENODEV).',
     commits: [
-      C('17de3f5fdd35', 'iommu: Retire bus ops (v6.8) [inferred id]'),
+      C('17de3f5fdd35', 'iommu: Retire bus ops (v6.8)'),
       C('b67483b3c44e', 'iommu/dma: Centralise iommu_setup_dma_ops()'),
       C('b5c58b2fdc42', 'dma-mapping: direct calls for dma-iommu'),
       C('229e6ee43d2a', 'iommu/arm-smmu: Defer probe of clients after smmu device bound'),
@@ -315,10 +324,11 @@ const DEFS: readonly KernelDef[] = [
     changes: {
       probe_ops_from_fwspec: true, of_replay_condition: 'not_present', dt_acpi_parsing_in_probe_path: true, configure_error_frees_dev_iommu: true, platform_dma_configure_driver_snapshot: true,
       dma_mode_decided_in: 'iommu_core', use_default_domain_defers_if_no_default_domain: true, iommu_self_lookup_during_register: true,
+      register_refuses_other_driver: false,
     },
     doc: 'DT/ACPI parsing in the probe path (bcb81ac6ae3c): the bus walk drops the probe lock around dma_configure when !dev->driver; the IOMMU core sets dev->dma_iommu; use_default_domain defers without a default domain (b46064a18810); arm-smmu and SMMUv3 find their instance while registering (7d835134d4e1).',
     commits: [
-      C('17de3f5fdd35', 'iommu: Retire bus ops (v6.8) [inferred id]'),
+      C('17de3f5fdd35', 'iommu: Retire bus ops (v6.8)'),
       C('b67483b3c44e', 'iommu/dma: Centralise iommu_setup_dma_ops()'),
       C('b5c58b2fdc42', 'dma-mapping: direct calls for dma-iommu'),
       C('229e6ee43d2a', 'iommu/arm-smmu: Defer probe of clients after smmu device bound'),

@@ -7,6 +7,7 @@
  */
 import { fail } from '../errors';
 import type { IommuDriver } from '../model/config';
+import { MIXABLE_DRIVERS } from '../model/mixed-drivers';
 import { byLabel, byPath, type Cell, type DtNode, walk } from './dts';
 
 /** compatible -> driver. Order matters: the first match wins. */
@@ -82,8 +83,10 @@ export function scenarioFromDts(root: DtNode, o: FromDtsOptions): FromDts {
     return fail('E_DTS_FILE', `${where(iommu)}: IOMMU ${iommu.path}: compatible ${compat.map((c) => JSON.stringify(c)).join(', ') || '(none)'} is no driver probecheck models (known: ${KNOWN})`);
   };
   const first = driverOf(onBus[0].iommu);
-  const sameDriver = onBus.filter((c) => driverOf(c.iommu) === first);
-  if (sameDriver.length < onBus.length) notes.push(`left out ${onBus.length - sameDriver.length} client(s) of IOMMUs not served by ${first}: a scenario has one IOMMU driver`);
+  // arm-smmu and smmu-v3 share a scenario (mixed-drivers.ts); any other driver stays alone.
+  const mixable = (d: IommuDriver) => MIXABLE_DRIVERS.includes(d) && MIXABLE_DRIVERS.includes(first);
+  const sameDriver = onBus.filter((c) => driverOf(c.iommu) === first || mixable(driverOf(c.iommu)));
+  if (sameDriver.length < onBus.length) notes.push(`left out ${onBus.length - sameDriver.length} client(s) of IOMMUs not served by ${first}: a scenario has one IOMMU driver (or ${MIXABLE_DRIVERS.join(' and ')})`);
   const kept = sameDriver.slice(0, maxDevices);
   if (kept.length < sameDriver.length) notes.push(`kept the first ${kept.length} of ${sameDriver.length} clients (--max-devices ${maxDevices}): the state space grows quickly with each client`);
   const iommuNodes = [...new Set(kept.map((c) => c.iommu))].slice(0, 4);
@@ -109,7 +112,7 @@ export function scenarioFromDts(root: DtNode, o: FromDtsOptions): FromDts {
     `doc: ${q(`From the device tree ${o.file.split('/').pop()}: ${iommuNodes.length} IOMMU(s), ${devs.length} client(s).`)}`,
     `bus: ${bus}`,
     'iommus:',
-    ...iommuNodes.map((n) => `  - {name: ${iommuName.get(n)}, driver: ${first}}`),
+    ...iommuNodes.map((n) => `  - {name: ${iommuName.get(n)}, driver: ${driverOf(n)}}`),
     'groups:',
     ...[...groupNames.values()].map((g) => `  - ${g}`),
     'devices:',

@@ -11,6 +11,7 @@ import { closest, fail } from '../errors';
 import { INVARIANT_DEFS } from '../invariants/kernel';
 import type { DevCfg, IommuCfg, ScenarioDef } from '../model/config';
 import { topologyMisfit } from '../model/topology';
+import { driverMixMisfit } from '../model/mixed-drivers';
 import { cheapSchemaErrors, schemaErrors, type Path } from './schema';
 import { checkCond, condExpr, type Cond } from './witness';
 
@@ -143,9 +144,12 @@ function crossCheck(r: Raw): { path: Path; message: string } | undefined {
     if (r.bootThread) return { path: ['iommus', i, 'probe'], message: 'the DMAR units of a bootThread scenario already register in order from one boot thread: drop probe: sync' };
   }
   const drivers = [...new Set(r.iommus.map((i) => i.driver))];
-  if (drivers.length > 1) return { path: ['iommus', r.iommus.findIndex((i) => i.driver !== drivers[0]), 'driver'], message: `every IOMMU of a scenario has one driver (the model builds one driver's lookup and probe_device); got ${drivers.join(', ')}` };
-  const misfit = topologyMisfit({ name: r.name, bus: r.bus, bootThread: r.bootThread }, drivers[0]);
-  if (misfit) return { path: ['iommus', 0, 'driver'], message: misfit };
+  const mix = driverMixMisfit(drivers);
+  if (mix) return { path: ['iommus', r.iommus.findIndex((i) => i.driver !== drivers[0]), 'driver'], message: mix };
+  for (const drv of drivers) {
+    const misfit = topologyMisfit({ name: r.name, bus: r.bus, bootThread: r.bootThread }, drv);
+    if (misfit) return { path: ['iommus', r.iommus.findIndex((i) => i.driver === drv), 'driver'], message: misfit };
+  }
   return undefined;
 }
 

@@ -33,6 +33,16 @@ test('the SoC tree: each enabled IOMMU a client references, each client, groups 
   assert.deepEqual(def.witnesses.map((w) => w.name), ['RegistrationFinished', 'AllClientsBoundWithIommu']);
 });
 
+test('an SMMUv3 beside an MMU-500 keeps both IOMMUs, each with its own driver; an ipmmu beside them is left out with a note', () => {
+  const v3 = text.replace('"qcom,example-smmu-500", "qcom,adreno-smmu", "qcom,smmu-500", "arm,mmu-500"', '"arm,smmu-v3"');
+  const def = parseScenarioText(fromText(v3).yaml, 'out.yaml');
+  assert.deepEqual(def.iommus, [{ name: 'apps_smmu', driver: 'arm-smmu' }, { name: 'adreno_smmu', driver: 'smmu-v3' }]);
+  assert.deepEqual(def.devices.map((d) => d.iommu), ['apps_smmu', 'apps_smmu', 'apps_smmu', 'adreno_smmu']);
+  const ipmmu = fromText(text.replace('"qcom,example-smmu-500", "qcom,adreno-smmu", "qcom,smmu-500", "arm,mmu-500"', '"renesas,ipmmu-vmsa"'));
+  assert.deepEqual(parseScenarioText(ipmmu.yaml, 'out.yaml').iommus.map((i) => i.driver), ['arm-smmu']);
+  assert.match(ipmmu.notes.join('\n'), /left out 1 client\(s\) of IOMMUs not served by arm-smmu/);
+});
+
 test('--bus pci: one client per iommu-map range; clients with the same stream IDs share a group', () => {
   const def = parseScenarioText(fromText(text, { bus: 'pci' }).yaml, 'out.yaml');
   assert.equal(def.bus, 'pci');

@@ -33,6 +33,13 @@ function errorOf(text: string): string {
   assert.fail('parsed');
 }
 
+test('an arm-smmu and an smmu-v3 instance share a scenario, each device keeping its own instance\'s driver', () => {
+  const d = parseScenarioText(BASE.replace('[{name: I, driver: arm-smmu}]', '[{name: I, driver: arm-smmu}, {name: J, driver: smmu-v3}]')
+    + '  - {name: E, iommu: J, group: G, driver: K, start: probe}\n', 'board.yaml');
+  assert.deepEqual(d.iommus.map((i) => i.driver), ['arm-smmu', 'smmu-v3']);
+  assert.deepEqual(d.devices.map((x) => x.iommu), ['I', 'J']);
+});
+
 test('a minimal file parses with the defaults (all invariants, no faults, no witnesses)', () => {
   const d = parseScenarioText(BASE, 'board.yaml');
   assert.equal(d.name, 'b');
@@ -50,7 +57,8 @@ const CASES: [string, string, RegExp][] = [
   ['a device given twice', BASE + '  - {name: D, iommu: I, group: G, driver: K, start: none}\n', /^board\.yaml:7:12: devices: 'D' is given twice/],
   ['an unknown invariant', BASE + 'invariants: [NoDedlock]\n', /^board\.yaml:7:14: invariants\[0\]: unknown value "NoDedlock" \(closest: NoDeadlock/],
   ['an unknown fault', BASE + 'faults: [f_ctx_exhaust]\n', /^board\.yaml:7:10: faults\[0\]: unknown value "f_ctx_exhaust" \(valid: f_ctx_exhausted/],
-  ['two drivers', BASE.replace('[{name: I, driver: arm-smmu}]', '[{name: I, driver: arm-smmu}, {name: J, driver: smmu-v3}]'), /^board\.yaml:3:57: every IOMMU of a scenario has one driver/],
+  ['an Intel DMAR unit beside an SMMU', BASE.replace('[{name: I, driver: arm-smmu}]', '[{name: I, driver: arm-smmu}, {name: J, driver: intel}]'), /^board\.yaml:3:57: intel DMAR units register from one boot thread over PCI\/ACPI and cannot share a scenario with arm-smmu; got arm-smmu, intel$/],
+  ['an ipmmu beside an SMMU', BASE.replace('[{name: I, driver: arm-smmu}]', '[{name: I, driver: smmu-v3}, {name: J, driver: ipmmu}]'), /^board\.yaml:3:56: ipmmu cannot share a scenario with another IOMMU driver \(mixed drivers are modelled for arm-smmu \+ smmu-v3 only\); got smmu-v3, ipmmu$/],
   ['intel without a boot thread', BASE.replace('arm-smmu', 'intel'), /^board\.yaml:3:28: .*intel DMAR units register from one boot thread/],
   ['vfio after a non-vfio device', BASE + 'vfio: {group: G, afterBound: D}\n', /^board\.yaml:7:30: device 'D' must be bound to vfio/],
   ['an unknown witness condition', BASE + 'witnesses:\n  - name: W\n    when: {bond: D}\n', /^board\.yaml:9:12: witnesses\[0\]\.when\.bond: unknown condition 'bond' \(closest: bound/],

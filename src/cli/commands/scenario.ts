@@ -42,7 +42,7 @@ export function runFromDts(file: string, raw: RawFromDts): Outcome {
   const r = scenarioFromDts(root, { file, ...(raw.maxDevices !== undefined ? { maxDevices: raw.maxDevices } : {}), ...(raw.name !== undefined ? { name: raw.name } : {}), ...(raw.bus !== undefined ? { bus: raw.bus as 'platform' | 'pci' } : {}) });
   // What we write must read back: checked by the same parser as any scenario file.
   const def = parseScenarioText(r.yaml, raw.out ?? '(from-dts output)');
-  const summary = `scenario from-dts: ${file}: ${def.iommus.length} IOMMU(s) (${def.iommus[0].driver}), ${def.devices.length} client(s), ${def.groups.length} group(s) on ${def.bus}\n${r.notes.map((n) => `  note: ${n}\n`).join('')}`;
+  const summary = `scenario from-dts: ${file}: ${def.iommus.length} IOMMU(s) (${[...new Set(def.iommus.map((i) => i.driver))].join(', ')}), ${def.devices.length} client(s), ${def.groups.length} group(s) on ${def.bus}\n${r.notes.map((n) => `  note: ${n}\n`).join('')}`;
   if (raw.out === undefined) return { exitCode: 0, stdout: r.yaml, stderr: summary };
   try { fs.writeFileSync(raw.out, r.yaml); } catch (e) { fail('E_OUTPUT', `${raw.out}: ${(e as Error).message.split('\n')[0]}`); }
   return { exitCode: 0, stdout: `${summary}wrote ${raw.out}\n` };

@@ -6,7 +6,7 @@
  * (phase 2); driver_bound() of the IOMMU device triggers the deferred probes. The Intel boot
  * thread (seed 004) registers every DMAR unit in turn as one R instance.
  */
-import { add, and, at, eq, ite, lt, ne, not, set, v } from '../../ir/dsl';
+import { add, and, at, eq, ite, lt, ne, not, or, set, v } from '../../ir/dsl';
 import type { Assign } from '../../ir/types';
 import { END } from '../../ir/types';
 import { ActorB, br, FILES, type BuildCtx, type Exit } from '../ctx';
@@ -14,6 +14,8 @@ import type { ProbePathForm } from '../forms';
 import { PROBE_PATH, type ProbeExits } from '../paths';
 import { clientSettled, clientSlots, initcallTriggersDone, registrationSlots } from './slots';
 import { mayBeginProbe, probeReturned } from '../probe-order';
+import { busOpsAre, driverLabel, instancesWith, oneOf, unitOpsValue } from '../mixed-drivers';
+import { busOpsTaken } from '../drivers';
 
 export { registrationSlots };
 
@@ -43,6 +45,24 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
   const boot = !!ctx.sc.bootThread;
   const walkIn = ctx.forms.registration === 'walk_in_register';
   const selfLook = (stage: string): Assign[] => (sl === stage ? [set('iommu.self_lookup_ok', U, true)] : []);
+  if (ctx.drivers.some((drv) => ctx.lookupOf(drv).from !== sl)) throw new Error('internal: mixed drivers whose instance lookups start at different points');
+  // With mixed drivers: the ops this instance's driver puts on the bus, and whether they are
+  // the bus's now (mixed-drivers.ts).
+  const myOps = ctx.mixed ? unitOpsValue(ctx.sc, U) : 'ops';
+  const busHasMine = or(...ctx.drivers.map((drv) => and(oneOf(U, instancesWith(ctx.sc, drv)), busOpsAre(drv))));
+  const entry = ctx.mixed && walkIn && f.register_refuses_other_driver ? 'r_conflict' : 'r_publish';
+  // Instances probed in turn (probe-order.ts) wait at the first step for the boot thread's
+  // driver_attach.
+  const turn = mayBeginProbe(ctx.sc);
+  const turnDoc = turn ? '; an instance probed in turn begins once __driver_attach (drivers/base/dd.c) reached it' : '';
+  const entryGuard = (label: string) => (turn && label === entry ? { guard: turn } : {});
+  if (entry === 'r_conflict') {
+    b.add('r_conflict', 'iommu_device_register()', FILES.iommu, [
+      br('ok', or(eq(v('bus.iommu_ops'), 'none'), busHasMine), [], 'r_publish', undefined, 'the platform bus has no ops, or this driver\'s'),
+      br('ebusy', and(ne(v('bus.iommu_ops'), 'none'), not(busHasMine)), [set('iommu.driver_state', U, 'failed'), ...probeReturned(ctx.sc)], END, undefined,
+        'another driver\'s ops on the platform bus -> -EBUSY before list_add: the SMMU probe fails ("Failed to register iommu") and its clients never find an instance'),
+    ], { doc: '57365a04c921: if (iommu_buses[0]->iommu_ops && iommu_buses[0]->iommu_ops != ops) return -EBUSY ("Temporarily enforce global restriction to a single driver"); gone with the bus ops in 17de3f5fdd35 (v6.8)' + turnDoc, ...entryGuard('r_conflict') });
+  }
 
   // iommu_device_register(): list_add under iommu_device_lock. With the walk inside it, the bus
   // ops are set in the next step, r_bus_loop (`iommu_buses[i]->iommu_ops = ops;
@@ -55,15 +75,40 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
       br('last', eq(add(U, 1), ctx.nIommu), publishAssign, afterPublish),
     ], { doc: 'iommu_device_register(): iommu->ops = ops; list_add under iommu_device_lock (no walk)' });
   } else {
-    // Instances probed in turn (probe-order.ts) wait here for the boot thread's driver_attach.
-    const turn = mayBeginProbe(ctx.sc);
     b.add('r_publish', 'iommu_device_register()', FILES.iommu, [br(undefined, undefined, publishAssign, afterPublish)],
       { doc: (walkIn ? 'iommu_device_register(): iommu->ops = ops, fwnode, list_add under iommu_device_lock' : 'iommu_device_register(): list_add under iommu_device_lock (no walk)') +
-        (turn ? '; an instance probed in turn begins once __driver_attach (drivers/base/dd.c) reached it' : ''), ...(turn ? { guard: turn } : {}) });
+        (entry === 'r_publish' ? turnDoc : ''), ...entryGuard('r_publish') });
   }
   const fail = walkIn ? 'r_unregister' : 'r_walk_fail';
   const WALK_PROBE = '$walk_probe';
-  if (!walkIn) {
+  if (!walkIn && ctx.mixed) {
+    // Which driver's probe skips a bus with ops and which meets -EBUSY (drivers.ts busOpsTaken).
+    const skipOwn = ctx.drivers.filter((drv) => busOpsTaken(drv) === 'skip_own');
+    const skipAny = ctx.drivers.filter((drv) => busOpsTaken(drv) === 'skip_any');
+    const inAny = oneOf(U, skipAny.flatMap((drv) => instancesWith(ctx.sc, drv)));
+    const refused = or(...skipOwn.map((drv) => and(oneOf(U, instancesWith(ctx.sc, drv)), not(busOpsAre(drv)))));
+    const set_ = ne(v('bus.iommu_ops'), 'none');
+    const branches = [
+      br('busy', and(set_, or(inAny, busHasMine)), [], 'r_bound', undefined, 'arm-smmu: iommu_present(bus) -> skip the bus; SMMUv3: bus->iommu_ops == its ops -> skip: no walk, the probe goes on'),
+      br('set', eq(v('bus.iommu_ops'), 'none'), [set('bus.iommu_ops', undefined, myOps)], 'r_notifier_reg'),
+    ];
+    if (skipOwn.length) {
+      branches.push(br('ebusy', and(set_, refused), [], driverLabel('r_bus_busy', skipOwn[0]), undefined, 'SMMUv3: another driver\'s ops on the bus -> bus_set_iommu returns -EBUSY'));
+      if (skipOwn.length > 1) throw new Error('internal: more than one driver that refuses another driver\'s bus ops');
+    }
+    b.add('r_bus_set_ops', 'bus_set_iommu()', FILES.iommu, branches, { doc: 'bus_set_iommu(bus, ops): if (bus->iommu_ops != NULL) return -EBUSY; bus->iommu_ops = ops; iommu_bus_init(); called per bus by the SMMU driver\'s probe' });
+    b.add('r_notifier_reg', 'iommu_bus_init()', FILES.iommu, [br(undefined, undefined, [set('bus.notifier_registered', undefined, true)], 'r_walk_next')],
+      { doc: 'iommu_bus_init: bus_register_notifier(iommu_bus_notifier)' });
+    for (const drv of skipOwn) {
+      // 249c9dc6aa0d "iommu/arm: Cleanup resources in case of probe error path" (v5.14; the flag
+      // of arm-smmu's unwind) also made SMMUv3 unregister its instance here (5.15.215
+      // arm-smmu-v3.c:3968-3977; 5.10.265 3611 returns the error with the instance listed).
+      const unwinds = f.iommu_probe_unwinds_register;
+      b.add(driverLabel('r_bus_busy', drv), 'arm_smmu_device_probe()', ctx.smmuFileOf(drv), [
+        br(undefined, undefined, [set('iommu.driver_state', U, 'failed'), ...(unwinds ? [set('iommu.listed', U, false)] : []), ...probeReturned(ctx.sc)], END),
+      ], { doc: 'arm_smmu_set_bus_ops() failed with -EBUSY: the SMMUv3 probe returns it (not -EPROBE_DEFER: it fails for good)' + (unwinds ? ' after iommu_device_unregister' : ', its instance still on iommu_device_list (5.10: no unregister), its memory freed by devres') });
+    }
+  } else if (!walkIn) {
     b.add('r_bus_set_ops', 'bus_set_iommu()', FILES.iommu, [
       br('busy', ne(v('bus.iommu_ops'), 'none'), [], devIommu ? (intel && boot ? 'r_done' : 'r_bound') : 'r_set_drvdata', undefined, 'bus->iommu_ops already set -> -EBUSY (a second instance of the driver does not walk)'),
       br('set', eq(v('bus.iommu_ops'), 'none'), [set('bus.iommu_ops', undefined, 'ops')], 'r_notifier_reg'),
@@ -71,7 +116,7 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
     b.add('r_notifier_reg', 'iommu_bus_init()', FILES.iommu, [br(undefined, undefined, [set('bus.notifier_registered', undefined, true)], 'r_walk_next')],
       { doc: 'iommu_bus_init: bus_register_notifier(iommu_bus_notifier)' });
   } else {
-    b.add('r_bus_loop', 'iommu_device_register()', FILES.iommu, [br(undefined, undefined, [set('bus.iommu_ops', undefined, 'ops'), b.ls(curF, 0), b.ls(gcurF, 0)], 'r_walk_next')],
+    b.add('r_bus_loop', 'iommu_device_register()', FILES.iommu, [br(undefined, undefined, [set('bus.iommu_ops', undefined, myOps), b.ls(curF, 0), b.ls(gcurF, 0)], 'r_walk_next')],
       { doc: 'for each bus in iommu_buses[]: bus->iommu_ops = ops; bus_iommu_probe(bus) (57365a04c921)' });
   }
   const phase2 = PHASE2_ENTRY[probeForm];
@@ -177,7 +222,7 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
   // Without the unwind, the retried probe's iommu_device_sysfs_add() meets the "smmu.%pa" device
   // the failed probe left registered, and fails for good [inferred: devres and sysfs semantics].
   const retry = unwinds
-    ? br('retry', v('iommu.trigger', U), [set('iommu.trigger', U, false), set('iommu.driver_state', U, 'idle'), b.ls(curF, 0), b.ls(gcurF, 0)], 'r_publish', undefined, 'a trigger moved the IOMMU device to the active list: its probe runs again')
+    ? br('retry', v('iommu.trigger', U), [set('iommu.trigger', U, false), set('iommu.driver_state', U, 'idle'), b.ls(curF, 0), b.ls(gcurF, 0)], entry, undefined, 'a trigger moved the IOMMU device to the active list: its probe runs again')
     : br('retry', v('iommu.trigger', U), [set('iommu.trigger', U, false), set('iommu.driver_state', U, 'failed')], END, undefined, 'the probe runs again; iommu_device_sysfs_add() collides with the device the failed probe left in sysfs -> fails for good [inferred]');
   b.add('r_deferred', 'deferred_probe_work_func()', FILES.dd, [
     retry,

@@ -449,6 +449,10 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "device_add() drivers/base/core.c": {
    "lines": "2890-3076",
    "fingerprint": "1e10087ac2a895e8"
+  },
+  "arm_smmu_device_probe() drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c": {
+   "lines": "3506-3612",
+   "fingerprint": "9422af5cc83f9c8a"
   }
  },
  "unifreq/linux-5.15.y@5c88653f6cce": {
@@ -588,6 +592,10 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "device_add() drivers/base/core.c": {
    "lines": "3293-3485",
    "fingerprint": "b9d0575e5ed75d72"
+  },
+  "arm_smmu_device_probe() drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c": {
+   "lines": "3868-3979",
+   "fingerprint": "fcb1b55e945a35e0"
   }
  },
  "dunli/linux-5.17@a5835cacde99": {
@@ -727,6 +735,10 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "device_add() drivers/base/core.c": {
    "lines": "3286-3462",
    "fingerprint": "40f8d73d698bfbf8"
+  },
+  "arm_smmu_device_probe() drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c": {
+   "lines": "3755-3864",
+   "fingerprint": "95cf65348b691f14"
   }
  },
  "yishangzhang/linux-5.19@4a8550523ce9": {
@@ -901,6 +913,10 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "platform_dma_cleanup() drivers/base/platform.c": {
    "lines": "1463-1469",
    "fingerprint": "76343520a190cab6"
+  },
+  "arm_smmu_device_probe() drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c": {
+   "lines": "3746-3857",
+   "fingerprint": "fcb1b55e945a35e0"
   }
  },
  "unifreq/linux-6.1.y@e451e259ee44": {

@@ -19,7 +19,7 @@
 import { and, eq, ite, ne, not, or, set, v } from '../../ir/dsl';
 import type { Assign, Expr } from '../../ir/types';
 import { br, ddTypeOf, exitBr, FILES, gOf, gv, hasGrp, iv, walkUnit, type ActorB, type Exit } from '../ctx';
-import { probeDeviceOp } from './probe-device-op';
+import { keepBusOps, probeDeviceOp } from './probe-device-op';
 import type { ProbeExits, ProbePath } from './types';
 
 /** The labels and local status of one locked probe: the walk's probe_iommu_group (r_lock ..
@@ -134,7 +134,7 @@ export const initDevicePath: ProbePath = (b, d, mode, exits) => b.within(__filen
   const busOps = (enodev: Exit): void => {
     b.add('pd_bus_ops', '__iommu_probe_device()', FILES.iommu, [
       exitBr('enodev', not(hasOps), [], enodev, undefined, fromFwspec ? '!iommu_fwspec_ops(fwspec) -> -ENODEV' : '!dev->bus->iommu_ops -> -ENODEV'),
-      br('ok', hasOps, [], staticLock ? L.lock : 'r_grouped_check'),
+      br('ok', hasOps, fromFwspec ? [] : keepBusOps(b), staticLock ? L.lock : 'r_grouped_check'),
     ], { doc: fromFwspec ? 'ops = iommu_fwspec_ops(dev_iommu_fwspec_get(dev)): the instance the fwspec names, if listed' : 'ops = dev->bus->iommu_ops (6.6 probes every device on the bus; the driver filters by fwspec)' });
   };
   // The v6.6 tag (01657bc14a39): the lock is function-static, taken inside __iommu_probe_device

@@ -13,7 +13,7 @@ import { and, eq, ite, ne, not, or, set, v } from '../../ir/dsl';
 import type { Assign } from '../../ir/types';
 import { br, ddTypeOf, exitBr, FILES, gOf, hasGrp, walkUnit, type Exit } from '../ctx';
 import { lockedProbe, lockStep, unlockStep } from './init-device';
-import { probeDeviceOp } from './probe-device-op';
+import { keepBusOps, probeDeviceOp } from './probe-device-op';
 import type { ProbePath } from './types';
 
 
@@ -37,7 +37,7 @@ export const probeDevicePath: ProbePath = (b, d, mode, exits) => b.within(__file
   if (L && !staticLock) lockStep(b, L, 'pd_bus_ops');
   b.add('pd_bus_ops', '__iommu_probe_device()', FILES.iommu, [
     exitBr('enodev', eq(v('bus.iommu_ops'), 'none'), [], staticLock ? exits.enodev : out('enodev', exits.enodev), undefined, '!dev->bus->iommu_ops -> -ENODEV'),
-    br('ok', ne(v('bus.iommu_ops'), 'none'), [], staticLock ? L!.lock : 'r_alloc'),
+    br('ok', ne(v('bus.iommu_ops'), 'none'), keepBusOps(b), staticLock ? L!.lock : 'r_alloc'),
   ]);
   if (L && staticLock) lockStep(b, L, 'r_alloc');
   b.add('r_alloc', 'dev_iommu_get()', FILES.iommu, [br(undefined, undefined, [set('dev.iommu', d, 'alloc')], 'r_probe_dev')],
@@ -45,7 +45,11 @@ export const probeDevicePath: ProbePath = (b, d, mode, exits) => b.within(__file
   if (L) probeDeviceOp(b, d, L.err, 'r_group', { goto: L.unlock }, { goto: L.unlock });
   else probeDeviceOp(b, d, '', 'r_group', exits.enodev, exits.defer ?? exits.err);
   const dio = f.group_get_for_dev_ops_source === 'dev_iommu_ops';
-  const opsAssert = dio ? [{ name: 'NoNullOpsDeref', cond: v('iommu.ops_set', v('dev.iommu_iommu_dev', d)), doc: 'C_NULL_OPS: dev_iommu_ops(dev)->device_group with the unit\'s ops still NULL (seed 004)' }] : undefined;
+  // With mixed drivers another thread's probe of this device can run the other driver's
+  // probe_device meanwhile (the bus ops changed hands): its -ENODEV path dev_iommu_free()s the
+  // dev->iommu this probe is using, and dev_iommu_ops(dev) dereferences NULL.
+  const opsSet = v('iommu.ops_set', v('dev.iommu_iommu_dev', d));
+  const opsAssert = dio ? [{ name: 'NoNullOpsDeref', cond: ctx.mixed ? and(ne(v('dev.iommu_iommu_dev', d), 'none'), opsSet) : opsSet, doc: 'C_NULL_OPS: dev_iommu_ops(dev)->device_group with the unit\'s ops still NULL (seed 004)' + (ctx.mixed ? ', or with dev->iommu freed by a concurrent probe of the same device through the other driver\'s ops' : '') }] : undefined;
   const done = mode === 'probe' ? out('ok', { goto: 'p_alloc_dd' }) : { goto: 'g_link' };
   b.add('r_group', 'iommu_group_get_for_dev()', FILES.iommu, [
     exitBr('grouped', hasGrp(d), [], done, opsAssert, 'existing group: return it'),
