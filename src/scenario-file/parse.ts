@@ -10,7 +10,7 @@ import type { Document, Node as YamlNode } from 'yaml';
 import { closest, fail } from '../errors';
 import { INVARIANT_DEFS } from '../invariants/kernel';
 import type { DevCfg, IommuCfg, ScenarioDef } from '../model/config';
-import { topologyMisfit } from '../model/topology';
+import { deviceMisfit, topologyMisfit } from '../model/topology';
 import { cheapSchemaErrors, schemaErrors, type Path } from './schema';
 import { checkCond, condExpr, type Cond } from './witness';
 
@@ -36,7 +36,7 @@ export interface ScenarioFile {
 export interface ReadOptions { readonly schema?: 'ajv' | 'cheap' }
 
 interface Raw {
-  name: string; seed?: string; doc?: string; defaultScenario?: boolean; bus: ScenarioDef['bus']; bootThread?: boolean;
+  name: string; seed?: string; doc?: string; defaultScenario?: boolean; bus: ScenarioDef['bus']; firmware?: ScenarioDef['firmware']; bootThread?: boolean;
   iommus: IommuCfg[]; groups: string[]; devices: DevCfg[]; vfio?: { group: string; afterBound: string };
   faults?: string[]; initcallsActor?: boolean; invariants?: 'all' | string[];
   witnesses?: { name: string; doc?: string; when: Cond }[];
@@ -141,13 +141,18 @@ function crossCheck(r: Raw): { path: Path; message: string } | undefined {
   if (drivers.length > 1) return { path: ['iommus', r.iommus.findIndex((i) => i.driver !== drivers[0]), 'driver'], message: `every IOMMU of a scenario has one driver (the model builds one driver's lookup and probe_device); got ${drivers.join(', ')}` };
   const misfit = topologyMisfit({ name: r.name, bus: r.bus, bootThread: r.bootThread }, drivers[0]);
   if (misfit) return { path: ['iommus', 0, 'driver'], message: misfit };
+  // Per device: a bus or firmware the driver cannot serve, at the key that says it.
+  for (const i of r.devices.keys()) {
+    const m = deviceMisfit(r, i, drivers[0]);
+    if (m) return { path: m.own ? ['devices', i, m.key] : m.key === 'firmware' && r.firmware !== undefined ? ['firmware'] : ['bus'], message: m.message };
+  }
   return undefined;
 }
 
 function toDef(r: Raw): ScenarioDef {
   const all = INVARIANT_DEFS.map((d) => d.name);
   return {
-    name: r.name, ...(r.seed !== undefined ? { seed: r.seed } : {}), doc: r.doc ?? '', defaultScenario: r.defaultScenario ?? false, bus: r.bus,
+    name: r.name, ...(r.seed !== undefined ? { seed: r.seed } : {}), doc: r.doc ?? '', defaultScenario: r.defaultScenario ?? false, bus: r.bus, ...(r.firmware !== undefined ? { firmware: r.firmware } : {}),
     iommus: r.iommus.map((i) => ({ ...i })), ...(r.bootThread ? { bootThread: true } : {}),
     groups: [...r.groups], devices: r.devices.map((d) => ({ ...d })),
     ...(r.vfio ? { vfio: { ...r.vfio } } : {}),
