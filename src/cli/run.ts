@@ -3,6 +3,7 @@
  * and the summary (JSON and the end-of-run report in the field's vocabulary).
  */
 import { explore } from '../explorer/explore';
+import { offPathActions, type CoreModel } from '../ir/core';
 import type { ExploreResult, Progress, ReductionReport, Verdict } from '../explorer/types';
 import type { CheckpointHooks } from '../explorer/checkpoint';
 import type { CliContext } from './context';
@@ -13,6 +14,14 @@ import { exploredAll } from './outcome';
 import type { ShardSummary } from './shard-result';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
+const offPaths = new WeakMap<CoreModel, Set<number>>();
+/** The actions on another instance's path (core.ts), once per model. */
+function offPath(core: CoreModel): Set<number> {
+  let s = offPaths.get(core);
+  if (!s) offPaths.set(core, (s = offPathActions(core)));
+  return s;
+}
+
 
 export function progressLine(label: string, p: Progress): string {
   return `${label}: ${fmt(p.distinct)} distinct, ${fmt(p.generated)} generated, depth ${p.depth}, frontier ${fmt(p.frontier)}, ` +
@@ -113,7 +122,8 @@ export function summarize(t: Target, r: ExploreResult, out: string | null, signa
     violations: r.violations.map((v) => ({ invariant: v.property, kind: v.kind, length: v.length, trace: `${traceFileName(v.property)}.json` })),
     witnesses: r.witnesses.map((w) => ({ name: w.name, reached: w.reached })),
     checked: [...r.checked], notSelected: [...r.notSelected],
-    unreachedSteps: r.reduction?.por ? null : t.core.actions.filter((a) => (r.actionCounts[a.id] ?? 0) === 0).map((a) => a.name),
+    // An action on another device's path (dev-paths.ts) is no step of its instance: not listed.
+    unreachedSteps: r.reduction?.por ? null : t.core.actions.filter((a) => !offPath(t.core).has(a.id) && (r.actionCounts[a.id] ?? 0) === 0).map((a) => a.name),
     reduction: r.reduction ?? null,
     collisionProbability: r.collisionProbability, bytesPerState: r.bytesPerState, fingerprintLoad: r.fingerprintLoad,
     stopReason: r.stopReason, complete: exploredAll(r.stopReason),
@@ -195,7 +205,7 @@ export function formatRun(t: Target, r: ExploreResult, s: RunSummary, mails: rea
     L.push('steps never enabled: not reported under partial-order reduction (--no-reduce lists them)');
   } else if (complete) {
     if (s.unreachedSteps.length) {
-      L.push(`steps never enabled (${s.unreachedSteps.length} of ${t.core.actions.length}; a modelling bug or a scenario that cannot get there):`);
+      L.push(`steps never enabled (${s.unreachedSteps.length} of ${t.core.actions.length - offPath(t.core).size}; a modelling bug or a scenario that cannot get there):`);
       const shown = s.unreachedSteps.slice(0, 30);
       for (const n of shown) L.push(`  ${n}`);
       if (s.unreachedSteps.length > shown.length) L.push(`  ... and ${s.unreachedSteps.length - shown.length} more (summary.json: unreachedSteps)`);

@@ -121,3 +121,30 @@ export interface CoreModel {
 }
 
 export const lit = (v: number): CExpr => ({ k: 'lit', v });
+
+/**
+ * The actions that are no step of their instance: a guard the lowering folded to false (a
+ * branch into the path of another instance, e.g. another device's bus glue), or a step whose
+ * only way in is through such branches. Steps nothing jumps to at all stay (those are the
+ * model's own, and a report lists them as never enabled).
+ */
+export function offPathActions(core: CoreModel): Set<number> {
+  const off = (a: CoreAction) => a.guard.k === 'lit' && a.guard.v === 0;
+  const reach = (acts: readonly CoreAction[], skipOff: boolean): Set<number> => {
+    const seen = new Set([0]);
+    const todo = [0];
+    while (todo.length) {
+      const pc = todo.pop()!;
+      for (const a of acts) if (a.pcFrom === pc && !(skipOff && off(a)) && !seen.has(a.pcTo)) { seen.add(a.pcTo); todo.push(a.pcTo); }
+    }
+    return seen;
+  };
+  const out = new Set<number>();
+  for (const inst of core.instances) {
+    const acts = core.actions.filter((a) => a.instance === inst.index);
+    if (!acts.some(off)) continue;
+    const all = reach(acts, false), live = reach(acts, true);
+    for (const a of acts) if (off(a) || (all.has(a.pcFrom) && !live.has(a.pcFrom))) out.add(a.id);
+  }
+  return out;
+}

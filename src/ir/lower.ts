@@ -255,7 +255,8 @@ function lowerCrashRecord(cx: LowerCtx): void {
 }
 
 const TRUE: CExpr = { k: 'lit', v: 1 };
-const conj = (a: CExpr, b: CExpr): CExpr => (a.k === 'lit' && a.v !== 0 ? b : b.k === 'lit' && b.v !== 0 ? a : { k: 'bin', op: 'and', l: a, r: b });
+const conj = (a: CExpr, b: CExpr): CExpr => ((a.k === 'lit' && a.v === 0) || (b.k === 'lit' && b.v === 0) ? { k: 'lit', v: 0 }
+  : a.k === 'lit' && a.v !== 0 ? b : b.k === 'lit' && b.v !== 0 ? a : { k: 'bin', op: 'and', l: a, r: b });
 
 // Pass 6. One action per instance, step and branch, in that order (the action ids): after
 // every variable exists, since guards, assignments and assertions read and write them.

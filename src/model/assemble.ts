@@ -135,6 +135,7 @@ export function assemble(kernel: Kernel, sc: ScenarioDef, patches: readonly Patc
     { name: 'iommu', count: ctx.nIommu, slotNames: sc.iommus.map((i) => i.name) },
     { name: 'dev', count: ctx.nDev, slotNames: sc.devices.map((d) => d.name) },
     { name: 'group', count: ctx.nGroup, slotNames: [...sc.groups] },
+    ...(ctx.multiBus ? [{ name: 'bus', count: ctx.buses.length, slotNames: [...ctx.buses] }] : []),
   ];
   const pr = prune(buildFields(ctx), actors, props);
   const names = patches.map((p) => p.id);

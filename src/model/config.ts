@@ -2,7 +2,7 @@
 import type { Expr } from '../ir/types';
 import type { Forms } from './forms';
 import type { KernelFlags } from './kernels';
-import type { Bus } from './bus-glue';
+import type { Bus, Firmware } from './bus-glue';
 import type { WitnessHelpers } from '../invariants/witnesses';
 
 export type IommuDriver = 'ipmmu' | 'arm-smmu' | 'smmu-v3' | 'intel';
@@ -38,6 +38,12 @@ export interface DevCfg {
   readonly unbind?: boolean;
   readonly fwDmaLive?: boolean;
   readonly linksBlock?: boolean;
+  /** The device's bus (its dma_configure glue and the bus walk it is on); default: the
+   *  scenario's `bus`. */
+  readonly bus?: Bus;
+  /** The firmware that describes it, whatever its bus: OF (DT `iommus`, `iommu-map`) or ACPI
+   *  (IORT, DMAR scope); default: the scenario's `firmware`, else its bus's (dev-paths.ts). */
+  readonly firmware?: Firmware;
 }
 
 export interface WitnessDef {
@@ -51,7 +57,10 @@ export interface ScenarioDef {
   readonly seed?: string;
   readonly doc: string;
   readonly defaultScenario: boolean;
+  /** The bus of every device that does not name its own. */
   readonly bus: Bus;
+  /** The firmware of every device that does not name its own (default: its bus's). */
+  readonly firmware?: Firmware;
   readonly iommus: readonly IommuCfg[];
   /** Intel: one boot thread registers every unit in order (seed 004); otherwise each IOMMU
    *  instance registers from its own driver probe, concurrently. */

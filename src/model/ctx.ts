@@ -7,8 +7,10 @@ import type { Forms } from './forms';
 import { modeIommu as modeIommuIn, modeValue as modeValueIn, type DmaModeField } from '../invariants/kernel-state';
 import type { IommuDriver, ScenarioDef } from './config';
 import { instanceLookup, type InstanceLookup } from './drivers';
-import { busGlue, type BusGlue } from './bus-glue';
+import type { Bus } from './bus-glue';
 import { scenarioDrivers } from './mixed-drivers';
+import { busesOf, devPaths, PathVariants, type DevPath, type Variant } from './dev-paths';
+import { busWalk, type BusWalk } from './bus-walk';
 
 export const FILES = {
   iommu: 'drivers/iommu/iommu.c',
@@ -44,10 +46,19 @@ export class BuildCtx {
   readonly nGroup: number;
   readonly assumptions = new Set<string>();
   readonly locals = new Map<string, Field>();
+  /** Each device's bus, glue and firmware (dev-paths.ts): per device, never the scenario's. */
+  readonly paths: readonly DevPath[];
+  /** The variants of the per-device paths (dev-paths.ts). */
+  readonly variants: PathVariants;
+  /** The buses of the devices: the slots of entity `bus` when there are several. */
+  readonly buses: readonly Bus[];
   constructor(readonly f: KernelFlags, readonly forms: Forms, readonly sc: ScenarioDef) {
     this.nDev = sc.devices.length;
     this.nIommu = sc.iommus.length;
     this.nGroup = sc.groups.length;
+    this.paths = devPaths(sc, forms);
+    this.variants = new PathVariants(this.paths, sc, forms);
+    this.buses = busesOf(this.paths);
   }
   /** The IOMMU driver of the scenario (its first instance's). */
   get driver(): IommuDriver { return this.sc.iommus[0].driver; }
@@ -56,10 +67,15 @@ export class BuildCtx {
   /** The IOMMU core, not the client's arch_setup_dma_ops, decides the DMA mode. */
   get coreDma(): boolean { return this.forms.dmaMode === 'iommu_core'; }
   get ownership(): boolean { return this.forms.ownership !== 'none'; }
-  /** The client bus's dma_configure glue (bus-glue.ts). */
-  get glue(): BusGlue { return busGlue(this.sc.bus, this.forms); }
-  /** The OF firmware path (platform, amba) vs ACPI/IORT or DMAR scope (pci). */
-  get of(): boolean { return this.glue.firmware === 'of'; }
+  /** Devices on more than one bus: bus.* fields are over entity `bus`, read at dev.bus. */
+  get multiBus(): boolean { return this.buses.length > 1; }
+  /** A bus field (bus.iommu_ops, bus.notifier_registered) of device d's bus. */
+  busOf(field: string, d: Expr): Expr { return this.multiBus ? v(field, v('dev.bus', d)) : v(field); }
+  /** Assign a bus field of bus `bus` (a slot of entity `bus`; ignored with one bus). */
+  setBus(field: string, bus: Expr, value: Val): Assign { return this.multiBus ? set(field, bus, value) : set(field, undefined, value); }
+  /** The registration's walk: bus by bus in the kernel's order, each bus's devices (bus-walk.ts).
+   *  Mixed drivers are modelled on one bus (parse.ts), where the order is the driver's alone. */
+  get walk(): BusWalk[] { return busWalk(this.forms.registration, this.driver, this.paths); }
   get smmuFile(): string { return this.smmuFileOf(this.driver); }
   /** The distinct IOMMU drivers of the scenario's instances (mixed-drivers.ts when several). */
   get drivers(): IommuDriver[] { return scenarioDrivers(this.sc); }
@@ -100,8 +116,11 @@ export class ActorB {
   readonly steps: Step[] = [];
   /** The model file whose builder is adding steps (Step.origin; `probecheck show` prints it). */
   private origin: string;
-  constructor(readonly ctx: BuildCtx, readonly name: string, readonly over: string | undefined, origin: string) {
+  /** The devices this actor's client paths run for (its slots; every device for the walk). */
+  readonly devs: readonly number[];
+  constructor(readonly ctx: BuildCtx, readonly name: string, readonly over: string | undefined, origin: string, devs?: readonly number[]) {
     this.origin = modelFile(origin);
+    this.devs = devs ?? ctx.sc.devices.map((_, i) => i);
   }
   has(label: string): boolean { return this.steps.some((s) => s.label === label); }
   add(label: string, fn: string, file: string, branches: Branch[], opts: { guard?: Val; doc?: string } = {}): string {
@@ -115,6 +134,27 @@ export class ActorB {
     for (let i = 0; i < this.steps.length; i++) {
       const s = this.steps[i];
       if (s.branches.some((x) => x.goto === placeholder)) this.steps[i] = { ...s, branches: s.branches.map((x) => (x.goto === placeholder ? { ...x, goto: label } : x)) };
+    }
+  }
+  /**
+   * Point every jump to `placeholder` at the entry of device d's variant of a path: with one
+   * variant straight there; else each such branch becomes one branch per variant, guarded by
+   * the variant's test of d and named by it (dev-paths.ts).
+   */
+  dispatch<T>(placeholder: string, d: Expr, variants: readonly Variant<T>[], entry: (x: Variant<T>) => string): void {
+    if (variants.length === 0) throw new Error(`internal: actor ${this.name}: no variant for '${placeholder}'`);
+    for (let i = 0; i < this.steps.length; i++) {
+      const s = this.steps[i];
+      if (!s.branches.some((x) => x.goto === placeholder)) continue;
+      const branches = s.branches.flatMap((x): Branch[] => {
+        if (x.goto !== placeholder) return [x];
+        if (variants.length === 1) return [{ ...x, goto: entry(variants[0]) }];
+        return variants.map((w) => ({
+          ...x, name: x.name === undefined ? w.key : `${x.name}${w.suffix}`, goto: entry(w),
+          guard: x.guard ? { kind: 'bin', op: 'and', left: x.guard, right: w.when(d) } : w.when(d),
+        }));
+      });
+      this.steps[i] = { ...s, branches };
     }
   }
   /** Run a form's builder with its file recorded as the origin of the steps it adds. */

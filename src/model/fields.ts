@@ -16,10 +16,15 @@ export function buildFields(ctx: BuildCtx): Field[] {
   const walkIn = ctx.forms.registration === 'walk_in_register';
   const groupIdentity = sc.groups.map((g) => (f.qcom_identity_default && devs.some((d) => d.group === g && d.compatListed) ? 'identity' : 'dma'));
   const boot = sc.iommus.map((i) => !!i.atBoot);
+  // A deferral leaves what its firmware's configure leaves (firmware-configure.ts): per device.
+  const of = (i: number) => ctx.paths[i].firmware === 'of';
+  // With devices on several buses, the bus fields are per bus (entity `bus`), each device's at dev.bus.
+  const perBus = (x: string | boolean) => (ctx.multiBus ? { over: 'bus', init: ctx.buses.map(() => x) } : { init: x });
   const fields: Field[] = [
-    // With mixed drivers, whose ops the bus holds (mixed-drivers.ts).
-    { name: 'bus.iommu_ops', domain: ctx.mixed ? en('none', ...ctx.drivers) : en('none', 'ops'), init: !sc.iommus.some((i) => i.atBoot) ? 'none' : ctx.mixed ? sc.iommus.find((i) => i.atBoot)!.driver : 'ops', doc: 'struct bus_type::iommu_ops' },
-    { name: 'bus.notifier_registered', domain: bool, init: walkIn, doc: 'iommu_bus_notifier on the bus (at boot from c13dbc1e2485)' },
+    // With mixed drivers, whose ops the bus holds (mixed-drivers.ts; one bus then).
+    { name: 'bus.iommu_ops', domain: ctx.mixed ? en('none', ...ctx.drivers) : en('none', 'ops'),
+      ...perBus(!sc.iommus.some((i) => i.atBoot) ? 'none' : ctx.mixed ? sc.iommus.find((i) => i.atBoot)!.driver : 'ops'), doc: 'struct bus_type::iommu_ops' },
+    { name: 'bus.notifier_registered', domain: bool, ...perBus(walkIn), doc: 'iommu_bus_notifier on the bus (at boot from c13dbc1e2485)' },
     { name: 'probe_lock', domain: ref('$thread'), init: 'none', doc: 'iommu_probe_device_lock holder' },
     { name: 'kernel.initcalls_done', domain: bool, init: false, doc: 'dd.c initcalls_done' },
     { name: 'ghost.bad_unuse', domain: bool, init: false, ghost: true, doc: 'an unuse_dec ran for a device whose use was not counted (UnuseMatchesUse)' },
@@ -41,6 +46,8 @@ export function buildFields(ctx: BuildCtx): Field[] {
     { name: 'dev.compat_listed', domain: bool, over: 'dev', init: per((d) => !!d.compatListed), doc: 'qcom display/GPU compatible (constant)' },
     { name: 'dev.links_block', domain: bool, over: 'dev', init: per((d) => !!d.linksBlock), doc: 'fw_devlink.strict orders the client after its IOMMU (constant)' },
     { name: 'dev.hotplug', domain: bool, over: 'dev', init: per((d) => d.start === 'hotplug'), doc: 'added by actor N during the run (constant)' },
+    ...(ctx.multiBus ? [{ name: 'dev.bus', domain: ref('bus', false), over: 'dev', init: per((_, i) => ctx.paths[i].bus), doc: 'the device\'s bus: its dma_configure glue and its bus walk (constant)' }] : []),
+    { name: 'dev.firmware', domain: en('of', 'acpi'), over: 'dev', init: per((_, i) => ctx.paths[i].firmware), doc: 'what describes the device, whatever its bus: OF (of_dma_configure) or ACPI (acpi_dma_configure) (constant)' },
     // devices: state
     { name: 'dev.added', domain: bool, over: 'dev', init: per((d) => d.start !== 'hotplug'), doc: 'device_add done (on the bus klist)' },
     { name: 'dev.device_lock', domain: ref('$thread'), over: 'dev', init: 'none', doc: 'device_lock(dev) holder' },
@@ -49,8 +56,8 @@ export function buildFields(ctx: BuildCtx): Field[] {
     { name: 'dev.deferred', domain: bool, over: 'dev', init: per((d) => d.start === 'deferred'), doc: 'on the deferred-probe pending list' },
     { name: 'dev.trigger', domain: bool, over: 'dev', init: false, doc: 'a deferred-probe trigger happened since this device last started probing' },
     // A client deferred before the scenario keeps what its deferral left (firmware-configure.ts).
-    { name: 'dev.iommu', domain: en('null', 'alloc'), over: 'dev', init: per((d) => (d.start === 'deferred' && ctx.devIommu && ctx.of && !f.configure_error_frees_dev_iommu ? 'alloc' : 'null')), doc: 'struct device::iommu' },
-    { name: 'dev.iommu_fwspec', domain: en('none', 'pending', 'present'), over: 'dev', init: per((d) => (d.start === 'deferred' && !ctx.devIommu && ctx.of ? 'pending' : 'none')), doc: 'the fwspec; pending = ops NULL (OF, deferred)' },
+    { name: 'dev.iommu', domain: en('null', 'alloc'), over: 'dev', init: per((d, i) => (d.start === 'deferred' && ctx.devIommu && of(i) && !f.configure_error_frees_dev_iommu ? 'alloc' : 'null')), doc: 'struct device::iommu' },
+    { name: 'dev.iommu_fwspec', domain: en('none', 'pending', 'present'), over: 'dev', init: per((d, i) => (d.start === 'deferred' && !ctx.devIommu && of(i) ? 'pending' : 'none')), doc: 'the fwspec; pending = ops NULL (OF, deferred)' },
     { name: 'dev.iommu_priv', domain: en('null', 'set'), over: 'dev', init: 'null', doc: 'ipmmu fwspec->iommu_priv' },
     { name: 'dev.iommu_iommu_dev', domain: ref('iommu'), over: 'dev', init: 'none', doc: 'dev->iommu->iommu_dev' },
     { name: 'dev.iommu_linked', domain: bool, over: 'dev', init: false, doc: 'iommu_device_link(iommu_dev, dev) done: the sysfs link .../iommu/devices/<dev> exists (v6.15 model)' },

@@ -3,7 +3,10 @@
  * through `iommus` (platform clients) or `iommu-map` (PCI host bridges: one client per mapped
  * RID range), each such client, and groups by shared stream IDs. The driver is guessed from the
  * IOMMU's `compatible`. The model checks small topologies, so at most `maxDevices` clients are
- * kept, in tree order; the file says which were left out.
+ * kept, in tree order; the file says which were left out. Every client is described by the tree,
+ * so a PCI client is `firmware: of` (pci_dma_configure goes to of_dma_configure when the host
+ * bridge's parent has an of_node, 6.18.9 pci-driver.c:1645-1647), beside the platform clients
+ * (`bus: pci`) unless `bus` keeps one bus only.
  */
 import { fail } from '../errors';
 import type { IommuDriver } from '../model/config';
@@ -72,11 +75,10 @@ export function scenarioFromDts(root: DtNode, o: FromDtsOptions): FromDts {
   }
   if (!clients.length) fail('E_DTS_FILE', `${o.file}: no node has an iommus or iommu-map property (no IOMMU client to model)`);
   const notes: string[] = [];
-  // One bus per scenario: the platform clients if there are any, else the PCI ones.
-  const bus = o.bus ?? (clients.some((c) => c.bus === 'platform') ? 'platform' : 'pci');
-  const onBus = clients.filter((c) => c.bus === bus);
-  if (!onBus.length) fail('E_DTS_FILE', `${o.file}: no ${bus} client (${bus === 'pci' ? 'no iommu-map' : 'no iommus property'} on an enabled node)`);
-  if (onBus.length < clients.length) notes.push(`left out ${clients.length - onBus.length} ${bus === 'platform' ? 'PCI client(s) (iommu-map; --bus pci keeps them)' : 'platform client(s) (iommus; --bus platform keeps them)'}: a scenario has one bus`);
+  // Both buses unless `bus` keeps one; the scenario's bus is platform when it has platform clients.
+  const onBus = o.bus ? clients.filter((c) => c.bus === o.bus) : clients;
+  if (o.bus && !onBus.length) fail('E_DTS_FILE', `${o.file}: no ${o.bus} client (${o.bus === 'pci' ? 'no iommu-map' : 'no iommus property'} on an enabled node)`);
+  if (onBus.length < clients.length) notes.push(`left out ${clients.length - onBus.length} ${o.bus === 'platform' ? 'PCI client(s) (iommu-map)' : 'platform client(s) (iommus)'}: --bus ${o.bus} keeps one bus (without --bus both are kept)`);
   const driverOf = (iommu: DtNode): IommuDriver => {
     const compat = strings(iommu, 'compatible');
     for (const c of compat) for (const [re, d] of COMPATIBLE) if (re.test(c)) return d;
@@ -87,8 +89,13 @@ export function scenarioFromDts(root: DtNode, o: FromDtsOptions): FromDts {
   const mixable = (d: IommuDriver) => MIXABLE_DRIVERS.includes(d) && MIXABLE_DRIVERS.includes(first);
   const sameDriver = onBus.filter((c) => driverOf(c.iommu) === first || mixable(driverOf(c.iommu)));
   if (sameDriver.length < onBus.length) notes.push(`left out ${onBus.length - sameDriver.length} client(s) of IOMMUs not served by ${first}: a scenario has one IOMMU driver (or ${MIXABLE_DRIVERS.join(' and ')})`);
-  const kept = sameDriver.slice(0, maxDevices);
-  if (kept.length < sameDriver.length) notes.push(`kept the first ${kept.length} of ${sameDriver.length} clients (--max-devices ${maxDevices}): the state space grows quickly with each client`);
+  const first4 = sameDriver.slice(0, maxDevices);
+  const bus = first4.some((c) => c.bus === 'platform') ? 'platform' : 'pci';
+  if (first4.length < sameDriver.length) notes.push(`kept the first ${first4.length} of ${sameDriver.length} clients (--max-devices ${maxDevices}): the state space grows quickly with each client`);
+  // IOMMUs of different drivers are modelled on one bus (parse.ts): keep the scenario's.
+  const mixed = new Set(first4.map((c) => driverOf(c.iommu))).size > 1;
+  const kept = mixed ? first4.filter((c) => c.bus === bus) : first4;
+  if (kept.length < first4.length) notes.push(`left out ${first4.length - kept.length} ${bus === 'platform' ? 'PCI' : 'platform'} client(s): IOMMUs of different drivers (${MIXABLE_DRIVERS.join(', ')}) are modelled on one bus`);
   const iommuNodes = [...new Set(kept.map((c) => c.iommu))].slice(0, 4);
   const kept2 = kept.filter((c) => iommuNodes.includes(c.iommu));
   const taken = new Set<string>();
@@ -106,6 +113,7 @@ export function scenarioFromDts(root: DtNode, o: FromDtsOptions): FromDts {
     ...iommuNodes.map((n) => `#   IOMMU ${iommuName.get(n)}: ${n.path} (${strings(n, 'compatible').join(', ')}; #iommu-cells = ${iommuCells(n)})`),
     ...devs.map((d) => `#   client ${d.name}: ${d.c.label} -> ${iommuName.get(d.c.iommu)} [${d.c.ids}]`),
     ...notes.map((n) => `#   note: ${n}`),
+    ...(kept2.some((c) => c.bus === 'pci') ? ['# PCI clients are described by the tree too (firmware: of): pci_dma_configure goes to', '# of_dma_configure through the host bridge\'s iommu-map, not to ACPI (IORT).'] : []),
     '# Every client binds from boot (start: probe) with a DMA-API driver (driver: K): edit start,',
     '# driver (M: msm-style private domain, V: vfio), unbind, atBoot to the board\'s boot order.',
     `name: ${q(name)}`,
@@ -116,7 +124,7 @@ export function scenarioFromDts(root: DtNode, o: FromDtsOptions): FromDts {
     'groups:',
     ...[...groupNames.values()].map((g) => `  - ${g}`),
     'devices:',
-    ...devs.map((d) => `  - {name: ${d.name}, iommu: ${iommuName.get(d.c.iommu)}, group: ${groupNames.get(groupKey(d.c))}, driver: K, start: probe}`),
+    ...devs.map((d) => `  - {name: ${d.name}, iommu: ${iommuName.get(d.c.iommu)}, group: ${groupNames.get(groupKey(d.c))}, driver: K, start: probe${d.c.bus === 'pci' ? `${bus === 'pci' ? '' : ', bus: pci'}, firmware: of` : ''}}`),
     'invariants: all',
     'witnesses:',
     '  - name: RegistrationFinished',

@@ -10,7 +10,7 @@ import type { Document, Node as YamlNode } from 'yaml';
 import { closest, fail } from '../errors';
 import { INVARIANT_DEFS } from '../invariants/kernel';
 import type { DevCfg, IommuCfg, ScenarioDef } from '../model/config';
-import { topologyMisfit } from '../model/topology';
+import { deviceMisfit, topologyMisfit } from '../model/topology';
 import { driverMixMisfit } from '../model/mixed-drivers';
 import { cheapSchemaErrors, schemaErrors, type Path } from './schema';
 import { checkCond, condExpr, type Cond } from './witness';
@@ -37,7 +37,7 @@ export interface ScenarioFile {
 export interface ReadOptions { readonly schema?: 'ajv' | 'cheap' }
 
 interface Raw {
-  name: string; seed?: string; doc?: string; defaultScenario?: boolean; bus: ScenarioDef['bus']; bootThread?: boolean;
+  name: string; seed?: string; doc?: string; defaultScenario?: boolean; bus: ScenarioDef['bus']; firmware?: ScenarioDef['firmware']; bootThread?: boolean;
   iommus: IommuCfg[]; groups: string[]; devices: DevCfg[]; vfio?: { group: string; afterBound: string };
   faults?: string[]; initcallsActor?: boolean; invariants?: 'all' | string[];
   witnesses?: { name: string; doc?: string; when: Cond }[];
@@ -150,13 +150,24 @@ function crossCheck(r: Raw): { path: Path; message: string } | undefined {
     const misfit = topologyMisfit({ name: r.name, bus: r.bus, bootThread: r.bootThread }, drv);
     if (misfit) return { path: ['iommus', r.iommus.findIndex((i) => i.driver === drv), 'driver'], message: misfit };
   }
+  // Mixed drivers walk one bus in the model (their per-driver bus_set_iommu orders are not).
+  if (drivers.length > 1) {
+    const i = r.devices.findIndex((d) => (d.bus ?? r.bus) !== r.bus);
+    if (i >= 0) return { path: ['devices', i, 'bus'], message: `IOMMUs of different drivers (${drivers.join(', ')}) are modelled on one bus; device ${r.devices[i].name} is on ${r.devices[i].bus}, the scenario's bus is ${r.bus}` };
+  }
+  // Per device: a bus or firmware its IOMMU's driver cannot serve, at the key that says it.
+  for (const i of r.devices.keys()) {
+    const drv = r.iommus.find((u) => u.name === r.devices[i].iommu)?.driver ?? drivers[0];
+    const m = deviceMisfit(r, i, drv);
+    if (m) return { path: m.own ? ['devices', i, m.key] : m.key === 'firmware' && r.firmware !== undefined ? ['firmware'] : ['bus'], message: m.message };
+  }
   return undefined;
 }
 
 function toDef(r: Raw): ScenarioDef {
   const all = INVARIANT_DEFS.map((d) => d.name);
   return {
-    name: r.name, ...(r.seed !== undefined ? { seed: r.seed } : {}), doc: r.doc ?? '', defaultScenario: r.defaultScenario ?? false, bus: r.bus,
+    name: r.name, ...(r.seed !== undefined ? { seed: r.seed } : {}), doc: r.doc ?? '', defaultScenario: r.defaultScenario ?? false, bus: r.bus, ...(r.firmware !== undefined ? { firmware: r.firmware } : {}),
     iommus: r.iommus.map((i) => ({ ...i })), ...(r.bootThread ? { bootThread: true } : {}),
     groups: [...r.groups], devices: r.devices.map((d) => ({ ...d })),
     ...(r.vfio ? { vfio: { ...r.vfio } } : {}),

@@ -29,7 +29,8 @@ test('the SoC tree: each enabled IOMMU a client references, each client, groups 
   assert.deepEqual(def.iommus, [{ name: 'apps_smmu', driver: 'arm-smmu' }, { name: 'adreno_smmu', driver: 'arm-smmu' }]);
   assert.deepEqual(def.devices.map((d) => [d.name, d.iommu, d.group]), [['ufs_mem_hc', 'apps_smmu', 'G1'], ['crypto', 'apps_smmu', 'G2'], ['mdss', 'apps_smmu', 'G3'], ['gpu', 'adreno_smmu', 'G4']]);
   assert.match(r.yaml, /client crypto: \/soc@0\/crypto@1dfa000 -> apps_smmu \[0x100 0x0,0x101 0x0\]/);
-  assert.match(r.notes.join('\n'), /left out 2 PCI client\(s\)/);
+  // The host bridge's two RID ranges come after the platform clients in tree order.
+  assert.match(r.notes.join('\n'), /kept the first 4 of 6 clients/);
   assert.deepEqual(def.witnesses.map((w) => w.name), ['RegistrationFinished', 'AllClientsBoundWithIommu']);
 });
 
@@ -43,10 +44,26 @@ test('an SMMUv3 beside an MMU-500 keeps both IOMMUs, each with its own driver; a
   assert.match(ipmmu.notes.join('\n'), /left out 1 client\(s\) of IOMMUs not served by arm-smmu/);
 });
 
-test('--bus pci: one client per iommu-map range; clients with the same stream IDs share a group', () => {
-  const def = parseScenarioText(fromText(text, { bus: 'pci' }).yaml, 'out.yaml');
+test('platform and PCI clients in one scenario: a PCI client of the tree is bus: pci, firmware: of', () => {
+  const r = fromText(text, { maxDevices: 6 });
+  const def = parseScenarioText(r.yaml, 'out.yaml');
+  assert.equal(def.bus, 'platform');
+  assert.deepEqual(def.devices.map((d) => [d.name, d.bus ?? def.bus, d.firmware ?? 'of']), [
+    ['ufs_mem_hc', 'platform', 'of'], ['crypto', 'platform', 'of'], ['mdss', 'platform', 'of'], ['gpu', 'platform', 'of'],
+    ['pcie0_rid0', 'pci', 'of'], ['pcie0_rid100', 'pci', 'of'],
+  ]);
+  // Said on the PCI clients, whose bus alone would mean ACPI.
+  assert.deepEqual(def.devices.filter((d) => d.bus === 'pci').map((d) => d.firmware), ['of', 'of']);
+  assert.match(r.yaml, /# PCI clients are described by the tree too \(firmware: of\)/);
+  assert.deepEqual(r.notes, []);
+});
+
+test('--bus pci: one client per iommu-map range, described by the tree; clients with the same stream IDs share a group', () => {
+  const r = fromText(text, { bus: 'pci' });
+  const def = parseScenarioText(r.yaml, 'out.yaml');
   assert.equal(def.bus, 'pci');
-  assert.deepEqual(def.devices.map((d) => [d.name, d.iommu]), [['pcie0_rid0', 'apps_smmu'], ['pcie0_rid100', 'apps_smmu']]);
+  assert.deepEqual(def.devices.map((d) => [d.name, d.iommu, d.bus, d.firmware]), [['pcie0_rid0', 'apps_smmu', undefined, 'of'], ['pcie0_rid100', 'apps_smmu', undefined, 'of']]);
+  assert.match(r.notes.join('\n'), /left out 4 platform client\(s\) \(iommus\): --bus pci keeps one bus/);
   const shared = text.replace('<0x100 &apps_smmu 0x1401 0x1>', '<0x100 &apps_smmu 0x1400 0x1>');
   const d2 = parseScenarioText(fromText(shared, { bus: 'pci' }).yaml, 'out.yaml');
   assert.deepEqual(d2.devices.map((d) => d.group), ['G1', 'G1']);
@@ -57,7 +74,7 @@ test('--max-devices keeps the first clients in tree order, and drops the IOMMUs 
   const def = parseScenarioText(r.yaml, 'out.yaml');
   assert.deepEqual(def.devices.map((d) => d.name), ['ufs_mem_hc', 'crypto']);
   assert.deepEqual(def.iommus.map((i) => i.name), ['apps_smmu']);
-  assert.match(r.notes.join('\n'), /kept the first 2 of 4 clients/);
+  assert.match(r.notes.join('\n'), /kept the first 2 of 6 clients/);
 });
 
 function dtsError(t: string): string {

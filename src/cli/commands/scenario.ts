@@ -42,7 +42,8 @@ export function runFromDts(file: string, raw: RawFromDts): Outcome {
   const r = scenarioFromDts(root, { file, ...(raw.maxDevices !== undefined ? { maxDevices: raw.maxDevices } : {}), ...(raw.name !== undefined ? { name: raw.name } : {}), ...(raw.bus !== undefined ? { bus: raw.bus as 'platform' | 'pci' } : {}) });
   // What we write must read back: checked by the same parser as any scenario file.
   const def = parseScenarioText(r.yaml, raw.out ?? '(from-dts output)');
-  const summary = `scenario from-dts: ${file}: ${def.iommus.length} IOMMU(s) (${[...new Set(def.iommus.map((i) => i.driver))].join(', ')}), ${def.devices.length} client(s), ${def.groups.length} group(s) on ${def.bus}\n${r.notes.map((n) => `  note: ${n}\n`).join('')}`;
+  const buses = [...new Set(def.devices.map((d) => d.bus ?? def.bus))].join(' and ');
+  const summary = `scenario from-dts: ${file}: ${def.iommus.length} IOMMU(s) (${[...new Set(def.iommus.map((i) => i.driver))].join(', ')}), ${def.devices.length} client(s), ${def.groups.length} group(s) on ${buses}\n${r.notes.map((n) => `  note: ${n}\n`).join('')}`;
   if (raw.out === undefined) return { exitCode: 0, stdout: r.yaml, stderr: summary };
   try { fs.writeFileSync(raw.out, r.yaml); } catch (e) { fail('E_OUTPUT', `${raw.out}: ${(e as Error).message.split('\n')[0]}`); }
   return { exitCode: 0, stdout: `${summary}wrote ${raw.out}\n` };
@@ -54,7 +55,7 @@ export const scenarioCommand: CommandFactory = (_ctx, done) => {
     .option('--out <file.yaml>', 'write the scenario there (default: stdout, the summary on stderr)')
     .option('--force', 'replace --out if it exists')
     .option('--max-devices <n>', 'keep at most this many clients, in tree order (default 4)', positiveInt('--max-devices'))
-    .option('--bus <bus>', 'platform (the iommus clients; the default when there are any) or pci (the iommu-map host bridges, one client per RID range)')
+    .option('--bus <bus>', 'keep one bus only: platform (the iommus clients) or pci (the iommu-map host bridges, one client per RID range); default: both')
     .option('--name <name>', 'the scenario name (default: from the tree\'s model)')
     .addHelpText('after', `
 Example:

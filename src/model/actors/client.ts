@@ -15,7 +15,10 @@ import {
 import { archSetupDmaOps } from '../paths/arch-setup-dma-ops';
 import { useDefaultDomain } from '../paths/use-default-domain';
 import { firmwareConfigure, PROBE_PATH, type ProbeExits } from '../paths';
-import { firmwareReplay, replaysProbe } from '../paths/firmware-replay';
+import { firmwareEntry } from '../paths/firmware-configure';
+import { firmwareReplay, replayLabel, replaysProbe } from '../paths/firmware-replay';
+import type { BusGlue } from '../bus-glue';
+import type { Variant } from '../dev-paths';
 import { clientSettled, clientSlots, registrationSlots, initcallTriggersDone } from './slots';
 
 export { clientSlots };
@@ -23,7 +26,7 @@ export { clientSlots };
 
 export function buildClient(ctx: BuildCtx): ActorB {
   const f = ctx.f;
-  const b = new ActorB(ctx, 'C', 'dev', __filename);
+  const b = new ActorB(ctx, 'C', 'dev', __filename, clientSlots(ctx));
   const d = SELF;
   const G = gOf(d);
   const useBeforeFw = ctx.forms.ownership === 'use_before_fw';
@@ -50,29 +53,47 @@ export function buildClient(ctx: BuildCtx): ActorB {
   const linkBr = [br('ok', links ? not(and(v('dev.links_block', d), ne(iv('iommu.driver_state', d), 'bound'))) : undefined, [set('dev.bind_phase', d, 'links_ok')], 'c_set_driver')];
   if (links) linkBr.push(br('defer', and(v('dev.links_block', d), ne(iv('iommu.driver_state', d), 'bound')), [], 'c_defer', undefined, 'fw_devlink.strict: the IOMMU supplier is not bound -> -EPROBE_DEFER'));
   b.add('c_links', 'device_links_check_suppliers()', FILES.core, linkBr, { doc: 'really_probe: device_links_check_suppliers (DT iommus links are optional unless fw_devlink.strict=1)' });
-  b.add('c_set_driver', 'really_probe()', FILES.dd, [br(undefined, undefined, [set('dev.driver', d, v('dev.drv', d)), set('dev.bind_phase', d, 'dma_cfg')], 'c_dma_cfg')],
+  b.add('c_set_driver', 'really_probe()', FILES.dd, [br(undefined, undefined, [set('dev.driver', d, v('dev.drv', d)), set('dev.bind_phase', d, 'dma_cfg')], '$c_dma_cfg')],
     { doc: 'dev->driver = drv (device_set_driver in 6.15), BEFORE dma_configure; pinctrl_bind_pins' });
   const arch = 'c_arch_setup';
   const useEntry = 'c_use_dd';
-  b.add('c_dma_cfg', ctx.glue.configure, ctx.glue.file, [br(undefined, undefined, [], useBeforeFw ? useEntry : 'o_lock')],
-    { doc: 'really_probe -> dev->bus->dma_configure(dev)' + (ctx.of ? ' -> of_dma_configure(dev, np, true) (bus_dma_mask for the client itself not modelled)' : ' -> acpi_dma_configure (IORT)') });
+  // dev->bus->dma_configure: one step per glue of the binding devices, each going on to the
+  // firmware configure of the device's firmware (dev-paths.ts).
+  const glues = ctx.variants.glue(b.devs);
+  const fws = ctx.variants.firmware(b.devs);
+  const DMA_CFG = '$c_dma_cfg', FW = '$fw', fwOf = (g: Variant<BusGlue>) => `$fw@${g.key}`;
+  const fwsOf = (g: Variant<BusGlue>) => fws.filter((x) => x.devs.some((i) => g.devs.includes(i)));
+  for (const g of glues) {
+    const kinds = fwsOf(g).map((x) => x.value);
+    b.add(`c_dma_cfg${g.suffix}`, g.value.configure, g.value.file, [br(undefined, undefined, [], useBeforeFw ? useEntry : fwOf(g))],
+      { doc: 'really_probe -> dev->bus->dma_configure(dev)' + (kinds.length > 1 ? ' -> of_dma_configure or acpi_dma_configure (IORT), by the device\'s firmware' : kinds[0] === 'of' ? ' -> of_dma_configure(dev, np, true) (bus_dma_mask for the client itself not modelled)' : ' -> acpi_dma_configure (IORT)') });
+  }
   const cfg = b.local('cfg', { kind: 'enum', values: ['none', 'ok', 'noiommu', 'defer'] }, 'none');
   const err = b.local('err', { kind: 'enum', values: ['ok', 'enodev', 'err', 'defer'] }, 'ok');
   const deferTarget = useBeforeFw ? 'c_unuse_on_err' : 'c_defer';
   const afterArch = useAfterFw ? useEntry : 'c_drv_probe';
 
-  if (ctx.ownership) useDefaultDomain(b, d, { entry: useEntry, err, afterUse: useBeforeFw ? 'o_lock' : 'c_drv_probe' });
+  if (ctx.ownership) useDefaultDomain(b, d, { entry: useEntry, err, afterUse: useBeforeFw ? FW : 'c_drv_probe' });
 
-  // The firmware configure and its replay of iommu_probe_device (the probe path's form).
-  const replays = replaysProbe(b);
-  firmwareConfigure(b, d, { ok: { goto: arch }, noiommu: { goto: arch }, defer: { goto: deferTarget }, replay: replays ? 'o_replay' : null });
-  if (replays) {
-    const failExit: Exit = { goto: arch, assign: [b.ls(cfg, 'noiommu')] };
-    const pexits: ProbeExits = { ok: { goto: arch }, enodev: failExit, err: failExit, defer: { goto: deferTarget } };
-    // really_probe set dev->driver, so the client's own probe never drops the lock (v6.15).
-    const probe = PROBE_PATH[ctx.forms.probe](b, d, 'probe', pexits, { canDrop: false });
-    firmwareReplay(b, d, { skip: arch, probe });
+  // The firmware configure of each firmware among the binding devices, and its replay of
+  // iommu_probe_device (the probe path's form, built once for every firmware that replays).
+  let probe: string | undefined;
+  for (const fw of fws) {
+    const replays = replaysProbe(ctx.forms, fw.value);
+    firmwareConfigure(b, d, { ok: { goto: arch }, noiommu: { goto: arch }, defer: { goto: deferTarget }, replay: replays ? replayLabel(fw) : null }, fw);
+    if (replays) {
+      if (probe === undefined) {
+        const failExit: Exit = { goto: arch, assign: [b.ls(cfg, 'noiommu')] };
+        const pexits: ProbeExits = { ok: { goto: arch }, enodev: failExit, err: failExit, defer: { goto: deferTarget } };
+        // really_probe set dev->driver, so the client's own probe never drops the lock (v6.15).
+        probe = PROBE_PATH[ctx.forms.probe](b, d, 'probe', pexits, { canDrop: false });
+      }
+      firmwareReplay(b, d, { skip: arch, probe }, fw);
+    }
   }
+  b.dispatch(DMA_CFG, d, glues, (g) => `c_dma_cfg${g.suffix}`);
+  b.dispatch(FW, d, fws, firmwareEntry);
+  for (const g of glues) b.dispatch(fwOf(g), d, fwsOf(g), firmwareEntry);
 
   archSetupDmaOps(b, d, { label: arch, cfg, next: afterArch });
 

@@ -5,9 +5,14 @@
  * probe path's form (phase 1), then sets up the default domains of the groups it collected
  * (phase 2); driver_bound() of the IOMMU device triggers the deferred probes. The Intel boot
  * thread (seed 004) registers every DMAR unit in turn as one R instance.
+ *
+ * With devices on several buses the walk goes bus by bus in the kernel's order (bus-walk.ts):
+ * each bus's ops, notifier (up to v6.0) and phase 1 and 2, then the next bus. R.walk_bus is the
+ * bus (a slot of entity `bus`), R.walk_dev the device, which steps through the bus's devices in
+ * scenario order; bus.iommu_ops and bus.notifier_registered are per bus.
  */
-import { add, and, at, eq, ite, lt, ne, not, or, set, v } from '../../ir/dsl';
-import type { Assign } from '../../ir/types';
+import { add, and, at, eq, ite, lt, ne, not, or, set, v, val } from '../../ir/dsl';
+import type { Assign, Branch, Expr } from '../../ir/types';
 import { END } from '../../ir/types';
 import { ActorB, br, FILES, type BuildCtx, type Exit } from '../ctx';
 import type { ProbePathForm } from '../forms';
@@ -35,11 +40,40 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
   const devIommu = ctx.devIommu;
   const probeForm = ctx.forms.probe;
   const unitF = b.local('unit', { kind: 'ref', entity: 'iommu', nullable: false }, ctx.sc.iommus.map((i) => i.name));
-  const curF = b.local('walk_dev', { kind: 'int', min: 0, max: ctx.nDev }, 0);
+  // The walk, bus by bus (one bus: every device in order, R.walk_dev counting up).
+  const multi = ctx.multiBus;
+  const walk = multi ? ctx.walk : [{ bus: ctx.buses[0], devices: ctx.sc.devices.map((_, i) => i) }];
+  const first = walk[0].devices[0];
+  const curF = b.local('walk_dev', { kind: 'int', min: 0, max: ctx.nDev }, multi ? first : 0);
   const gcurF = b.local('walk_group', { kind: 'int', min: 0, max: ctx.nGroup }, 0);
+  const busF = multi ? b.local('walk_bus', { kind: 'ref', entity: 'bus', nullable: false }, walk[0].bus) : '';
   const U = b.lv(unitF);
   const cur = b.lv(curF);
   const gcur = b.lv(gcurF);
+  const B = multi ? b.lv(busF) : undefined;
+  /** By the walk's bus: `of(w, k)` for the k-th bus w of the walk (an ite chain on R.walk_bus). */
+  const byBus = (of: (w: typeof walk[number], k: number) => string | number): Expr =>
+    walk.slice(0, -1).reduceRight<Expr>((acc, w, k) => ite(eq(B!, w.bus), of(w, k), acc), val(of(walk[walk.length - 1], walk.length - 1)));
+  /** The device after `cur` on its bus, or nDev: bus_for_each_dev's next. */
+  const succ: Expr = !multi ? add(cur, 1) : walk.flatMap((w) => w.devices.map((d, j) => [d, w.devices[j + 1] ?? ctx.nDev] as const))
+    .reduceRight<Expr>((acc, [d, n]) => ite(eq(cur, d), n, acc), val(ctx.nDev));
+  const busV = (field: string): Expr => (multi ? v(field, B!) : v(field));
+  const isLast = multi ? eq(B!, walk[walk.length - 1].bus) : undefined;
+  const busEntry = ctx.forms.registration === 'walk_in_register' ? 'r_bus_loop' : 'r_bus_set_ops';
+  // On to the next bus: its first device, the group cursor back to 0 (r_bus_loop sets them itself).
+  const nextBus: Assign[] = !multi ? [] : [
+    b.ls(busF, byBus((_, k) => walk[Math.min(k + 1, walk.length - 1)].bus)),
+    ...(busEntry === 'r_bus_set_ops' ? [b.ls(curF, byBus((_, k) => walk[Math.min(k + 1, walk.length - 1)].devices[0])), b.ls(gcurF, 0)] : []),
+  ];
+  /** The end of a bus's walk: `target` after the last bus, else the next bus. */
+  const afterBus = (name: string, guard: Expr | undefined, assign: Assign[], target: string, doc?: string): Branch[] => (!multi
+    ? [br(name, guard, assign, target, undefined, doc)]
+    : [
+      br(name, guard ? and(guard, isLast!) : isLast, assign, target, undefined, doc === undefined ? 'the last bus of the walk' : `${doc}; the last bus of the walk`),
+      br(`${name}_next_bus`, guard ? and(guard, not(isLast!)) : not(isLast!), [...assign, ...nextBus], busEntry, undefined, `${doc === undefined ? '' : `${doc}; `}on to the next bus of the walk (bus-walk.ts)`),
+    ]);
+  /** The walk from its first bus again (a retry, the next DMAR unit). */
+  const restart: Assign[] = multi ? [b.ls(busF, walk[0].bus), b.ls(curF, first), b.ls(gcurF, 0)] : [b.ls(curF, 0), b.ls(gcurF, 0)];
   const sl = ctx.lookup.from;
   const intel = ctx.driver === 'intel';
   const boot = !!ctx.sc.bootThread;
@@ -110,22 +144,24 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
     }
   } else if (!walkIn) {
     b.add('r_bus_set_ops', 'bus_set_iommu()', FILES.iommu, [
-      br('busy', ne(v('bus.iommu_ops'), 'none'), [], devIommu ? (intel && boot ? 'r_done' : 'r_bound') : 'r_set_drvdata', undefined, 'bus->iommu_ops already set -> -EBUSY (a second instance of the driver does not walk)'),
-      br('set', eq(v('bus.iommu_ops'), 'none'), [set('bus.iommu_ops', undefined, 'ops')], 'r_notifier_reg'),
-    ], { doc: 'bus_set_iommu(bus, ops): bus->iommu_ops = ops; iommu_bus_init()' });
-    b.add('r_notifier_reg', 'iommu_bus_init()', FILES.iommu, [br(undefined, undefined, [set('bus.notifier_registered', undefined, true)], 'r_walk_next')],
+      ...afterBus('busy', ne(busV('bus.iommu_ops'), 'none'), [], devIommu ? (intel && boot ? 'r_done' : 'r_bound') : 'r_set_drvdata', 'bus->iommu_ops already set -> -EBUSY (a second instance of the driver does not walk)'),
+      br('set', eq(busV('bus.iommu_ops'), 'none'), [ctx.setBus('bus.iommu_ops', B!, 'ops')], 'r_notifier_reg'),
+    ], { doc: 'bus_set_iommu(bus, ops): bus->iommu_ops = ops; iommu_bus_init()' + (multi ? `; the driver's buses in its order: ${walk.map((w) => w.bus).join(', ')}` : '') });
+    b.add('r_notifier_reg', 'iommu_bus_init()', FILES.iommu, [br(undefined, undefined, [ctx.setBus('bus.notifier_registered', B!, true)], 'r_walk_next')],
       { doc: 'iommu_bus_init: bus_register_notifier(iommu_bus_notifier)' });
   } else {
-    b.add('r_bus_loop', 'iommu_device_register()', FILES.iommu, [br(undefined, undefined, [set('bus.iommu_ops', undefined, myOps), b.ls(curF, 0), b.ls(gcurF, 0)], 'r_walk_next')],
-      { doc: 'for each bus in iommu_buses[]: bus->iommu_ops = ops; bus_iommu_probe(bus) (57365a04c921)' });
+    b.add('r_bus_loop', 'iommu_device_register()', FILES.iommu, [br(undefined, undefined, [ctx.setBus('bus.iommu_ops', B!, myOps), b.ls(curF, multi ? byBus((w) => w.devices[0]) : 0), b.ls(gcurF, 0)], 'r_walk_next')],
+      { doc: 'for each bus in iommu_buses[]: bus->iommu_ops = ops; bus_iommu_probe(bus) (57365a04c921)' + (multi ? `; the buses in that order: ${walk.map((w) => w.bus).join(', ')}` : '') });
   }
   const phase2 = PHASE2_ENTRY[probeForm];
   b.add('r_walk_next', devIommu ? 'bus_iommu_probe()' : 'iommu_bus_init()', FILES.iommu, [
     br('add', and(lt(cur, ctx.nDev), v('dev.added', cur)), [], WALK_PROBE, undefined, 'bus_for_each_dev: the next device on the bus klist'),
-    br('skip', and(lt(cur, ctx.nDev), not(v('dev.added', cur))), [b.ls(curF, add(cur, 1))], 'r_walk_next', undefined, 'not yet added'),
-    br('done', eq(cur, ctx.nDev), [], phase2, undefined, 'end of the bus'),
+    br('skip', and(lt(cur, ctx.nDev), not(v('dev.added', cur))), [b.ls(curF, succ)], 'r_walk_next', undefined, 'not yet added'),
+    ...(probeForm === 'add_device'
+      ? afterBus('done', eq(cur, ctx.nDev), [], phase2, 'end of the bus')
+      : [br('done', eq(cur, ctx.nDev), [], phase2, undefined, 'end of the bus')]),
   ], { doc: devIommu ? 'bus_iommu_probe phase 1: bus_for_each_dev(probe_iommu_group); no device_lock of the client' : 'iommu_bus_init: bus_for_each_dev(add_iommu_group); no device_lock of the client' });
-  const next: Exit = { goto: 'r_walk_next', assign: [b.ls(curF, add(cur, 1))] };
+  const next: Exit = { goto: 'r_walk_next', assign: [b.ls(curF, succ)] };
   // -EPROBE_DEFER from a device aborts the walk and the registration, and the IOMMU's own probe
   // returns it: the driver core retries the IOMMU later (6.6.87 arm-smmu.c:2175-2179).
   const retryF = b.local('deferred', { kind: 'bool' }, false);
@@ -151,14 +187,14 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
     b.add('r_list_del', 'bus_iommu_probe()', FILES.iommu, [
       br('fin', mine, [set('group.on_group_list', G, 'none')], 'r_finalize_group', undefined, 'list_del_init(&group->entry) WITHOUT group->mutex'),
       br('skip', notMine, [b.ls(gcurF, add(gcur, 1))], 'r_list_del'),
-      br('done', eq(gcur, ctx.nGroup), [], after2),
+      ...afterBus('done', eq(gcur, ctx.nGroup), [], after2),
     ], { doc: 'bus_iommu_probe phase 2: for each group on the walk\'s list' });
     b.add('r_finalize_group', 'bus_iommu_probe()', FILES.iommu, [br(undefined, undefined, [...finAssign, b.ls(gcurF, add(gcur, 1))], 'r_list_del')], { doc: finDoc });
   } else if (probeForm !== 'add_device') {
     b.add('r_finalize_group', 'bus_iommu_probe()', FILES.iommu, [
       br('fin', mine, [...finAssign, set('group.on_group_list', G, 'none'), b.ls(gcurF, add(gcur, 1))], 'r_finalize_group', undefined, 'list_del_init(&group->entry) under group->mutex, then the default domain'),
       br('skip', notMine, [b.ls(gcurF, add(gcur, 1))], 'r_finalize_group'),
-      br('done', eq(gcur, ctx.nGroup), [], after2),
+      ...afterBus('done', eq(gcur, ctx.nGroup), [], after2),
     ], { doc: finDoc + '; r_probe_finalize (probe_finalize outside GM) folded: no arm64 effect' });
   }
   if (devIommu) {
@@ -167,7 +203,7 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
       const fin: Assign[] = intel ? [set('iommu.driver_state', U, 'bound')] : [];
       if (boot && walkIn) {
         b.add('r_done', 'iommu_device_register()', FILES.iommu, [
-          br('next_unit', lt(add(U, 1), ctx.nIommu), [...doneAssign, ...fin, b.ls(unitF, add(U, 1)), b.ls(curF, 0), b.ls(gcurF, 0)], 'r_publish', undefined, 'intel_iommu_init registers the next DMAR unit'),
+          br('next_unit', lt(add(U, 1), ctx.nIommu), [...doneAssign, ...fin, b.ls(unitF, add(U, 1)), ...restart], 'r_publish', undefined, 'intel_iommu_init registers the next DMAR unit'),
           br('last', eq(add(U, 1), ctx.nIommu), [...doneAssign, ...fin], intel ? END : 'r_bound'),
         ], { doc: 'iommu_device_register() returns' + (f.registration_race_fix ? '; WRITE_ONCE(iommu->ready, true) (da33e87bd2bf)' : '') });
       } else {
@@ -195,8 +231,16 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
   const unwindRead = fail === 'r_walk_fail' && probeForm === 'probe_device';
   const unwinds = !unwindRead || f.iommu_probe_unwinds_register;
   if (fail === 'r_walk_fail') {
-    b.add('r_walk_fail', 'iommu_bus_init()', FILES.iommu, failed([set('bus.iommu_ops', undefined, 'none'), set('bus.notifier_registered', undefined, false), ...(unwindRead && unwinds ? [set('iommu.listed', U, false)] : [])]),
-      { doc: 'iommu_bus_init error: remove_iommu_group on every device [not modelled], unregister the notifier, bus->iommu_ops = NULL; the IOMMU probe returns the error' + (!unwindRead ? '' : unwinds ? ' after iommu_device_unregister (list_del)' : ' with the instance still listed (no iommu_device_unregister), its memory freed by devres') });
+    // With several buses, the v5.x drivers also reset the ops of the buses they set before the
+    // failing one (arm_smmu_bus_init's err_reset_*_ops, 5.10.265 arm-smmu.c:2100-2110; smmu-v3's
+    // arm_smmu_set_bus_ops, arm-smmu-v3.c:3482-3491), not their notifiers.
+    const resetEarlier = multi && probeForm !== 'add_device';
+    const opsReset: Assign[] = !resetEarlier ? [ctx.setBus('bus.iommu_ops', B!, 'none')]
+      : walk.map((w, j) => set('bus.iommu_ops', w.bus, ite(or(...walk.slice(j).map((x) => eq(B!, x.bus))), 'none', v('bus.iommu_ops', w.bus))));
+    if (resetEarlier) ctx.assume('a driver whose bus_set_iommu() fails on a later bus resets bus->iommu_ops of the buses before it but leaves their iommu_bus_notifier registered, so a retried probe registers a second notifier there; the model keeps one flag per bus [model]');
+    if (multi && probeForm === 'add_device') ctx.assume('v4.19 arm-smmu ignores a failed bus_set_iommu() and goes on with its next bus (4.19 arm-smmu.c:2042-2057); with several buses the model ends the registration at the failing bus, as it does with one [model]');
+    b.add('r_walk_fail', 'iommu_bus_init()', FILES.iommu, failed([...opsReset, ctx.setBus('bus.notifier_registered', B!, false), ...(unwindRead && unwinds ? [set('iommu.listed', U, false)] : [])]),
+      { doc: 'iommu_bus_init error: remove_iommu_group on every device [not modelled], unregister the notifier, bus->iommu_ops = NULL; the IOMMU probe returns the error' + (resetEarlier ? ' (and the driver resets the ops of the buses it set before)' : '') + (!unwindRead ? '' : unwinds ? ' after iommu_device_unregister (list_del)' : ' with the instance still listed (no iommu_device_unregister), its memory freed by devres') });
   } else {
     const rel: Assign[] = [];
     for (let i = 0; i < ctx.nDev; i++) {
@@ -222,7 +266,7 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
   // Without the unwind, the retried probe's iommu_device_sysfs_add() meets the "smmu.%pa" device
   // the failed probe left registered, and fails for good [inferred: devres and sysfs semantics].
   const retry = unwinds
-    ? br('retry', v('iommu.trigger', U), [set('iommu.trigger', U, false), set('iommu.driver_state', U, 'idle'), b.ls(curF, 0), b.ls(gcurF, 0)], entry, undefined, 'a trigger moved the IOMMU device to the active list: its probe runs again')
+    ? br('retry', v('iommu.trigger', U), [set('iommu.trigger', U, false), set('iommu.driver_state', U, 'idle'), ...restart], entry, undefined, 'a trigger moved the IOMMU device to the active list: its probe runs again')
     : br('retry', v('iommu.trigger', U), [set('iommu.trigger', U, false), set('iommu.driver_state', U, 'failed')], END, undefined, 'the probe runs again; iommu_device_sysfs_add() collides with the device the failed probe left in sysfs -> fails for good [inferred]');
   b.add('r_deferred', 'deferred_probe_work_func()', FILES.dd, [
     retry,

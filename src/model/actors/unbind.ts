@@ -9,7 +9,7 @@ import { ActorB, br, decSat, FILES, gOf, hasGrp, ME, modeValue, SELF, type Build
 
 export function buildUnbind(ctx: BuildCtx): ActorB {
   const f = ctx.f;
-  const b = new ActorB(ctx, 'U', 'dev', __filename);
+  const b = new ActorB(ctx, 'U', 'dev', __filename, ctx.sc.devices.map((x, i) => (x.unbind ? i : -1)).filter((i) => i >= 0));
   const d = SELF;
   const G = gOf(d);
   const dl = 'dev.device_lock';
@@ -24,15 +24,21 @@ export function buildUnbind(ctx: BuildCtx): ActorB {
   // v6.12): handles mapped by dma-direct before the IOMMU core flipped dev->dma_iommu go to
   // iommu-dma, which WARNs on an IOVA it never mapped.
   const unmapOk = or(eq(v('dev.live_maps', d), 'none'), eq(v('dev.live_maps', d), 'both'), eq(v('dev.live_maps', d), modeValue(ctx, d)));
-  b.add('u_remove', '__device_release_driver()', FILES.dd, [br(undefined, undefined, [set('dev.live_maps', d, 'none')], cleanup ? 'u_dma_cleanup' : 'u_cleanup',
+  const DMA_CLEANUP = '$u_dma_cleanup';
+  b.add('u_remove', '__device_release_driver()', FILES.dd, [br(undefined, undefined, [set('dev.live_maps', d, 'none')], cleanup ? DMA_CLEANUP : 'u_cleanup',
     [{ name: 'DmaUnmapMatchesMap', cond: unmapOk, doc: 'dma_unmap_*() of a handle from the other DMA API implementation: WARN_ON(unmapped != size) in __iommu_dma_unmap' }])],
     { doc: 'the driver\'s remove: it stops DMA and unmaps (d_stop)' });
   if (cleanup) {
-    b.add('u_dma_cleanup', ctx.glue.cleanup, ctx.glue.file, [
-      br('managed', eq(v('dev.drv', d), 'V'), [], 'u_cleanup'),
-      br('nogroup', and(ne(v('dev.drv', d), 'V'), not(hasGrp(d))), [], 'u_cleanup', undefined, 'unuse_get: dev->iommu_group == NULL -> return'),
-      br('group', and(ne(v('dev.drv', d), 'V'), hasGrp(d)), [], 'unuse_dec'),
-    ], { doc: 'dev->bus->dma_cleanup(dev): if (!driver_managed_dma) iommu_device_unuse_default_domain(dev); unuse_get reads dev->iommu_group without a lock' });
+    // dev->bus->dma_cleanup: the glue of the device's bus (one step per glue among the unbinders).
+    const glues = ctx.variants.glue(b.devs);
+    for (const g of glues) {
+      b.add(`u_dma_cleanup${g.suffix}`, g.value.cleanup, g.value.file, [
+        br('managed', eq(v('dev.drv', d), 'V'), [], 'u_cleanup'),
+        br('nogroup', and(ne(v('dev.drv', d), 'V'), not(hasGrp(d))), [], 'u_cleanup', undefined, 'unuse_get: dev->iommu_group == NULL -> return'),
+        br('group', and(ne(v('dev.drv', d), 'V'), hasGrp(d)), [], 'unuse_dec'),
+      ], { doc: 'dev->bus->dma_cleanup(dev): if (!driver_managed_dma) iommu_device_unuse_default_domain(dev); unuse_get reads dev->iommu_group without a lock' });
+    }
+    b.dispatch(DMA_CLEANUP, d, glues, (g) => `u_dma_cleanup${g.suffix}`);
     const bad = or(v('ghost.bad_unuse'), ne(v('ghost.use_counted', d), 'counted'));
     b.add('unuse_dec', 'iommu_device_unuse_default_domain()', FILES.iommu, [
       br(undefined, undefined, [set('ghost.bad_unuse', undefined, bad), decSat('group.owner_cnt', G), set('ghost.use_counted', d, 'na'), set('ghost.kernel_dma_user', d, false)], 'u_cleanup'),

@@ -34,8 +34,8 @@ export const addDevicePath: ProbePath = (b, d, _mode, exits) => b.within(__filen
     br('new', not(hasGrp(d)), [], 'ad_bus_ops'),
   ]);
   b.add('ad_bus_ops', 'iommu_group_get_for_dev()', FILES.iommu, [
-    exitBr('noops', eq(v('bus.iommu_ops'), 'none'), [], exits.err, undefined, 'dev->bus->iommu_ops NULL -> -EINVAL (window W1)'),
-    br('ok', ne(v('bus.iommu_ops'), 'none'), [], 'r_group'),
+    exitBr('noops', eq(ctx.busOf('bus.iommu_ops', d), 'none'), [], exits.err, undefined, 'dev->bus->iommu_ops NULL -> -EINVAL (window W1)'),
+    br('ok', ne(ctx.busOf('bus.iommu_ops', d), 'none'), [], 'r_group'),
   ]);
   b.add('r_group', ipmmu ? 'ipmmu_find_group()' : 'generic_device_group()', ipmmu ? FILES.ipmmu : FILES.iommu, [
     br(undefined, undefined, [

@@ -12,13 +12,20 @@
  */
 import { not } from '../../ir/dsl';
 import { br, FILES, hasGrp, type ActorB } from '../ctx';
+import type { Firmware } from '../bus-glue';
+import type { Variant } from '../dev-paths';
+import type { Forms } from '../forms';
 
-/** Whether the firmware configure of this kernel and bus replays the probe at all. */
-export const replaysProbe = (b: ActorB): boolean => b.ctx.of || b.ctx.forms.probe !== 'dropping';
+/** Whether the firmware configure of this kernel and firmware replays the probe at all. */
+export const replaysProbe = (forms: Forms, fw: Firmware): boolean => fw === 'of' || forms.probe !== 'dropping';
 
-export function firmwareReplay(b: ActorB, d: Parameters<typeof hasGrp>[0], o: { skip: string; probe: string }): void {
+/** The replay's label for firmware variant `fw`. */
+export const replayLabel = (fw: Variant<Firmware>): string => `o_replay${fw.suffix}`;
+
+export function firmwareReplay(b: ActorB, d: Parameters<typeof hasGrp>[0], o: { skip: string; probe: string }, fw: Variant<Firmware>): void {
   b.within(__filename, () => {
     const ctx = b.ctx;
+    const of = fw.value === 'of';
     const rc = ctx.f.of_replay_condition;
     const present = b.lv(`${b.name}.present`);
     const branches = rc === 'no_group' ? [
@@ -30,7 +37,7 @@ export function firmwareReplay(b: ActorB, d: Parameters<typeof hasGrp>[0], o: { 
     ] : [
       br('replay', undefined, [], o.probe, undefined, 'if (!err && dev->bus) iommu_probe_device(dev) (ERRATA 6d: no device_iommu_mapped guard in 6.6)'),
     ];
-    b.add('o_replay', ctx.of ? 'of_iommu_configure()' : 'acpi_iommu_configure_id()', ctx.of ? FILES.of_iommu : FILES.acpi_scan, branches,
+    b.add(replayLabel(fw), of ? 'of_iommu_configure()' : 'acpi_iommu_configure_id()', of ? FILES.of_iommu : FILES.acpi_scan, branches,
       { doc: 'the replay of the IOMMU probe from the firmware configure' });
   });
 }

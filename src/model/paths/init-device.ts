@@ -129,7 +129,7 @@ export const initDevicePath: ProbePath = (b, d, mode, exits) => b.within(__filen
   // Intel DMAR units have no fwnode: iommu_fwspec_ops(NULL) finds any registered unit ("cheekily
   // co-opt the same mechanism", 6.12.63 iommu.c:520-528).
   const anyListed = or(...b.ctx.sc.iommus.map((_, i) => v('iommu.listed', i)));
-  const hasOps = !fromFwspec ? ne(v('bus.iommu_ops'), 'none')
+  const hasOps = !fromFwspec ? ne(b.ctx.busOf('bus.iommu_ops', d), 'none')
     : b.ctx.driver === 'intel' ? anyListed : and(eq(v('dev.iommu_fwspec', d), 'present'), iv('iommu.listed', d));
   const busOps = (enodev: Exit): void => {
     b.add('pd_bus_ops', '__iommu_probe_device()', FILES.iommu, [

@@ -36,8 +36,8 @@ export const probeDevicePath: ProbePath = (b, d, mode, exits) => b.within(__file
   }
   if (L && !staticLock) lockStep(b, L, 'pd_bus_ops');
   b.add('pd_bus_ops', '__iommu_probe_device()', FILES.iommu, [
-    exitBr('enodev', eq(v('bus.iommu_ops'), 'none'), [], staticLock ? exits.enodev : out('enodev', exits.enodev), undefined, '!dev->bus->iommu_ops -> -ENODEV'),
-    br('ok', ne(v('bus.iommu_ops'), 'none'), keepBusOps(b), staticLock ? L!.lock : 'r_alloc'),
+    exitBr('enodev', eq(ctx.busOf('bus.iommu_ops', d), 'none'), [], staticLock ? exits.enodev : out('enodev', exits.enodev), undefined, '!dev->bus->iommu_ops -> -ENODEV'),
+    br('ok', ne(ctx.busOf('bus.iommu_ops', d), 'none'), keepBusOps(b), staticLock ? L!.lock : 'r_alloc'),
   ]);
   if (L && staticLock) lockStep(b, L, 'r_alloc');
   b.add('r_alloc', 'dev_iommu_get()', FILES.iommu, [br(undefined, undefined, [set('dev.iommu', d, 'alloc')], 'r_probe_dev')],

@@ -18,7 +18,9 @@
 import { add, and, eq, ite, ne, not, or, set, v } from '../../ir/dsl';
 import type { Expr } from '../../ir/types';
 import { br, FILES, gOf, gv, hasGrp, type ActorB } from '../ctx';
-import { firmwareConfigure } from './firmware-configure';
+import { firmwareConfigure, firmwareEntry } from './firmware-configure';
+import type { BusGlue, Firmware } from '../bus-glue';
+import type { Variant } from '../dev-paths';
 import { noDefaultDomain, ownedElsewhere } from './use-default-domain';
 import { groupedCheckStep, lockedProbe, lockedProbeTail, lockStep } from './init-device';
 import type { ProbePath } from './types';
@@ -41,7 +43,13 @@ export const droppingPath: ProbePath = (b, d, mode, exits, opts) => b.within(__f
       br('drop', fwTest, [], 'r_drop', undefined, recheck ? '!fwspec && !dev->driver (0c8e9c148e29)' : '!dev->driver (bcb81ac6ae3c)'),
       br('keep', not(fwTest), [], 'r_ops'),
     ], { doc: 'whether to drop the probe lock around dev->bus->dma_configure; reads dev->driver without device_lock' });
-    b.add('r_drop', 'iommu_init_device()', FILES.iommu, [br(undefined, undefined, [set('probe_lock', undefined, 'none')], 'r_dma_cfg')],
+    // The device's bus glue (r_dma_cfg, r_dma_use) and its firmware's configure (o_*): one copy
+    // per variant among the devices this path runs for (dev-paths.ts).
+    const glues = ctx.variants.glue(b.devs);
+    const fws = ctx.variants.firmware(b.devs);
+    const among = <T, U>(xs: readonly Variant<T>[], y: Variant<U>) => xs.filter((x) => x.devs.some((i) => y.devs.includes(i)));
+    const DMA_CFG = '$r_dma_cfg', fwOf = (g: Variant<BusGlue>) => `$fw@${g.key}`, useOf = (fw: Variant<Firmware>) => `$r_dma_use@${fw.key}`;
+    b.add('r_drop', 'iommu_init_device()', FILES.iommu, [br(undefined, undefined, [set('probe_lock', undefined, 'none')], DMA_CFG)],
       { doc: 'mutex_unlock(&iommu_probe_device_lock) before dev->bus->dma_configure(dev)' });
     // platform_dma_configure / pci_dma_configure read dev->driver on entry (6.18.9
     // platform.c:1440), before the firmware configure; the walk's use of the default domain
@@ -49,14 +57,20 @@ export const droppingPath: ProbePath = (b, d, mode, exits, opts) => b.within(__f
     const walkUse = true;
     const snapshot = walkUse ? b.local('drv_snapshot', { kind: 'enum', values: ['none', 'dma_api', 'managed'] }, 'none') : '';
     const drv = v('dev.driver', d);
-    b.add('r_dma_cfg', ctx.glue.configure, ctx.glue.file, [br(undefined, undefined,
-      walkUse ? [b.ls(snapshot, ite(eq(drv, 'none'), 'none', ite(or(eq(drv, 'K'), eq(drv, 'M')), 'dma_api', 'managed')))] : [], 'o_lock')],
-    { doc: 'dev->bus->dma_configure(dev): drv = READ_ONCE(dev->driver); of_dma_configure_id -> of_iommu_configure (steps o_* run by this thread); errors are ignored by iommu_init_device' });
+    for (const g of glues) {
+      const kinds = among(fws, g).map((x) => x.value);
+      b.add(`r_dma_cfg${g.suffix}`, g.value.configure, g.value.file, [br(undefined, undefined,
+        walkUse ? [b.ls(snapshot, ite(eq(drv, 'none'), 'none', ite(or(eq(drv, 'K'), eq(drv, 'M')), 'dma_api', 'managed')))] : [], fwOf(g))],
+      { doc: 'dev->bus->dma_configure(dev): drv = READ_ONCE(dev->driver); ' + (kinds.includes('of') ? 'of_dma_configure_id -> of_iommu_configure' : '') + (kinds.length > 1 ? ' or ' : '') + (kinds.includes('acpi') ? 'acpi_dma_configure_id -> acpi_iommu_configure_id' : '') + ' (steps o_* run by this thread); errors are ignored by iommu_init_device' });
+    }
     // The bus glue, after the firmware configure succeeded: with a driver that is not
     // driver_managed_dma, iommu_device_use_default_domain(dev), on behalf of whichever driver is
     // binding meanwhile (REVIEW not-modelled 3).
-    firmwareConfigure(b, d, { ok: { goto: walkUse ? 'r_dma_use' : 'r_relock' }, noiommu: { goto: 'r_relock' }, defer: { goto: 'r_relock' }, replay: null });
-    if (walkUse) walkUsesDefaultDomain(b, d, b.lv(snapshot));
+    for (const fw of fws) firmwareConfigure(b, d, { ok: { goto: walkUse ? useOf(fw) : 'r_relock' }, noiommu: { goto: 'r_relock' }, defer: { goto: 'r_relock' }, replay: null }, fw);
+    if (walkUse) for (const g of glues) walkUsesDefaultDomain(b, d, b.lv(snapshot), g);
+    b.dispatch(DMA_CFG, d, glues, (g) => `r_dma_cfg${g.suffix}`);
+    for (const g of glues) b.dispatch(fwOf(g), d, among(fws, g), firmwareEntry);
+    for (const fw of fws) b.dispatch(useOf(fw), d, among(glues, fw), (g) => `r_dma_use${g.suffix}`);
     b.add('r_relock', 'iommu_init_device()', FILES.iommu, [br(undefined, undefined, [set('probe_lock', undefined, { kind: 'param', name: '$me' })], recheck ? 'r_recheck' : 'r_ops')],
       { guard: eq(v('probe_lock'), 'none'), doc: 'mutex_lock(&iommu_probe_device_lock) after dma_configure' });
     if (recheck) {
@@ -82,7 +96,7 @@ export const droppingPath: ProbePath = (b, d, mode, exits, opts) => b.within(__f
 
 /** The walk's own use of the default domain in the bus glue's dma_configure (one
  *  group->mutex section, like use_check), on the driver read at entry. */
-function walkUsesDefaultDomain(b: ActorB, d: Expr, snapshot: Expr): void {
+function walkUsesDefaultDomain(b: ActorB, d: Expr, snapshot: Expr, g: Variant<BusGlue>): void {
   const f = b.ctx.f;
   const G = gOf(d);
   const dmaApi = eq(snapshot, 'dma_api');
@@ -90,10 +104,10 @@ function walkUsesDefaultDomain(b: ActorB, d: Expr, snapshot: Expr): void {
   // Until 95deee37a123 (platform) and 78447d4545b2 (PCI), and still on amba, the glue computed
   // to_*_driver(dev->driver) on entry and tested dev->driver again before the use: a driver
   // set between the two reads makes it dereference the pointer made from NULL (a TOCTOU).
-  const glue = b.ctx.glue;
+  const glue = g.value;
   const oops = f[glue.snapshot] ? undefined
     : [{ name: 'NoNullOpsDeref', cond: or(ne(snapshot, 'none'), eq(v('dev.driver', d), 'none')), doc: `${glue.toDriver}(NULL)->driver_managed_dma: dev->driver was NULL on entry and is set at the test (fixed by ${glue.fix})` }];
-  b.add('r_dma_use', glue.configure, glue.file, [
+  b.add(`r_dma_use${g.suffix}`, glue.configure, glue.file, [
     br('nodrv', not(dmaApi), [], 'r_relock', oops, 'no driver, or driver_managed_dma: no use'),
     br('nogroup', and(dmaApi, not(hasGrp(d))), [], 'r_relock', oops, 'iommu_device_use_default_domain: no group -> return 0, nothing counted'),
     br('refused', and(dmaApi, hasGrp(d), refused), [], 'r_relock', oops, '-EPROBE_DEFER or -EBUSY: ignored by iommu_init_device'),

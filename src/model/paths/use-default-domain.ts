@@ -32,22 +32,28 @@ function build(b: ActorB, d: Expr, o: { entry: string; err: string; afterUse: st
     br('nogroup', and(ne(v('dev.drv', d), 'V'), not(hasGrp(d))), [set('ghost.use_counted', d, 'not_counted'), set('ghost.kernel_dma_user', d, true), set('dev.bind_phase', d, 'use_dd')], o.afterUse, undefined, 'dev->iommu_group == NULL (read without a lock) -> return 0, nothing counted'),
     br('group', and(ne(v('dev.drv', d), 'V'), hasGrp(d)), [set('dev.bind_phase', d, 'use_dd')], 'use_check'),
   ], { doc: (useBeforeFw ? 'v7 04/11: ' : '512881eacfa7: ') + 'if (!drv->driver_managed_dma) iommu_device_use_default_domain(dev): group = iommu_group_get(dev) without a lock' });
+  // The glue's failure path: one c_use_fail per glue of the binding devices (dev-paths.ts).
+  const USE_FAIL = '$c_use_fail';
   const defers = f.use_default_domain_defers_if_no_default_domain;
   const noDd = noDefaultDomain(d);
   const busy = ownedElsewhere(d);
   const useBr = [];
-  if (defers) useBr.push(br('defer', noDd, [set('ghost.use_counted', d, 'failed'), b.ls(o.err, 'defer')], useBeforeFw ? 'c_fail_early' : 'c_use_fail', undefined, 'b46064a18810: !group->default_domain -> -EPROBE_DEFER'));
-  useBr.push(br('busy', defers ? and(not(noDd), busy) : busy, [set('ghost.use_counted', d, 'failed'), b.ls(o.err, 'err')], useBeforeFw ? 'c_fail_early' : 'c_use_fail', undefined, 'owner_cnt && (owner || domain != default_domain) -> -EBUSY'));
+  if (defers) useBr.push(br('defer', noDd, [set('ghost.use_counted', d, 'failed'), b.ls(o.err, 'defer')], useBeforeFw ? 'c_fail_early' : USE_FAIL, undefined, 'b46064a18810: !group->default_domain -> -EPROBE_DEFER'));
+  useBr.push(br('busy', defers ? and(not(noDd), busy) : busy, [set('ghost.use_counted', d, 'failed'), b.ls(o.err, 'err')], useBeforeFw ? 'c_fail_early' : USE_FAIL, undefined, 'owner_cnt && (owner || domain != default_domain) -> -EBUSY'));
   useBr.push(br('ok', defers ? and(not(noDd), not(busy)) : not(busy), [
     set('group.owner_cnt', G, add(gv('group.owner_cnt', d), 1)), set('ghost.use_counted', d, 'counted'), set('ghost.kernel_dma_user', d, true),
   ], o.afterUse, undefined, 'owner_cnt++'));
   b.add('use_check', 'iommu_device_use_default_domain()', FILES.iommu, useBr,
     { doc: 'use_lock .. use_unlock as one group->mutex section' });
   if (useAfterFw) {
-    b.add('c_use_fail', ctx.glue.configure, ctx.glue.file, [
-      br('defer', eq(b.lv(o.err), 'defer'), ctx.coreDma ? [] : [set('dev.dma_ops', d, 'none')], 'c_defer'),
-      br('err', ne(b.lv(o.err), 'defer'), ctx.coreDma ? [] : [set('dev.dma_ops', d, 'none')], 'c_fail_early'),
-    ], { doc: 'use failed: arch_teardown_dma_ops(dev); dma_configure returns the error' });
+    const glues = ctx.variants.glue(b.devs);
+    for (const g of glues) {
+      b.add(`c_use_fail${g.suffix}`, g.value.configure, g.value.file, [
+        br('defer', eq(b.lv(o.err), 'defer'), ctx.coreDma ? [] : [set('dev.dma_ops', d, 'none')], 'c_defer'),
+        br('err', ne(b.lv(o.err), 'defer'), ctx.coreDma ? [] : [set('dev.dma_ops', d, 'none')], 'c_fail_early'),
+      ], { doc: 'use failed: arch_teardown_dma_ops(dev); dma_configure returns the error' });
+    }
+    b.dispatch(USE_FAIL, d, glues, (g) => `c_use_fail${g.suffix}`);
   }
   if (useBeforeFw) {
     const bad = or(v('ghost.bad_unuse'), ne(v('ghost.use_counted', d), 'counted'));
