@@ -22,8 +22,10 @@ export interface DevCfg {
   /** The IOMMU instance of the firmware link (DT iommus, IORT, DMAR scope). */
   readonly iommu: string;
   readonly group: string;
-  /** K: plain DMA-API user; M: msm-style private domain; V: vfio (driver_managed_dma). */
-  readonly driver: 'K' | 'M' | 'V';
+  /** K: plain DMA-API user; M: msm-style private domain; V: vfio (driver_managed_dma); N: a
+   *  driver that does no DMA (its bind still runs dma_configure and, from v5.19, the
+   *  default-domain use; it never maps). */
+  readonly driver: 'K' | 'M' | 'V' | 'N';
   /** probe: the client bind runs from boot (driver registration, async probe); deferred: the
    *  device sat on the deferred list and is retried by the deferred-probe worker; hotplug:
    *  device_add (actor N) runs during the scenario, then the bind. none: no bind. */

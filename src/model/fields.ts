@@ -15,6 +15,8 @@ export function buildFields(ctx: BuildCtx): Field[] {
   const walkIn = ctx.forms.registration === 'walk_in_register';
   const groupIdentity = sc.groups.map((g) => (f.qcom_identity_default && devs.some((d) => d.group === g && d.compatListed) ? 'identity' : 'dma'));
   const boot = sc.iommus.map((i) => !!i.atBoot);
+  // N (no DMA) joins the driver enums only where a device has it: the other models keep theirs.
+  const drivers = ['none', 'K', 'M', 'V', ...(devs.some((d) => d.driver === 'N') ? ['N'] : [])];
   const fields: Field[] = [
     { name: 'bus.iommu_ops', domain: en('none', 'ops'), init: sc.iommus.some((i) => i.atBoot) ? 'ops' : 'none', doc: 'struct bus_type::iommu_ops' },
     { name: 'bus.notifier_registered', domain: bool, init: walkIn, doc: 'iommu_bus_notifier on the bus (at boot from c13dbc1e2485)' },
@@ -32,14 +34,14 @@ export function buildFields(ctx: BuildCtx): Field[] {
     // devices: constants
     { name: 'dev.fw_iommu', domain: ref('iommu', false), over: 'dev', init: per((d) => d.iommu), doc: 'firmware link (constant)' },
     { name: 'dev.group_of', domain: ref('group', false), over: 'dev', init: per((d) => d.group), doc: 'what ops->device_group returns (constant)' },
-    { name: 'dev.drv', domain: en('none', 'K', 'M', 'V'), over: 'dev', init: per((d) => d.driver), doc: 'the client driver that binds (constant)' },
+    { name: 'dev.drv', domain: en(...drivers), over: 'dev', init: per((d) => d.driver), doc: 'the client driver that binds (constant)' },
     { name: 'dev.compat_listed', domain: bool, over: 'dev', init: per((d) => !!d.compatListed), doc: 'qcom display/GPU compatible (constant)' },
     { name: 'dev.links_block', domain: bool, over: 'dev', init: per((d) => !!d.linksBlock), doc: 'fw_devlink.strict orders the client after its IOMMU (constant)' },
     { name: 'dev.hotplug', domain: bool, over: 'dev', init: per((d) => d.start === 'hotplug'), doc: 'added by actor N during the run (constant)' },
     // devices: state
     { name: 'dev.added', domain: bool, over: 'dev', init: per((d) => d.start !== 'hotplug'), doc: 'device_add done (on the bus klist)' },
     { name: 'dev.device_lock', domain: ref('$thread'), over: 'dev', init: 'none', doc: 'device_lock(dev) holder' },
-    { name: 'dev.driver', domain: en('none', 'K', 'M', 'V'), over: 'dev', init: 'none', doc: 'struct device::driver' },
+    { name: 'dev.driver', domain: en(...drivers), over: 'dev', init: 'none', doc: 'struct device::driver' },
     { name: 'dev.bind_phase', domain: en('idle', 'links_ok', 'dma_cfg', 'use_dd', 'drv_probe', 'bound', 'unbinding'), over: 'dev', init: 'idle', doc: 'position in really_probe / __device_release_driver' },
     { name: 'dev.deferred', domain: bool, over: 'dev', init: per((d) => d.start === 'deferred'), doc: 'on the deferred-probe pending list' },
     { name: 'dev.trigger', domain: bool, over: 'dev', init: false, doc: 'a deferred-probe trigger happened since this device last started probing' },

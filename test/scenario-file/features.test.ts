@@ -2,7 +2,7 @@
  * Issue 14 part 1 names what a scenario file describes. Each feature the format has is used by
  * at least one file (a built-in in scenarios/, or fixtures/firmware-dma.yaml for the keys no
  * built-in uses), and the fixture's keys reach the model. What the format cannot say (the
- * firmware path apart from the bus, a client without DMA, a sysfs default-domain change) is
+ * firmware path apart from the bus, a sysfs default-domain change) is
  * listed in docs/cli.md: the model has no such choice or event.
  */
 import { test } from 'node:test';

@@ -49,8 +49,10 @@ export const droppingPath: ProbePath = (b, d, mode, exits, opts) => b.within(__f
     const walkUse = true;
     const snapshot = walkUse ? b.local('drv_snapshot', { kind: 'enum', values: ['none', 'dma_api', 'managed'] }, 'none') : '';
     const drv = v('dev.driver', d);
+    // A driver that does no DMA is not driver_managed_dma either (tested only where one binds).
+    const noDma = ctx.sc.devices.some((x) => x.driver === 'N') ? [eq(drv, 'N')] : [];
     b.add('r_dma_cfg', ctx.glue.configure, ctx.glue.file, [br(undefined, undefined,
-      walkUse ? [b.ls(snapshot, ite(eq(drv, 'none'), 'none', ite(or(eq(drv, 'K'), eq(drv, 'M')), 'dma_api', 'managed')))] : [], 'o_lock')],
+      walkUse ? [b.ls(snapshot, ite(eq(drv, 'none'), 'none', ite(or(eq(drv, 'K'), eq(drv, 'M'), ...noDma), 'dma_api', 'managed')))] : [], 'o_lock')],
     { doc: 'dev->bus->dma_configure(dev): drv = READ_ONCE(dev->driver); of_dma_configure_id -> of_iommu_configure (steps o_* run by this thread); errors are ignored by iommu_init_device' });
     // The bus glue, after the firmware configure succeeded: with a driver that is not
     // driver_managed_dma, iommu_device_use_default_domain(dev), on behalf of whichever driver is
