@@ -21,7 +21,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-const { buildKernelModel, KERNELS, SCENARIOS } = require(path.join(root, 'dist/src/model'));
+const { buildKernelModel, kernelMisfit, KERNELS, SCENARIOS } = require(path.join(root, 'dist/src/model'));
+const { readScenarioFile } = require(path.join(root, 'dist/src/scenario-file/parse'));
+const EXAMPLES = ['docs/examples/sysfs-type.yaml'];
 const { loadCParser } = require(path.join(root, 'dist/src/drift/parse-c'));
 const { TreeFunctions } = require(path.join(root, 'dist/src/drift/locate'));
 
@@ -55,8 +57,11 @@ const TREES = {
 /** Every (function, file) a step of any scenario cites on this kernel. */
 function citedFunctions(kernel) {
   const out = new Map();
-  for (const s of SCENARIOS) {
-    for (const a of buildKernelModel({ kernel, scenario: s.name }).actors) {
+  // The built-ins, and the example files of the keys no built-in uses (a sysfs type change:
+  // actor S), on the kernels that can run them.
+  const examples = EXAMPLES.map((f) => readScenarioFile(path.join(root, f)).def).filter((d) => !kernelMisfit(kernel, d));
+  for (const s of [...SCENARIOS.map((x) => x.name), ...examples]) {
+    for (const a of buildKernelModel({ kernel, scenario: s }).actors) {
       for (const st of a.steps) if (st.fn && st.file) out.set(`${st.fn}|${st.file}`, { fn: st.fn, file: st.file });
     }
   }

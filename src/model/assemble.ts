@@ -6,6 +6,9 @@ import { buildNotifier } from './actors/notifier';
 import { buildRegistration, registrationSlots } from './actors/registration';
 import { buildUnbind } from './actors/unbind';
 import { buildVfio } from './actors/vfio';
+import { buildSysfsType } from './actors/sysfs-type';
+import { kernelMisfit } from './topology';
+import { fail } from '../errors';
 import { formsOf } from './forms';
 import { unattachedFault } from './drivers';
 import { citationsOf } from './citations';
@@ -34,11 +37,12 @@ export function buildActors(flags: Kernel['flags'], sc: ScenarioDef): Built {
   const ub = sc.devices.map((d, i) => (d.unbind ? i : -1)).filter((i) => i >= 0);
   if (ub.length) actors.push({ name: 'U', over: 'dev', slots: ub, steps: buildUnbind(ctx).steps });
   if (sc.vfio && flags.dma_ownership_api) actors.push({ name: 'V', over: 'group', slots: [ctx.groupIdx(sc.vfio.group)], steps: buildVfio(ctx).steps });
+  if (sc.sysfsType) actors.push({ name: 'S', over: 'group', slots: [ctx.groupIdx(sc.sysfsType.group)], steps: buildSysfsType(ctx).steps });
   if (sc.initcallsActor) actors.push({ name: 'E', steps: buildEnvironment(ctx).steps });
   // Declaration order fixes action ids, which break ties among equally short counterexamples:
   // clients first, so a trace shows a client running as far as it can before the registration
   // catches up (the order in which the seed threads tell their races).
-  const order = ['C', 'N', 'U', 'V', 'R', 'E'];
+  const order = ['C', 'N', 'U', 'V', 'S', 'R', 'E'];
   actors.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   return { actors, assumptions: [...ctx.assumptions], ctx };
 }
@@ -71,6 +75,7 @@ function shapeOf(ctx: BuildCtx): KernelShape {
     // platform driver), so only the others must settle.
     iommusToSettle: ctx.driver === 'intel' ? [] : ctx.sc.iommus.map((_, i) => i),
     unattachedFault: ctx.sc.iommus.map((i) => unattachedFault(i.driver, ctx.f, ctx.forms)),
+    ...(ctx.sc.sysfsType ? { sysfsType: true } : {}),
   };
 }
 
@@ -116,6 +121,8 @@ function prune(fields: Field[], actors: Actor[], props: Property[]): { fields: F
 
 export function assemble(kernel: Kernel, sc: ScenarioDef, patches: readonly Patch[], invariants: readonly string[], opts: { allowUnreadFlags?: boolean; iommuDriver?: string } = {}): Model {
   const phase = patchFlags(kernel.name, sc.name, kernel.flags, patches, { allowUnread: opts.allowUnreadFlags });
+  const misfit = kernelMisfit(sc, kernel.name, phase.flags);
+  if (misfit) fail('E_USAGE', misfit);
   const built = buildActors(phase.flags, sc);
   const ctx = built.ctx;
   citeSteps(kernel.name, built.actors);

@@ -36,6 +36,10 @@ export interface DevCfg {
   readonly linksBlock?: boolean;
 }
 
+/** What the sysfs type file accepts that the model tells apart ("auto" is not modelled). */
+export type SysfsDomainType = 'identity' | 'DMA' | 'DMA-FQ';
+export const SYSFS_DOMAIN_TYPES: readonly SysfsDomainType[] = ['identity', 'DMA', 'DMA-FQ'];
+
 export interface WitnessDef {
   readonly name: string;
   readonly doc: string;
@@ -56,6 +60,9 @@ export interface ScenarioDef {
   readonly devices: readonly DevCfg[];
   /** A vfio-like user-space owner claims this group once `afterBound` is bound to vfio. */
   readonly vfio?: { readonly group: string; readonly afterBound: string };
+  /** `echo TYPE > /sys/kernel/iommu_groups/N/type` for this group, once, at any moment (actor S,
+   *  iommu_group_store_type(); refused on kernels without it). */
+  readonly sysfsType?: { readonly group: string; readonly to: SysfsDomainType };
   /** Fault flags (iommu-probe.md 6) switched on: nondeterministic failure branches. */
   readonly faults: readonly string[];
   /** Add the environment step k_initcalls_done (deferred_probe_initcall). */

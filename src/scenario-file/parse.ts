@@ -38,6 +38,7 @@ export interface ReadOptions { readonly schema?: 'ajv' | 'cheap' }
 interface Raw {
   name: string; seed?: string; doc?: string; defaultScenario?: boolean; bus: ScenarioDef['bus']; bootThread?: boolean;
   iommus: IommuCfg[]; groups: string[]; devices: DevCfg[]; vfio?: { group: string; afterBound: string };
+  sysfsType?: NonNullable<ScenarioDef['sysfsType']>;
   faults?: string[]; initcallsActor?: boolean; invariants?: 'all' | string[];
   witnesses?: { name: string; doc?: string; when: Cond }[];
 }
@@ -137,6 +138,7 @@ function crossCheck(r: Raw): { path: Path; message: string } | undefined {
     if (!d) return { path: ['vfio', 'afterBound'], message: `no device '${r.vfio.afterBound}' in devices (${near(r.vfio.afterBound, devs)})` };
     if (d.driver !== 'V' || d.group !== r.vfio.group) return { path: ['vfio', 'afterBound'], message: `device '${d.name}' must be bound to vfio (driver: V) in group '${r.vfio.group}'` };
   }
+  if (r.sysfsType && !groups.includes(r.sysfsType.group)) return { path: ['sysfsType', 'group'], message: `no group '${r.sysfsType.group}' in groups (${near(r.sysfsType.group, groups)})` };
   const drivers = [...new Set(r.iommus.map((i) => i.driver))];
   if (drivers.length > 1) return { path: ['iommus', r.iommus.findIndex((i) => i.driver !== drivers[0]), 'driver'], message: `every IOMMU of a scenario has one driver (the model builds one driver's lookup and probe_device); got ${drivers.join(', ')}` };
   const misfit = topologyMisfit({ name: r.name, bus: r.bus, bootThread: r.bootThread }, drivers[0]);
@@ -151,6 +153,7 @@ function toDef(r: Raw): ScenarioDef {
     iommus: r.iommus.map((i) => ({ ...i })), ...(r.bootThread ? { bootThread: true } : {}),
     groups: [...r.groups], devices: r.devices.map((d) => ({ ...d })),
     ...(r.vfio ? { vfio: { ...r.vfio } } : {}),
+    ...(r.sysfsType ? { sysfsType: { ...r.sysfsType } } : {}),
     faults: [...(r.faults ?? [])], ...(r.initcallsActor ? { initcallsActor: true } : {}),
     invariants: r.invariants === undefined || r.invariants === 'all' ? all : [...r.invariants],
     witnesses: (r.witnesses ?? []).map((w) => ({ name: w.name, doc: w.doc ?? '', expr: (h) => condExpr(w.when, h) })),

@@ -2,7 +2,7 @@
  * Issue 14 part 1 names what a scenario file describes. Each feature the format has is used by
  * at least one file (a built-in in scenarios/, or fixtures/firmware-dma.yaml for the keys no
  * built-in uses), and the fixture's keys reach the model. What the format cannot say (the
- * firmware path apart from the bus, a sysfs default-domain change) is
+ * firmware path apart from the bus) is
  * listed in docs/cli.md: the model has no such choice or event.
  */
 import { test } from 'node:test';
@@ -16,7 +16,8 @@ import { ROOT } from '../cli/helpers';
 
 const FIXTURE = path.join(ROOT, 'test', 'scenario-file', 'fixtures', 'firmware-dma.yaml');
 const fixture = readScenarioFile(FIXTURE).def;
-const files: ScenarioDef[] = [...BUILTIN_SCENARIOS.all(), fixture];
+const sysfsExample = readScenarioFile(path.join(ROOT, 'docs', 'examples', 'sysfs-type.yaml')).def;
+const files: ScenarioDef[] = [...BUILTIN_SCENARIOS.all(), fixture, sysfsExample];
 
 const devs = (s: ScenarioDef) => s.devices;
 const FEATURES: [string, (s: ScenarioDef) => boolean][] = [
@@ -38,12 +39,14 @@ const FEATURES: [string, (s: ScenarioDef) => boolean][] = [
   ['client DMA-API driver', (s) => devs(s).some((d) => d.driver === 'K')],
   ['client msm-style private domain', (s) => devs(s).some((d) => d.driver === 'M' && !!d.compatListed)],
   ['client vfio', (s) => devs(s).some((d) => d.driver === 'V')],
+  ['client driver that does no DMA', (s) => devs(s).some((d) => d.driver === 'N')],
   ['group sharing', (s) => devs(s).some((d, i) => devs(s).findIndex((x) => x.group === d.group) !== i)],
   ['firmware DMA left running', (s) => devs(s).some((d) => d.fwDmaLive)],
   ['fw_devlink ordering', (s) => devs(s).some((d) => d.linksBlock)],
   ['event unbind', (s) => devs(s).some((d) => d.unbind)],
   ['event hot-plug', (s) => devs(s).some((d) => d.start === 'hotplug')],
   ['event vfio claim', (s) => !!s.vfio],
+  ['event sysfs default-domain type change', (s) => !!s.sysfsType],
   ['event deferred_probe_initcall', (s) => !!s.initcallsActor],
   ['fault f_ctx_exhausted', (s) => s.faults.includes('f_ctx_exhausted')],
   ['fault f_pgtable_dma_reject', (s) => s.faults.includes('f_pgtable_dma_reject')],
