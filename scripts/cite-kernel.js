@@ -22,6 +22,8 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const { buildKernelModel, KERNELS, SCENARIOS } = require(path.join(root, 'dist/src/model'));
+const { readScenarioFile } = require(path.join(root, 'dist/src/scenario-file/parse'));
+const EXAMPLES = ['docs/examples/sysfs-type.yaml'];
 const { loadCParser } = require(path.join(root, 'dist/src/drift/parse-c'));
 const { TreeFunctions } = require(path.join(root, 'dist/src/drift/locate'));
 
@@ -61,7 +63,10 @@ function buildOrNone(kernel, scenario) {
 /** Every (function, file) a step of any scenario cites on this kernel. */
 function citedFunctions(kernel) {
   const out = new Map();
-  for (const s of [...SCENARIOS.map((x) => x.name), MIXED]) {
+  // The built-ins, the mixed-driver example (r_bus_busy_smmu_v3) and the example files of the
+  // keys no built-in uses (a sysfs type change: actor S), on the kernels that can run them.
+  const examples = EXAMPLES.map((f) => readScenarioFile(path.join(root, f)).def);
+  for (const s of [...SCENARIOS.map((x) => x.name), MIXED, ...examples]) {
     for (const a of buildOrNone(kernel, s).actors) {
       for (const st of a.steps) if (st.fn && st.file) out.set(`${st.fn}|${st.file}`, { fn: st.fn, file: st.file });
     }

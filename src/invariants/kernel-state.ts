@@ -16,7 +16,8 @@ export const hasGrp = (d: Expr): Expr => ne(grp(d), 'none');
 export const gv = (field: string, d: Expr): Expr => v(field, gOf(d));
 export const iv = (field: string, d: Expr): Expr => v(field, iOf(d));
 export const bound = (d: Val): Expr => eq(v('dev.bind_phase', d), 'bound');
-/** A driver that is not driver_managed_dma: the DMA-API users K and M. */
+/** A driver that maps through the DMA API: K and M (V is driver_managed_dma; N does no DMA, so
+ *  the DMA-mode invariants say nothing of it, while the ownership ones still count it). */
 export const dmaUser = (d: Val): Expr => or(eq(v('dev.driver', d), 'K'), eq(v('dev.driver', d), 'M'));
 
 /** Where a kernel keeps the client's DMA mode: dev->dma_ops (decided by arch_setup_dma_ops, up

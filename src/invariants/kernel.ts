@@ -22,6 +22,8 @@ export interface KernelShape {
   readonly iommusToSettle: readonly number[];
   /** Per IOMMU instance: from when it faults DMA of an unattached stream (disable_bypass). */
   readonly unattachedFault: readonly ('bound' | 'listed' | 'never')[];
+  /** The model has actor S (a sysfs default-domain type change). */
+  readonly sysfsType?: boolean;
 }
 
 export interface InvariantDef {
@@ -127,6 +129,14 @@ export const INVARIANT_DEFS: readonly InvariantDef[] = [
     name: 'GroupImpliesIommuDev', kind: 'invariant',
     doc: 'A grouped device has dev->iommu with its iommu_dev set (iommu-probe.md 4.15; v5.17+).',
     build: (k) => (k.devIommu ? forall('dev', (d) => implies(hasGrp(d), and(eq(v('dev.iommu', d), 'alloc'), ne(v('dev.iommu_iommu_dev', d), 'none')))) : null),
+  },
+  {
+    name: 'NoDefaultDomainChangeUnderDriver', kind: 'transition',
+    doc: 'A group\'s default domain is replaced (a sysfs type change) only while no device of the group is bound (driver_bound done, the unbind not begun) to a driver that is not driver_managed_dma: iommu_group_store_type() "requires the users to unbind the drivers" (6.6.150 iommu.c:3057-3059), checked by device_is_bound under device_lock (v5.11 .. v6.3) or by owner_cnt (49a22aae7d9c, v6.4). A change in the middle of a bind is left to the DMA-mode invariants. Built only with actor S; a replacement by a domain of the same type is not seen (REVIEW-2026-12 not-modelled 8).',
+    build: (k) => (k.sysfsType ? forall('group', (g) => implies(
+      and(ne(v('group.default_domain', g), 'none'), ne(next('group.default_domain', g), v('group.default_domain', g))),
+      not(exists('dev', (d) => and(inG(d, g), bound(d), ne(v('dev.driver', d), 'V')))),
+    )) : null),
   },
   { name: 'NoDeadlock', kind: 'terminal', doc: 'Built into the IR: a state with no enabled step has every actor at its end.' },
   {

@@ -6,9 +6,11 @@ import { buildNotifier } from './actors/notifier';
 import { buildRegistration, registrationSlots } from './actors/registration';
 import { buildUnbind } from './actors/unbind';
 import { buildVfio } from './actors/vfio';
+import { buildSysfsType } from './actors/sysfs-type';
+import { kernelMisfit } from './topology';
+import { fail } from '../errors';
 import { formsOf } from './forms';
 import { mixedFormsMisfit } from './mixed-drivers';
-import { fail } from '../errors';
 import { unattachedFault } from './drivers';
 import { citationsOf } from './citations';
 import type { ScenarioDef } from './config';
@@ -36,11 +38,12 @@ export function buildActors(flags: Kernel['flags'], sc: ScenarioDef): Built {
   const ub = sc.devices.map((d, i) => (d.unbind ? i : -1)).filter((i) => i >= 0);
   if (ub.length) actors.push({ name: 'U', over: 'dev', slots: ub, steps: buildUnbind(ctx).steps });
   if (sc.vfio && flags.dma_ownership_api) actors.push({ name: 'V', over: 'group', slots: [ctx.groupIdx(sc.vfio.group)], steps: buildVfio(ctx).steps });
+  if (sc.sysfsType) actors.push({ name: 'S', over: 'group', slots: [ctx.groupIdx(sc.sysfsType.group)], steps: buildSysfsType(ctx).steps });
   if (sc.initcallsActor) actors.push({ name: 'E', steps: buildEnvironment(ctx).steps });
   // Declaration order fixes action ids, which break ties among equally short counterexamples:
   // clients first, so a trace shows a client running as far as it can before the registration
   // catches up (the order in which the seed threads tell their races).
-  const order = ['C', 'N', 'U', 'V', 'R', 'E'];
+  const order = ['C', 'N', 'U', 'V', 'S', 'R', 'E'];
   actors.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   return { actors, assumptions: [...ctx.assumptions], ctx };
 }
@@ -73,6 +76,7 @@ function shapeOf(ctx: BuildCtx): KernelShape {
     // platform driver), so only the others must settle.
     iommusToSettle: ctx.driver === 'intel' ? [] : ctx.sc.iommus.map((_, i) => i),
     unattachedFault: ctx.sc.iommus.map((i) => unattachedFault(i.driver, ctx.f, ctx.forms)),
+    ...(ctx.sc.sysfsType ? { sysfsType: true } : {}),
   };
 }
 
@@ -120,6 +124,8 @@ export function assemble(kernel: Kernel, sc: ScenarioDef, patches: readonly Patc
   const phase = patchFlags(kernel.name, sc.name, kernel.flags, patches, { allowUnread: opts.allowUnreadFlags });
   const mixMisfit = mixedFormsMisfit(sc, formsOf(phase.flags), kernel.name);
   if (mixMisfit) fail('E_USAGE', mixMisfit);
+  const misfit = kernelMisfit(sc, kernel.name, phase.flags);
+  if (misfit) fail('E_USAGE', misfit);
   const built = buildActors(phase.flags, sc);
   const ctx = built.ctx;
   citeSteps(kernel.name, built.actors);

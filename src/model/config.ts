@@ -28,8 +28,10 @@ export interface DevCfg {
   /** The IOMMU instance of the firmware link (DT iommus, IORT, DMAR scope). */
   readonly iommu: string;
   readonly group: string;
-  /** K: plain DMA-API user; M: msm-style private domain; V: vfio (driver_managed_dma). */
-  readonly driver: 'K' | 'M' | 'V';
+  /** K: plain DMA-API user; M: msm-style private domain; V: vfio (driver_managed_dma); N: a
+   *  driver that does no DMA (its bind still runs dma_configure and, from v5.19, the
+   *  default-domain use; it never maps). */
+  readonly driver: 'K' | 'M' | 'V' | 'N';
   /** probe: the client bind runs from boot (driver registration, async probe); deferred: the
    *  device sat on the deferred list and is retried by the deferred-probe worker; hotplug:
    *  device_add (actor N) runs during the scenario, then the bind. none: no bind. */
@@ -45,6 +47,10 @@ export interface DevCfg {
    *  (IORT, DMAR scope); default: the scenario's `firmware`, else its bus's (dev-paths.ts). */
   readonly firmware?: Firmware;
 }
+
+/** What the sysfs type file accepts that the model tells apart ("auto" is not modelled). */
+export type SysfsDomainType = 'identity' | 'DMA' | 'DMA-FQ';
+export const SYSFS_DOMAIN_TYPES: readonly SysfsDomainType[] = ['identity', 'DMA', 'DMA-FQ'];
 
 export interface WitnessDef {
   readonly name: string;
@@ -69,6 +75,9 @@ export interface ScenarioDef {
   readonly devices: readonly DevCfg[];
   /** A vfio-like user-space owner claims this group once `afterBound` is bound to vfio. */
   readonly vfio?: { readonly group: string; readonly afterBound: string };
+  /** `echo TYPE > /sys/kernel/iommu_groups/N/type` for this group, once, at any moment (actor S,
+   *  iommu_group_store_type(); refused on kernels without it). */
+  readonly sysfsType?: { readonly group: string; readonly to: SysfsDomainType };
   /** Fault flags (iommu-probe.md 6) switched on: nondeterministic failure branches. */
   readonly faults: readonly string[];
   /** Add the environment step k_initcalls_done (deferred_probe_initcall). */

@@ -20,6 +20,8 @@ export function buildFields(ctx: BuildCtx): Field[] {
   const of = (i: number) => ctx.paths[i].firmware === 'of';
   // With devices on several buses, the bus fields are per bus (entity `bus`), each device's at dev.bus.
   const perBus = (x: string | boolean) => (ctx.multiBus ? { over: 'bus', init: ctx.buses.map(() => x) } : { init: x });
+  // N (no DMA) joins the driver enums only where a device has it: the other models keep theirs.
+  const drivers = ['none', 'K', 'M', 'V', ...(devs.some((d) => d.driver === 'N') ? ['N'] : [])];
   const fields: Field[] = [
     // With mixed drivers, whose ops the bus holds (mixed-drivers.ts; one bus then).
     { name: 'bus.iommu_ops', domain: ctx.mixed ? en('none', ...ctx.drivers) : en('none', 'ops'),
@@ -42,7 +44,7 @@ export function buildFields(ctx: BuildCtx): Field[] {
     // devices: constants
     { name: 'dev.fw_iommu', domain: ref('iommu', false), over: 'dev', init: per((d) => d.iommu), doc: 'firmware link (constant)' },
     { name: 'dev.group_of', domain: ref('group', false), over: 'dev', init: per((d) => d.group), doc: 'what ops->device_group returns (constant)' },
-    { name: 'dev.drv', domain: en('none', 'K', 'M', 'V'), over: 'dev', init: per((d) => d.driver), doc: 'the client driver that binds (constant)' },
+    { name: 'dev.drv', domain: en(...drivers), over: 'dev', init: per((d) => d.driver), doc: 'the client driver that binds (constant)' },
     { name: 'dev.compat_listed', domain: bool, over: 'dev', init: per((d) => !!d.compatListed), doc: 'qcom display/GPU compatible (constant)' },
     { name: 'dev.links_block', domain: bool, over: 'dev', init: per((d) => !!d.linksBlock), doc: 'fw_devlink.strict orders the client after its IOMMU (constant)' },
     { name: 'dev.hotplug', domain: bool, over: 'dev', init: per((d) => d.start === 'hotplug'), doc: 'added by actor N during the run (constant)' },
@@ -51,7 +53,7 @@ export function buildFields(ctx: BuildCtx): Field[] {
     // devices: state
     { name: 'dev.added', domain: bool, over: 'dev', init: per((d) => d.start !== 'hotplug'), doc: 'device_add done (on the bus klist)' },
     { name: 'dev.device_lock', domain: ref('$thread'), over: 'dev', init: 'none', doc: 'device_lock(dev) holder' },
-    { name: 'dev.driver', domain: en('none', 'K', 'M', 'V'), over: 'dev', init: 'none', doc: 'struct device::driver' },
+    { name: 'dev.driver', domain: en(...drivers), over: 'dev', init: 'none', doc: 'struct device::driver' },
     { name: 'dev.bind_phase', domain: en('idle', 'links_ok', 'dma_cfg', 'use_dd', 'drv_probe', 'bound', 'unbinding'), over: 'dev', init: 'idle', doc: 'position in really_probe / __device_release_driver' },
     { name: 'dev.deferred', domain: bool, over: 'dev', init: per((d) => d.start === 'deferred'), doc: 'on the deferred-probe pending list' },
     { name: 'dev.trigger', domain: bool, over: 'dev', init: false, doc: 'a deferred-probe trigger happened since this device last started probing' },

@@ -128,4 +128,5 @@ export const FLAG_READ_BY: Record<keyof KernelFlags, { readonly by: (x: Forms, f
   iommu_self_lookup_during_register: { by: always, where: 'every form' },
   qcom_identity_default: { by: always, where: 'every form' },
   msm_dma_map_for_cache: { by: always, where: 'every form' },
+  sysfs_group_type_store: { by: always, where: 'every form (actor S, built for a scenario with a sysfsType event)' },
 };

@@ -10,7 +10,7 @@ import { fail, unknownName } from '../errors';
 import { IOMMU_DRIVERS, type IommuDriver, type ScenarioDef } from './config';
 import type { Model } from '../ir/types';
 import { assemble } from './assemble';
-import { topologyMisfit } from './topology';
+import { kernelMisfit as kernelMisfitOf, topologyMisfit } from './topology';
 import { definePatch, type FlagRule, type Patch } from './patch';
 import { NEXT, type KernelDraft } from './step-draft';
 import { INVARIANT_DEFS } from '../invariants/kernel';
@@ -96,6 +96,13 @@ export function driverMisfit(scenario: string | ScenarioDef, driver: string): st
   const sc = typeof scenario !== 'string' ? scenario : BUILTIN_SCENARIOS.get(scenario);
   if (!IOMMU_DRIVERS.includes(driver as IommuDriver)) unknownName('E_UNKNOWN_DRIVER', 'IOMMU driver', driver, IOMMU_DRIVERS);
   return topologyMisfit(sc, driver);
+}
+
+/** Why the kernel cannot run the scenario's events (undefined: it can), e.g. a sysfs type change
+ *  on a kernel before iommu_group_store_type(). */
+export function kernelMisfit(kernel: string, scenario: string | ScenarioDef): string | undefined {
+  const k = KERNEL_DEFS.find((x) => x.name === kernel) ?? unknownName('E_UNKNOWN_KERNEL', 'kernel', kernel, KERNEL_DEFS.map((x) => x.name));
+  return kernelMisfitOf(typeof scenario !== 'string' ? scenario : BUILTIN_SCENARIOS.get(scenario), k.name, k.flags);
 }
 
 /** `iommuDriver` checks the scenario's topology with another IOMMU driver. `scenario` is a

@@ -93,6 +93,15 @@ export interface KernelFlags {
   qcom_identity_default: boolean;
   /** msm used dma_map_sg for cache maintenance until 0036bc73ccbe (v5.3). */
   msm_dma_map_for_cache: boolean;
+  /** iommu_group_store_type() (`echo TYPE > /sys/kernel/iommu_groups/N/type`, actor S):
+   *  absent before 08a27c1c3ecf (v5.11); from it, single-device groups only, refused while
+   *  device_is_bound(dev) under device_lock(dev), the change in iommu_change_dev_def_domain()
+   *  under group->mutex (5.15.215 iommu.c:3151-3367, the same in 5.17-rc5, 5.19.0 and 6.1.166);
+   *  from 49a22aae7d9c (v6.4) one group->mutex section refused while owner_cnt != 0, for any
+   *  group size (6.6.150 iommu.c:3067-3127; 6.12.63 3047-3099; 6.18.9 3085-3137). Where the new
+   *  domain's DMA ops are set follows dma_mode_decided_in (b67483b3c44e moved
+   *  iommu_setup_dma_ops() inside the mutex). */
+  sysfs_group_type_store: 'absent' | 'device_lock' | 'owner_cnt';
 }
 
 export type FlagName = keyof KernelFlags;
@@ -155,6 +164,7 @@ const v419: KernelFlags = {
   iommu_self_lookup_during_register: false,
   qcom_identity_default: false,
   msm_dma_map_for_cache: true,
+  sysfs_group_type_store: 'absent',
 };
 const C = (id: string, title: string) => ({ id, title });
 
@@ -197,15 +207,15 @@ const DEFS: readonly KernelDef[] = [
     verified: { status: 'verified', tree: 'unifreq/linux-5.10.y@dd73f55c9408 (5.10.265)' },
   },
   {
-    name: 'v5.15.y', kind: 'lts', base: 'v5.10.y', changes: { iommu_probe_unwinds_register: true },
-    doc: '5.15.215: the probe path of 5.10.y (the hack since 5.15.174; 5.15 unwinds the aborted SMMU probe and retries).',
-    commits: [],
+    name: 'v5.15.y', kind: 'lts', base: 'v5.10.y', changes: { iommu_probe_unwinds_register: true, sysfs_group_type_store: 'device_lock' },
+    doc: '5.15.215: the probe path of 5.10.y (the hack since 5.15.174; 5.15 unwinds the aborted SMMU probe and retries); the sysfs default-domain type change of v5.11.',
+    commits: [C('08a27c1c3ecf', 'iommu: Add support to change default domain of an iommu group (v5.11)')],
     verified: { status: 'verified', tree: 'unifreq/linux-5.15.y@5c88653f6cce (5.15.215)' },
   },
   {
     name: 'v5.17', kind: 'tag', base: 'v4.20-rc1',
-    changes: { probe_op: 'probe_device', bus_dma_mask_unconditional: false, ipmmu_destroy_guard: true, qcom_identity_default: true, iommu_probe_unwinds_register: true },
-    doc: 'probe_device with core-owned groups, bus_iommu_probe from bus_set_iommu, replay guarded by !device_iommu_mapped; no DMA-ownership API; the SMMU probe unregisters its instance when the walk fails.',
+    changes: { probe_op: 'probe_device', bus_dma_mask_unconditional: false, ipmmu_destroy_guard: true, qcom_identity_default: true, iommu_probe_unwinds_register: true, sysfs_group_type_store: 'device_lock' },
+    doc: 'probe_device with core-owned groups, bus_iommu_probe from bus_set_iommu, replay guarded by !device_iommu_mapped; no DMA-ownership API; the SMMU probe unregisters its instance when the walk fails; the sysfs default-domain type change (v5.11) for single-device groups under device_lock.',
     commits: [
       C('6778be4e5209', 'of/device: Really only set bus DMA mask when appropriate'),
       C('e5b78f2e349e', 'iommu/ipmmu-vmsa: Fix crash on early domain free [inferred id]'),
@@ -213,6 +223,7 @@ const DEFS: readonly KernelDef[] = [
       C('0e764a01015d', 'iommu/arm-smmu: Allow client devices to select direct mapping'),
       C('885e50253bfd', 'driver core: Move driver_sysfs_remove() after driver_sysfs_add()'),
       C('00eb74ea2c14', 'driver core: dma_configure failure skips dma_cleanup (v5.17-rc1)'),
+      C('08a27c1c3ecf', 'iommu: Add support to change default domain of an iommu group (v5.11)'),
     ],
     verified: { status: 'partly', tree: 'dunli/linux-5.17 (5.17-rc5)' },
   },
@@ -272,13 +283,14 @@ const DEFS: readonly KernelDef[] = [
   },
   {
     name: 'v6.6', kind: 'tag', base: 'v6.1',
-    changes: { probe_lock_function_static: true, probe_returns_early_if_grouped: true, of_replay_condition: 'always' },
+    changes: { probe_lock_function_static: true, probe_returns_early_if_grouped: true, of_replay_condition: 'always', sysfs_group_type_store: 'owner_cnt' },
     doc: 'the tag: a function-static probe lock inside __iommu_probe_device (01657bc14a39) around the grouped early return (6eb4da8cf545); of_iommu_configure takes no lock and replays unconditionally (ERRATA 6d); arm64 still decides dev->dma_ops in arch_setup_dma_ops; no arm-smmu hack (6.6.9: CVE-2024-56568).',
     commits: [
       C('01657bc14a39', 'iommu: Avoid races around device probe (function-static lock; v6.2)'),
       C('89395ccedbc1', 'iommu: Add device-centric DMA ownership interfaces'),
       C('6eb4da8cf545', 'iommu: Have __iommu_probe_device() check for already probed devices'),
       C('f188056352bc', 'iommu: Avoid locking/unlocking for iommu_probe_device()'),
+      C('49a22aae7d9c', 'iommu: Replace device_lock() with group->mutex (v6.4: the sysfs type change refused while owner_cnt != 0)'),
     ],
     verified: { status: 'verified', tree: 'unifreq/linux-6.6.y@5fda8f9c7f90 (6.6.0)' },
   },

@@ -4,6 +4,7 @@ import type { ScenarioDef } from './config';
 import { DRIVER_BUSES } from './bus-walk';
 
 type Topology = Pick<ScenarioDef, 'name' | 'bus' | 'bootThread'> & Partial<Pick<ScenarioDef, 'firmware' | 'devices'>>;
+import type { KernelFlags } from './kernels';
 
 /** Why `driver` cannot serve the topology (undefined: it can). */
 export function topologyMisfit(sc: Topology, driver: string): string | undefined {
@@ -41,5 +42,11 @@ export function deviceMisfit(sc: Topology, i: number, driver: string): { key: 'b
     if (bus !== 'pci') return { key: 'bus', own: busOwn, message: `scenario ${sc.name}: the modelled Intel DMAR units serve PCI devices (intel_iommu_init sets pci_bus_type's ops); ${who} is on ${bus}` };
   }
   if (buses && !buses.includes(bus)) return { key: 'bus', own: busOwn, message: `scenario ${sc.name}: ${driver} registers on ${buses.join(', ')}; ${who} is on ${bus}` };
+  return undefined;
+}
+
+/** Why a kernel cannot run the scenario's events (undefined: it can). */
+export function kernelMisfit(sc: Pick<ScenarioDef, 'name' | 'sysfsType'>, kernel: string, f: Pick<KernelFlags, 'sysfs_group_type_store'>): string | undefined {
+  if (sc.sysfsType && f.sysfs_group_type_store === 'absent') return `scenario ${sc.name}: kernel ${kernel} has no /sys/kernel/iommu_groups/*/type to write (iommu_group_store_type() came with 08a27c1c3ecf in v5.11)`;
   return undefined;
 }

@@ -39,6 +39,7 @@ export interface ReadOptions { readonly schema?: 'ajv' | 'cheap' }
 interface Raw {
   name: string; seed?: string; doc?: string; defaultScenario?: boolean; bus: ScenarioDef['bus']; firmware?: ScenarioDef['firmware']; bootThread?: boolean;
   iommus: IommuCfg[]; groups: string[]; devices: DevCfg[]; vfio?: { group: string; afterBound: string };
+  sysfsType?: NonNullable<ScenarioDef['sysfsType']>;
   faults?: string[]; initcallsActor?: boolean; invariants?: 'all' | string[];
   witnesses?: { name: string; doc?: string; when: Cond }[];
 }
@@ -143,6 +144,7 @@ function crossCheck(r: Raw): { path: Path; message: string } | undefined {
     if (u.atBoot) return { path: ['iommus', i, 'probe'], message: `IOMMU '${u.name}' is bound at boot (atBoot): it does not probe during the scenario, so it has no probe order` };
     if (r.bootThread) return { path: ['iommus', i, 'probe'], message: 'the DMAR units of a bootThread scenario already register in order from one boot thread: drop probe: sync' };
   }
+  if (r.sysfsType && !groups.includes(r.sysfsType.group)) return { path: ['sysfsType', 'group'], message: `no group '${r.sysfsType.group}' in groups (${near(r.sysfsType.group, groups)})` };
   const drivers = [...new Set(r.iommus.map((i) => i.driver))];
   const mix = driverMixMisfit(drivers);
   if (mix) return { path: ['iommus', r.iommus.findIndex((i) => i.driver !== drivers[0]), 'driver'], message: mix };
@@ -171,6 +173,7 @@ function toDef(r: Raw): ScenarioDef {
     iommus: r.iommus.map((i) => ({ ...i })), ...(r.bootThread ? { bootThread: true } : {}),
     groups: [...r.groups], devices: r.devices.map((d) => ({ ...d })),
     ...(r.vfio ? { vfio: { ...r.vfio } } : {}),
+    ...(r.sysfsType ? { sysfsType: { ...r.sysfsType } } : {}),
     faults: [...(r.faults ?? [])], ...(r.initcallsActor ? { initcallsActor: true } : {}),
     invariants: r.invariants === undefined || r.invariants === 'all' ? all : [...r.invariants],
     witnesses: (r.witnesses ?? []).map((w) => ({ name: w.name, doc: w.doc ?? '', expr: (h) => condExpr(w.when, h) })),

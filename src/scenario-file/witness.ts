@@ -25,7 +25,7 @@ import type { Path } from './schema';
 
 export const COND_KEYS = ['registered', 'bound', 'mode', 'field', 'at', 'ended', 'form', 'all', 'any', 'not'] as const;
 const ENTITY_KEYS = ['dev', 'iommu', 'group'] as const;
-const ACTORS = ['C', 'N', 'U', 'V', 'R', 'E'];
+const ACTORS = ['C', 'N', 'U', 'V', 'S', 'R', 'E'];
 const FORMS: Record<string, readonly string[]> = {
   probe: ['add_device', 'probe_device', 'init_device', 'dropping'],
   probeLock: ['none', 'function_static', 'file_scope'],

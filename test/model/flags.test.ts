@@ -10,9 +10,10 @@ import { ProbeError } from '../../src/errors';
 import { buildKernelModel, definePatch, KERNELS, SCENARIOS, type FlagName, type KernelFlags } from '../../src/model';
 import { KERNEL_DEFS } from '../../src/model/kernels';
 import { modelDigest } from '../helpers/model-digest';
-import { join } from 'node:path';
-import { readScenarioFile } from '../../src/scenario-file/parse';
+import * as path from 'node:path';
 import type { ScenarioDef } from '../../src/model/config';
+import { readScenarioFile } from '../../src/scenario-file/parse';
+import { ROOT } from '../cli/helpers';
 
 /** The other values a flag can take (enums listed from every baseline and the flag's type). */
 const DOMAINS: Partial<Record<FlagName, readonly unknown[]>> = {
@@ -24,25 +25,26 @@ const DOMAINS: Partial<Record<FlagName, readonly unknown[]>> = {
   dma_mode_decided_in: ['client_arch_setup', 'iommu_core'],
   use_default_domain_site: ['before_fw_configure', 'after_fw_configure'],
   claim_semantics: ['none', 'detach', 'blocking_domain'],
+  sysfs_group_type_store: ['absent', 'device_lock', 'owner_cnt'],
 };
-/** The built-in scenarios, and one that mixes IOMMU drivers: a flag may matter only there
- *  (register_refuses_other_driver). The add_device-era kernels refuse to build it. */
-const MIXED = readScenarioFile(join(__dirname, '..', '..', '..', 'docs', 'examples', 'mixed-smmu.yaml')).def;
-const ALL: readonly (string | ScenarioDef)[] = [...SCENARIOS.map((s) => s.name), MIXED];
-const nameOf = (s: string | ScenarioDef): string => (typeof s === 'string' ? s : s.name);
-const refusedMix = (e: unknown): boolean => e instanceof ProbeError && e.code === 'E_USAGE' && /mixes IOMMU drivers/.test(e.message);
-/** The model's digest, or undefined when the kernel refuses the mixed scenario. */
-function digestOf(opts: Parameters<typeof buildKernelModel>[0]): string | undefined {
+const valuesOf = (name: FlagName, cur: unknown): unknown[] =>
+  (typeof cur === 'boolean' ? [!cur] : (DOMAINS[name] ?? assert.fail(`no domain listed for flag ${name}`)).filter((x) => x !== cur));
+
+/** The built-ins, and the example of the keys no built-in uses (a sysfs type change): a kernel
+ *  without the event refuses it (E_USAGE), which a flip can change too. */
+const SYSFS_EXAMPLE = readScenarioFile(path.join(ROOT, 'docs', 'examples', 'sysfs-type.yaml')).def;
+/** And one that mixes IOMMU drivers: a flag may matter only there (register_refuses_other_driver);
+ *  the add_device-era kernels refuse to build it. */
+const MIXED = readScenarioFile(path.join(ROOT, 'docs', 'examples', 'mixed-smmu.yaml')).def;
+const ALL: { name: string; scenario: string | ScenarioDef }[] = [...SCENARIOS.map((s) => ({ name: s.name, scenario: s.name })), ...[SYSFS_EXAMPLE, MIXED].map((d) => ({ name: d.name, scenario: d }))];
+function digestOf(opts: Parameters<typeof buildKernelModel>[0]): string {
   try {
     return modelDigest(buildKernelModel(opts));
   } catch (e) {
-    if (refusedMix(e)) return undefined;
+    if (e instanceof ProbeError && e.code === 'E_USAGE') return `refused: ${e.message}`;
     throw e;
   }
 }
-
-const valuesOf = (name: FlagName, cur: unknown): unknown[] =>
-  (typeof cur === 'boolean' ? [!cur] : (DOMAINS[name] ?? assert.fail(`no domain listed for flag ${name}`)).filter((x) => x !== cur));
 
 test('every flag, flipped on every kernel, changes some scenario\'s model or is refused as unread', () => {
   const inert: string[] = [];
@@ -51,7 +53,7 @@ test('every flag, flipped on every kernel, changes some scenario\'s model or is 
   let refused = 0;
   let unbuildable = 0;
   for (const k of KERNEL_DEFS) {
-    const base = new Map(ALL.map((s) => [nameOf(s), digestOf({ kernel: k.name, scenario: s })]));
+    const base = new Map(ALL.map((s) => [s.name, digestOf({ kernel: k.name, scenario: s.scenario })]));
     for (const name of Object.keys(k.flags) as FlagName[]) {
       for (const value of valuesOf(name, k.flags[name])) {
         const flip = definePatch({ id: `flip-${name}`, title: 'flip', flags: { [name]: value } as Partial<KernelFlags> });
@@ -61,7 +63,7 @@ test('every flag, flipped on every kernel, changes some scenario\'s model or is 
         const unbuildableBefore = unbuildable;
         for (const s of ALL) {
           try {
-            differs ||= digestOf({ kernel: k.name, scenario: s, patches: [flip] }) !== base.get(nameOf(s));
+            differs ||= digestOf({ kernel: k.name, scenario: s.scenario, patches: [flip] }) !== base.get(s.name);
           } catch (e) {
             assert.ok(e instanceof ProbeError && e.code === 'E_PATCH', `${what}: ${String(e)}`);
             if (/cannot be built on/.test(e.message)) { unbuildable++; refusedHere = true; break; }
@@ -73,7 +75,7 @@ test('every flag, flipped on every kernel, changes some scenario\'s model or is 
         if (refusedHere && unbuildableBefore !== unbuildable) continue;
         if (refusedHere) {
           refused++;
-          const wouldChange = ALL.some((s) => digestOf({ kernel: k.name, scenario: s, patches: [flip], allowUnreadFlags: true }) !== base.get(nameOf(s)));
+          const wouldChange = ALL.some((s) => digestOf({ kernel: k.name, scenario: s.scenario, patches: [flip], allowUnreadFlags: true }) !== base.get(s.name));
           if (wouldChange) overRefused.push(what);
         } else if (differs) changed++;
         else inert.push(what);

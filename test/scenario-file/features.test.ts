@@ -1,10 +1,9 @@
 /**
  * Issue 14 part 1 names what a scenario file describes. Each feature the format has is used by
  * at least one file (a built-in in scenarios/, or fixtures/firmware-dma.yaml for the keys no
- * built-in uses), and the fixture's keys reach the model. What the format cannot say (the
- * firmware path apart from the bus, a client without DMA, a sysfs default-domain change) is
- * listed in docs/cli.md: the model has no such choice or event. fixtures/two-smmu-in-turn.yaml
- * orders its instances' probes (test/model/probe-order.test.ts).
+ * built-in uses; the example files of docs/examples for a bus or firmware per device, mixed IOMMU
+ * drivers, a client without DMA and a sysfs type change; fixtures/two-smmu-in-turn.yaml for
+ * instances probed in turn), and the fixture's keys reach the model.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +17,9 @@ import { ROOT } from '../cli/helpers';
 const FIXTURE = path.join(ROOT, 'test', 'scenario-file', 'fixtures', 'firmware-dma.yaml');
 const fixture = readScenarioFile(FIXTURE).def;
 const inTurn = readScenarioFile(path.join(ROOT, 'test', 'scenario-file', 'fixtures', 'two-smmu-in-turn.yaml')).def;
-const files: ScenarioDef[] = [...BUILTIN_SCENARIOS.all(), fixture, inTurn];
+const sysfsExample = readScenarioFile(path.join(ROOT, 'docs', 'examples', 'sysfs-type.yaml')).def;
+const example = (f: string) => readScenarioFile(path.join(ROOT, 'docs', 'examples', f)).def;
+const files: ScenarioDef[] = [...BUILTIN_SCENARIOS.all(), fixture, inTurn, sysfsExample, example('mixed-bus.yaml'), example('mixed-smmu.yaml')];
 
 const devs = (s: ScenarioDef) => s.devices;
 const FEATURES: [string, (s: ScenarioDef) => boolean][] = [
@@ -31,6 +32,9 @@ const FEATURES: [string, (s: ScenarioDef) => boolean][] = [
   ['bus platform', (s) => s.bus === 'platform'],
   ['bus amba', (s) => s.bus === 'amba'],
   ['bus pci', (s) => s.bus === 'pci'],
+  ['clients on more than one bus', (s) => new Set(devs(s).map((d) => d.bus ?? s.bus)).size > 1],
+  ['firmware apart from the bus (PCI described by the device tree)', (s) => devs(s).some((d) => (d.bus ?? s.bus) === 'pci' && (d.firmware ?? s.firmware) === 'of')],
+  ['IOMMUs of two drivers in one scenario', (s) => new Set(s.iommus.map((i) => i.driver)).size > 1],
   ['instance bound at boot', (s) => s.iommus.some((i) => i.atBoot)],
   ['instance registering', (s) => s.iommus.some((i) => !i.atBoot)],
   ['two instances registering at once', (s) => s.iommus.filter((i) => !i.atBoot).length >= 2 && !s.bootThread],
@@ -41,12 +45,14 @@ const FEATURES: [string, (s: ScenarioDef) => boolean][] = [
   ['client DMA-API driver', (s) => devs(s).some((d) => d.driver === 'K')],
   ['client msm-style private domain', (s) => devs(s).some((d) => d.driver === 'M' && !!d.compatListed)],
   ['client vfio', (s) => devs(s).some((d) => d.driver === 'V')],
+  ['client driver that does no DMA', (s) => devs(s).some((d) => d.driver === 'N')],
   ['group sharing', (s) => devs(s).some((d, i) => devs(s).findIndex((x) => x.group === d.group) !== i)],
   ['firmware DMA left running', (s) => devs(s).some((d) => d.fwDmaLive)],
   ['fw_devlink ordering', (s) => devs(s).some((d) => d.linksBlock)],
   ['event unbind', (s) => devs(s).some((d) => d.unbind)],
   ['event hot-plug', (s) => devs(s).some((d) => d.start === 'hotplug')],
   ['event vfio claim', (s) => !!s.vfio],
+  ['event sysfs default-domain type change', (s) => !!s.sysfsType],
   ['event deferred_probe_initcall', (s) => !!s.initcallsActor],
   ['fault f_ctx_exhausted', (s) => s.faults.includes('f_ctx_exhausted')],
   ['fault f_pgtable_dma_reject', (s) => s.faults.includes('f_pgtable_dma_reject')],

@@ -4,10 +4,12 @@
  * dev->bus->dma_configure() -> [iommu_device_use_default_domain before (v7 series)] the firmware
  * configure (o_*) and its replay of iommu_probe_device (the probe path's form) ->
  * arch_setup_dma_ops -> [iommu_device_use_default_domain after (512881eacfa7)]; the driver's
- * probe (K: DMA-API user, M: msm private domain, V: vfio); driver_bound; device_unlock.
+ * probe (K: DMA-API user, M: msm private domain, V: vfio, N: no DMA); driver_bound; device_unlock.
+ * N binds exactly as K does (dma_configure, the default-domain use) and never maps or unmaps.
  */
 import { add, and, at, eq, gt, implies, ite, ne, not, or, set, v } from '../../ir/dsl';
 import type { Assign, Expr } from '../../ir/types';
+import type { DevCfg } from '../config';
 import { END } from '../../ir/types';
 import {
   ActorB, br, FILES, gOf, gv, hasGrp, iv, ME, modeIommu, modeValue, SELF, type BuildCtx, type Exit,
@@ -107,7 +109,9 @@ export function buildClient(ctx: BuildCtx): ActorB {
     // vfio-pci's probe takes the device's IOMMU group (vfio_iommu_group_get) and fails without
     // one: the vfio group exists from the bind on, or never (REVIEW error 7).
     br('V', and(eq(v('dev.drv', d), 'V'), hasGrp(d)), [set('dev.bind_phase', d, 'drv_probe')], 'c_bound'),
-  ].filter((x) => kinds.has(x.name as 'K' | 'M' | 'V'));
+    // A driver that does no DMA: its probe maps nothing, so no d_map; the bind around it is K's.
+    br('N', eq(v('dev.drv', d), 'N'), [set('dev.bind_phase', d, 'drv_probe')], 'c_bound', undefined, 'a driver that does no DMA: its probe maps nothing'),
+  ].filter((x) => kinds.has(x.name as DevCfg['driver']));
   const lateFail = probeFail || kinds.has('V');
   if (kinds.has('V')) bodyBr.push(br('V_nogroup', and(eq(v('dev.drv', d), 'V'), not(hasGrp(d))), [], 'c_fail_late', undefined, 'vfio_pci_probe: no IOMMU group -> -EINVAL'));
   if (probeFail) bodyBr.push(br('fail', undefined, [], 'c_fail_late', undefined, 'f_drv_probe_fail: the driver probe returns an error'));

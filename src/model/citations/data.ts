@@ -596,6 +596,14 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "arm_smmu_device_probe() drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c": {
    "lines": "3868-3979",
    "fingerprint": "fcb1b55e945a35e0"
+  },
+  "iommu_group_store_type() drivers/iommu/iommu.c": {
+   "lines": "3282-3367",
+   "fingerprint": "f64c6ea9e8b64328"
+  },
+  "iommu_change_dev_def_domain() drivers/iommu/iommu.c": {
+   "lines": "3151-3271",
+   "fingerprint": "0c67332ec3ce00de"
   }
  },
  "dunli/linux-5.17@a5835cacde99": {
@@ -739,6 +747,14 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "arm_smmu_device_probe() drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c": {
    "lines": "3755-3864",
    "fingerprint": "95cf65348b691f14"
+  },
+  "iommu_group_store_type() drivers/iommu/iommu.c": {
+   "lines": "3273-3358",
+   "fingerprint": "f64c6ea9e8b64328"
+  },
+  "iommu_change_dev_def_domain() drivers/iommu/iommu.c": {
+   "lines": "3142-3262",
+   "fingerprint": "0c67332ec3ce00de"
   }
  },
  "yishangzhang/linux-5.19@4a8550523ce9": {
@@ -917,6 +933,14 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "arm_smmu_device_probe() drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c": {
    "lines": "3746-3857",
    "fingerprint": "fcb1b55e945a35e0"
+  },
+  "iommu_group_store_type() drivers/iommu/iommu.c": {
+   "lines": "3005-3090",
+   "fingerprint": "84cae2165e221ea2"
+  },
+  "iommu_change_dev_def_domain() drivers/iommu/iommu.c": {
+   "lines": "2874-2994",
+   "fingerprint": "0c67332ec3ce00de"
   }
  },
  "unifreq/linux-6.1.y@e451e259ee44": {
@@ -1087,6 +1111,14 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "platform_dma_cleanup() drivers/base/platform.c": {
    "lines": "1463-1469",
    "fingerprint": "76343520a190cab6"
+  },
+  "iommu_group_store_type() drivers/iommu/iommu.c": {
+   "lines": "2967-3052",
+   "fingerprint": "84cae2165e221ea2"
+  },
+  "iommu_change_dev_def_domain() drivers/iommu/iommu.c": {
+   "lines": "2836-2956",
+   "fingerprint": "0c67332ec3ce00de"
   }
  },
  "unifreq/linux-6.1.y@bea82818e117": {
@@ -1257,6 +1289,14 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "platform_dma_cleanup() drivers/base/platform.c": {
    "lines": "1465-1471",
    "fingerprint": "76343520a190cab6"
+  },
+  "iommu_group_store_type() drivers/iommu/iommu.c": {
+   "lines": "3006-3091",
+   "fingerprint": "84cae2165e221ea2"
+  },
+  "iommu_change_dev_def_domain() drivers/iommu/iommu.c": {
+   "lines": "2875-2995",
+   "fingerprint": "0c67332ec3ce00de"
   }
  },
  "unifreq/linux-6.1.y@525d1212a677": {
@@ -1427,6 +1467,14 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "platform_dma_cleanup() drivers/base/platform.c": {
    "lines": "1465-1471",
    "fingerprint": "76343520a190cab6"
+  },
+  "iommu_group_store_type() drivers/iommu/iommu.c": {
+   "lines": "3013-3098",
+   "fingerprint": "84cae2165e221ea2"
+  },
+  "iommu_change_dev_def_domain() drivers/iommu/iommu.c": {
+   "lines": "2882-3002",
+   "fingerprint": "0c67332ec3ce00de"
   }
  },
  "unifreq/linux-6.6.y@5fda8f9c7f90": {
@@ -1581,6 +1629,10 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "platform_dma_cleanup() drivers/base/platform.c": {
    "lines": "1469-1475",
    "fingerprint": "76343520a190cab6"
+  },
+  "iommu_group_store_type() drivers/iommu/iommu.c": {
+   "lines": "3053-3115",
+   "fingerprint": "f78880e0963640fa"
   }
  },
  "unifreq/linux-6.6.y@338b333eae4c": {
@@ -1743,6 +1795,10 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "platform_dma_cleanup() drivers/base/platform.c": {
    "lines": "1469-1475",
    "fingerprint": "76343520a190cab6"
+  },
+  "iommu_group_store_type() drivers/iommu/iommu.c": {
+   "lines": "3053-3115",
+   "fingerprint": "f78880e0963640fa"
   }
  },
  "unifreq/linux-6.6.y@5170aa7422d7": {
@@ -1905,6 +1961,10 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "platform_dma_cleanup() drivers/base/platform.c": {
    "lines": "1469-1475",
    "fingerprint": "76343520a190cab6"
+  },
+  "iommu_group_store_type() drivers/iommu/iommu.c": {
+   "lines": "3053-3115",
+   "fingerprint": "f78880e0963640fa"
   }
  },
  "unifreq/linux-6.6.y@3c7c31e62162": {
@@ -2067,6 +2127,10 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "platform_dma_cleanup() drivers/base/platform.c": {
    "lines": "1441-1447",
    "fingerprint": "76343520a190cab6"
+  },
+  "iommu_group_store_type() drivers/iommu/iommu.c": {
+   "lines": "3067-3129",
+   "fingerprint": "f78880e0963640fa"
   }
  },
  "puppywang/linux-6.12.y@b7b2cdb69909": {
@@ -2229,6 +2293,10 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "platform_dma_cleanup() drivers/base/platform.c": {
    "lines": "1464-1470",
    "fingerprint": "76343520a190cab6"
+  },
+  "iommu_group_store_type() drivers/iommu/iommu.c": {
+   "lines": "3047-3100",
+   "fingerprint": "9ae0fb9e9aff499e"
   }
  },
  "perishh/linux-6.14@347b100ec166": {
@@ -2391,6 +2459,10 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "platform_dma_cleanup() drivers/base/platform.c": {
    "lines": "1464-1470",
    "fingerprint": "76343520a190cab6"
+  },
+  "iommu_group_store_type() drivers/iommu/iommu.c": {
+   "lines": "3027-3080",
+   "fingerprint": "9ae0fb9e9aff499e"
   }
  },
  "unifreq/linux-6.18.y@8e15a5ffa040": {
@@ -2553,6 +2625,10 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "platform_dma_cleanup() drivers/base/platform.c": {
    "lines": "1462-1468",
    "fingerprint": "76343520a190cab6"
+  },
+  "iommu_group_store_type() drivers/iommu/iommu.c": {
+   "lines": "3085-3138",
+   "fingerprint": "9ae0fb9e9aff499e"
   }
  },
  "matankalina/linux-6.19.10-fork@094d869456d2": {
@@ -2715,6 +2791,10 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "platform_dma_cleanup() drivers/base/platform.c": {
    "lines": "1503-1509",
    "fingerprint": "76343520a190cab6"
+  },
+  "iommu_group_store_type() drivers/iommu/iommu.c": {
+   "lines": "3103-3156",
+   "fingerprint": "9ae0fb9e9aff499e"
   }
  },
  "julianw1010/WASP-linux-7.0.0@1d9f96d2d248": {
@@ -2877,6 +2957,10 @@ export const TREES: Readonly<Record<string, Readonly<Record<string, FunctionCita
   "platform_dma_cleanup() drivers/base/platform.c": {
    "lines": "1475-1481",
    "fingerprint": "76343520a190cab6"
+  },
+  "iommu_group_store_type() drivers/iommu/iommu.c": {
+   "lines": "3186-3239",
+   "fingerprint": "1b2ea17c57d5eb8c"
   }
  }
 };

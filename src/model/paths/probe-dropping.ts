@@ -57,10 +57,12 @@ export const droppingPath: ProbePath = (b, d, mode, exits, opts) => b.within(__f
     const walkUse = true;
     const snapshot = walkUse ? b.local('drv_snapshot', { kind: 'enum', values: ['none', 'dma_api', 'managed'] }, 'none') : '';
     const drv = v('dev.driver', d);
+    // A driver that does no DMA is not driver_managed_dma either (tested only where one binds).
+    const noDma = ctx.sc.devices.some((x) => x.driver === 'N') ? [eq(drv, 'N')] : [];
     for (const g of glues) {
       const kinds = among(fws, g).map((x) => x.value);
       b.add(`r_dma_cfg${g.suffix}`, g.value.configure, g.value.file, [br(undefined, undefined,
-        walkUse ? [b.ls(snapshot, ite(eq(drv, 'none'), 'none', ite(or(eq(drv, 'K'), eq(drv, 'M')), 'dma_api', 'managed')))] : [], fwOf(g))],
+        walkUse ? [b.ls(snapshot, ite(eq(drv, 'none'), 'none', ite(or(eq(drv, 'K'), eq(drv, 'M'), ...noDma), 'dma_api', 'managed')))] : [], fwOf(g))],
       { doc: 'dev->bus->dma_configure(dev): drv = READ_ONCE(dev->driver); ' + (kinds.includes('of') ? 'of_dma_configure_id -> of_iommu_configure' : '') + (kinds.length > 1 ? ' or ' : '') + (kinds.includes('acpi') ? 'acpi_dma_configure_id -> acpi_iommu_configure_id' : '') + ' (steps o_* run by this thread); errors are ignored by iommu_init_device' });
     }
     // The bus glue, after the firmware configure succeeded: with a driver that is not

@@ -1,0 +1,60 @@
+/**
+ * Scenario-file keys of issue 14's second part: a client driver that does no DMA (`driver: N`)
+ * and a sysfs default-domain type change (`sysfsType`). Good files reach the model; bad ones are
+ * one line `FILE:LINE:COL: what (closest names)`.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ProbeError } from '../../src/errors';
+import { buildKernelModel } from '../../src/model';
+import { parseScenarioText } from '../../src/scenario-file/parse';
+
+const BASE = `name: b
+bus: platform
+iommus: [{name: I, driver: arm-smmu}]
+groups: [G]
+devices:
+  - {name: D, iommu: I, group: G, driver: N, start: probe}
+`;
+
+function errorOf(text: string): string {
+  try {
+    parseScenarioText(text, 'board.yaml');
+  } catch (e) {
+    assert.ok(e instanceof ProbeError, `not a ProbeError: ${e}`);
+    assert.equal(e.code, 'E_SCENARIO_FILE');
+    assert.ok(!e.message.includes('\n'), 'one line');
+    return e.message;
+  }
+  assert.fail('parsed');
+}
+
+test('driver: N parses and reaches the model as the driver of the device', () => {
+  const d = parseScenarioText(BASE, 'board.yaml');
+  assert.equal(d.devices[0].driver, 'N');
+  const m = buildKernelModel({ kernel: 'v6.6', scenario: d });
+  assert.deepEqual(m.fields.find((f) => f.name === 'dev.drv')!.init, ['N']);
+});
+
+test('an unknown driver kind is one line naming the kinds', () => {
+  assert.match(errorOf(BASE.replace('driver: N', 'driver: X')), /^board\.yaml:6:43: devices\[0\]\.driver: unknown value "X" \(closest: .*N/);
+});
+
+const SYSFS = BASE.replace('driver: N', 'driver: K') + 'sysfsType: {group: G, to: identity}\n';
+
+test('sysfsType parses and adds actor S over its group', () => {
+  const d = parseScenarioText(SYSFS, 'board.yaml');
+  assert.deepEqual(d.sysfsType, { group: 'G', to: 'identity' });
+  const s = buildKernelModel({ kernel: 'v6.18.y', scenario: d }).actors.find((a) => a.name === 'S');
+  assert.deepEqual(s?.slots, [0]);
+});
+
+const BAD: [string, string, RegExp][] = [
+  ['a group not listed', SYSFS.replace('{group: G,', '{group: H,'), /^board\.yaml:7:20: no group 'H' in groups \(valid: G\)$/],
+  ['an unknown type', SYSFS.replace('to: identity', 'to: dma'), /^board\.yaml:7:27: sysfsType\.to: unknown value "dma" \(valid: identity, DMA, DMA-FQ\)$/],
+  ['a misspelt key', SYSFS.replace('to: identity', 'type: identity'), /^board\.yaml:7:23: sysfsType: unknown key 'type' \(valid: group, to\)$/],
+  ['a misspelt event', SYSFS.replace('sysfsType:', 'sysfsTyp:'), /^board\.yaml:7:1: the file: unknown key 'sysfsTyp' \(closest: sysfsType/],
+];
+for (const [what, text, want] of BAD) {
+  test(`sysfsType refused with one line: ${what}`, () => assert.match(errorOf(text), want));
+}
