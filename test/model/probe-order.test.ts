@@ -13,8 +13,8 @@ import { and, eq } from '../../src/ir/dsl';
 import { lowerModel } from '../../src/ir/lower';
 import { buildKernelModel } from '../../src/model';
 import type { ScenarioDef } from '../../src/model/config';
-import { parseScenarioText, readScenarioFile } from '../../src/scenario-file/parse';
-import { ProbeError } from '../../src/errors';
+import { readScenarioFile } from '../../src/scenario-file/parse';
+import { errorOf } from '../scenario-file/helpers';
 import { ROOT } from '../cli/helpers';
 
 const inTurn = readScenarioFile(path.join(ROOT, 'test', 'scenario-file', 'fixtures', 'two-smmu-in-turn.yaml')).def;
@@ -49,11 +49,6 @@ test('the choice adds no state to a scenario without it', () => {
   assert.ok(fields(inTurn).includes('boot.sync_probe_next'));
   assert.ok(!fields(concurrent).includes('boot.sync_probe_next'));
 });
-
-function errorOf(text: string): string {
-  try { parseScenarioText(text, 'board.yaml'); } catch (e) { assert.ok(e instanceof ProbeError); return e.message; }
-  return assert.fail('parsed');
-}
 
 test('probe: sync is refused, with one line, where there is no probe to order', () => {
   const base = (iommus: string, extra = '') => `name: b\nbus: platform\n${extra}iommus: ${iommus}\ngroups: [G]\ndevices:\n  - {name: D, iommu: I, group: G, driver: K, start: probe}\n`;

@@ -7,8 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { ProbeError } from '../../src/errors';
 import { parseScenarioText, readScenarioFile } from '../../src/scenario-file/parse';
+import { errorOf } from './helpers';
 import { ROOT } from '../cli/helpers';
 
 const MIXED = `name: m
@@ -19,18 +19,6 @@ devices:
   - {name: UFS, iommu: I, group: G1, driver: K, start: probe}
   - {name: NVME, iommu: I, group: G2, driver: K, start: probe, bus: pci, firmware: of}
 `;
-
-function errorOf(text: string): string {
-  try {
-    parseScenarioText(text, 'board.yaml');
-  } catch (e) {
-    assert.ok(e instanceof ProbeError, `not a ProbeError: ${e}`);
-    assert.equal(e.code, 'E_SCENARIO_FILE');
-    assert.ok(!e.message.includes('\n'), 'one line');
-    return e.message;
-  }
-  assert.fail('parsed');
-}
 
 test('a device names its own bus and firmware; the scenario may name a default firmware', () => {
   const d = parseScenarioText(MIXED, 'board.yaml');

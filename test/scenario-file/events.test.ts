@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProbeError } from '../../src/errors';
 import { buildKernelModel } from '../../src/model';
 import { parseScenarioText } from '../../src/scenario-file/parse';
+import { errorOf } from './helpers';
 
 const BASE = `name: b
 bus: platform
@@ -16,18 +16,6 @@ groups: [G]
 devices:
   - {name: D, iommu: I, group: G, driver: N, start: probe}
 `;
-
-function errorOf(text: string): string {
-  try {
-    parseScenarioText(text, 'board.yaml');
-  } catch (e) {
-    assert.ok(e instanceof ProbeError, `not a ProbeError: ${e}`);
-    assert.equal(e.code, 'E_SCENARIO_FILE');
-    assert.ok(!e.message.includes('\n'), 'one line');
-    return e.message;
-  }
-  assert.fail('parsed');
-}
 
 test('driver: N parses and reaches the model as the driver of the device', () => {
   const d = parseScenarioText(BASE, 'board.yaml');

@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ProbeError } from '../../src/errors';
 import { parseScenarioText } from '../../src/scenario-file/parse';
+import { errorOf } from './helpers';
 import { INVARIANTS } from '../../src/model';
 import { schemaJson } from '../../src/scenario-file/schema';
 import { cliIn, oneErrorLine, tmpDir } from '../cli/helpers';
@@ -20,18 +20,6 @@ groups: [G]
 devices:
   - {name: D, iommu: I, group: G, driver: K, start: probe}
 `;
-
-function errorOf(text: string): string {
-  try {
-    parseScenarioText(text, 'board.yaml');
-  } catch (e) {
-    assert.ok(e instanceof ProbeError, `not a ProbeError: ${e}`);
-    assert.equal(e.code, 'E_SCENARIO_FILE');
-    assert.ok(!e.message.includes('\n'), 'one line');
-    return e.message;
-  }
-  assert.fail('parsed');
-}
 
 test('an arm-smmu and an smmu-v3 instance share a scenario, each device keeping its own instance\'s driver', () => {
   const d = parseScenarioText(BASE.replace('[{name: I, driver: arm-smmu}]', '[{name: I, driver: arm-smmu}, {name: J, driver: smmu-v3}]')
