@@ -22,7 +22,7 @@ const FINDINGS = [
   ['5', 'v6.18.y', 'double-probe', 'OwnerCountBalanced', []],
   ['6', 'v6.6.y', 'dma-owner-before-group', 'BoundImpliesCorrectDmaOps', []],
   ['7', 'v6.12.y', 'probe-vs-register', 'NoUnattachedDma', []],
-  ['8', 'v6.15.y', 'dma-owner-before-group', 'NoNullOpsDeref', []],
+  ['8', 'v6.15', 'dma-owner-before-group', 'NoNullOpsDeref', []],
   ['9', 'v6.18.y', 'dma-owner-before-group', 'KernelUserExclusive', []],
   ['10', 'v7.0', 'amba-probe-vs-register', 'NoNullOpsDeref', []],
   ['11', 'v5.10.y', 'probe-vs-register', 'NoFreedInstanceListed', []],

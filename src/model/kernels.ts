@@ -58,7 +58,7 @@ export interface KernelFlags {
    *  tests it; before, the walk's dma_configure (bcb81ac6ae3c) dereferenced to_platform_driver
    *  of a NULL dev->driver. Either way, with a driver it calls iommu_device_use_default_domain. */
   platform_dma_configure_driver_snapshot: boolean;
-  /** 78447d4545b2 (v6.17; 6.16.y): pci_dma_configure the same (READ_ONCE and a NULL test). */
+  /** 78447d4545b2 (v6.17; 6.16.y and 6.15.y, Aug 2025): pci_dma_configure the same (READ_ONCE and a NULL test). */
   pci_dma_configure_driver_snapshot: boolean;
   /** amba_dma_configure the same: posted by Ketan Kishore (Jul 2026, Fixes: bcb81ac6ae3c), not
    *  merged in any modelled kernel (iommu-probe-after-v6.15.md 2.4). */
@@ -357,20 +357,20 @@ const DEFS: readonly KernelDef[] = [
   },
   {
     name: 'v6.15.y', kind: 'point', base: 'v6.15',
-    changes: { walk_recheck_after_relock: true, registration_race_fix: true },
-    doc: '6.15.1 onwards: v6.15 plus 0c8e9c148e29 (no lock drop with a fwspec; re-check after relock) and da33e87bd2bf (iommu->ready).',
+    changes: { walk_recheck_after_relock: true, registration_race_fix: true, pci_dma_configure_driver_snapshot: true },
+    doc: '6.15.y as of its last releases: v6.15 plus 0c8e9c148e29 (no lock drop with a fwspec; re-check after relock) and da33e87bd2bf (iommu->ready) from 6.15.1, and the PCI glue\'s READ_ONCE(dev->driver) snapshot (78447d4545b2) from the stable update reviewed on 12 Aug 2025.',
     commits: [
       C('0c8e9c148e29', 'iommu: Avoid introducing more races'),
       C('da33e87bd2bf', 'iommu: Handle yet another race around registration'),
+      C('78447d4545b2', 'PCI: Fix driver_managed_dma check (backported: "[PATCH 6.15 287/480]", stable review of 12 Aug 2025)'),
     ],
     verified: { status: 'reconstructed', tree: 'perishh/linux-6.14 plus the 6.15 stable diffs' },
   },
   {
-    name: 'v6.18.y', kind: 'lts', base: 'v6.15.y', changes: { pci_dma_configure_driver_snapshot: true }, newest: true,
+    name: 'v6.18.y', kind: 'lts', base: 'v6.15.y', changes: {}, newest: true,
     doc: '6.18.9: the probe path of v6.15.y, every flag read in whole files; and d9d3cede4167 (ipmmu registers after drvdata).',
     commits: [
       C('d9d3cede4167', 'iommu/ipmmu-vmsa: Register in a sensible order'),
-      C('78447d4545b2', 'PCI: Fix driver_managed_dma check (v6.17)'),
       C('72b6f7cd89ce', 'iommu/virtio: Make instance lookup robust [virtio-iommu: not modelled]'),
     ],
     verified: { status: 'verified', tree: 'unifreq/linux-6.18.y@8e15a5ffa040 (6.18.9)' },

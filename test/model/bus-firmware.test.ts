@@ -166,12 +166,13 @@ test('a PCI client on OF takes the OF path (o_* cite of_iommu_configure); on ACP
   assert.ok(labels.includes('o_replay') && !labels.includes('o_replay_acpi'));
 });
 
-test('each glue is the device\'s own: on v6.15.y the walk\'s pci_dma_configure still reads dev->driver twice (78447d4545b2 came in v6.17)', () => {
+test('each glue is the device\'s own: on v6.15 the walk\'s pci_dma_configure still reads dev->driver twice (78447d4545b2: v6.17, 6.15.y and 6.16.y in Aug 2025)', () => {
   const oops = (k: string, label: string) => step(k, MIXED, 'R', label).branches.some((b) => (b.asserts ?? []).some((x) => x.name === 'NoNullOpsDeref'));
-  assert.equal(oops('v6.15.y', 'r_dma_use'), false, 'platform_dma_configure: 95deee37a123');
-  assert.equal(oops('v6.15.y', 'r_dma_use_pci'), true);
+  assert.equal(oops('v6.15', 'r_dma_use'), false, 'platform_dma_configure: 95deee37a123');
+  assert.equal(oops('v6.15', 'r_dma_use_pci'), true);
+  assert.equal(oops('v6.15.y', 'r_dma_use_pci'), false);
   assert.equal(oops('v6.18.y', 'r_dma_use_pci'), false);
-  assert.equal(step('v6.15.y', MIXED, 'R', 'r_dma_use_pci').fn, 'pci_dma_configure()');
+  assert.equal(step('v6.15', MIXED, 'R', 'r_dma_use_pci').fn, 'pci_dma_configure()');
 });
 
 test('keys that say what the default says build the same model', () => {
