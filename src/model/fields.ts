@@ -2,7 +2,7 @@
  *  initial values. Fields no step, guard or property reads are pruned afterwards. */
 import type { Field } from '../ir/types';
 import type { BuildCtx } from './ctx';
-import { SYNC_PROBE_NEXT, syncProbeOrder } from './probe-order';
+import { probeOrderFields } from './probe-order';
 
 const bool = { kind: 'bool' } as const;
 const en = (...values: string[]) => ({ kind: 'enum', values } as const);
@@ -39,8 +39,7 @@ export function buildFields(ctx: BuildCtx): Field[] {
     { name: 'iommu.driver_state', domain: en('idle', 'bound', 'failed', 'deferred'), over: 'iommu', init: sc.iommus.map((i) => (i.atBoot ? 'bound' : 'idle')), doc: 'the IOMMU device\'s own driver-core state' },
     { name: 'iommu.ready', domain: bool, over: 'iommu', init: boot, doc: 'struct iommu_device::ready (da33e87bd2bf)' },
     // Only with instances probed in turn (probe: sync): how far the boot thread's driver_attach got.
-    ...(syncProbeOrder(sc).length === 0 ? [] : [{ name: SYNC_PROBE_NEXT, domain: { kind: 'int', min: 0, max: syncProbeOrder(sc).length } as const, init: 0,
-      doc: 'driver_attach in the boot thread: the place, among the instances probed in turn, of the one whose first probe runs or comes next' }]),
+    ...probeOrderFields(sc),
     // devices: constants
     { name: 'dev.fw_iommu', domain: ref('iommu', false), over: 'dev', init: per((d) => d.iommu), doc: 'firmware link (constant)' },
     { name: 'dev.group_of', domain: ref('group', false), over: 'dev', init: per((d) => d.group), doc: 'what ops->device_group returns (constant)' },

@@ -16,7 +16,7 @@
  * is at its place (only the first can be) moves the counter on.
  */
 import { add, and, eq, ge, ite, or, set, v } from '../ir/dsl';
-import type { Assign, Expr } from '../ir/types';
+import type { Assign, Expr, Field } from '../ir/types';
 import type { ScenarioDef } from './config';
 import { SELF } from './ctx';
 
@@ -25,6 +25,13 @@ export const SYNC_PROBE_NEXT = 'boot.sync_probe_next';
 /** The instances probed in turn, in the order listed (their indexes). */
 export function syncProbeOrder(sc: Pick<ScenarioDef, 'iommus'>): number[] {
   return sc.iommus.map((u, i) => (u.probe === 'sync' && !u.atBoot ? i : -1)).filter((i) => i >= 0);
+}
+
+/** The counter, only when some instance is probed in turn (other models keep their state). */
+export function probeOrderFields(sc: Pick<ScenarioDef, 'iommus'>): Field[] {
+  const n = syncProbeOrder(sc).length;
+  return n === 0 ? [] : [{ name: SYNC_PROBE_NEXT, domain: { kind: 'int', min: 0, max: n }, init: 0,
+    doc: 'driver_attach in the boot thread: the place, among the instances probed in turn, of the one whose first probe runs or comes next' }];
 }
 
 /** Whether the running R instance may begin a probe: any time for an instance in its own

@@ -89,13 +89,13 @@ export function scenarioFromDts(root: DtNode, o: FromDtsOptions): FromDts {
   const mixable = (d: IommuDriver) => MIXABLE_DRIVERS.includes(d) && MIXABLE_DRIVERS.includes(first);
   const sameDriver = onBus.filter((c) => driverOf(c.iommu) === first || mixable(driverOf(c.iommu)));
   if (sameDriver.length < onBus.length) notes.push(`left out ${onBus.length - sameDriver.length} client(s) of IOMMUs not served by ${first}: a scenario has one IOMMU driver (or ${MIXABLE_DRIVERS.join(' and ')})`);
-  const first4 = sameDriver.slice(0, maxDevices);
-  const bus = first4.some((c) => c.bus === 'platform') ? 'platform' : 'pci';
-  if (first4.length < sameDriver.length) notes.push(`kept the first ${first4.length} of ${sameDriver.length} clients (--max-devices ${maxDevices}): the state space grows quickly with each client`);
+  const capped = sameDriver.slice(0, maxDevices);
+  const bus = capped.some((c) => c.bus === 'platform') ? 'platform' : 'pci';
+  if (capped.length < sameDriver.length) notes.push(`kept the first ${capped.length} of ${sameDriver.length} clients (--max-devices ${maxDevices}): the state space grows quickly with each client`);
   // IOMMUs of different drivers are modelled on one bus (parse.ts): keep the scenario's.
-  const mixed = new Set(first4.map((c) => driverOf(c.iommu))).size > 1;
-  const kept = mixed ? first4.filter((c) => c.bus === bus) : first4;
-  if (kept.length < first4.length) notes.push(`left out ${first4.length - kept.length} ${bus === 'platform' ? 'PCI' : 'platform'} client(s): IOMMUs of different drivers (${MIXABLE_DRIVERS.join(', ')}) are modelled on one bus`);
+  const mixed = new Set(capped.map((c) => driverOf(c.iommu))).size > 1;
+  const kept = mixed ? capped.filter((c) => c.bus === bus) : capped;
+  if (kept.length < capped.length) notes.push(`left out ${capped.length - kept.length} ${bus === 'platform' ? 'PCI' : 'platform'} client(s): IOMMUs of different drivers (${MIXABLE_DRIVERS.join(', ')}) are modelled on one bus`);
   const iommuNodes = [...new Set(kept.map((c) => c.iommu))].slice(0, 4);
   const kept2 = kept.filter((c) => iommuNodes.includes(c.iommu));
   const taken = new Set<string>();
