@@ -10,13 +10,18 @@ export const BIN = path.join(ROOT, 'bin', 'probecheck.js');
 
 export interface Run { code: number | null; stdout: string; stderr: string }
 
+/** The CLI's environment in tests: a matrix cell cache of this test process's own, so that a
+ *  developer's earlier `probecheck matrix` (whose cells land in ~/.cache) cannot answer a test
+ *  that needs a cell explored, stopped or interrupted. */
+export const CLI_ENV: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'probecheck-test-cache-')) };
+
 export function cli(...args: string[]): Run {
   return cliIn(ROOT, ...args);
 }
 
 /** The CLI run from `cwd` (relative paths in its output are then the same on every machine). */
 export function cliIn(cwd: string, ...args: string[]): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: CLI_ENV });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

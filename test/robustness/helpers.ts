@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BIN, type Run } from '../cli/helpers';
+import { BIN, CLI_ENV, type Run } from '../cli/helpers';
 
 export { BIN, cli, cliIn, oneErrorLine, ROOT } from '../cli/helpers';
 
@@ -16,8 +16,8 @@ export interface Child { readonly pid: number; readonly done: Promise<Run & { si
 /** The CLI as a child process that keeps running while the test acts on it. */
 export function start(cwd: string, args: readonly string[], opts: { shell?: string } = {}): Child {
   const c = opts.shell
-    ? spawn('sh', ['-c', `${opts.shell}; exec "$0" "$@"`, process.execPath, BIN, ...args], { cwd })
-    : spawn(process.execPath, [BIN, ...args], { cwd });
+    ? spawn('sh', ['-c', `${opts.shell}; exec "$0" "$@"`, process.execPath, BIN, ...args], { cwd, env: CLI_ENV })
+    : spawn(process.execPath, [BIN, ...args], { cwd, env: CLI_ENV });
   let stdout = '', stderr = '';
   c.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
   c.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
