@@ -1097,9 +1097,7 @@ NoUnattachedDma == FALSE => ((dev_iommu_group["SATA"] # "none") /\ dev_in_group_
 \* Terminal property: checked in states where no step is enabled.
 EventuallyResolved ==
     Stuck =>
-        \/ (pc_C["SATA"] = "gr_destroy_ctx") /\ ~group_ctx_ready[dev_group_of["SATA"]]
-        \/ (pc_C["SATA"] = "d_map") /\ ~((dev_dma_ops["SATA"] = "iommu") => ((dev_iommu_group["SATA"] # "none") /\ (group_default_domain[dev_group_of["SATA"]] = "dma") /\ group_iovad_init[dev_group_of["SATA"]]))
-        \/ (pc_R["I"] = "gr_destroy_ctx") /\ ~group_ctx_ready[dev_group_of[FromIndex(<<"SATA">>, R_walk_dev["I"])]]
+        \/ crash # "none"
         \/ ((dev_bind_phase["SATA"] = "bound") \/ (dev_bind_phase["SATA"] = "idle")) /\ (dev_deferred["SATA"] => (iommu_driver_state[dev_fw_iommu["SATA"]] # "bound")) /\ (pc_R["I"] = "$end") /\ (iommu_driver_state["I"] # "idle")
 
 \* the IPMMU driver bound

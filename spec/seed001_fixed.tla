@@ -1545,14 +1545,7 @@ GroupImpliesIommuDev == (dev_iommu_group["D"] # "none") => ((dev_iommu["D"] = "a
 \* Terminal property: checked in states where no step is enabled.
 EventuallyResolved ==
     Stuck =>
-        \/ (pc_C["D"] = "r_probe_dev") /\ (dev_iommu_fwspec["D"] = "present") /\ ~dev_iommu_linked["D"] /\ ~iommu_self_lookup_ok[dev_fw_iommu["D"]]
-        \/ (pc_C["D"] = "r_probe_dev") /\ (dev_iommu_fwspec["D"] = "present") /\ dev_iommu_linked["D"] /\ ~iommu_self_lookup_ok[dev_fw_iommu["D"]]
-        \/ (pc_C["D"] = "p_finalize") /\ ~((dev_iommu["D"] = "alloc") /\ (dev_iommu_iommu_dev["D"] # "none"))
-        \/ (pc_C["D"] = "d_map") /\ ~((dev_dma_iommu["D"] = TRUE) => ((dev_iommu_group["D"] # "none") /\ (group_default_domain[dev_group_of["D"]] = "dma")))
-        \/ (pc_R["I"] = "r_ops") /\ (dev_iommu_fwspec[FromIndex(<<"D">>, R_walk_dev["I"])] # "present") /\ ~(dev_iommu[FromIndex(<<"D">>, R_walk_dev["I"])] = "alloc")
-        \/ (pc_R["I"] = "r_ops") /\ (dev_iommu_fwspec[FromIndex(<<"D">>, R_walk_dev["I"])] = "present") /\ ~(dev_iommu[FromIndex(<<"D">>, R_walk_dev["I"])] = "alloc")
-        \/ (pc_R["I"] = "r_probe_dev") /\ (dev_iommu_fwspec[FromIndex(<<"D">>, R_walk_dev["I"])] = "present") /\ ~dev_iommu_linked[FromIndex(<<"D">>, R_walk_dev["I"])] /\ ~iommu_self_lookup_ok[dev_fw_iommu[FromIndex(<<"D">>, R_walk_dev["I"])]]
-        \/ (pc_R["I"] = "r_probe_dev") /\ (dev_iommu_fwspec[FromIndex(<<"D">>, R_walk_dev["I"])] = "present") /\ dev_iommu_linked[FromIndex(<<"D">>, R_walk_dev["I"])] /\ ~iommu_self_lookup_ok[dev_fw_iommu[FromIndex(<<"D">>, R_walk_dev["I"])]]
+        \/ crash # "none"
         \/ ((dev_bind_phase["D"] = "bound") \/ (dev_bind_phase["D"] = "idle")) /\ (dev_deferred["D"] => (iommu_driver_state[dev_fw_iommu["D"]] # "bound")) /\ (pc_R["I"] = "$end") /\ (iommu_driver_state["I"] # "idle")
 
 \* the SMMU driver bound

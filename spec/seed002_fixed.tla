@@ -2107,15 +2107,7 @@ GroupImpliesIommuDev ==
 \* Terminal property: checked in states where no step is enabled.
 EventuallyResolved ==
     Stuck =>
-        \/ (pc_C["D1"] = "r_group") /\ (dev_iommu_group["D1"] # "none") /\ ~iommu_ops_set[dev_iommu_iommu_dev["D1"]]
-        \/ (pc_C["D3"] = "r_group") /\ (dev_iommu_group["D3"] # "none") /\ ~iommu_ops_set[dev_iommu_iommu_dev["D3"]]
-        \/ (pc_C["D1"] = "r_group") /\ ~(dev_iommu_group["D1"] # "none") /\ ~iommu_ops_set[dev_iommu_iommu_dev["D1"]]
-        \/ (pc_C["D3"] = "r_group") /\ ~(dev_iommu_group["D3"] # "none") /\ ~iommu_ops_set[dev_iommu_iommu_dev["D3"]]
-        \/ (pc_C["D1"] = "d_map") /\ ~((dev_dma_ops["D1"] = "iommu") => ((dev_iommu_group["D1"] # "none") /\ (group_default_domain[dev_group_of["D1"]] = "dma") /\ group_iovad_init[dev_group_of["D1"]]))
-        \/ (pc_C["D3"] = "d_map") /\ ~((dev_dma_ops["D3"] = "iommu") => ((dev_iommu_group["D3"] # "none") /\ (group_default_domain[dev_group_of["D3"]] = "dma") /\ group_iovad_init[dev_group_of["D3"]]))
-        \/ (pc_U["D1"] = "u_remove") /\ ~((dev_live_maps["D1"] = "none") \/ (dev_live_maps["D1"] = "both") \/ (ToIndex(<<"none", "direct", "iommu", "both">>, dev_live_maps["D1"]) = ToIndex(<<"none", "direct", "iommu">>, dev_dma_ops["D1"])))
-        \/ (pc_R["I1"] = "r_group") /\ (dev_iommu_group[FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])] # "none") /\ ~iommu_ops_set[dev_iommu_iommu_dev[FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])]]
-        \/ (pc_R["I1"] = "r_group") /\ ~(dev_iommu_group[FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])] # "none") /\ ~iommu_ops_set[dev_iommu_iommu_dev[FromIndex(<<"D1", "D3">>, R_walk_dev["I1"])]]
+        \/ crash # "none"
         \/ ((dev_bind_phase["D1"] = "bound") \/ (dev_bind_phase["D1"] = "idle")) /\ ((dev_bind_phase["D3"] = "bound") \/ (dev_bind_phase["D3"] = "idle")) /\ (dev_deferred["D1"] => (iommu_driver_state[dev_fw_iommu["D1"]] # "bound")) /\ (dev_deferred["D3"] => (iommu_driver_state[dev_fw_iommu["D3"]] # "bound")) /\ (pc_R["I1"] = "$end") /\ (iommu_driver_state["I1"] # "idle")
 
 \* e1000e bound and counted: owner_cnt = 1 with no owner

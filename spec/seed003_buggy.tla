@@ -953,9 +953,7 @@ NoUnattachedDma == (((dev_live_maps["MDSS"] = "direct") \/ (dev_live_maps["MDSS"
 \* Terminal property: checked in states where no step is enabled.
 EventuallyResolved ==
     Stuck =>
-        \/ (pc_C["MDSS"] = "ad_gate") /\ (dev_iommu_fwspec["MDSS"] = "present") /\ ~iommu_self_lookup_ok[dev_fw_iommu["MDSS"]]
-        \/ (pc_C["MDSS"] = "m_dma_map_sg") /\ ~((dev_dma_ops["MDSS"] = "iommu") => ((dev_iommu_group["MDSS"] # "none") /\ (group_domain[dev_group_of["MDSS"]] = "dd") /\ (group_default_domain[dev_group_of["MDSS"]] = "dma") /\ group_iovad_init[dev_group_of["MDSS"]]))
-        \/ (pc_R["I"] = "ad_gate") /\ (dev_iommu_fwspec[FromIndex(<<"MDSS">>, R_walk_dev["I"])] = "present") /\ ~iommu_self_lookup_ok[dev_fw_iommu[FromIndex(<<"MDSS">>, R_walk_dev["I"])]]
+        \/ crash # "none"
         \/ ((dev_bind_phase["MDSS"] = "bound") \/ (dev_bind_phase["MDSS"] = "idle")) /\ (dev_deferred["MDSS"] => (iommu_driver_state[dev_fw_iommu["MDSS"]] # "bound")) /\ (pc_R["I"] = "$end") /\ (iommu_driver_state["I"] # "idle")
 
 \* msm attached its unmanaged domain

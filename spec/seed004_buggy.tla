@@ -565,8 +565,7 @@ GroupImpliesIommuDev ==
 \* Terminal property: checked in states where no step is enabled.
 EventuallyResolved ==
     Stuck =>
-        \/ (pc_R["I1"] = "r_group") /\ (dev_iommu_group[FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])] # "none") /\ ~iommu_ops_set[dev_iommu_iommu_dev[FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])]]
-        \/ (pc_R["I1"] = "r_group") /\ ~(dev_iommu_group[FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])] # "none") /\ ~iommu_ops_set[dev_iommu_iommu_dev[FromIndex(<<"D1", "D2">>, R_walk_dev["I1"])]]
+        \/ crash # "none"
         \/ pc_R["I1"] = "$end"
 
 \* intel_iommu_init registered both units

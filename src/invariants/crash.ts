@@ -1,37 +1,12 @@
-/** The crash record of a model: the states where an oops happens (an actor sits at a step whose
- *  branch asserts a condition that does not hold). EventuallyResolved accepts those as ends. */
-import { and, at, not, or } from '../ir/dsl';
-import type { Actor, Expr } from '../ir/types';
+/** Whether the run has crashed: an actor's step asserted a condition that did not hold (an
+ *  oops), which the lowering records in the crash record. EventuallyResolved accepts those as
+ *  ends. Read from the record itself, not rebuilt from the asserting steps: a state where a
+ *  step *would* oops has not oopsed, and the reduction (footprint.ts) can see that a property
+ *  of the form "crashed or ..." holds at every crash state. */
+import { lit, ne, v } from '../ir/dsl';
+import { CRASH, type Actor, type Expr } from '../ir/types';
 
 export function crashedExpr(actors: readonly Actor[]): Expr {
-  const parts: Expr[] = [];
-  for (const a of actors) {
-    const slots = a.over ? (a.slots ?? []) : [undefined];
-    for (const st of a.steps) {
-      for (const b of st.branches) {
-        for (const as of b.asserts ?? []) {
-          for (const s of slots) {
-            const cond = s === undefined ? as.cond : substSelf(as.cond, s);
-            const g = b.guard ? (s === undefined ? b.guard : substSelf(b.guard, s)) : undefined;
-            parts.push(and(at(a.name, s, st.label), ...(g ? [g] : []), not(cond)));
-          }
-        }
-      }
-    }
-  }
-  return or(...parts);
-}
-
-/** Replace the parameter `self` by a slot literal. */
-function substSelf(e: Expr, slot: number): Expr {
-  switch (e.kind) {
-    case 'param': return e.name === 'self' ? { kind: 'lit', value: slot } : e;
-    case 'var': return e.index ? { ...e, index: substSelf(e.index, slot) } : e;
-    case 'not': return { ...e, arg: substSelf(e.arg, slot) };
-    case 'bin': return { ...e, left: substSelf(e.left, slot), right: substSelf(e.right, slot) };
-    case 'ite': return { ...e, cond: substSelf(e.cond, slot), then: substSelf(e.then, slot), else: substSelf(e.else, slot) };
-    case 'quant': return { ...e, body: substSelf(e.body, slot) };
-    case 'at': return e.instance ? { ...e, instance: substSelf(e.instance, slot) } : e;
-    default: return e;
-  }
+  const asserts = actors.some((a) => a.steps.some((st) => st.branches.some((b) => (b.asserts ?? []).length > 0)));
+  return asserts ? ne(v(CRASH), 'none') : lit(0);
 }

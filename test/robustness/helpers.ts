@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BIN, CLI_ENV, type Run } from '../cli/helpers';
 
-export { BIN, cli, cliIn, oneErrorLine, ROOT } from '../cli/helpers';
+export { BIN, CLI_ENV, cli, cliIn, oneErrorLine, ROOT } from '../cli/helpers';
 
 export function tmp(tag: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `probecheck-rob-${tag}-`));

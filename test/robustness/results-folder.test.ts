@@ -11,13 +11,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { allJsonParses, BIN, cliIn, leftovers, LONG, oneErrorLine, snapshot, stagingOf, start, tmp, until } from './helpers';
+import { allJsonParses, BIN, CLI_ENV, cliIn, leftovers, LONG, oneErrorLine, snapshot, stagingOf, start, tmp, until } from './helpers';
 
 const VIOL = ['check', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register-two-smmu', '--workers', '1'];
 
 /** The CLI under `ulimit -f` (512-byte blocks): files past the limit fail with EFBIG. */
 function cliFullDisk(cwd: string, blocks: number, ...args: string[]) {
-  const r = spawnSync('sh', ['-c', `ulimit -f ${blocks}; exec "$0" "$@"`, process.execPath, BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync('sh', ['-c', `ulimit -f ${blocks}; exec "$0" "$@"`, process.execPath, BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: CLI_ENV });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -51,6 +51,9 @@ test('a first run on a full disk leaves no folder at all (never a truncated one)
 test('matrix --force on a full disk keeps the earlier document', () => {
   const dir = tmp('full-matrix');
   const m = ['matrix', '--kernel', 'v4.19', '--scenario', 'msm-private-domain', '--workers', '1', '--out', 'm.json'];
+  // The cell is cached first: the full disk would also refuse a new cache entry (one more
+  // line, and a test that depended on what the developer's own cache held).
+  assert.equal(cliIn(dir, ...m.slice(0, -1), 'warm.json').code, 0);
   fs.writeFileSync(path.join(dir, 'm.json'), '{"probecheckMatrix": 1, "runs": []}\n');
   const r = cliFullDisk(dir, 1, ...m, '--force');
   assert.equal(r.code, 5, r.stderr);

@@ -15,6 +15,7 @@
  */
 import { conjuncts, MAX_ATOMS } from '../../compile/guard-atoms';
 import type { CExpr, CoreModel } from '../../ir/core';
+import { findMutexes, type Mutexes } from './mutexes';
 
 export type Bits = Uint32Array;
 
@@ -51,6 +52,8 @@ export interface Footprint {
   /** How many actions are visible, for the summary (never silently zero when properties read
    *  something: LTSmin #169). */
   readonly visibleCount: number;
+  /** The mutexes the model's steps take and release (mutexes.ts). */
+  readonly mutexes: Mutexes;
 }
 
 /** What the search checks, by property index (CompiledSource.selected). */
@@ -165,7 +168,8 @@ function meets(writes: Map<number, WriteUse>, reads: ReadUse): boolean {
   return false;
 }
 
-export function computeFootprint(m: CoreModel, checked: Checked): Footprint {
+/** `mutexes` is the model's (mutexes.ts) unless a test gives others. */
+export function computeFootprint(m: CoreModel, checked: Checked, mutexes: Mutexes = findMutexes(m)): Footprint {
   const n = m.actions.length, vw = bitWords(m.vars.length), aw = bitWords(n);
   const crash = m.crashVar;
   const readUse = (exprs: readonly CExpr[]): ReadUse => { const u: ReadUse = new Map(); for (const e of exprs) noteReads(m, e, u); u.delete(crash); return u; };
@@ -177,7 +181,9 @@ export function computeFootprint(m: CoreModel, checked: Checked): Footprint {
   // A property that reads the crash record sees every asserting step.
   const crashVisible = crash >= 0 && visExprs.some((e) => { const b = new Uint32Array(vw); exprReads(m, e, b); return hasBit(b, crash); });
   const visUse = readUse(visExprs);
-  const termUse = readUse(user(checked.terminal).map((p) => p.expr));
+  // A terminal property that holds at every crash state ("crashed, or ...") sees nothing of
+  // what an asserting step read.
+  const termUse = readUse(user(checked.terminal).filter((p) => !holdsWhenCrashed(p.expr, crash)).map((p) => p.expr));
 
   const readUses: ReadUse[] = [], writeUses: Map<number, WriteUse>[] = [], guardUses: ReadUse[] = [], factsOf: GuardFacts[] = [];
   for (const a of m.actions) {
@@ -225,6 +231,8 @@ export function computeFootprint(m: CoreModel, checked: Checked): Footprint {
     for (let u = 0; u < n; u++) if (meets(writeUses[u], cu)) setBit(b, u);
     return b;
   }));
+  // Steps of two instances that both surely hold one mutex are never enabled together.
+  const exclusive = (t: number, u: number) => m.actions[t].instance !== m.actions[u].instance && mutexes.heldAt[t].some((k) => mutexes.heldAt[u].includes(k));
   const dep: Bits[] = [], pcEnablers: Bits[] = [], guardEnablers: Bits[] = [];
   const visible = new Uint8Array(n);
   let visibleCount = 0;
@@ -235,7 +243,7 @@ export function computeFootprint(m: CoreModel, checked: Checked): Footprint {
       // Strong stubborn sets need, for an enabled step, the conflicting steps that can be
       // enabled with it (Laarman et al. 2013): a step never enabled together with t can
       // neither disable t nor fire between t's enabling and t.
-      const co = mayBeCoEnabled(factsOf[t], factsOf[u]);
+      const co = mayBeCoEnabled(factsOf[t], factsOf[u]) && !exclusive(t, u);
       if (co && (writesClash(writeUses[t], writeUses[u]) || meets(writeUses[t], readUses[u]) || meets(writeUses[u], readUses[t]))) setBit(d, u);
       const au = m.actions[u];
       if (au.instance === at.instance && au.pcTo === at.pcFrom && au.pcFrom !== at.pcFrom) setBit(pe, u);
@@ -256,7 +264,7 @@ export function computeFootprint(m: CoreModel, checked: Checked): Footprint {
     return r;
   });
   return {
-    actions: n, aw, dep, pcEnablers, pcReach, guardEnablers, atomEnablers, visible, visibleCount,
+    actions: n, aw, dep, pcEnablers, pcReach, guardEnablers, atomEnablers, visible, visibleCount, mutexes,
     reads: readUses.map((r) => bitsOf(r.keys())), writes: writeUses.map((w) => bitsOf(w.keys())),
     pcVar: Int32Array.from(m.actions, (a) => a.pcVar), instance: Int32Array.from(m.actions, (a) => a.instance), pcFrom: Int32Array.from(m.actions, (a) => a.pcFrom),
   };
@@ -269,6 +277,25 @@ export function computeFootprint(m: CoreModel, checked: Checked): Footprint {
  */
 export function holdsWhenStuttering(e: CExpr): boolean {
   return fold(unprime(e)) === 1;
+}
+
+/** True when the expression is true in every state whose crash record is set (read as
+ *  `crash != 0`, or `crash = 0` false), decided by folding. */
+export function holdsWhenCrashed(e: CExpr, crash: number): boolean {
+  if (crash < 0) return false;
+  const sub = (x: CExpr): CExpr => {
+    switch (x.k) {
+      case 'lit': case 'var': case 'ivar': return x;
+      case 'not': return { k: 'not', a: sub(x.a) };
+      case 'ite': return { k: 'ite', c: sub(x.c), t: sub(x.t), e: sub(x.e) };
+      case 'bin': {
+        const onCrash = (x.op === 'ne' || x.op === 'eq') && ((x.l.k === 'var' && x.l.v === crash && x.r.k === 'lit' && x.r.v === 0) || (x.r.k === 'var' && x.r.v === crash && x.l.k === 'lit' && x.l.v === 0));
+        if (onCrash) return { k: 'lit', v: x.op === 'ne' ? 1 : 0 };
+        return { k: 'bin', op: x.op, l: sub(x.l), r: sub(x.r) };
+      }
+    }
+  };
+  return fold(sub(e)) === 1;
 }
 
 function unprime(e: CExpr): CExpr {

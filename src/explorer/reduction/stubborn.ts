@@ -35,6 +35,9 @@ export class StubbornSets {
   /** The state's enabled actions and the actions at their instance's pc: the only ones a
    *  closure still has to look at once a whole pc chain has joined it. */
   private readonly active: Uint32Array;
+  /** Per mutex (fp.mutexes): its variable's slot. */
+  private readonly lockSlot: { word: number; shift: number; mask: number; min: number }[];
+  private readonly noActions: Uint32Array;
 
   constructor(private readonly fp: Footprint, layout: Layout, m: CoreModel) {
     this.falseAtoms = compileGuardAtoms(m);
@@ -50,6 +53,8 @@ export class StubbornSets {
     }));
     this.pcOf = new Int32Array(m.instances.length);
     this.active = new Uint32Array(fp.aw);
+    this.lockSlot = fp.mutexes.locks.map((l) => { const sl = layout.slots[l.v]; return { word: sl.word, shift: sl.shift, mask: sl.mask | 0, min: sl.min }; });
+    this.noActions = new Uint32Array(fp.aw);
     this.enabled = new Uint32Array(fp.aw);
     this.inT = new Uint32Array(fp.aw);
     this.best = new Uint32Array(fp.aw);
@@ -115,6 +120,17 @@ export class StubbornSets {
       mask &= mask - 1;
       const c = this.cost(atoms[j] as Uint32Array);
       if (c < bestCost) { bestCost = c; best = atoms[j] as Uint32Array; this.reachChosen = false; }
+    }
+    // A step inside a critical section of a mutex another instance holds: that holder's
+    // releases (mutexes.ts; none at all when it never releases).
+    for (const k of fp.mutexes.heldAt[t]) {
+      if (bestCost === 0) break;
+      const l = fp.mutexes.locks[k], sl = this.lockSlot[k];
+      const holder = l.holderOf.get(((s[o + sl.word] >>> sl.shift) & sl.mask) + sl.min);
+      if (holder === undefined || holder === fp.instance[t]) continue;
+      const rel = (l.releases.get(holder) as Uint32Array | undefined) ?? this.noActions;
+      const c = this.cost(rel);
+      if (c < bestCost) { bestCost = c; best = rel; this.reachChosen = false; }
     }
     return best ?? (fp.guardEnablers[t] as Uint32Array);
   }
