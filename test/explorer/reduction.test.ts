@@ -161,14 +161,14 @@ test('random models with a lock: the reduced search finds every violation, with 
 });
 
 const noLocks = (m: CoreModel): Mutexes => ({ locks: [], heldAt: m.actions.map(() => []) });
-const withMutexes = (mutexes: (m: CoreModel) => Mutexes): BuildFootprint => (m, selected) => computeFootprint(m, selected, mutexes(m));
+const withMutexes = (mutexes: (m: CoreModel) => Mutexes): BuildFootprint => (m, selected) => computeFootprint(m, selected, { mutexes: mutexes(m) });
 
 test('the lock rules remove states the plain rules keep, in a share of the random lock models', async () => {
   let fewer = 0, runs = 0, withRules = 0, withoutRules = 0;
   await fc.assert(fc.asyncProperty(lockModelArb, async (model) => {
     const m = lowerModel(model);
     const src = compileModel(m);
-    const count = async (mutexes?: Mutexes) => (await exploreReduced(m, src, computeFootprint(m, src.selected, mutexes), { continueAfterViolation: true })).result.distinct;
+    const count = async (mutexes?: Mutexes) => (await exploreReduced(m, src, computeFootprint(m, src.selected, { mutexes }), { continueAfterViolation: true })).result.distinct;
     // Per model either may be smaller: the seed chosen per state is a greedy choice.
     const [a, b] = [await count(), await count(noLocks(m))];
     withRules += a; withoutRules += b;

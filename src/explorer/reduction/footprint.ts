@@ -16,6 +16,7 @@
 import { conjuncts, MAX_ATOMS } from '../../compile/guard-atoms';
 import type { CExpr, CoreModel } from '../../ir/core';
 import { findMutexes, type Mutexes } from './mutexes';
+import { localValues, mayRepair, propertyConjuncts, type LocalValues } from './repair';
 
 export type Bits = Uint32Array;
 
@@ -168,8 +169,11 @@ function meets(writes: Map<number, WriteUse>, reads: ReadUse): boolean {
   return false;
 }
 
-/** `mutexes` is the model's (mutexes.ts) unless a test gives others. */
-export function computeFootprint(m: CoreModel, checked: Checked, mutexes: Mutexes = findMutexes(m)): Footprint {
+/** The analyses a footprint builds on: the model's own unless a test gives others. */
+export interface FootprintInputs { readonly mutexes?: Mutexes; readonly local?: LocalValues }
+
+export function computeFootprint(m: CoreModel, checked: Checked, given: FootprintInputs = {}): Footprint {
+  const mutexes = given.mutexes ?? findMutexes(m);
   const n = m.actions.length, vw = bitWords(m.vars.length), aw = bitWords(n);
   const crash = m.crashVar;
   const readUse = (exprs: readonly CExpr[]): ReadUse => { const u: ReadUse = new Map(); for (const e of exprs) noteReads(m, e, u); u.delete(crash); return u; };
@@ -235,6 +239,8 @@ export function computeFootprint(m: CoreModel, checked: Checked, mutexes: Mutexe
   const exclusive = (t: number, u: number) => m.actions[t].instance !== m.actions[u].instance && mutexes.heldAt[t].some((k) => mutexes.heldAt[u].includes(k));
   const dep: Bits[] = [], pcEnablers: Bits[] = [], guardEnablers: Bits[] = [];
   const visible = new Uint8Array(n);
+  const local = given.local ?? localValues(m);
+  const visConjuncts = propertyConjuncts(m, checked.invariant, checked.witness);
   let visibleCount = 0;
   for (let t = 0; t < n; t++) {
     const d = new Uint32Array(aw), pe = new Uint32Array(aw), ge = new Uint32Array(aw);
@@ -251,7 +257,9 @@ export function computeFootprint(m: CoreModel, checked: Checked, mutexes: Mutexe
     }
     setBit(d, t);
     dep.push(d); pcEnablers.push(pe); guardEnablers.push(ge);
-    if (meets(writeUses[t], visUse) || (crashVisible && at.asserts.length > 0)) { visible[t] = 1; visibleCount++; }
+    // Visible: it writes what an invariant or witness reads, in a way that can repair a
+    // violated invariant or falsify a reached witness (repair.ts).
+    if ((crashVisible && at.asserts.length > 0) || (meets(writeUses[t], visUse) && mayRepair(m, at, visConjuncts, local))) { visible[t] = 1; visibleCount++; }
   }
   const pcReach = pcEnablers.map((pe) => {
     const r = Uint32Array.from(pe);
