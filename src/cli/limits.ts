@@ -88,5 +88,8 @@ export function limitsOf(raw: RawLimits, fixed: Partial<ExploreLimits> = {}): Ex
     reduce: raw.reduce === false ? NO_REDUCTIONS : raw.reduce === undefined || raw.reduce === true ? DEFAULT_REDUCTIONS : Object.freeze({ ...raw.reduce }),
     ...fixed,
   };
+  // A reduced graph reaches some states only by longer paths: a depth bound would cut off
+  // violations that lie within it (docs/adr/0004). Dead variables and symmetry keep depths.
+  if (all.reduce?.por && all.maxDepth !== undefined) fail('E_USAGE', '--max-depth cannot bound a search with partial-order reduction (it may reach a violation within the bound only by a longer path); use --reduce dead-vars,symmetry with --max-depth, or drop --max-depth');
   return Object.freeze(Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as ExploreLimits);
 }

@@ -62,6 +62,12 @@ test('check reduces by default with the exact reductions (dead-vars; symmetry wh
   assert.equal(bad.code, 2);
   assert.equal(bad.stderr.trim().split('\n').length, 1);
   assert.match(bad.stderr, /E_BAD_VALUE: --reduce takes a comma-separated list of por, symmetry, dead-vars, got 'foo'/);
+  // A depth bound would cut off violations the reduced graph reaches only by longer paths.
+  const bounded = run('--reduce', 'por', '--max-depth', '3');
+  assert.equal(bounded.code, 2);
+  assert.equal(bounded.stderr.trim().split('\n').length, 1);
+  assert.match(bounded.stderr, /E_USAGE: --max-depth cannot bound a search with partial-order reduction/);
+  assert.equal(run('--reduce', 'dead-vars,symmetry', '--max-depth', '3').code, 3, 'the exact reductions keep depths');
 });
 
 test('check v6.6 probe-vs-register finds the seed-001 race: exit 1, results folder, a mail trace that fits 100 ASCII columns', () => {

@@ -22,7 +22,18 @@ type Env = ReadonlyMap<number, number>;
 
 const lit = (v: number): CExpr => ({ k: 'lit', v });
 const isLit = (e: CExpr, v?: number): boolean => e.k === 'lit' && (v === undefined || (v === 0 ? e.v === 0 : e.v !== 0));
-const same = (a: CExpr, b: CExpr): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** Structural equality of two expressions. */
+function same(a: CExpr, b: CExpr): boolean {
+  if (a === b) return true;
+  switch (a.k) {
+    case 'lit': return b.k === 'lit' && a.v === b.v;
+    case 'var': return b.k === 'var' && a.v === b.v && a.primed === b.primed;
+    case 'ivar': return b.k === 'ivar' && a.field === b.field && a.primed === b.primed && same(a.index, b.index);
+    case 'not': return b.k === 'not' && same(a.a, b.a);
+    case 'bin': return b.k === 'bin' && a.op === b.op && same(a.l, b.l) && same(a.r, b.r);
+    case 'ite': return b.k === 'ite' && same(a.c, b.c) && same(a.t, b.t) && same(a.e, b.e);
+  }
+}
 
 /** Thrown where a run-time index may hit a written copy: the step counts as visible. */
 class Undecided extends Error {}
@@ -116,6 +127,14 @@ function readsOf(m: CoreModel, e: CExpr, into = new Set<number>()): Set<number> 
     case 'ite': readsOf(m, e.c, into); readsOf(m, e.t, into); readsOf(m, e.e, into); break;
   }
   return into;
+}
+
+/** What a conjunct reads, computed once per conjunct (mayRepair asks per step). */
+const readsCache = new WeakMap<CExpr, Set<number>>();
+function conjunctReads(m: CoreModel, c: CExpr): Set<number> {
+  let r = readsCache.get(c);
+  if (r === undefined) { r = readsOf(m, c); readsCache.set(c, r); }
+  return r;
 }
 
 /** Per instance and pc: what its own variables (those only it writes) may hold there together,
@@ -226,7 +245,7 @@ function mayRepairFrom(m: CoreModel, a: CoreAction, conjuncts: readonly CExpr[],
     }
   } catch (e) { if (e instanceof Undecided) return true; throw e; }
   for (const c of conjuncts) {
-    const reads = readsOf(m, c);
+    const reads = conjunctReads(m, c);
     const hit = [...writes.keys()].filter((v) => reads.has(v));
     if (hit.length === 0) continue;
     // Each combination of the old values of the written variables the conjunct reads.

@@ -35,9 +35,11 @@ export class StubbornSets {
   /** The state's enabled actions and the actions at their instance's pc: the only ones a
    *  closure still has to look at once a whole pc chain has joined it. */
   private readonly active: Uint32Array;
-  /** Per mutex (fp.mutexes): its variable's slot. */
+  /** Per mutex (fp.mutexes): its variable's slot, the instance holding it by value (-1:
+   *  none), and each instance's releases. */
   private readonly lockSlot: { word: number; shift: number; mask: number; min: number }[];
-  private readonly noActions: Uint32Array;
+  private readonly lockHolder: Int32Array[];
+  private readonly lockReleases: Uint32Array[][];
 
   constructor(private readonly fp: Footprint, layout: Layout, m: CoreModel) {
     this.falseAtoms = compileGuardAtoms(m);
@@ -54,7 +56,13 @@ export class StubbornSets {
     this.pcOf = new Int32Array(m.instances.length);
     this.active = new Uint32Array(fp.aw);
     this.lockSlot = fp.mutexes.locks.map((l) => { const sl = layout.slots[l.v]; return { word: sl.word, shift: sl.shift, mask: sl.mask | 0, min: sl.min }; });
-    this.noActions = new Uint32Array(fp.aw);
+    this.lockHolder = fp.mutexes.locks.map((l) => {
+      const sl = layout.slots[l.v], h = new Int32Array(sl.max - sl.min + 1).fill(-1);
+      for (const [value, inst] of l.holderOf) h[value - sl.min] = inst;
+      return h;
+    });
+    // A holder that never releases: an empty set (nothing can enable the waiting step).
+    this.lockReleases = fp.mutexes.locks.map((l) => m.instances.map((i) => (l.releases.get(i.index) as Uint32Array | undefined) ?? new Uint32Array(fp.aw)));
     this.enabled = new Uint32Array(fp.aw);
     this.inT = new Uint32Array(fp.aw);
     this.best = new Uint32Array(fp.aw);
@@ -125,10 +133,10 @@ export class StubbornSets {
     // releases (mutexes.ts; none at all when it never releases).
     for (const k of fp.mutexes.heldAt[t]) {
       if (bestCost === 0) break;
-      const l = fp.mutexes.locks[k], sl = this.lockSlot[k];
-      const holder = l.holderOf.get(((s[o + sl.word] >>> sl.shift) & sl.mask) + sl.min);
-      if (holder === undefined || holder === fp.instance[t]) continue;
-      const rel = (l.releases.get(holder) as Uint32Array | undefined) ?? this.noActions;
+      const sl = this.lockSlot[k];
+      const holder = this.lockHolder[k][(s[o + sl.word] >>> sl.shift) & sl.mask];
+      if (holder < 0 || holder === fp.instance[t]) continue;
+      const rel = this.lockReleases[k][holder];
       const c = this.cost(rel);
       if (c < bestCost) { bestCost = c; best = rel; this.reachChosen = false; }
     }
