@@ -5,6 +5,7 @@
  */
 import { fail } from '../errors';
 import type { CExpr, CoreAction, CoreModel, CTarget } from './core';
+import type { BinOp } from './types';
 
 export type PlainState = number[];
 
@@ -34,22 +35,29 @@ export function evalExpr(m: CoreModel, e: CExpr, s: PlainState, t?: PlainState, 
       if (e.op === 'and') return evalExpr(m, e.l, s, t, where) && evalExpr(m, e.r, s, t, where) ? 1 : 0;
       if (e.op === 'or') return evalExpr(m, e.l, s, t, where) || evalExpr(m, e.r, s, t, where) ? 1 : 0;
       if (e.op === 'implies') return !evalExpr(m, e.l, s, t, where) || evalExpr(m, e.r, s, t, where) ? 1 : 0;
-      const a = evalExpr(m, e.l, s, t, where), b = evalExpr(m, e.r, s, t, where);
-      switch (e.op) {
-        case 'add': return a + b;
-        case 'sub': return a - b;
-        case 'mul': return a * b;
-        case 'mod': return b === 0 ? fail('E_MODEL_RUNTIME', `${where}: modulo by zero`) : ((a % b) + b) % b;
-        case 'min': return Math.min(a, b);
-        case 'max': return Math.max(a, b);
-        case 'eq': return a === b ? 1 : 0;
-        case 'ne': return a !== b ? 1 : 0;
-        case 'lt': return a < b ? 1 : 0;
-        case 'le': return a <= b ? 1 : 0;
-        case 'gt': return a > b ? 1 : 0;
-        case 'ge': return a >= b ? 1 : 0;
-      }
+      return applyBinOp(e.op, evalExpr(m, e.l, s, t, where), evalExpr(m, e.r, s, t, where), where);
     }
+  }
+}
+
+/** A comparison or an arithmetic operator on two values (not and/or/implies, which short-cut). */
+export function applyBinOp(op: BinOp, a: number, b: number, where: string): number {
+  switch (op) {
+    case 'add': return a + b;
+    case 'sub': return a - b;
+    case 'mul': return a * b;
+    case 'mod': return b === 0 ? fail('E_MODEL_RUNTIME', `${where}: modulo by zero`) : ((a % b) + b) % b;
+    case 'min': return Math.min(a, b);
+    case 'max': return Math.max(a, b);
+    case 'eq': return a === b ? 1 : 0;
+    case 'ne': return a !== b ? 1 : 0;
+    case 'lt': return a < b ? 1 : 0;
+    case 'le': return a <= b ? 1 : 0;
+    case 'gt': return a > b ? 1 : 0;
+    case 'ge': return a >= b ? 1 : 0;
+    case 'and': return a && b ? 1 : 0;
+    case 'or': return a || b ? 1 : 0;
+    case 'implies': return !a || b ? 1 : 0;
   }
 }
 

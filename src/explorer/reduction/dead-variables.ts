@@ -16,7 +16,8 @@
  * assertions) and of live(after) minus what they surely write. A read through a run-time
  * index reads every copy; a write through one kills nothing.
  */
-import type { CExpr, CoreModel } from '../../ir/core';
+import type { CoreModel } from '../../ir/core';
+import { readVars as reads } from '../../ir/reads';
 import type { Layout } from '../../state/layout';
 
 /** What the search checks, by property index (CompiledSource.selected). */
@@ -32,17 +33,6 @@ export interface DeadVariables {
   readonly deadAt: readonly (readonly (readonly number[])[])[];
   /** How many variables are reset somewhere, for the summary. */
   readonly resettable: number;
-}
-
-function reads(m: CoreModel, e: CExpr, into: Set<number>): void {
-  switch (e.k) {
-    case 'lit': return;
-    case 'var': into.add(e.v); return;
-    case 'ivar': for (const v of m.fields[e.field].vars) into.add(v); reads(m, e.index, into); return;
-    case 'not': reads(m, e.a, into); return;
-    case 'bin': reads(m, e.l, into); reads(m, e.r, into); return;
-    case 'ite': reads(m, e.c, into); reads(m, e.t, into); reads(m, e.e, into); return;
-  }
 }
 
 export function deadVariables(m: CoreModel, checked: CheckedProperties, layout: Layout): DeadVariables {

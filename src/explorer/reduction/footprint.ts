@@ -15,6 +15,7 @@
  */
 import { conjuncts, MAX_ATOMS } from '../../compile/guard-atoms';
 import type { CExpr, CoreModel } from '../../ir/core';
+import { readVars } from '../../ir/reads';
 import { findMutexes, type Mutexes } from './mutexes';
 import { localValues, mayRepair, propertyConjuncts, type LocalValues } from './repair';
 
@@ -67,14 +68,7 @@ export interface Checked {
 
 /** Variables an expression reads (primed and unprimed alike). */
 export function exprReads(m: CoreModel, e: CExpr, into: Bits): void {
-  switch (e.k) {
-    case 'lit': return;
-    case 'var': setBit(into, e.v); return;
-    case 'ivar': for (const v of m.fields[e.field].vars) setBit(into, v); exprReads(m, e.index, into); return;
-    case 'not': exprReads(m, e.a, into); return;
-    case 'bin': exprReads(m, e.l, into); exprReads(m, e.r, into); return;
-    case 'ite': exprReads(m, e.c, into); exprReads(m, e.t, into); exprReads(m, e.e, into); return;
-  }
+  for (const v of readVars(m, e)) setBit(into, v);
 }
 
 /**

@@ -17,6 +17,9 @@
  * same expression. Anything not decided this way counts as "may repair": visible, as before.
  */
 import type { CExpr, CoreAction, CoreModel } from '../../ir/core';
+import { applyBinOp } from '../../ir/interpret';
+import { readVars } from '../../ir/reads';
+import type { BinOp } from '../../ir/types';
 
 type Env = ReadonlyMap<number, number>;
 
@@ -94,22 +97,10 @@ export function simplify(m: CoreModel, e: CExpr, env: Env, subst?: ReadonlyMap<n
   }
 }
 
-function arith(op: string, a: number, b: number): number {
-  switch (op) {
-    case 'add': return a + b;
-    case 'sub': return a - b;
-    case 'mul': return a * b;
-    case 'mod': if (b === 0) throw new Undecided(); return ((a % b) + b) % b;
-    case 'min': return Math.min(a, b);
-    case 'max': return Math.max(a, b);
-    case 'eq': return a === b ? 1 : 0;
-    case 'ne': return a !== b ? 1 : 0;
-    case 'lt': return a < b ? 1 : 0;
-    case 'le': return a <= b ? 1 : 0;
-    case 'gt': return a > b ? 1 : 0;
-    case 'ge': return a >= b ? 1 : 0;
-    default: throw new Undecided();
-  }
+/** A comparison or arithmetic of two literals, as the interpreter computes it; a division by
+ *  zero (a model error at run time) leaves the step undecided. */
+function arith(op: BinOp, a: number, b: number): number {
+  try { return applyBinOp(op, a, b, ''); } catch { throw new Undecided(); }
 }
 
 const splitOn = (op: 'and' | 'or', e: CExpr, into: CExpr[] = []): CExpr[] => {
@@ -117,23 +108,12 @@ const splitOn = (op: 'and' | 'or', e: CExpr, into: CExpr[] = []): CExpr[] => {
   return into;
 };
 
-function readsOf(m: CoreModel, e: CExpr, into = new Set<number>()): Set<number> {
-  switch (e.k) {
-    case 'lit': break;
-    case 'var': into.add(e.v); break;
-    case 'ivar': for (const v of m.fields[e.field].vars) into.add(v); readsOf(m, e.index, into); break;
-    case 'not': readsOf(m, e.a, into); break;
-    case 'bin': readsOf(m, e.l, into); readsOf(m, e.r, into); break;
-    case 'ite': readsOf(m, e.c, into); readsOf(m, e.t, into); readsOf(m, e.e, into); break;
-  }
-  return into;
-}
 
 /** What a conjunct reads, computed once per conjunct (mayRepair asks per step). */
 const readsCache = new WeakMap<CExpr, Set<number>>();
 function conjunctReads(m: CoreModel, c: CExpr): Set<number> {
   let r = readsCache.get(c);
-  if (r === undefined) { r = readsOf(m, c); readsCache.set(c, r); }
+  if (r === undefined) { r = readVars(m, c); readsCache.set(c, r); }
   return r;
 }
 
