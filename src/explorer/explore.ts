@@ -67,7 +67,7 @@ function symmetricEntity(m: CoreModel): string | undefined {
   if (!m.symmetry?.length) return undefined;
   if (m.symmetry.length > 1) fail('E_BAD_VALUE', `model ${m.name}: symmetry over several entities (${m.symmetry.map((x) => x.entity).join(', ')}) is not supported; run with --reduce por`);
   const [{ entity, refused }] = m.symmetry;
-  if (refused) fail('E_BAD_VALUE', `model ${m.name}: symmetry over '${entity}' refused: ${refused}; run with --reduce por or --no-reduce`);
+  if (refused) fail('E_BAD_VALUE', `model ${m.name}: symmetry over '${entity}' refused: ${refused}; drop the declaration, or run without symmetry (--reduce dead-vars)`);
   return entity;
 }
 

@@ -153,6 +153,7 @@ export function assemble(kernel: Kernel, sc: ScenarioDef, patches: readonly Patc
     actors: pr.actors,
     properties: props,
     checkDeadlock: invariants.includes('NoDeadlock'),
+    ...(sc.symmetry ? { symmetry: [...sc.symmetry] } : {}),
     meta: { kernel: kernel.name, patches: names, scenario: sc.name, flags: phase.flags, assumptions: [...st.assumptions] },
   };
 }

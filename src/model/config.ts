@@ -82,6 +82,9 @@ export interface ScenarioDef {
   readonly faults: readonly string[];
   /** Add the environment step k_initcalls_done (deferred_probe_initcall). */
   readonly initcallsActor?: boolean;
+  /** An entity declared interchangeable (symmetry reduction): checked on the model, refused
+   *  with the first place that breaks it (src/ir/symmetry.ts). */
+  readonly symmetry?: readonly ('iommu' | 'dev' | 'group')[];
   readonly invariants: readonly string[];
   readonly witnesses: readonly WitnessDef[];
 }

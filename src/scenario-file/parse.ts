@@ -40,7 +40,7 @@ interface Raw {
   name: string; seed?: string; doc?: string; defaultScenario?: boolean; bus: ScenarioDef['bus']; firmware?: ScenarioDef['firmware']; bootThread?: boolean;
   iommus: IommuCfg[]; groups: string[]; devices: DevCfg[]; vfio?: { group: string; afterBound: string };
   sysfsType?: NonNullable<ScenarioDef['sysfsType']>;
-  faults?: string[]; initcallsActor?: boolean; invariants?: 'all' | string[];
+  faults?: string[]; initcallsActor?: boolean; symmetry?: NonNullable<ScenarioDef['symmetry']>; invariants?: 'all' | string[];
   witnesses?: { name: string; doc?: string; when: Cond }[];
 }
 
@@ -174,7 +174,7 @@ function toDef(r: Raw): ScenarioDef {
     groups: [...r.groups], devices: r.devices.map((d) => ({ ...d })),
     ...(r.vfio ? { vfio: { ...r.vfio } } : {}),
     ...(r.sysfsType ? { sysfsType: { ...r.sysfsType } } : {}),
-    faults: [...(r.faults ?? [])], ...(r.initcallsActor ? { initcallsActor: true } : {}),
+    faults: [...(r.faults ?? [])], ...(r.initcallsActor ? { initcallsActor: true } : {}), ...(r.symmetry ? { symmetry: [...r.symmetry] } : {}),
     invariants: r.invariants === undefined || r.invariants === 'all' ? all : [...r.invariants],
     witnesses: (r.witnesses ?? []).map((w) => ({ name: w.name, doc: w.doc ?? '', expr: (h) => condExpr(w.when, h) })),
   };

@@ -8,6 +8,9 @@ import assert from 'node:assert/strict';
 import { buildKernelModel } from '../../src/model';
 import { parseScenarioText } from '../../src/scenario-file/parse';
 import { errorOf } from './helpers';
+import { lowerModel } from '../../src/ir/lower';
+import { explore } from '../../src/explorer/explore';
+import { ProbeError } from '../../src/errors';
 
 const BASE = `name: b
 bus: platform
@@ -46,3 +49,33 @@ const BAD: [string, string, RegExp][] = [
 for (const [what, text, want] of BAD) {
   test(`sysfsType refused with one line: ${what}`, () => assert.match(errorOf(text), want));
 }
+
+// Symmetry (issue 12 part 2): a scenario may declare an entity whose slots it believes
+// interchangeable. The model is checked as the classic models are (src/ir/symmetry.ts); no
+// kernel scenario passes (the registration walk and the deferred-probe worker name devices in
+// bus order), and a run says where with one line.
+const ALIKE = `name: alike
+bus: platform
+iommus: [{name: I, driver: arm-smmu}]
+groups: [G]
+devices:
+  - {name: D1, iommu: I, group: G, driver: K, start: probe}
+  - {name: D2, iommu: I, group: G, driver: K, start: probe}
+symmetry: [dev]
+`;
+
+test('symmetry: a declared entity reaches the model and is refused with the first place that breaks it', async () => {
+  const d = parseScenarioText(ALIKE, 'board.yaml');
+  assert.deepEqual(d.symmetry, ['dev']);
+  const m = lowerModel(buildKernelModel({ kernel: 'v6.18.y', scenario: d }));
+  assert.equal(m.symmetry?.[0].entity, 'dev');
+  assert.match(m.symmetry?.[0].refused ?? '', /compares a slot id of 'dev' with a constant/);
+  await assert.rejects(explore(m, { reduce: { symmetry: true } }), (e: unknown) => e instanceof ProbeError && e.code === 'E_BAD_VALUE' &&
+    /symmetry over 'dev' refused: .*; drop the declaration, or run without symmetry \(--reduce dead-vars\)$/.test(e.message) && !e.message.includes('\n'));
+  // Without symmetry in the reductions the declaration is not used: the run goes on.
+  assert.notEqual((await explore(m, { reduce: { deadVars: true }, continueAfterViolation: true })).verdict, 'model-error');
+});
+
+test('symmetry: an unknown entity is one line naming the entities', () => {
+  assert.match(errorOf(ALIKE.replace('symmetry: [dev]', 'symmetry: [devs]')), /^board\.yaml:8:12: symmetry\[0\]: unknown value "devs" \(valid: iommu, dev, group\)$/);
+});
