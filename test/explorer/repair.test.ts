@@ -89,13 +89,14 @@ test('a broken analysis, which believes an instance\'s variables keep their init
   assert.ok(out.failed, `the broken analysis survived ${out.numRuns} random models`);
 });
 
-test('kernel model: a step that only moves a device towards binding is not visible; one that joins a group is', () => {
+test('kernel model: a step that only moves a device towards binding is not visible; one that counts a DMA user of the group is', () => {
   const m = lowerModel(buildKernelModel({ kernel: 'v6.18.y', scenario: 'two-smmu-async' }));
   const fp = computeFootprint(m, compileModel(m).selected);
   const visible = (name: string) => fp.visible[m.actions.find((a) => a.name === name)!.id] === 1;
   // dev->bind_phase idle -> links_ok: it can make "bound implies ..." true only by leaving
   // "bound", and the client's own steps never reach c_links bound.
   assert.equal(visible('C[D1]:c_links.ok'), false);
-  // iommu_group_add_device: owner counts and domains start to apply to the device.
-  assert.equal(visible('C[D1]:r_gm_add'), true);
+  // iommu_device_use_default_domain: owner_cnt goes up, which can make "owner_cnt counts the
+  // group's DMA-API users" true again.
+  assert.equal(visible('C[D1]:use_check.ok'), true);
 });

@@ -148,7 +148,8 @@ export function localValues(m: CoreModel): LocalValues {
       seen[pc].set(key, env);
       todo.push([pc, env]);
     };
-    add(0, new Map(own.map((v) => [v, m.vars[v].init])));
+    // Variables no step writes are known too: they decide guards like any own variable.
+    add(0, new Map([...constantsOf(m), ...own.map((v): [number, number] => [v, m.vars[v].init])]));
     let count = 0;
     while (todo.length > 0) {
       if (++count > MAX_LOCAL_STATES) return inst.labels.map(() => undefined);
@@ -194,6 +195,23 @@ export function propertyConjuncts(m: CoreModel, invariants: readonly number[], w
 
 const MAX_COMBINATIONS = 256;
 
+/** The variables no step writes (a device's group, its firmware IOMMU; never a program
+ *  counter): their initial values, known everywhere. */
+const constantsCache = new WeakMap<CoreModel, Map<number, number>>();
+function constantsOf(m: CoreModel): Map<number, number> {
+  let c = constantsCache.get(m);
+  if (c !== undefined) return c;
+  // Program counters move with every step, outside the assignments.
+  const written = new Set<number>(m.instances.map((i) => i.pcVar));
+  for (const a of m.actions) for (const x of a.assign) {
+    if (x.target.k === 'var') written.add(x.target.v);
+    else for (const v of m.fields[x.target.field].vars) written.add(v);
+  }
+  c = new Map(m.vars.filter((x) => !written.has(x.index) && x.index !== m.crashVar).map((x) => [x.index, x.init]));
+  constantsCache.set(m, c);
+  return c;
+}
+
 /** Can action a turn some conjunct false -> true? (false: surely not; true: maybe) */
 export function mayRepair(m: CoreModel, a: CoreAction, conjuncts: readonly CExpr[], local: LocalValues): boolean {
   const here = local[a.instance][a.pcFrom];
@@ -204,7 +222,8 @@ export function mayRepair(m: CoreModel, a: CoreAction, conjuncts: readonly CExpr
 }
 
 function mayRepairFrom(m: CoreModel, a: CoreAction, conjuncts: readonly CExpr[], own: ReadonlyMap<number, number>): boolean {
-  const known = new Map<number, number>(own);
+  const known = new Map<number, number>(constantsOf(m));
+  for (const [v, k] of own) known.set(v, k);
   for (const [v, k] of pinsOf(a.guard)) {
     // A pin the instance's own values contradict: not enabled from here.
     if (known.has(v) && known.get(v) !== k) return false;
