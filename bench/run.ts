@@ -146,7 +146,8 @@ function sameViolations(full: ReducedRun, red: ReducedRun, bounded: boolean): st
   if (!bounded) return `same violations: ${red.violations === full.violations ? 'yes' : 'NO'}`;
   const all = full.violations ? full.violations.split(',') : [], found = red.violations ? red.violations.split(',') : [];
   const extra = found.filter((x) => !all.includes(x));
-  return `violations within the bound: ${found.length - extra.length} of ${all.length} found${extra.length > 0 ? `, and ${extra.length} NOT in the unreduced run` : ''} (past the bound in the reduced graph: the rest)`;
+  const missing = all.length - (found.length - extra.length);
+  return `violations within the bound: ${found.length - extra.length} of ${all.length} found${missing > 0 ? ' (the others lie past the bound in the reduced graph)' : ''}${extra.length > 0 ? `, and ${extra.length} NOT in the unreduced run` : ''}`;
 }
 
 function main(): void {
