@@ -15,16 +15,14 @@
  */
 import { conjuncts, MAX_ATOMS } from '../../compile/guard-atoms';
 import type { CExpr, CoreModel } from '../../ir/core';
+import { guardFacts, type GuardFacts } from '../../ir/guard-facts';
 import { readVars } from '../../ir/reads';
 import { findMutexes, type Mutexes } from './mutexes';
 import { localValues, mayRepair, propertyConjuncts, type LocalValues } from './repair';
 
-export type Bits = Uint32Array;
+import { bitWords, type Bits, hasBit, setBit } from './bits';
 
-/** A set of indexes 0..n-1 as 32-bit words. */
-export const bitWords = (n: number): number => Math.max(1, (n + 31) >>> 5);
-const setBit = (b: Bits, i: number): void => { b[i >>> 5] |= 1 << (i & 31); };
-export const hasBit = (b: Bits, i: number): boolean => (b[i >>> 5] & (1 << (i & 31))) !== 0;
+export { bitWords, type Bits, hasBit } from './bits';
 
 export interface Footprint {
   readonly actions: number;
@@ -96,25 +94,6 @@ function noteReads(m: CoreModel, e: CExpr, use: ReadUse): void {
       if ((e.op === 'eq' || e.op === 'ne') && e.r.k === 'var' && e.l.k === 'lit') { lit(e.r.v, e.l.v); return; }
       noteReads(m, e.l, use); noteReads(m, e.r, use);
   }
-}
-
-/** What the guard's top-level conjuncts say of single variables: `v = lit` pins v, `v != lit`
- *  rules a value out (a bare boolean `v` rules out 0, `!v` pins 0). */
-interface GuardFacts { readonly pins: Map<number, number>; readonly outs: Map<number, Set<number>> }
-
-function guardFacts(e: CExpr, f: GuardFacts = { pins: new Map(), outs: new Map() }): GuardFacts {
-  const out = (v: number, k: number) => { const s = f.outs.get(v) ?? new Set<number>(); s.add(k); f.outs.set(v, s); };
-  if (e.k === 'var' && !e.primed) out(e.v, 0);
-  else if (e.k === 'not' && e.a.k === 'var' && !e.a.primed) f.pins.set(e.a.v, 0);
-  else if (e.k === 'bin') {
-    if (e.op === 'and') { guardFacts(e.l, f); guardFacts(e.r, f); return f; }
-    let v = -1, k = 0;
-    if (e.l.k === 'var' && !e.l.primed && e.r.k === 'lit') { v = e.l.v; k = e.r.v; }
-    else if (e.r.k === 'var' && !e.r.primed && e.l.k === 'lit') { v = e.r.v; k = e.l.v; }
-    if (v >= 0 && e.op === 'eq') f.pins.set(v, k);
-    else if (v >= 0 && e.op === 'ne') out(v, k);
-  }
-  return f;
 }
 
 /** False only when no state enables both: their guards pin a variable to different values,

@@ -21,7 +21,8 @@
  * devices) is not recognised: no single variable's writes can be classified.
  */
 import type { CExpr, CoreModel } from '../../ir/core';
-import { bitWords, type Bits } from './footprint';
+import { guardFacts } from '../../ir/guard-facts';
+import { bitWords, type Bits } from './bits';
 
 export interface Mutex {
   readonly v: number;
@@ -39,19 +40,9 @@ export interface Mutexes {
   readonly heldAt: readonly (readonly number[])[];
 }
 
-/** The variable a top-level guard conjunct pins to a literal: [var, value] pairs. */
-function pins(e: CExpr, into: Map<number, number>): Map<number, number> {
-  if (e.k === 'bin' && e.op === 'and') { pins(e.l, into); pins(e.r, into); return into; }
-  if (e.k === 'bin' && e.op === 'eq') {
-    if (e.l.k === 'var' && !e.l.primed && e.r.k === 'lit') into.set(e.l.v, e.r.v);
-    else if (e.r.k === 'var' && !e.r.primed && e.l.k === 'lit') into.set(e.r.v, e.l.v);
-  }
-  return into;
-}
-
 export function findMutexes(m: CoreModel): Mutexes {
   const n = m.actions.length;
-  const pinsOf = m.actions.map((a) => pins(a.guard, new Map()));
+  const pinsOf = m.actions.map((a) => guardFacts(a.guard).pins);
   // Writes per variable; a write through a run-time index rules out the whole field.
   const writers = new Map<number, { action: number; value: CExpr }[]>();
   const indexed = new Set<number>();

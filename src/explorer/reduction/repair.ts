@@ -18,6 +18,7 @@
  */
 import type { CExpr, CoreAction, CoreModel } from '../../ir/core';
 import { applyBinOp } from '../../ir/interpret';
+import { guardFacts } from '../../ir/guard-facts';
 import { readVars } from '../../ir/reads';
 import type { BinOp } from '../../ir/types';
 
@@ -131,12 +132,7 @@ const MAX_LOCAL_STATES = 20_000;
  * and the bind phase it goes with), blind to the rest.
  */
 export function localValues(m: CoreModel): LocalValues {
-  const writer = new Map<number, number>(); // var -> instance, or -1 for several / indexed
-  for (const a of m.actions) for (const x of a.assign) {
-    if (x.target.k === 'ivar') { for (const v of m.fields[x.target.field].vars) writer.set(v, -1); continue; }
-    const v = x.target.v, w = writer.get(v);
-    writer.set(v, w === undefined || w === a.instance ? a.instance : -1);
-  }
+  const writer = writersOf(m);
   return m.instances.map((inst) => {
     const own = m.vars.filter((x) => writer.get(x.index) === inst.index && x.index !== inst.pcVar && x.index !== m.crashVar).map((x) => x.index);
     const acts = m.actions.filter((a) => a.instance === inst.index);
@@ -174,17 +170,6 @@ export function localValues(m: CoreModel): LocalValues {
   });
 }
 
-function pinsOf(e: CExpr, into = new Map<number, number>()): Map<number, number> {
-  if (e.k === 'bin' && e.op === 'and') { pinsOf(e.l, into); pinsOf(e.r, into); return into; }
-  if (e.k === 'bin' && e.op === 'eq') {
-    if (e.l.k === 'var' && !e.l.primed && e.r.k === 'lit') into.set(e.l.v, e.r.v);
-    else if (e.r.k === 'var' && !e.r.primed && e.l.k === 'lit') into.set(e.r.v, e.l.v);
-  } else if (e.k === 'var' && !e.primed) {
-    // A bare boolean guard conjunct: nothing pinned (it rules out 0 only).
-  } else if (e.k === 'not' && e.a.k === 'var' && !e.a.primed) into.set(e.a.v, 0);
-  return into;
-}
-
 /** The conjuncts a step must not repair: each invariant's, each witness's negated disjunct. */
 export function propertyConjuncts(m: CoreModel, invariants: readonly number[], witnesses: readonly number[]): CExpr[] {
   const out: CExpr[] = [];
@@ -202,14 +187,22 @@ function constantsOf(m: CoreModel): Map<number, number> {
   let c = constantsCache.get(m);
   if (c !== undefined) return c;
   // Program counters move with every step, outside the assignments.
-  const written = new Set<number>(m.instances.map((i) => i.pcVar));
-  for (const a of m.actions) for (const x of a.assign) {
-    if (x.target.k === 'var') written.add(x.target.v);
-    else for (const v of m.fields[x.target.field].vars) written.add(v);
-  }
-  c = new Map(m.vars.filter((x) => !written.has(x.index) && x.index !== m.crashVar).map((x) => [x.index, x.init]));
+  const writer = writersOf(m), pcs = new Set(m.instances.map((i) => i.pcVar));
+  c = new Map(m.vars.filter((x) => !writer.has(x.index) && !pcs.has(x.index) && x.index !== m.crashVar).map((x) => [x.index, x.init]));
   constantsCache.set(m, c);
   return c;
+}
+
+/** Who assigns each variable: the one instance that does, or -1 (several, or through a
+ *  run-time index); absent when no assignment does. */
+function writersOf(m: CoreModel): Map<number, number> {
+  const writer = new Map<number, number>();
+  for (const a of m.actions) for (const x of a.assign) {
+    if (x.target.k === 'ivar') { for (const v of m.fields[x.target.field].vars) writer.set(v, -1); continue; }
+    const v = x.target.v, w = writer.get(v);
+    writer.set(v, w === undefined || w === a.instance ? a.instance : -1);
+  }
+  return writer;
 }
 
 /** Can action a turn some conjunct false -> true? (false: surely not; true: maybe) */
@@ -224,7 +217,7 @@ export function mayRepair(m: CoreModel, a: CoreAction, conjuncts: readonly CExpr
 function mayRepairFrom(m: CoreModel, a: CoreAction, conjuncts: readonly CExpr[], own: ReadonlyMap<number, number>): boolean {
   const known = new Map<number, number>(constantsOf(m));
   for (const [v, k] of own) known.set(v, k);
-  for (const [v, k] of pinsOf(a.guard)) {
+  for (const [v, k] of guardFacts(a.guard).pins) {
     // A pin the instance's own values contradict: not enabled from here.
     if (known.has(v) && known.get(v) !== k) return false;
     known.set(v, k);

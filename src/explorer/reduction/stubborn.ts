@@ -37,7 +37,7 @@ export class StubbornSets {
   private readonly active: Uint32Array;
   /** Per mutex (fp.mutexes): its variable's slot, the instance holding it by value (-1:
    *  none), and each instance's releases. */
-  private readonly lockSlot: { word: number; shift: number; mask: number; min: number }[];
+  private readonly lockSlot: { word: number; shift: number; mask: number }[];
   private readonly lockHolder: Int32Array[];
   private readonly lockReleases: Uint32Array[][];
 
@@ -55,7 +55,8 @@ export class StubbornSets {
     }));
     this.pcOf = new Int32Array(m.instances.length);
     this.active = new Uint32Array(fp.aw);
-    this.lockSlot = fp.mutexes.locks.map((l) => { const sl = layout.slots[l.v]; return { word: sl.word, shift: sl.shift, mask: sl.mask | 0, min: sl.min }; });
+    // The holder table is indexed by the stored bits (value - min), so no min is kept.
+    this.lockSlot = fp.mutexes.locks.map((l) => { const sl = layout.slots[l.v]; return { word: sl.word, shift: sl.shift, mask: sl.mask | 0 }; });
     this.lockHolder = fp.mutexes.locks.map((l) => {
       const sl = layout.slots[l.v], h = new Int32Array(sl.max - sl.min + 1).fill(-1);
       for (const [value, inst] of l.holderOf) h[value - sl.min] = inst;
