@@ -211,7 +211,7 @@ Next ==
 
 Spec == Init /\ [][Next]_vars
 
-MutualExclusion == ((0 + (IF (pc_proc["P0"] = "cs") THEN 1 ELSE 0)) + (IF (pc_proc["P1"] = "cs") THEN 1 ELSE 0)) <= 1
+MutualExclusion == ((IF (pc_proc["P0"] = "cs") THEN 1 ELSE 0) + (IF (pc_proc["P1"] = "cs") THEN 1 ELSE 0)) <= 1
 
 LevelsBelowN ==
     /\ (pc_proc["P0"] = "cs") => (level["P0"] = 1)

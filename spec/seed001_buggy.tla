@@ -1175,11 +1175,11 @@ DmaOpsMatchDomain ==
 
 \* owner_cnt = counted kernel users in the group + 1 for a user-space owner; a user-owned group has no counted kernel user (iommu-probe.md 4.3).
 OwnerCountBalanced ==
-    /\ group_owner_cnt["G"] = ((0 + (IF ((dev_iommu_group["D"] = "G") /\ (ghost_use_counted["D"] = "counted")) THEN 1 ELSE 0)) + (IF (group_owner["G"] = "U") THEN 1 ELSE 0))
+    /\ group_owner_cnt["G"] = ((IF ((dev_iommu_group["D"] = "G") /\ (ghost_use_counted["D"] = "counted")) THEN 1 ELSE 0) + (IF (group_owner["G"] = "U") THEN 1 ELSE 0))
     /\ (group_owner["G"] = "U") => ~((dev_iommu_group["D"] = "G") /\ (ghost_use_counted["D"] = "counted"))
 
 \* In a group without a user owner, owner_cnt equals the number of its devices bound (or binding past the use) to a DMA-API driver (iommu-probe.md 4.4).
-OwnerCountMatchesDmaApiBinders == (group_owner["G"] = "null") => (group_owner_cnt["G"] = (0 + (IF ((dev_iommu_group["D"] = "G") /\ ghost_kernel_dma_user["D"]) THEN 1 ELSE 0)))
+OwnerCountMatchesDmaApiBinders == (group_owner["G"] = "null") => (group_owner_cnt["G"] = (IF ((dev_iommu_group["D"] = "G") /\ ghost_kernel_dma_user["D"]) THEN 1 ELSE 0))
 
 \* Every iommu_device_unuse_default_domain (unuse_dec) undoes a counted use of the same device (iommu-probe.md 4.5; recorded in ghost.bad_unuse at the step).
 UnuseMatchesUse == ~ghost_bad_unuse

@@ -531,15 +531,15 @@ DmaOpsMatchDomain ==
 
 \* owner_cnt = counted kernel users in the group + 1 for a user-space owner; a user-owned group has no counted kernel user (iommu-probe.md 4.3).
 OwnerCountBalanced ==
-    /\ group_owner_cnt["G1"] = (((0 + (IF ((dev_iommu_group["D1"] = "G1") /\ (ghost_use_counted["D1"] = "counted")) THEN 1 ELSE 0)) + (IF ((dev_iommu_group["D2"] = "G1") /\ (ghost_use_counted["D2"] = "counted")) THEN 1 ELSE 0)) + (IF (group_owner["G1"] = "U") THEN 1 ELSE 0))
+    /\ group_owner_cnt["G1"] = (((IF ((dev_iommu_group["D1"] = "G1") /\ (ghost_use_counted["D1"] = "counted")) THEN 1 ELSE 0) + (IF ((dev_iommu_group["D2"] = "G1") /\ (ghost_use_counted["D2"] = "counted")) THEN 1 ELSE 0)) + (IF (group_owner["G1"] = "U") THEN 1 ELSE 0))
     /\ (group_owner["G1"] = "U") => ~(((dev_iommu_group["D1"] = "G1") /\ (ghost_use_counted["D1"] = "counted")) \/ ((dev_iommu_group["D2"] = "G1") /\ (ghost_use_counted["D2"] = "counted")))
-    /\ group_owner_cnt["G2"] = (((0 + (IF ((dev_iommu_group["D1"] = "G2") /\ (ghost_use_counted["D1"] = "counted")) THEN 1 ELSE 0)) + (IF ((dev_iommu_group["D2"] = "G2") /\ (ghost_use_counted["D2"] = "counted")) THEN 1 ELSE 0)) + (IF (group_owner["G2"] = "U") THEN 1 ELSE 0))
+    /\ group_owner_cnt["G2"] = (((IF ((dev_iommu_group["D1"] = "G2") /\ (ghost_use_counted["D1"] = "counted")) THEN 1 ELSE 0) + (IF ((dev_iommu_group["D2"] = "G2") /\ (ghost_use_counted["D2"] = "counted")) THEN 1 ELSE 0)) + (IF (group_owner["G2"] = "U") THEN 1 ELSE 0))
     /\ (group_owner["G2"] = "U") => ~(((dev_iommu_group["D1"] = "G2") /\ (ghost_use_counted["D1"] = "counted")) \/ ((dev_iommu_group["D2"] = "G2") /\ (ghost_use_counted["D2"] = "counted")))
 
 \* In a group without a user owner, owner_cnt equals the number of its devices bound (or binding past the use) to a DMA-API driver (iommu-probe.md 4.4).
 OwnerCountMatchesDmaApiBinders ==
-    /\ (group_owner["G1"] = "null") => (group_owner_cnt["G1"] = ((0 + (IF ((dev_iommu_group["D1"] = "G1") /\ ghost_kernel_dma_user["D1"]) THEN 1 ELSE 0)) + (IF ((dev_iommu_group["D2"] = "G1") /\ ghost_kernel_dma_user["D2"]) THEN 1 ELSE 0)))
-    /\ (group_owner["G2"] = "null") => (group_owner_cnt["G2"] = ((0 + (IF ((dev_iommu_group["D1"] = "G2") /\ ghost_kernel_dma_user["D1"]) THEN 1 ELSE 0)) + (IF ((dev_iommu_group["D2"] = "G2") /\ ghost_kernel_dma_user["D2"]) THEN 1 ELSE 0)))
+    /\ (group_owner["G1"] = "null") => (group_owner_cnt["G1"] = ((IF ((dev_iommu_group["D1"] = "G1") /\ ghost_kernel_dma_user["D1"]) THEN 1 ELSE 0) + (IF ((dev_iommu_group["D2"] = "G1") /\ ghost_kernel_dma_user["D2"]) THEN 1 ELSE 0)))
+    /\ (group_owner["G2"] = "null") => (group_owner_cnt["G2"] = ((IF ((dev_iommu_group["D1"] = "G2") /\ ghost_kernel_dma_user["D1"]) THEN 1 ELSE 0) + (IF ((dev_iommu_group["D2"] = "G2") /\ ghost_kernel_dma_user["D2"]) THEN 1 ELSE 0)))
 
 \* Every iommu_device_unuse_default_domain (unuse_dec) undoes a counted use of the same device (iommu-probe.md 4.5; recorded in ghost.bad_unuse at the step).
 UnuseMatchesUse == ~ghost_bad_unuse

@@ -145,7 +145,7 @@ const STOP_TEXT: Record<string, string> = {
 };
 
 function reductionLines(x: ReductionReport): string[] {
-  const sym = x.symmetry ? `symmetry over the slots of ${x.symmetryEntity}` : '';
+  const sym = x.symmetry ? `symmetry over the slots of ${x.symmetryEntity}${x.symmetryLinked ? `, each with its own ${x.symmetryLinked}` : ''}` : '';
   const por = x.por
     ? `partial-order (${fmt(x.reducedExpansions)} states expanded by a stubborn subset, ${fmt(x.provisoExpansions)} of them in full by the proviso; ` +
       `${fmt(x.prunedTransitions)} enabled steps not taken; ${x.visibleSteps} of ${x.steps} steps visible to the properties)`

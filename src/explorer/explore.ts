@@ -15,7 +15,8 @@ import { computeLayout } from '../state/layout';
 import { deadVariables, deadVariablesCanonSource, type DeadVariables } from './reduction/dead-variables';
 import { computeFootprint } from './reduction/footprint';
 import { exploreReduced } from './reduction/reduced-search';
-import { symmetryCanonSource } from './reduction/symmetry-canon';
+import { countsUpToSymmetry, symmetryCanonSource } from './reduction/symmetry-canon';
+import type { LinkedEntity } from '../ir/symmetry';
 import { FixedHandover, type HandoverPolicy, MeasuredHandover } from './handover';
 import { exploreSequential } from './sequential';
 import type { ExploreOptions, ExploreResult, ReductionReport } from './types';
@@ -52,7 +53,7 @@ function composeCanon(m: CoreModel, ...parts: (string | DeadVariables | undefine
 }
 
 /** A shard splits the unreduced search, once, from its start (docs/adr/0005). */
-function checkShardOptions(opts: ExploreOptions, symmetric: string | undefined): void {
+function checkShardOptions(opts: ExploreOptions, symmetric: Symmetric | undefined): void {
   const { index, count, level } = opts.shard!;
   if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 1 || index > count) fail('E_BAD_VALUE', `shard ${index}/${count}: the index must be between 1 and the count`);
   if (level !== undefined && (!Number.isInteger(level) || level < 0)) fail('E_BAD_VALUE', `shard split level ${level} is not a depth`);
@@ -61,14 +62,16 @@ function checkShardOptions(opts: ExploreOptions, symmetric: string | undefined):
   if (opts.checkpoint) fail('E_USAGE', '--shard cannot be combined with --checkpoint-every or --resume');
 }
 
-/** The entity a symmetric run permutes, or undefined when the model declares none; a declared
- *  symmetry the model breaks is refused with the first place that breaks it. */
-function symmetricEntity(m: CoreModel): string | undefined {
+type Symmetric = { readonly entity: string; readonly linked?: LinkedEntity };
+
+/** The entity a symmetric run permutes (and the one moved with it), or undefined when the model
+ *  declares none; a declared symmetry the model breaks is refused with the first place that
+ *  breaks it. */
+function symmetricEntity(m: CoreModel): Symmetric | undefined {
   if (!m.symmetry?.length) return undefined;
-  if (m.symmetry.length > 1) fail('E_BAD_VALUE', `model ${m.name}: symmetry over several entities (${m.symmetry.map((x) => x.entity).join(', ')}) is not supported; run with --reduce por`);
-  const [{ entity, refused }] = m.symmetry;
-  if (refused) fail('E_BAD_VALUE', `model ${m.name}: symmetry over '${entity}' refused: ${refused}; drop the declaration, or run without symmetry (--reduce dead-vars)`);
-  return entity;
+  const [{ entity, linked, refused }] = m.symmetry;
+  if (refused) fail('E_BAD_VALUE', `model ${m.name}: symmetry over '${entity}'${linked ? ` with '${linked.entity}'` : ''} refused: ${refused}; drop the declaration, or run without symmetry (--reduce dead-vars)`);
+  return { entity, ...(linked ? { linked } : {}) };
 }
 
 async function exploreFull(m: CoreModel, opts: ExploreOptions): Promise<ExploreResult> {
@@ -101,10 +104,10 @@ async function exploreFull(m: CoreModel, opts: ExploreOptions): Promise<ExploreR
 /** The reduced search (partial-order, symmetry or both) decides; the unreduced one rebuilds
  *  what it found. Under symmetry the search stores representatives, so its paths are not
  *  concrete: only rebuilt traces are reported. */
-async function exploreReducedThenRebuild(m: CoreModel, opts: ExploreOptions, symmetric: string | undefined, dead: DeadVariables | undefined): Promise<ExploreResult> {
+async function exploreReducedThenRebuild(m: CoreModel, opts: ExploreOptions, symmetric: Symmetric | undefined, dead: DeadVariables | undefined): Promise<ExploreResult> {
   const por = !!opts.reduce?.por;
   if (symmetric && opts.canonical) fail('E_BAD_VALUE', 'a canonical-form hook and symmetry reduction cannot be combined');
-  const canonical = composeCanon(m, opts.canonical, dead, symmetric ? symmetryCanonSource(m, computeLayout(m), symmetric) : undefined);
+  const canonical = composeCanon(m, opts.canonical, dead, symmetric ? symmetryCanonSource(m, computeLayout(m), symmetric.entity, symmetric.linked) : undefined);
   // Dead-variable reduction keeps paths and their order (ADR 6): the rebuild uses it too.
   const rebuildCanonical = composeCanon(m, opts.canonical, dead);
   const src = compileModel(m, opts.properties, { canonical });
@@ -112,9 +115,10 @@ async function exploreReducedThenRebuild(m: CoreModel, opts: ExploreOptions, sym
   const reduced = fp ? await exploreReduced(m, src, fp, opts) : { result: await exploreFull(m, { ...opts, canonical }), stats: { reducedExpansions: 0, provisoExpansions: 0, prunedTransitions: 0 } };
   const r0 = reduced.result;
   // Paths between representatives do not replay: keep only what the rebuild gives.
-  const r = symmetric ? { ...r0, witnesses: r0.witnesses.map((w) => ({ name: w.name, reached: w.reached })) } : r0;
+  // An instance's step fired from a representative stands for its copy in every alike instance.
+  const r = symmetric ? { ...r0, witnesses: r0.witnesses.map((w) => ({ name: w.name, reached: w.reached })), actionCounts: countsUpToSymmetry(m, r0.actionCounts, symmetric.entity) } : r0;
   const base = {
-    por, symmetry: !!symmetric, symmetryRequested: !!opts.reduce?.symmetry, ...(symmetric ? { symmetryEntity: symmetric } : {}), ...deadReport(dead),
+    por, symmetry: !!symmetric, symmetryRequested: !!opts.reduce?.symmetry, ...(symmetric ? { symmetryEntity: symmetric.entity, ...(symmetric.linked ? { symmetryLinked: symmetric.linked.entity } : {}) } : {}), ...deadReport(dead),
     visibleSteps: fp?.visibleCount ?? 0, steps: m.actions.length, ...reduced.stats,
   };
   const bound = Math.max(-1, ...r.violations.map((v) => v.length), r.modelError ? r.modelError.actions.length : -1);

@@ -62,8 +62,10 @@ export interface ReductionReport {
   readonly por: boolean;
   readonly symmetry: boolean;
   readonly symmetryRequested: boolean;
-  /** The entity whose slots the symmetric search permutes. */
+  /** The entity whose slots the symmetric search permutes, and the one moved with it (each
+   *  device's own group). */
   readonly symmetryEntity?: string;
+  readonly symmetryLinked?: string;
   /** Dead-variable reduction (docs/adr/0006): states stored with variables that no step
    *  reads before writing them reset; how many variables are reset somewhere. */
   readonly deadVars: boolean;
@@ -129,7 +131,8 @@ export interface ExploreResult {
   /** Properties checked, and those not selected. */
   readonly checked: readonly string[];
   readonly notSelected: readonly string[];
-  /** Times each action fired; zero marks a step that was never enabled. */
+  /** Times each action fired; zero marks a step that was never enabled. Under symmetry, the
+   *  times any alike instance fired its copy of the step (from the representatives stored). */
   readonly actionCounts: readonly number[];
   /** Bytes of the fingerprint table and parent links, and per distinct state. */
   readonly retainedBytes: number;

@@ -4,7 +4,7 @@
  * name. The invariants read the state through kernel-state.ts and know of the built kernel only
  * its KernelShape.
  */
-import { add, and, at, count, eq, exists, FALSE, forall, implies, ite, ne, next, not, or, v } from '../ir/dsl';
+import { add, and, at, count, eq, exists, FALSE, forall, forallOf, implies, ite, ne, next, not, or, v } from '../ir/dsl';
 import type { Expr, Property } from '../ir/types';
 import { END } from '../ir/types';
 import { bound, dmaUser, gOf as G, grp, hasGrp, modeDirect, modeIommu, type DmaModeField } from './kernel-state';
@@ -17,6 +17,8 @@ export interface KernelShape {
   readonly devIommu: boolean;
   readonly dmaMode: DmaModeField;
   readonly clientSlots: readonly number[];
+  /** Devices in the scenario (slots of 'dev'). */
+  readonly devCount: number;
   readonly registrationSlots: readonly number[];
   /** IOMMU instances whose own driver must end bound or failed (not idle). */
   readonly iommusToSettle: readonly number[];
@@ -143,8 +145,8 @@ export const INVARIANT_DEFS: readonly InvariantDef[] = [
     name: 'EventuallyResolved', kind: 'terminal',
     doc: 'Every terminal state without an oops has each client bound, failed for good, or deferred while its IOMMU is not bound, and each registering IOMMU bound or failed (iommu-probe.md 4.13).',
     build: (k, crashed) => or(crashed, and(
-      ...k.clientSlots.map((s) => or(bound(s), eq(v('dev.bind_phase', s), 'idle'))),
-      ...k.clientSlots.map((s) => implies(v('dev.deferred', s), ne(v('iommu.driver_state', v('dev.fw_iommu', s)), 'bound'))),
+      forallOf('dev', k.devCount, k.clientSlots, (s) => or(bound(s), eq(v('dev.bind_phase', s), 'idle'))),
+      forallOf('dev', k.devCount, k.clientSlots, (s) => implies(v('dev.deferred', s), ne(v('iommu.driver_state', v('dev.fw_iommu', s)), 'bound'))),
       ...k.registrationSlots.map((s) => at('R', s, END)),
       ...k.iommusToSettle.map((i) => ne(v('iommu.driver_state', i), 'idle')),
     )),

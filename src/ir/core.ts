@@ -5,6 +5,7 @@
  * variable. Every expression here is closed: no parameters, no quantifiers, no symbols.
  */
 import type { BinOp, Domain, PropertyKind } from './types';
+import type { LinkedEntity } from './symmetry';
 
 /** One copy of a field: a scalar field has one, a field over an entity one per slot. */
 export interface CoreVar {
@@ -105,9 +106,10 @@ export interface CoreModel {
   readonly name: string;
   readonly params: Readonly<Record<string, string | number | boolean>>;
   readonly meta: Readonly<Record<string, unknown>>;
-  /** Declared interchangeable entities, each with the first reason it is not symmetric (when
-   *  one is found): see src/ir/symmetry.ts. Absent when none is declared. */
-  readonly symmetry?: readonly { readonly entity: string; readonly refused?: string }[];
+  /** The declared interchangeable entity (with a second one permuted with it through a link
+   *  field), and the first reason it is not symmetric (when one is found): see
+   *  src/ir/symmetry.ts. Absent when none is declared. */
+  readonly symmetry?: readonly { readonly entity: string; readonly linked?: LinkedEntity; readonly refused?: string }[];
   readonly entities: readonly CoreEntity[];
   readonly fields: readonly CoreField[];
   readonly vars: readonly CoreVar[];

@@ -60,14 +60,27 @@ export const ite = (cond: Val, then: Val, els: Val): Expr => ({ kind: 'ite', con
 /** `x` is one of `values`. */
 export const isIn = (x: Val, ...values: Val[]): Expr => or(...values.map((y) => eq(x, y)));
 
-let fresh = 0;
+// The bound variable is named by nesting depth, not by a global counter, so that building the
+// same model twice gives the same expressions (show --diff compares them).
+let depth = 0;
 function quant(q: 'forall' | 'exists' | 'count', entity: string, body: (x: Expr) => Val): Expr {
-  const name = `${entity}_${q}${fresh++}`;
-  return { kind: 'quant', q, entity, var: name, body: val(body(param(name))) };
+  const name = `${entity}_${q}${depth}`;
+  depth++;
+  try {
+    return { kind: 'quant', q, entity, var: name, body: val(body(param(name))) };
+  } finally {
+    depth--;
+  }
 }
 export const forall = (entity: string, body: (x: Expr) => Val) => quant('forall', entity, body);
 export const exists = (entity: string, body: (x: Expr) => Val) => quant('exists', entity, body);
 export const count = (entity: string, body: (x: Expr) => Val) => quant('count', entity, body);
+/** `body` holds on each of `slots` of `entity` (which has `n` slots): one quantifier when they
+ *  are all of them, the form symmetry reduction can check (src/ir/symmetry.ts); else one
+ *  conjunct per slot. */
+export function forallOf(entity: string, n: number, slots: readonly number[], body: (x: Expr) => Val): Expr {
+  return slots.length === n ? forall(entity, body) : and(...slots.map((s) => body(lit(s))));
+}
 
 /** The actor instance (slot `instance`, or the single instance) is at one of `labels`. */
 export const at = (actor: string, instance: Val | undefined, ...labels: string[]): Expr =>

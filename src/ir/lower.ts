@@ -17,7 +17,7 @@ import type {
   CoreProperty, CoreVar, CTarget,
 } from './core';
 import { CRASH, DEADLOCK, END, ME, THREAD } from './types';
-import { whyNotSymmetric } from './symmetry';
+import { linkOf, whyNotSymmetric } from './symmetry';
 import type { Actor, Branch, Domain, Expr, Field, InitValue, Model, Step } from './types';
 
 interface Range { min: number; max: number }
@@ -119,13 +119,19 @@ export function lowerModel(model: Model): CoreModel {
     entities: [...cx.entities.values()],
     fields: cx.fields, vars: cx.vars, instances: cx.instances, actions: cx.actions, properties: cx.properties,
     crashVar: cx.crashVar, crashNames: cx.crashNames,
-    ...(model.symmetry?.length ? { symmetry: model.symmetry.map((entity) => ({ entity, ...refusal(model, entity) })) } : {}),
+    ...(model.symmetry?.length ? { symmetry: [declaredSymmetry(model, model.symmetry)] } : {}),
   };
 }
 
-function refusal(model: Model, entity: string): { refused?: string } {
-  const why = whyNotSymmetric(model, entity);
-  return why ? { refused: why } : {};
+/** One entity, or two permuted together through the field that links them one to one; with
+ *  the first place that breaks the symmetry, if any. */
+function declaredSymmetry(model: Model, declared: readonly string[]): NonNullable<CoreModel['symmetry']>[number] {
+  const refusal = (why: string | undefined) => (why ? { refused: why } : {});
+  if (declared.length === 1) return { entity: declared[0], ...refusal(whyNotSymmetric(model, declared[0])) };
+  if (declared.length > 2) return { entity: declared[0], refused: `${declared.length} entities declared; at most two are permuted together` };
+  const l = linkOf(model, declared[0], declared[1]);
+  if (typeof l === 'string') return { entity: declared[0], refused: l };
+  return { entity: l.entity, linked: l.linked, ...refusal(whyNotSymmetric(model, l.entity, l.linked)) };
 }
 
 // Pass 1. The declared entities and their slot names: first, because every later pass resolves
@@ -462,8 +468,9 @@ function lowerQuant(cx: LowerCtx, e: Extract<Expr, { kind: 'quant' }>, scope: Sc
     parts.push(lowerExpr(cx, e.body, { ...scope, params }));
   }
   if (e.q === 'count') {
+    if (parts.length === 0) return { k: 'lit', v: 0 };
     return parts.map((p): CExpr => ({ k: 'ite', c: p, t: { k: 'lit', v: 1 }, e: { k: 'lit', v: 0 } }))
-      .reduce((acc, x) => ({ k: 'bin', op: 'add', l: acc, r: x }), { k: 'lit', v: 0 } as CExpr);
+      .reduce((acc, x) => ({ k: 'bin', op: 'add', l: acc, r: x }));
   }
   const op = e.q === 'forall' ? 'and' : 'or';
   if (parts.length === 0) return { k: 'lit', v: e.q === 'forall' ? 1 : 0 };

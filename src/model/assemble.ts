@@ -71,6 +71,7 @@ function shapeOf(ctx: BuildCtx): KernelShape {
     devIommu: ctx.devIommu,
     dmaMode: dmaModeField(ctx),
     clientSlots: clientSlots(ctx),
+    devCount: ctx.sc.devices.length,
     registrationSlots: registrationSlots(ctx),
     // The Intel boot thread ends without a driver_bound of its own (the DMAR units have no
     // platform driver), so only the others must settle.

@@ -80,7 +80,9 @@ export function buildFields(ctx: BuildCtx): Field[] {
     { name: 'group.ctx_ready', domain: bool, over: 'group', init: false, doc: 'Dd: ipmmu domain->mmu != NULL' },
     { name: 'group.dd_freed', domain: bool, over: 'group', init: false, doc: 'Dd: ops->domain_free has run' },
     { name: 'group.iovad_init', domain: bool, over: 'group', init: false, doc: 'Dd: iommu_dma_init_domain has run' },
-    { name: 'group.owner_cnt', domain: { kind: 'int', min: 0, max: 3 }, over: 'group', init: 0, doc: 'struct iommu_group::owner_cnt' },
+    // One count per kernel DMA user in the group, or one user-space owner: at most a count per
+    // device (a larger value stops the run with a model error, never wraps).
+    { name: 'group.owner_cnt', domain: { kind: 'int', min: 0, max: Math.max(3, ctx.nDev) }, over: 'group', init: 0, doc: 'struct iommu_group::owner_cnt' },
     { name: 'group.owner', domain: en('null', 'U'), over: 'group', init: 'null', doc: 'struct iommu_group::owner' },
     { name: 'group.on_group_list', domain: ref('iommu'), over: 'group', init: 'none', doc: 'on the group_list of the walk of this instance' },
     { name: 'vfio.container_set', domain: bool, over: 'group', init: false, doc: 'vfio_group::container set' },

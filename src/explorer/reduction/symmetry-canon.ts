@@ -1,25 +1,36 @@
 /**
  * The canonical form for a symmetric entity (src/ir/symmetry.ts says when one is), as the
  * source of the compile step's `canon(a, p)` hook: the slots' blocks (every field over the
- * entity, program counters of its actors included) are sorted by their values, the blocks
- * move to their new slots, and every value naming a slot (fields referring to the entity) or
- * one of its actors' threads (lock holders) is renamed the same way. The result is π(s) for a
- * permutation π of the slots, which is all soundness needs; blocks that hold ids of their own
- * entity can leave several representatives per class (less reduction, never a wrong one).
+ * entity, program counters of its actors included, and with a linked entity the fields of the
+ * slot's own linked slot: a device's group) are sorted by their values, the blocks move to
+ * their new slots, and every value naming a slot (fields referring to either entity) or one of
+ * the entity's actors' threads (lock holders) is renamed the same way. The result is π(s) for
+ * a permutation π of the slots (moving each linked slot with its own), which is all soundness
+ * needs. A block's reference to its own slot, its own linked slot or its own slot's thread
+ * sorts by a key that does not name the slot; references to other slots can leave several
+ * representatives per class (less reduction, never a wrong one).
  */
 import type { CoreModel } from '../../ir/core';
+import type { LinkedEntity } from '../../ir/symmetry';
 import { THREAD } from '../../ir/types';
 import type { Layout } from '../../state/layout';
 
-export function symmetryCanonSource(m: CoreModel, layout: Layout, entity: string): string {
+export function symmetryCanonSource(m: CoreModel, layout: Layout, entity: string, linked?: LinkedEntity): string {
   const n = m.entities.find((e) => e.name === entity)?.count ?? 0;
-  const over = m.fields.filter((f) => f.over === entity);
   const slotOf = (v: number) => { const sl = layout.slots[v]; return [sl.word, sl.shift, sl.mask | 0, sl.min, sl.bits]; };
-  // blocks[i * K + k]: the k-th variable of slot i.
-  const K = over.length;
-  const blocks = Array.from({ length: n }, (_, i) => over.map((f) => slotOf(f.vars[i]))).flat();
-  const refs = m.fields.filter((f) => f.domain.kind === 'ref' && f.domain.entity === entity).flatMap((f) => f.vars.map(slotOf));
-  const threadRefs = m.fields.filter((f) => f.domain.kind === 'ref' && f.domain.entity === THREAD).flatMap((f) => f.vars.map(slotOf));
+  // link[i]: slot i's own linked slot (constant; the identity without a linked entity).
+  const linkField = linked ? m.fields.find((f) => f.name === linked.link) : undefined;
+  const link = Array.from({ length: n }, (_, i) => (linkField ? m.vars[linkField.vars[i]].init : i));
+  const linkInv = new Array<number>(n).fill(-1);
+  link.forEach((g, i) => { linkInv[g] = i; });
+  const over = m.fields.filter((f) => f.over === entity), overLinked = linked ? m.fields.filter((f) => f.over === linked.entity) : [];
+  // blocks[i * K + k]: the k-th variable of slot i (its own fields, then its linked slot's).
+  const K = over.length + overLinked.length;
+  const blocks = Array.from({ length: n }, (_, i) => [...over.map((f) => slotOf(f.vars[i])), ...overLinked.map((f) => slotOf(f.vars[link[i]]))]).flat();
+  const isRef = (to: string) => (f: CoreModel['fields'][number]) => f.domain.kind === 'ref' && f.domain.entity === to;
+  const refs = m.fields.filter(isRef(entity)).flatMap((f) => f.vars.map(slotOf));
+  const linkedRefs = linked ? m.fields.filter(isRef(linked.entity)).flatMap((f) => f.vars.map(slotOf)) : [];
+  const threadRefs = m.fields.filter(isRef(THREAD)).flatMap((f) => f.vars.map(slotOf));
   // threadAt[t] = [actor group, slot] for threads of actors over the entity; the group's
   // threads by slot, to rename a thread when its slot moves.
   const groups = new Map<string, number[]>();
@@ -32,20 +43,28 @@ export function symmetryCanonSource(m: CoreModel, layout: Layout, entity: string
   }
   const threadSlot = new Array<number>(m.instances.length).fill(-1), threadGroup = new Array<number>(m.instances.length).fill(-1);
   [...groups.values()].forEach((g, gi) => g.forEach((t, slot) => { if (t >= 0) { threadSlot[t] = slot; threadGroup[t] = gi; } }));
+  // A block's own id (a device lock held by the device's own client, a device's own group)
+  // sorts as the same key on every slot, so two states alike up to a permutation sort alike.
+  const refKind = [...over, ...overLinked].map((f) => (isRef(entity)(f) ? 1 : isRef(THREAD)(f) ? 2 : linked && isRef(linked.entity)(f) ? 3 : 0));
   const J = JSON.stringify;
   return `
 const SYM_N = ${n}, SYM_K = ${K};
-const SYM_B = ${J(blocks)}, SYM_R = ${J(refs)}, SYM_T = ${J(threadRefs)};
+const SYM_B = ${J(blocks)}, SYM_R = ${J(refs)}, SYM_LR = ${J(linkedRefs)}, SYM_T = ${J(threadRefs)}, SYM_RK = ${J(refKind)};
+const SYM_L = ${J(link)}, SYM_LI = ${J(linkInv)};
 const SYM_TS = ${J(threadSlot)}, SYM_TG = ${J(threadGroup)}, SYM_G = ${J([...groups.values()])};
-const SYM_V = new Int32Array(${Math.max(1, n * K)}), SYM_O = new Int32Array(${Math.max(1, n)}), SYM_I = new Int32Array(${Math.max(1, n)});
+const SYM_V = new Int32Array(${Math.max(1, n * K)}), SYM_KEY = new Int32Array(${Math.max(1, n * K)}), SYM_O = new Int32Array(${Math.max(1, n)}), SYM_I = new Int32Array(${Math.max(1, n)});
 function symRead(a, p, d) { return ((a[p + d[0]] >>> d[1]) & d[2]) + d[3]; }
 function symWrite(a, p, d, x) { if (d[4] !== 0) a[p + d[0]] = (a[p + d[0]] & ~(d[2] << d[1])) | ((x - d[3]) << d[1]); }
 function symLess(i, j) {
-  for (let k = 0; k < SYM_K; k++) { const x = SYM_V[i * SYM_K + k], y = SYM_V[j * SYM_K + k]; if (x !== y) return x < y; }
+  for (let k = 0; k < SYM_K; k++) { const x = SYM_KEY[i * SYM_K + k], y = SYM_KEY[j * SYM_K + k]; if (x !== y) return x < y; }
   return false;
 }
 function canon(a, p) {
-  for (let i = 0; i < SYM_N * SYM_K; i++) SYM_V[i] = symRead(a, p, SYM_B[i]);
+  for (let i = 0; i < SYM_N; i++) for (let k = 0; k < SYM_K; k++) {
+    const x = symRead(a, p, SYM_B[i * SYM_K + k]), rk = SYM_RK[k];
+    SYM_V[i * SYM_K + k] = x;
+    SYM_KEY[i * SYM_K + k] = (rk === 1 && x === i) || (rk === 3 && x === SYM_L[i]) ? -2 : rk === 2 && x >= 0 && SYM_TS[x] === i ? -3 - SYM_TG[x] : x;
+  }
   for (let i = 0; i < SYM_N; i++) {
     let j = i;
     for (; j > 0 && symLess(i, SYM_O[j - 1]); j--) SYM_O[j] = SYM_O[j - 1];
@@ -56,6 +75,21 @@ function canon(a, p) {
   if (same) return;
   for (let j = 0; j < SYM_N; j++) for (let k = 0; k < SYM_K; k++) symWrite(a, p, SYM_B[j * SYM_K + k], SYM_V[SYM_O[j] * SYM_K + k]);
   for (const d of SYM_R) { const x = symRead(a, p, d); if (x >= 0) symWrite(a, p, d, SYM_I[x]); }
+  for (const d of SYM_LR) { const g = symRead(a, p, d); if (g >= 0) symWrite(a, p, d, SYM_L[SYM_I[SYM_LI[g]]]); }
   for (const d of SYM_T) { const t = symRead(a, p, d); if (t >= 0 && SYM_TS[t] >= 0) symWrite(a, p, d, SYM_G[SYM_TG[t]][SYM_I[SYM_TS[t]]]); }
 }`;
+}
+
+/** Action counts of a search over representatives, summed over each step's copies in the
+ *  instances of the entity's actors: if the step fired in one instance from a reachable state s,
+ *  its copy in any alike instance fires from the permuted image of s, which is reachable too. */
+export function countsUpToSymmetry(m: CoreModel, counts: readonly number[], entity: string): number[] {
+  const over = new Set(m.fields.filter((f) => f.over === entity).flatMap((f) => f.vars));
+  const key = (id: number) => {
+    const a = m.actions[id], inst = m.instances[a.instance];
+    return over.has(inst.pcVar) ? `${inst.actor} ${a.step} ${a.branch ?? ''}` : `#${id}`;
+  };
+  const sums = new Map<string, number>();
+  m.actions.forEach((a) => sums.set(key(a.id), (sums.get(key(a.id)) ?? 0) + (counts[a.id] ?? 0)));
+  return m.actions.map((a) => sums.get(key(a.id)) ?? 0);
 }

@@ -7,7 +7,7 @@
  * probe (K: DMA-API user, M: msm private domain, V: vfio, N: no DMA); driver_bound; device_unlock.
  * N binds exactly as K does (dma_configure, the default-domain use) and never maps or unmaps.
  */
-import { add, and, at, eq, gt, implies, ite, ne, not, or, set, v } from '../../ir/dsl';
+import { and, at, count, eq, gt, implies, ite, ne, not, or, set, v } from '../../ir/dsl';
 import type { Assign, Expr } from '../../ir/types';
 import type { DevCfg } from '../config';
 import { END } from '../../ir/types';
@@ -21,7 +21,7 @@ import { firmwareEntry } from '../paths/firmware-configure';
 import { firmwareReplay, replayLabel, replaysProbe } from '../paths/firmware-replay';
 import type { BusGlue } from '../bus-glue';
 import type { Variant } from '../dev-paths';
-import { clientSettled, clientSlots, registrationSlots, initcallTriggersDone } from './slots';
+import { clientSettled, clientSlots, forEveryClient, registrationSlots, initcallTriggersDone } from './slots';
 
 export { clientSlots };
 
@@ -37,12 +37,11 @@ export function buildClient(ctx: BuildCtx): ActorB {
   const links = ctx.sc.devices.some((x) => x.linksBlock);
   const dl = 'dev.device_lock';
   const dlFree = eq(v(dl, d), 'none');
-  const cs = clientSlots(ctx);
   const rs = registrationSlots(ctx);
   const quiet = and(
     not(v('dev.trigger', d)),
     ...rs.map((s) => at('R', s, END)),
-    ...cs.map((s) => implies(ne(d, s), clientSettled(s))),
+    forEveryClient(ctx, (s) => implies(ne(d, s), clientSettled(s))),
     ...initcallTriggersDone(ctx),
   );
   const attachG = hotplug ? and(not(v('dev.deferred', d)), dlFree, or(not(v('dev.hotplug', d)), at('N', d, END))) : and(not(v('dev.deferred', d)), dlFree);
@@ -132,7 +131,7 @@ export function buildClient(ctx: BuildCtx): ActorB {
         { doc: 'the display driver takes over scanout from the bootloader [model: the real point in msm/dpu was not located]' });
       ctx.assume('msm stops the bootloader\'s scanout (m_fw_stop) before attaching its private domain [model]');
     }
-    const single = eq(ctx.sc.devices.map((_, i) => ite(and(eq(v('dev.iommu_group', i), G), v('dev.in_group_list', i)), 1, 0)).reduce((a: Expr, x) => add(a, x)), 1);
+    const single = eq(count('dev', (i) => and(eq(v('dev.iommu_group', i), G), v('dev.in_group_list', i))), 1);
     const okAttach = and(hasGrp(d), single, or(eq(gv('group.default_domain', d), 'none'), eq(gv('group.domain', d), 'dd')));
     b.add('m_attach', 'iommu_attach_device()', FILES.iommu, [
       br('ok', okAttach, [set('group.domain', G, 'du')], 'm_dma_map_sg', undefined, 'iommu_domain_alloc (Du: unmanaged, no cookie; m_domain_alloc folded) then iommu_attach_device under group->mutex: group->domain = Du; dev->dma_ops untouched'),

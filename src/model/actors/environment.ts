@@ -5,7 +5,7 @@
 import { and, eq, not, set, v } from '../../ir/dsl';
 import { END } from '../../ir/types';
 import { ActorB, br, FILES, type BuildCtx } from '../ctx';
-import { clientSlots, registrationSlots } from './slots';
+import { forEveryClient, registrationSlots } from './slots';
 
 export function buildEnvironment(ctx: BuildCtx): ActorB {
   const b = new ActorB(ctx, 'E', undefined, __filename);
@@ -13,7 +13,7 @@ export function buildEnvironment(ctx: BuildCtx): ActorB {
     { doc: 'driver_deferred_probe_enable = true; driver_deferred_probe_trigger(): every deferred device to the active list' });
   // flush_work(&deferred_probe_work): every device the trigger moved has been run by the worker.
   const ran = and(
-    ...clientSlots(ctx).map((s) => not(and(v('dev.deferred', s), v('dev.trigger', s)))),
+    forEveryClient(ctx, (s) => not(and(v('dev.deferred', s), v('dev.trigger', s)))),
     ...registrationSlots(ctx).map((i) => not(and(eq(v('iommu.driver_state', i), 'deferred'), v('iommu.trigger', i)))),
   );
   b.add('k_initcalls_done', 'deferred_probe_initcall()', FILES.dd, [br(undefined, undefined, [set('kernel.initcalls_done', undefined, true), ...ctx.triggerAll()], END)],

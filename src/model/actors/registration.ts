@@ -17,7 +17,7 @@ import { END } from '../../ir/types';
 import { ActorB, br, FILES, type BuildCtx, type Exit } from '../ctx';
 import type { ProbePathForm } from '../forms';
 import { PROBE_PATH, type ProbeExits } from '../paths';
-import { clientSettled, clientSlots, initcallTriggersDone, registrationSlots } from './slots';
+import { clientSettled, forEveryClient, initcallTriggersDone, registrationSlots } from './slots';
 import { mayBeginProbe, probeReturned } from '../probe-order';
 import { busOpsAre, driverLabel, instancesWith, oneOf, unitOpsValue } from '../mixed-drivers';
 import { busOpsTaken } from '../drivers';
@@ -259,7 +259,7 @@ export function buildRegistration(ctx: BuildCtx): ActorB {
   // left to come, it stays deferred.
   const quiet = and(
     not(v('iommu.trigger', U)),
-    ...clientSlots(ctx).map(clientSettled),
+    forEveryClient(ctx, clientSettled),
     ...ctx.sc.devices.map((d, i) => (d.start === 'hotplug' ? at('N', i, END) : undefined)).filter((x): x is NonNullable<typeof x> => !!x),
     ...initcallTriggersDone(ctx),
   );
