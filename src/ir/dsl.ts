@@ -60,16 +60,39 @@ export const ite = (cond: Val, then: Val, els: Val): Expr => ({ kind: 'ite', con
 /** `x` is one of `values`. */
 export const isIn = (x: Val, ...values: Val[]): Expr => or(...values.map((y) => eq(x, y)));
 
-// The bound variable is named by nesting depth, not by a global counter, so that building the
-// same model twice gives the same expressions (show --diff compares them).
-let depth = 0;
+// The bound variable is named by the height of the quantifiers inside the body, not by a
+// global counter, so that building the same model twice gives the same expressions (show
+// --diff compares them); a quantifier is always higher than those in its body, so a name never
+// shadows an enclosing one, however the expressions were put together.
+let placeholder = 0;
 function quant(q: 'forall' | 'exists' | 'count', entity: string, body: (x: Expr) => Val): Expr {
-  const name = `${entity}_${q}${depth}`;
-  depth++;
-  try {
-    return { kind: 'quant', q, entity, var: name, body: val(body(param(name))) };
-  } finally {
-    depth--;
+  const tmp = `$quant${placeholder++}`;
+  const b = val(body(param(tmp)));
+  const name = `${entity}_${q}${quantHeight(b)}`;
+  return { kind: 'quant', q, entity, var: name, body: renameParam(b, tmp, name) };
+}
+function quantHeight(e: Expr): number {
+  switch (e.kind) {
+    case 'lit': case 'sym': case 'param': return 0;
+    case 'var': return e.index ? quantHeight(e.index) : 0;
+    case 'at': return e.instance ? quantHeight(e.instance) : 0;
+    case 'not': return quantHeight(e.arg);
+    case 'bin': return Math.max(quantHeight(e.left), quantHeight(e.right));
+    case 'ite': return Math.max(quantHeight(e.cond), quantHeight(e.then), quantHeight(e.else));
+    case 'quant': return 1 + quantHeight(e.body);
+  }
+}
+function renameParam(e: Expr, from: string, to: string): Expr {
+  const r = (x: Expr) => renameParam(x, from, to);
+  switch (e.kind) {
+    case 'lit': case 'sym': return e;
+    case 'param': return e.name === from ? { kind: 'param', name: to } : e;
+    case 'var': return e.index ? { ...e, index: r(e.index) } : e;
+    case 'at': return e.instance ? { ...e, instance: r(e.instance) } : e;
+    case 'not': return { kind: 'not', arg: r(e.arg) };
+    case 'bin': return { ...e, left: r(e.left), right: r(e.right) };
+    case 'ite': return { kind: 'ite', cond: r(e.cond), then: r(e.then), else: r(e.else) };
+    case 'quant': return { ...e, body: r(e.body) };
   }
 }
 export const forall = (entity: string, body: (x: Expr) => Val) => quant('forall', entity, body);

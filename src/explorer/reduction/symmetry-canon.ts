@@ -46,25 +46,30 @@ export function symmetryCanonSource(m: CoreModel, layout: Layout, entity: string
   // A block's own id (a device lock held by the device's own client, a device's own group)
   // sorts as the same key on every slot, so two states alike up to a permutation sort alike.
   const refKind = [...over, ...overLinked].map((f) => (isRef(entity)(f) ? 1 : isRef(THREAD)(f) ? 2 : linked && isRef(linked.entity)(f) ? 3 : 0));
+  // Straight-line code: every read and write names its word, shift and mask (the canonical
+  // form runs on every successor).
+  const read = (d: number[]) => (d[4] === 0 ? `${d[3]}` : `(((a[p + ${d[0]}] >>> ${d[1]}) & ${d[2]}) + ${d[3]})`);
+  const write = (d: number[], x: string) => (d[4] === 0 ? '' : `a[p + ${d[0]}] = (a[p + ${d[0]}] & ${~(d[2] << d[1])}) | ((${x} - ${d[3]}) << ${d[1]});`);
+  const keyOf = (rk: number, i: number) => [`x`, `x === ${i} ? -2 : x`, `x >= 0 && SYM_TS[x] === ${i} ? -3 - SYM_TG[x] : x`, `x === ${link[i]} ? -2 : x`][rk];
+  const reads: string[] = [], writes: string[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < K; k++) reads.push(`x = ${read(blocks[i * K + k])}; SYM_V[${i * K + k}] = x; SYM_KEY[${i * K + k}] = ${keyOf(refKind[k], i)};`);
+    writes.push(`o = SYM_O[${i}] * ${K};`, ...Array.from({ length: K }, (_, k) => write(blocks[i * K + k], `SYM_V[o + ${k}]`)).filter((w) => w));
+  }
+  const rename = (ds: number[][], to: string) => ds.filter((d) => d[4] !== 0).map((d) => `x = ${read(d)}; if (x >= 0) { ${write(d, to)} }`).join(' ');
   const J = JSON.stringify;
   return `
 const SYM_N = ${n}, SYM_K = ${K};
-const SYM_B = ${J(blocks)}, SYM_R = ${J(refs)}, SYM_LR = ${J(linkedRefs)}, SYM_T = ${J(threadRefs)}, SYM_RK = ${J(refKind)};
 const SYM_L = ${J(link)}, SYM_LI = ${J(linkInv)};
 const SYM_TS = ${J(threadSlot)}, SYM_TG = ${J(threadGroup)}, SYM_G = ${J([...groups.values()])};
 const SYM_V = new Int32Array(${Math.max(1, n * K)}), SYM_KEY = new Int32Array(${Math.max(1, n * K)}), SYM_O = new Int32Array(${Math.max(1, n)}), SYM_I = new Int32Array(${Math.max(1, n)});
-function symRead(a, p, d) { return ((a[p + d[0]] >>> d[1]) & d[2]) + d[3]; }
-function symWrite(a, p, d, x) { if (d[4] !== 0) a[p + d[0]] = (a[p + d[0]] & ~(d[2] << d[1])) | ((x - d[3]) << d[1]); }
 function symLess(i, j) {
   for (let k = 0; k < SYM_K; k++) { const x = SYM_KEY[i * SYM_K + k], y = SYM_KEY[j * SYM_K + k]; if (x !== y) return x < y; }
   return false;
 }
 function canon(a, p) {
-  for (let i = 0; i < SYM_N; i++) for (let k = 0; k < SYM_K; k++) {
-    const x = symRead(a, p, SYM_B[i * SYM_K + k]), rk = SYM_RK[k];
-    SYM_V[i * SYM_K + k] = x;
-    SYM_KEY[i * SYM_K + k] = (rk === 1 && x === i) || (rk === 3 && x === SYM_L[i]) ? -2 : rk === 2 && x >= 0 && SYM_TS[x] === i ? -3 - SYM_TG[x] : x;
-  }
+  let x, o;
+  ${reads.join('\n  ')}
   for (let i = 0; i < SYM_N; i++) {
     let j = i;
     for (; j > 0 && symLess(i, SYM_O[j - 1]); j--) SYM_O[j] = SYM_O[j - 1];
@@ -73,10 +78,10 @@ function canon(a, p) {
   let same = true;
   for (let j = 0; j < SYM_N; j++) { SYM_I[SYM_O[j]] = j; if (SYM_O[j] !== j) same = false; }
   if (same) return;
-  for (let j = 0; j < SYM_N; j++) for (let k = 0; k < SYM_K; k++) symWrite(a, p, SYM_B[j * SYM_K + k], SYM_V[SYM_O[j] * SYM_K + k]);
-  for (const d of SYM_R) { const x = symRead(a, p, d); if (x >= 0) symWrite(a, p, d, SYM_I[x]); }
-  for (const d of SYM_LR) { const g = symRead(a, p, d); if (g >= 0) symWrite(a, p, d, SYM_L[SYM_I[SYM_LI[g]]]); }
-  for (const d of SYM_T) { const t = symRead(a, p, d); if (t >= 0 && SYM_TS[t] >= 0) symWrite(a, p, d, SYM_G[SYM_TG[t]][SYM_I[SYM_TS[t]]]); }
+  ${writes.join('\n  ')}
+  /* rename ids of the entity */ ${rename(refs, 'SYM_I[x]')}
+  /* rename ids of the linked entity */ ${rename(linkedRefs, 'SYM_L[SYM_I[SYM_LI[x]]]')}
+  /* rename threads */ ${rename(threadRefs, '(SYM_TS[x] >= 0 ? SYM_G[SYM_TG[x]][SYM_I[SYM_TS[x]]] : x)')}
 }`;
 }
 
