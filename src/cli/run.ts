@@ -152,6 +152,9 @@ function reductionLines(x: ReductionReport): string[] {
     : '';
   const dead = x.deadVars ? `dead variables (${x.resetVariables} variables stored reset where no step reads them before writing them)` : '';
   const L = [`reduction: ${[dead, por, sym].filter((t) => t).join('; ') || 'none'}`];
+  if (x.symmetryAvailable) {
+    L.push(`  the slots of ${x.symmetryAvailable.join(' (each with its own ') + (x.symmetryAvailable.length > 1 ? ')' : '')} are interchangeable: declare symmetry: [${x.symmetryAvailable.join(', ')}] to store one state per permutation`);
+  }
   if (x.rebuild) {
     L.push(x.rebuild.complete
       ? `  counterexamples rebuilt by an unreduced search to depth ${x.rebuild.depth}: ${fmt(x.rebuild.distinct)} states`

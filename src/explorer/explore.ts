@@ -37,7 +37,8 @@ export async function explore(m: CoreModel, opts: ExploreOptions = {}): Promise<
   const r = await exploreFull(m, { ...opts, canonical: composeCanon(m, opts.canonical, dead) });
   if (!opts.reduce?.symmetry && !dead) return r;
   // Say what ran (asked for symmetry where no slots are declared interchangeable: nothing).
-  return { ...r, reduction: { ...NOTHING, steps: m.actions.length, symmetryRequested: !!opts.reduce?.symmetry, ...deadReport(dead) } };
+  const available = opts.reduce?.symmetry && m.symmetryAvailable ? { symmetryAvailable: m.symmetryAvailable } : {};
+  return { ...r, reduction: { ...NOTHING, steps: m.actions.length, symmetryRequested: !!opts.reduce?.symmetry, ...available, ...deadReport(dead) } };
 }
 
 const NOTHING: ReductionReport = { por: false, symmetry: false, symmetryRequested: false, deadVars: false, resetVariables: 0, visibleSteps: 0, steps: 0, reducedExpansions: 0, provisoExpansions: 0, prunedTransitions: 0 };

@@ -66,6 +66,8 @@ export interface ReductionReport {
    *  device's own group). */
   readonly symmetryEntity?: string;
   readonly symmetryLinked?: string;
+  /** Asked for, none declared, but these entities would pass the check: what to declare. */
+  readonly symmetryAvailable?: readonly string[];
   /** Dead-variable reduction (docs/adr/0006): states stored with variables that no step
    *  reads before writing them reset; how many variables are reset somewhere. */
   readonly deadVars: boolean;

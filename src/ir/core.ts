@@ -110,6 +110,9 @@ export interface CoreModel {
    *  field), and the first reason it is not symmetric (when one is found): see
    *  src/ir/symmetry.ts. Absent when none is declared. */
   readonly symmetry?: readonly { readonly entity: string; readonly linked?: LinkedEntity; readonly refused?: string }[];
+  /** Without a declaration: entities the check finds interchangeable, which a declaration
+   *  would let the search permute (a hint for the report). */
+  readonly symmetryAvailable?: readonly string[];
   readonly entities: readonly CoreEntity[];
   readonly fields: readonly CoreField[];
   readonly vars: readonly CoreVar[];

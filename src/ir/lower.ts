@@ -119,8 +119,23 @@ export function lowerModel(model: Model): CoreModel {
     entities: [...cx.entities.values()],
     fields: cx.fields, vars: cx.vars, instances: cx.instances, actions: cx.actions, properties: cx.properties,
     crashVar: cx.crashVar, crashNames: cx.crashNames,
-    ...(model.symmetry?.length ? { symmetry: [declaredSymmetry(model, model.symmetry)] } : {}),
+    ...(model.symmetry?.length ? { symmetry: [declaredSymmetry(model, model.symmetry)] } : availableSymmetry(model)),
   };
+}
+
+/** The first entity (or pair linked one to one) with two or more slots that the symmetry check
+ *  would accept, when the model declares none. */
+function availableSymmetry(model: Model): { symmetryAvailable?: readonly string[] } {
+  const many = model.entities.filter((e) => e.count >= 2).map((e) => e.name);
+  for (const e of many) {
+    if (!whyNotSymmetric(model, e)) return { symmetryAvailable: [e] };
+    for (const f of many) {
+      if (f === e) continue;
+      const l = linkOf(model, e, f);
+      if (typeof l !== 'string' && l.entity === e && !whyNotSymmetric(model, e, l.linked)) return { symmetryAvailable: [e, f] };
+    }
+  }
+  return {};
 }
 
 /** One entity, or two permuted together through the field that links them one to one; with

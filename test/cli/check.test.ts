@@ -70,6 +70,19 @@ test('check reduces by default with the exact reductions (dead-vars; symmetry wh
   assert.equal(run('--reduce', 'dead-vars,symmetry', '--max-depth', '3').code, 3, 'the exact reductions keep depths');
 });
 
+test('a board whose clients are alike but declares no symmetry: the report says what to declare', () => {
+  const dir = tmpDir('alike');
+  const file = path.join(dir, 'alike.yaml');
+  fs.writeFileSync(file, 'name: alike\nbus: platform\niommus: [{name: I, driver: arm-smmu, atBoot: true}]\ngroups: [G1, G2]\ndevices:\n' +
+    '  - {name: D1, iommu: I, group: G1, driver: K, start: probe}\n  - {name: D2, iommu: I, group: G2, driver: K, start: probe}\n');
+  const r = cli('check', '--kernel', 'v6.18.y', '--scenario-file', file, '--out', path.join(dir, 'run'), '--workers', '1', '--no-report');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^ {2}the slots of dev \(each with its own group\) are interchangeable: declare symmetry: \[dev, group\] to store one state per permutation$/m);
+  // The built-in scenarios have an IOMMU that registers: its walk orders the devices, no hint.
+  const walk = cli('check', '--kernel', 'v6.18.y', '--scenario', 'double-probe', '--out', path.join(dir, 'walk'), '--workers', '1', '--no-report');
+  assert.doesNotMatch(walk.stdout, /interchangeable/);
+});
+
 test('check v6.6 probe-vs-register finds the seed-001 race: exit 1, results folder, a mail trace that fits 100 ASCII columns', () => {
   const out = path.join(tmpDir('pvr'), 'run');
   const r = cli('check', '--kernel', 'v6.6.5', '--scenario', 'probe-vs-register-two-smmu', '--out', out, '--workers', '1');

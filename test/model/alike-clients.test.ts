@@ -115,6 +115,16 @@ test('two workers store the same representatives and report the same traces', as
   assert.deepEqual(essence(two), essence(one));
 });
 
+test('without a declaration the model says which entities would pass, and the report passes it on', async () => {
+  const undeclared = (o: Alike) => alike(o).replace(/symmetry: .*\n/, '');
+  assert.deepEqual(model('v6.18.y', undeclared({ ownGroups: true })).symmetryAvailable, ['dev', 'group']);
+  assert.deepEqual(model('v6.18.y', undeclared({})).symmetryAvailable, ['dev']);
+  assert.equal(model('v6.18.y', undeclared({ registers: true })).symmetryAvailable, undefined);
+  const r = await explore(model('v6.18.y', undeclared({ ownGroups: true })), { reduce: { deadVars: true, symmetry: true } });
+  assert.equal(r.reduction?.symmetry, false);
+  assert.deepEqual(r.reduction?.symmetryAvailable, ['dev', 'group']);
+});
+
 test('what orders the devices is refused with one line naming the place', () => {
   const refusal = (text: string) => model('v6.18.y', text).symmetry?.[0].refused;
   // The SMMU registers during the scenario: its walk visits the devices one by one, in bus order.
