@@ -117,7 +117,7 @@ async function exploreReducedThenRebuild(m: CoreModel, opts: ExploreOptions, sym
   const r0 = reduced.result;
   // Paths between representatives do not replay: keep only what the rebuild gives.
   // An instance's step fired from a representative stands for its copy in every alike instance.
-  const r = symmetric ? { ...r0, witnesses: r0.witnesses.map((w) => ({ name: w.name, reached: w.reached })), actionCounts: countsUpToSymmetry(m, r0.actionCounts, symmetric.entity) } : r0;
+  const r = symmetric ? { ...r0, witnesses: r0.witnesses.map((w) => ({ name: w.name, reached: w.reached })), actionCounts: countsUpToSymmetry(m, r0.actionCounts, symmetric.entity, symmetric.linked) } : r0;
   const base = {
     por, symmetry: !!symmetric, symmetryRequested: !!opts.reduce?.symmetry, ...(symmetric ? { symmetryEntity: symmetric.entity, ...(symmetric.linked ? { symmetryLinked: symmetric.linked.entity } : {}) } : {}), ...deadReport(dead),
     visibleSteps: fp?.visibleCount ?? 0, steps: m.actions.length, ...reduced.stats,

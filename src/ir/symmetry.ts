@@ -13,8 +13,13 @@
  * Two entities may be permuted together when a constant field links them one to one (each
  * device in a group of its own: `dev.group_of`): a permutation of the devices then moves their
  * groups with them, and both kinds of ids obey the rules above.
+ *
+ * Slots need not all be alike: a field over the entity that no step writes may start with
+ * different values (a device's IOMMU, its driver), and an actor over it may run on some slots
+ * only. Such slots fall in different classes (slotClasses in symmetry-canon.ts), and only
+ * permutations within a class are used: they keep every such value where it was.
  */
-import type { Assign, Expr, Model } from './types';
+import type { Assign, Expr, Field, Model } from './types';
 import { THREAD } from './types';
 
 /** A second entity permuted with the first through a constant one-to-one field over it. */
@@ -35,20 +40,36 @@ export function whyNotSymmetric(model: Model, entity: string, linked?: LinkedEnt
     if (f.over && names.includes(f.over)) overOf.set(f.name, f.over);
   }
   const actorOver = new Map(model.actors.filter((a) => a.over && names.includes(a.over)).map((a) => [a.name, a.over as string]));
+  const written = new Set(model.actors.filter((a) => a.slots?.length !== 0).flatMap((a) => a.steps.flatMap((st) => st.branches.flatMap((b) => b.assign.map((as) => as.field)))));
 
+  const differing: Field[] = [];
   for (const f of model.fields) {
     if (f.over === THREAD) return `field '${f.name}' is per thread`;
     if (f.name === linked?.link) continue; // the link: constant, one to one (linkOf)
     const inits = Array.isArray(f.init) ? f.init : [f.init];
+    // A constant of the main entity that differs between slots splits them into classes.
+    const classField = f.over === entity && !written.has(f.name) && !refOf.has(f.name);
     if (overOf.has(f.name) && inits.some((x) => x !== inits[0])) {
-      return `field '${f.name}' starts with different values on different slots` + (f.domain.kind === 'ref' && f.domain.entity !== entity && !linked ? ` (if each has a ${f.domain.entity} of its own, declare [${entity}, ${f.domain.entity}])` : '');
+      if (!classField) return `field '${f.name}' starts with different values on different slots`;
+      differing.push(f);
     }
     if (refOf.has(f.name) && inits.some((x) => x !== 'none' && x !== -1)) return `field '${f.name}' starts naming a slot`;
+  }
+  // Classes: the same constants and the same actors. With every slot in a class of its own,
+  // nothing is left to permute.
+  const main = ents[0]!;
+  const classKey = (i: number) => JSON.stringify([differing.map((f) => (f.init as readonly unknown[])[i]),
+    model.actors.filter((a) => a.over === entity && (!a.slots || a.slots.includes(i))).map((a) => a.name)]);
+  const keys = Array.from({ length: main.count }, (_, i) => classKey(i));
+  if (main.count > 1 && new Set(keys).size === keys.length) {
+    const own = differing.find((f) => f.domain.kind === 'ref' && new Set(f.init as readonly unknown[]).size === main.count);
+    const hint = own && own.domain.kind === 'ref' && !linked ? ` (if each has a ${own.domain.entity} of its own, declare [${entity}, ${own.domain.entity}])` : '';
+    return `no two slots of '${entity}' are alike` + (differing.length ? `: they differ in ${differing.map((f) => `'${f.name}'`).join(', ')}` : ': they run different actors') + hint;
   }
   for (const a of model.actors) {
     if (a.slots?.length === 0) continue;
     const over = actorOver.get(a.name);
-    if (over !== undefined && a.slots && a.slots.length !== count.get(over)) return `actor '${a.name}' runs on some slots only`;
+    if (over !== undefined && over === linked?.entity && a.slots && a.slots.length !== count.get(over)) return `actor '${a.name}' runs on some slots only`;
     if (over !== undefined && over === linked?.entity) return `actor '${a.name}' runs over '${over}', which moves with '${entity}' (not supported)`;
   }
 
