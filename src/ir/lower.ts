@@ -124,10 +124,12 @@ export function lowerModel(model: Model): CoreModel {
 }
 
 /** The first entity (or pair linked one to one) with two or more slots that the symmetry check
- *  would accept, when the model declares none. */
+ *  would accept, when the model declares none. Only entities that run an actor on two or more
+ *  slots are tried first (the check walks every step, and lowering runs it each time). */
 function availableSymmetry(model: Model): { symmetryAvailable?: readonly string[] } {
   const many = model.entities.filter((e) => e.count >= 2).map((e) => e.name);
-  for (const e of many) {
+  const running = many.filter((e) => model.actors.some((a) => a.over === e && (a.slots ?? [0, 1]).length >= 2));
+  for (const e of running) {
     if (!whyNotSymmetric(model, e)) return { symmetryAvailable: [e] };
     for (const f of many) {
       if (f === e) continue;
